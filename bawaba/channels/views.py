@@ -1,0 +1,45 @@
+"""Webhooks for the SMS and USSD gateways, authenticated by a shared secret from the environment."""
+
+import hmac
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .gateways import handle_sms, handle_ussd
+
+
+def _authorised(request) -> bool:
+    expected = settings.CHANNEL_GATEWAY_TOKEN
+    given = request.headers.get("X-Gateway-Token", "")
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _plain(text: str, status: int = 200) -> HttpResponse:
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
+@csrf_exempt  # called by a gateway server, authenticated by its token, never by a browser
+@require_POST
+def sms(request):
+    if not _authorised(request):
+        return _plain("unauthorised", 401)
+    try:
+        reply = handle_sms(request.POST.get("from", ""), request.POST.get("text", ""))
+    except ValidationError as exc:
+        return _plain(" ".join(exc.messages), 400)
+    return _plain(reply)
+
+
+@csrf_exempt
+@require_POST
+def ussd(request):
+    if not _authorised(request):
+        return _plain("unauthorised", 401)
+    try:
+        reply = handle_ussd(request.POST.get("phoneNumber", ""), request.POST.get("text", ""))
+    except ValidationError as exc:
+        return _plain("END " + " ".join(exc.messages), 400)
+    return _plain(reply)

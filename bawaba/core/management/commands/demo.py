@@ -1,0 +1,90 @@
+"""`bawaba demo load [--if-empty] [--requests N] [--agents N] [--seed N]` and `bawaba demo logins`."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bawaba.core.demo.loader import PASSWORD, demo_logins, load_demo, split_agents
+
+URLS = [
+    ("Portal", "http://127.0.0.1:8000/"),
+    ("Agent desk", "http://127.0.0.1:8000/desk/"),
+    ("Administration", "http://127.0.0.1:8000/admin/"),
+    ("API documentation", "http://127.0.0.1:8000/api/v1/docs"),
+]
+
+
+def positive(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = "Demo data: `demo load` creates organisations, staff, articles and requests; `demo logins` lists logins."
+
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{load,logins}")
+        load = actions.add_parser("load", help="Load the demo organisations, staff and requests.")
+        load.add_argument("--if-empty", action="store_true", help="Do nothing if any request exists.")
+        load.add_argument("--requests", type=positive, default=2000, help="Number of requests (default 2000).")
+        load.add_argument("--agents", type=positive, default=480,
+                          help="Number of agents over the four organisations (default 480).")
+        load.add_argument("--seed", type=int, default=42, help="Random seed: same seed, same data (default 42).")
+        actions.add_parser("logins", help="Print the demo logins and addresses.")
+
+    def handle(self, *args, **options):
+        if options["action"] == "logins":
+            self.print_logins()
+            return
+        try:
+            split_agents(options["agents"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        started = time.monotonic()
+        summary = load_demo(requests=options["requests"], agents=options["agents"], seed=options["seed"],
+                            if_empty=options["if_empty"], stdout=self.stdout)
+        if summary.skipped_load:
+            self.stdout.write("Requests already exist: demo data not loaded (--if-empty).")
+            return
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo loaded in {time.monotonic() - started:.1f} s: {summary.organisations} organisations, "
+            f"{sum(summary.agents.values())} agents ({self._pairs(summary.agents)}), {summary.requests} requests."
+        ))
+        if summary.articles is not None:
+            self.stdout.write(f"Knowledge base: {summary.articles} articles created or updated.")
+        self.stdout.write(f"Statuses: {self._pairs(summary.statuses)}")
+        self.stdout.write(f"Languages: {self._pairs(summary.languages)}")
+        self.stdout.write(f"Channels: {self._pairs(summary.channels)}")
+        self.stdout.write(f"History: {self._pairs(summary.actions)}; {summary.escalated} SLA escalations")
+        if summary.routing_available:
+            share = summary.routed_as_written / summary.requests if summary.requests else 0
+            self.stdout.write(
+                f"Routing: {self._pairs(summary.routing_methods)}; {share:.0%} went straight to the service "
+                "the text was written for (the rest were transferred by agents, as in real life)."
+            )
+        else:
+            self.stdout.write(self.style.WARNING(
+                "Routing: automatic routing was not available (no trained classifier?), so requests were "
+                "created in the service their text was written for. Run `bawaba routing train`, then reload."
+            ))
+        self.stdout.write("Logins: `bawaba demo logins`.")
+
+    @staticmethod
+    def _pairs(counter) -> str:
+        return ", ".join(f"{key or '-'} {value}" for key, value in sorted(counter.items(), key=lambda kv: -kv[1]))
+
+    def print_logins(self):
+        rows = [("username", "role", "organisation", "password")]
+        rows += [(row["username"], str(row["role"]), row["organisation"], PASSWORD) for row in demo_logins()]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        for number, row in enumerate(rows):
+            self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+            if number == 0:
+                self.stdout.write("  ".join("-" * width for width in widths))
+        self.stdout.write("")
+        self.stdout.write("Agents: at.agent1..N, poste.agent1..N, mobilis.agent1..N, centre.agent1..N "
+                          "(orientation queue), all with the same password.")
+        for name, url in URLS:
+            self.stdout.write(f"{name + ':':<20} {url}")

@@ -1,0 +1,380 @@
+"""Issued documents rendered from their frozen rows: PDF (ReportLab) and UBL 2.1 Invoice XML.
+
+Rendering is deterministic (ReportLab invariant mode), so the same statement always gives the same bytes.
+Latin text uses Helvetica (WinAnsi, searchable); Arabic text is shaped (arabic-reshaper), put in visual order
+(python-bidi) and drawn with DejaVu Sans, shipped in data/fonts with its licence.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import BillingLine, PaymentStatement, PaymentStatementKind, Unit, WorkStatement
+
+FONT_CANDIDATES = [
+    Path(__file__).parent / "data" / "fonts" / "DejaVuSans.ttf",
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+]
+ARABIC_FONT = "BawabaDejaVuSans"
+UBL_NS = {
+    "": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+# UN/ECE Recommendation 20 unit codes.
+UNIT_CODES = {Unit.EACH: "C62", Unit.METRE: "MTR", Unit.KILOMETRE: "KMT", Unit.SPLICE: "C62", Unit.HOME: "C62",
+              Unit.PACKAGE: "LS"}
+
+
+def fmt_money(value: Decimal) -> str:
+    """French grouping: 1 234 567,89."""
+    sign = "-" if value < 0 else ""
+    whole, cents = f"{abs(value):.2f}".split(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return f"{sign}{' '.join(groups)},{cents}"
+
+
+def fmt_qty(value: Decimal) -> str:
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+@dataclass
+class Row:
+    code: str
+    label_fr: str
+    label_ar: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+def statement_rows(work_statement: WorkStatement | None) -> list[Row]:
+    """Billing lines of a work statement summed per price item and unit price."""
+    if work_statement is None:
+        return []
+    grouped = (BillingLine.objects.filter(work_statement=work_statement)
+               .values("price_item__code", "price_item__label_fr", "price_item__label_ar", "price_item__unit",
+                       "unit_price")
+               .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
+               .order_by("price_item__code", "unit_price"))
+    return [Row(g["price_item__code"], g["price_item__label_fr"], g["price_item__label_ar"], g["price_item__unit"],
+                g["quantity"], g["unit_price"], g["amount"]) for g in grouped]
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def _arabic_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if ARABIC_FONT in pdfmetrics.getRegisteredFontNames():
+        return ARABIC_FONT
+    configured = getattr(settings, "FIBRE_PDF_FONT", None)
+    for path in ([Path(configured)] if configured else []) + FONT_CANDIDATES:
+        if path.exists():
+            pdfmetrics.registerFont(TTFont(ARABIC_FONT, str(path)))
+            return ARABIC_FONT
+    raise FileNotFoundError("no font with Arabic glyphs: set FIBRE_PDF_FONT")
+
+
+def visual_arabic(text: str) -> str:
+    import arabic_reshaper
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(text))
+
+
+class _Pdf:
+    """A tiny A4 writer: lines of text top to bottom, with page breaks."""
+
+    def __init__(self, title: str):
+        from reportlab.lib.pagesizes import A4
+        from reportlab.pdfgen import canvas
+
+        self.buffer = io.BytesIO()
+        self.canvas = canvas.Canvas(self.buffer, pagesize=A4, invariant=1, pageCompression=1)
+        self.canvas.setTitle(title)
+        self.canvas.setAuthor("Bawaba")
+        self.width, self.height = A4
+        self.margin = 42
+        self.y = self.height - self.margin
+        self.arabic = _arabic_font()
+
+    def need(self, height):
+        if self.y - height < self.margin:
+            self.canvas.showPage()
+            self.y = self.height - self.margin
+
+    def text(self, x, value, *, size=9, bold=False, right=False):
+        font = "Helvetica-Bold" if bold else "Helvetica"
+        try:
+            value.encode("cp1252")
+        except UnicodeEncodeError:
+            font = self.arabic
+        self.canvas.setFont(font, size)
+        if right:
+            self.canvas.drawRightString(x, self.y, value)
+        else:
+            self.canvas.drawString(x, self.y, value)
+
+    def arabic_text(self, value, *, size=9):
+        self.canvas.setFont(self.arabic, size)
+        self.canvas.drawRightString(self.width - self.margin, self.y, visual_arabic(value))
+
+    def line(self, gap=12):
+        self.y -= gap
+
+    def rule(self):
+        self.canvas.setLineWidth(0.4)
+        self.canvas.line(self.margin, self.y + 8, self.width - self.margin, self.y + 8)
+
+    def finish(self) -> bytes:
+        self.canvas.showPage()
+        self.canvas.save()
+        return self.buffer.getvalue()
+
+
+def _header(pdf: _Pdf, title: str, title_ar: str, statement, extra: list[tuple[str, str]]):
+    contract = statement.contract
+    operator = contract.programme.operator
+    pdf.text(pdf.margin, title, size=15, bold=True)
+    pdf.arabic_text(title_ar, size=13)
+    pdf.line(22)
+    pdf.text(pdf.margin, f"{_('Number')}: {statement.number}", size=11, bold=True)
+    pdf.text(pdf.width - pdf.margin, f"{_('Issued on')}: {timezone.localdate(statement.issued_at).isoformat()}",
+             size=9, right=True)
+    pdf.line(16)
+    for label, value in [(_("Client"), operator.name_fr), (_("Contractor"), statement.contractor.name_fr),
+                         (_("Contract"), contract.reference), (_("Programme"), contract.programme.name_fr),
+                         *extra]:
+        pdf.text(pdf.margin, f"{label}:", size=9, bold=True)
+        pdf.text(pdf.margin + 110, value, size=9)
+        pdf.line(12)
+    if statement.contractor.name_ar:
+        pdf.arabic_text(statement.contractor.name_ar)
+        pdf.line(12)
+    pdf.line(6)
+
+
+def _rows_table(pdf: _Pdf, rows: list[Row]):
+    columns = [pdf.margin, pdf.margin + 52, 330, 380, 450]
+    pdf.need(30)
+    for x, label in zip(columns, [_("Code"), _("Item"), _("Unit"), _("Quantity"), _("Unit price")], strict=True):
+        pdf.text(x, label, size=8, bold=True)
+    pdf.text(pdf.width - pdf.margin, _("Amount excl. tax"), size=8, bold=True, right=True)
+    pdf.line(4)
+    pdf.rule()
+    pdf.line(8)
+    for row in rows:
+        pdf.need(26)
+        pdf.text(columns[0], row.code, size=8)
+        pdf.text(columns[1], row.label_fr[:52], size=8)
+        pdf.text(columns[2], str(Unit(row.unit).label) if row.unit in Unit.values else row.unit, size=8)
+        pdf.text(columns[3] + 55, fmt_qty(row.quantity), size=8, right=True)
+        pdf.text(columns[4] + 50, fmt_money(row.unit_price), size=8, right=True)
+        pdf.text(pdf.width - pdf.margin, fmt_money(row.amount), size=8, right=True)
+        pdf.line(10)
+        if row.label_ar:
+            pdf.canvas.setFont(pdf.arabic, 7)
+            pdf.canvas.drawRightString(columns[2] - 6, pdf.y + 2, visual_arabic(row.label_ar))
+            pdf.line(9)
+    pdf.rule()
+    pdf.line(6)
+
+
+def _totals(pdf: _Pdf, pairs: list[tuple[str, Decimal, bool]]):
+    for label, amount, strong in pairs:
+        pdf.need(14)
+        pdf.text(330, label, size=9 if not strong else 10, bold=strong)
+        pdf.text(pdf.width - pdf.margin, f"{fmt_money(amount)} DZD", size=9 if not strong else 10, bold=strong,
+                 right=True)
+        pdf.line(13)
+
+
+def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr") -> bytes:
+    with translation.override(lang):
+        correction = statement.kind == PaymentStatementKind.CORRECTION
+        title = _("Payment statement correction") if correction else _("Payment statement")
+        with translation.override("ar"):
+            title_ar = _("Payment statement correction") if correction else _("Payment statement")
+        if title_ar == title:  # no Arabic catalogue yet: use the administrative term
+            title_ar = "تصحيح كشف الدفع" if correction else "كشف الدفع"
+        pdf = _Pdf(f"{title} {statement.number}")
+        extra = []
+        if statement.work_statement_id:
+            ws = statement.work_statement
+            extra += [(_("Work statement"), ws.number),
+                      (_("Period"), f"{ws.period_start.isoformat()} - {ws.period_end.isoformat()}")]
+        if statement.corrects_id:
+            extra.append((_("Corrects"), statement.corrects.number))
+        extra.append((_("Payable by"), statement.due_on.isoformat()))
+        _header(pdf, title, title_ar, statement, extra)
+        if statement.correction_reason:
+            pdf.text(pdf.margin, f"{_('Reason')}: {statement.correction_reason[:110]}", size=9)
+            pdf.line(16)
+        rows = statement_rows(statement.work_statement) if statement.work_statement_id else [
+            Row("CORR", _("Correction"), "", Unit.PACKAGE, Decimal(1), statement.gross_amount, statement.gross_amount)]
+        _rows_table(pdf, rows)
+        contract = statement.contract
+        _totals(pdf, [
+            (_("Gross amount of work"), statement.gross_amount, True),
+            (_("Retention (%(rate)s %%)") % {"rate": fmt_qty(contract.retention_rate * 100)},
+             -statement.retention_amount, False),
+            (_("Advance recovery"), -statement.advance_recovery_amount, False),
+            (_("Late penalties"), -statement.penalty_amount, False),
+            (_("VAT base (gross - penalties)"), statement.taxable_amount, False),
+            (_("VAT (%(rate)s %%)") % {"rate": fmt_qty(statement.vat_rate * 100)}, statement.vat_amount, False),
+            (_("Net payable"), statement.net_amount, True),
+        ])
+        pdf.line(6)
+        pdf.need(60)
+        pdf.text(pdf.margin, _("Net payable in words:"), size=9, bold=True)
+        pdf.line(12)
+        words = statement.amount_in_words_fr
+        for start in range(0, len(words), 100):
+            pdf.text(pdf.margin, words[start:start + 100], size=9)
+            pdf.line(12)
+        pdf.arabic_text(statement.amount_in_words_ar, size=10)
+        pdf.line(16)
+        if statement.penalty_detail:
+            pdf.text(pdf.margin, _("Penalties detail"), size=9, bold=True)
+            pdf.line(12)
+            for entry in statement.penalty_detail[:40]:
+                pdf.need(12)
+                pdf.text(pdf.margin, _("%(wo)s: %(days)s day(s) late, %(amount)s DZD")
+                         % {"wo": entry["work_order"], "days": entry["days"],
+                            "amount": fmt_money(Decimal(entry["amount"]))}, size=8)
+                pdf.line(10)
+        return pdf.finish()
+
+
+def work_statement_pdf(statement: WorkStatement, lang: str = "fr") -> bytes:
+    with translation.override(lang):
+        title = _("Work statement")
+        pdf = _Pdf(f"{title} {statement.number}")
+        _header(pdf, title, "كشف الأشغال", statement, [
+            (_("Period"), f"{statement.period_start.isoformat()} - {statement.period_end.isoformat()}")])
+        _rows_table(pdf, statement_rows(statement))
+        _totals(pdf, [
+            (_("Cumulative to date"), statement.cumulative_amount, False),
+            (_("Previous statements"), statement.previous_cumulative_amount, False),
+            (_("This period"), statement.period_amount, True),
+        ])
+        return pdf.finish()
+
+
+# --------------------------------------------------------------------------- UBL 2.1
+
+
+def _el(parent, tag, text=None, **attrs):
+    prefix, _sep, name = tag.rpartition(":")
+    element = ET.SubElement(parent, f"{{{UBL_NS[prefix]}}}{name}", attrs)
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def _amount(parent, tag, value: Decimal):
+    return _el(parent, tag, f"{value:.2f}", currencyID="DZD")
+
+
+def _party(parent, tag, organisation):
+    party = _el(_el(parent, tag), "cac:Party")
+    _el(_el(party, "cac:PartyIdentification"), "cbc:ID", organisation.slug)
+    _el(_el(party, "cac:PartyName"), "cbc:Name", organisation.name_fr)
+    address = _el(party, "cac:PostalAddress")
+    _el(_el(address, "cac:Country"), "cbc:IdentificationCode", organisation.country)
+    _el(_el(party, "cac:PartyLegalEntity"), "cbc:RegistrationName", organisation.name_fr)
+
+
+def _tax_category(parent, tag, rate: Decimal):
+    category = _el(parent, tag)
+    _el(category, "cbc:ID", "S")
+    _el(category, "cbc:Percent", fmt_qty(rate * 100).replace(",", "."))
+    _el(_el(category, "cac:TaxScheme"), "cbc:ID", "VAT")
+
+
+def payment_statement_ubl(statement: PaymentStatement) -> bytes:
+    """UBL 2.1 Invoice (EN 16931 core elements). Retention and advance recovery are in PrepaidAmount.
+
+    TaxInclusiveAmount − PrepaidAmount = PayableAmount = the statement's net payable.
+    """
+    for prefix, uri in UBL_NS.items():
+        ET.register_namespace(prefix, uri)
+    root = ET.Element(f"{{{UBL_NS['']}}}Invoice")
+    _el(root, "cbc:UBLVersionID", "2.1")
+    _el(root, "cbc:CustomizationID", "urn:cen.eu:en16931:2017")
+    _el(root, "cbc:ID", statement.number)
+    _el(root, "cbc:IssueDate", timezone.localdate(statement.issued_at).isoformat())
+    _el(root, "cbc:DueDate", statement.due_on.isoformat())
+    correction = statement.kind == PaymentStatementKind.CORRECTION
+    _el(root, "cbc:InvoiceTypeCode", "384" if correction else "380")
+    _el(root, "cbc:Note", f"Retenue de garantie {statement.retention_amount:.2f} DZD; "
+                          f"remboursement d'avance {statement.advance_recovery_amount:.2f} DZD; "
+                          f"net à payer : {statement.amount_in_words_fr}")
+    if statement.correction_reason:
+        _el(root, "cbc:Note", statement.correction_reason[:500])
+    _el(root, "cbc:DocumentCurrencyCode", "DZD")
+    if statement.work_statement_id:
+        period = _el(root, "cac:InvoicePeriod")
+        _el(period, "cbc:StartDate", statement.work_statement.period_start.isoformat())
+        _el(period, "cbc:EndDate", statement.work_statement.period_end.isoformat())
+    if statement.corrects_id:
+        reference = _el(_el(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
+        _el(reference, "cbc:ID", statement.corrects.number)
+    _el(_el(root, "cac:ContractDocumentReference"), "cbc:ID", statement.contract.reference)
+    _party(root, "cac:AccountingSupplierParty", statement.contractor)
+    _party(root, "cac:AccountingCustomerParty", statement.contract.programme.operator)
+    _el(_el(root, "cac:PaymentMeans"), "cbc:PaymentMeansCode", "30")
+    _el(_el(root, "cac:PaymentTerms"), "cbc:Note",
+        f"Payable le {statement.due_on.isoformat()} ({statement.contract.payment_terms_days} jours)")
+    if statement.penalty_amount:
+        allowance = _el(root, "cac:AllowanceCharge")
+        _el(allowance, "cbc:ChargeIndicator", "false")
+        _el(allowance, "cbc:AllowanceChargeReason", "Pénalités de retard")
+        _amount(allowance, "cbc:Amount", statement.penalty_amount)
+        _tax_category(allowance, "cac:TaxCategory", statement.vat_rate)
+    tax_total = _el(root, "cac:TaxTotal")
+    _amount(tax_total, "cbc:TaxAmount", statement.vat_amount)
+    subtotal = _el(tax_total, "cac:TaxSubtotal")
+    _amount(subtotal, "cbc:TaxableAmount", statement.taxable_amount)
+    _amount(subtotal, "cbc:TaxAmount", statement.vat_amount)
+    _tax_category(subtotal, "cac:TaxCategory", statement.vat_rate)
+    totals = _el(root, "cac:LegalMonetaryTotal")
+    _amount(totals, "cbc:LineExtensionAmount", statement.gross_amount)
+    _amount(totals, "cbc:TaxExclusiveAmount", statement.taxable_amount)
+    _amount(totals, "cbc:TaxInclusiveAmount", statement.taxable_amount + statement.vat_amount)
+    _amount(totals, "cbc:AllowanceTotalAmount", statement.penalty_amount)
+    _amount(totals, "cbc:PrepaidAmount", statement.retention_amount + statement.advance_recovery_amount)
+    _amount(totals, "cbc:PayableAmount", statement.net_amount)
+    rows = statement_rows(statement.work_statement) if statement.work_statement_id else [
+        Row("CORR", "Correction", "", Unit.PACKAGE, Decimal(1), statement.gross_amount, statement.gross_amount)]
+    for index, row in enumerate(rows, start=1):
+        line = _el(root, "cac:InvoiceLine")
+        _el(line, "cbc:ID", index)
+        _el(line, "cbc:InvoicedQuantity", format(row.quantity.normalize(), "f"),
+            unitCode=UNIT_CODES.get(row.unit, "C62"))
+        _amount(line, "cbc:LineExtensionAmount", row.amount)
+        item = _el(line, "cac:Item")
+        if row.label_ar:
+            _el(item, "cbc:Description", row.label_ar)
+        _el(item, "cbc:Name", row.label_fr)
+        _el(_el(item, "cac:SellersItemIdentification"), "cbc:ID", row.code)
+        _tax_category(item, "cac:ClassifiedTaxCategory", statement.vat_rate)
+        _amount(_el(line, "cac:Price"), "cbc:PriceAmount", row.unit_price)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,670 @@
+"""Fibre deployment tracking and contractor billing.
+
+Programme → Contract (contractor organisation, wilayas, price schedule version, money rules)
+Site → WorkOrder (TMF697 states, FTTH or administration-site steps) → WorkItem (price item, planned qty)
+FieldReport (client UUID, GPS, measurements, photos) → ReportedItem (done qty, acceptance decision)
+An accepted ReportedItem gets exactly one BillingLine in the same transaction (the running statement).
+WorkStatement ("situation de travaux") and PaymentStatement ("décompte") are numbered without gaps per
+contractor per year and are immutable once issued; Payment rows record what was paid.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+QUANTITY = {"max_digits": 12, "decimal_places": 3}
+RATE = {"max_digits": 6, "decimal_places": 4}
+
+
+class Localised(models.Model):
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        lang = (translation.get_language() or "fr")[:2]
+        return getattr(self, f"name_{lang}", "") or self.name_fr
+
+
+# --------------------------------------------------------------------------- rules and prices
+
+
+class RuleSet(models.Model):
+    """A versioned set of acceptance thresholds (see rules.DEFAULT_PARAMS for the keys).
+
+    A version is never edited once an item has been decided with it: publish a new version instead.
+    """
+
+    code = models.SlugField(max_length=60)
+    version = models.PositiveIntegerField(default=1)
+    description = models.CharField(max_length=200, blank=True)
+    params = models.JSONField(default=dict, blank=True, help_text="Overrides of rules.DEFAULT_PARAMS")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="dep_ruleset_unique_version")]
+
+    def __str__(self):
+        return f"{self.code} v{self.version}"
+
+    def effective_params(self) -> dict:
+        from .rules import merged_params
+
+        return merged_params(self.params)
+
+
+class PriceSchedule(models.Model):
+    """A "bordereau des prix unitaires" of an operator; its prices live in versions."""
+
+    operator = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="price_schedules")
+    code = models.SlugField(max_length=60)
+    name = models.CharField(max_length=200)
+    currency = models.CharField(max_length=3, default="DZD")
+
+    class Meta:
+        ordering = ["operator", "code"]
+        constraints = [models.UniqueConstraint(fields=["operator", "code"], name="dep_schedule_unique_code")]
+
+    def __str__(self):
+        return self.name
+
+
+class PriceScheduleVersion(models.Model):
+    schedule = models.ForeignKey(PriceSchedule, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    valid_from = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["schedule", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "version"], name="dep_schedule_version_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.schedule.code} v{self.version}"
+
+
+class Unit(models.TextChoices):
+    EACH = "each", _("each")
+    METRE = "m", _("metre")
+    KILOMETRE = "km", _("kilometre")
+    SPLICE = "splice", _("splice")
+    HOME = "home", _("home")
+    PACKAGE = "package", _("lump sum")
+
+
+class FtthStep(models.TextChoices):
+    SURVEY = "survey", _("Survey")
+    CIVIL_WORKS = "civil_works", _("Civil works")
+    CABLE_PULLING = "cable_pulling", _("Cable pulling")
+    SPLICING = "splicing", _("Splicing")
+    DISTRIBUTION_BOX = "distribution_box", _("Distribution box")
+    DROP = "drop", _("Drop cable")
+    ONT_INSTALL = "ont_install", _("ONT installation")
+    ACTIVATION = "activation", _("Activation")
+
+
+class SiteStep(models.TextChoices):
+    SURVEY = "survey", _("Survey")
+    CONNECTION = "connection", _("Connection")
+    WIFI = "wifi", _("Wi-Fi access points configured")
+
+
+ALL_STEPS = list(dict.fromkeys([*FtthStep.values, *SiteStep.values]))
+STEP_LABELS = {**dict(FtthStep.choices), **dict(SiteStep.choices)}
+
+
+class PriceItem(models.Model):
+    """One line of the price schedule: what is paid, how much, and what evidence it needs."""
+
+    version = models.ForeignKey(PriceScheduleVersion, on_delete=models.PROTECT, related_name="items")
+    code = models.CharField(max_length=30)
+    label_fr = models.CharField(max_length=200)
+    label_ar = models.CharField(max_length=200, blank=True)
+    label_en = models.CharField(max_length=200, blank=True)
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.EACH)
+    unit_price = models.DecimalField(_("unit price excl. tax"), **MONEY)
+    step = models.CharField(max_length=20, choices=[(s, STEP_LABELS[s]) for s in ALL_STEPS])
+    # Evidence the field report must carry for this item.
+    min_photos = models.PositiveSmallIntegerField(default=1)
+    requires_position = models.BooleanField(default=True)
+    requires_ont_serial = models.BooleanField(default=False)
+    checks_rx_power = models.BooleanField(default=False)
+    checks_link_loss = models.BooleanField(default=False)
+    checks_splice_loss = models.BooleanField(default=False)
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="price_items")
+
+    class Meta:
+        ordering = ["version", "code"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="dep_priceitem_unique_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.label}"
+
+    @property
+    def label(self) -> str:
+        lang = (translation.get_language() or "fr")[:2]
+        return getattr(self, f"label_{lang}", "") or self.label_fr
+
+
+# --------------------------------------------------------------------------- programmes and contracts
+
+
+class ProgrammeKind(models.TextChoices):
+    FTTH = "ftth", _("Fibre to the home")
+    SITES = "sites", _("Administration sites")
+
+
+class Programme(Localised):
+    operator = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="programmes")
+    code = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=10, choices=ProgrammeKind.choices, default=ProgrammeKind.FTTH)
+    country = models.CharField(max_length=2, default="DZ")
+    target_homes_passed = models.PositiveIntegerField(default=0)
+    target_homes_connected = models.PositiveIntegerField(default=0)
+    target_sites = models.PositiveIntegerField(default=0)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+
+class Contract(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="contracts")
+    contractor = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="fibre_contracts")
+    reference = models.CharField(max_length=40, unique=True)
+    wilayas = models.ManyToManyField("geo.Region", related_name="fibre_contracts")
+    price_schedule_version = models.ForeignKey(PriceScheduleVersion, on_delete=models.PROTECT,
+                                               related_name="contracts")
+    retention_rate = models.DecimalField(_("retention rate"), default=Decimal("0.0500"), **RATE)
+    advance_amount = models.DecimalField(_("advance paid"), default=Decimal("0"), **MONEY)
+    advance_recovery_rate = models.DecimalField(_("advance recovery rate"), default=Decimal("0"), **RATE)
+    penalty_per_day = models.DecimalField(_("penalty per work order per day late"), default=Decimal("0"), **MONEY)
+    penalty_cap_rate = models.DecimalField(_("penalty cap (share of gross)"), default=Decimal("0.1000"), **RATE)
+    vat_rate = models.DecimalField(_("VAT rate"), default=Decimal("0.1900"), **RATE)
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self):
+        return self.reference
+
+    def clean(self):
+        if self.retention_rate + self.advance_recovery_rate + self.penalty_cap_rate >= 1:
+            raise ValidationError(_("Retention, advance recovery and penalty cap must stay below 100 % together."))
+        for field in ("retention_rate", "advance_recovery_rate", "penalty_cap_rate", "vat_rate"):
+            if not Decimal("0") <= getattr(self, field) < 1:
+                raise ValidationError({field: _("A rate is between 0 and 1 (0.05 for 5 %).")})
+
+
+# --------------------------------------------------------------------------- sites and work orders
+
+
+class SiteKind(models.TextChoices):
+    HOME = "home", _("Home")
+    BUILDING = "building", _("Building")
+    MINISTRY = "ministry", _("Ministry")
+    CIVIL_REGISTRY = "civil_registry", _("Civil-registry centre")
+    HOSPITAL = "hospital", _("Hospital")
+    COURT = "court", _("Court")
+    SCHOOL = "school", _("School")
+    TOWN_HALL = "town_hall", _("Town hall")
+    OTHER_ADMINISTRATION = "administration", _("Other administration")
+
+
+HOME_KINDS = (SiteKind.HOME, SiteKind.BUILDING)
+
+
+class Site(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="sites")
+    code = models.CharField(max_length=40)
+    kind = models.CharField(max_length=20, choices=SiteKind.choices)
+    name = models.CharField(max_length=200, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="fibre_sites")
+    commune = models.ForeignKey("geo.Commune", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="fibre_sites")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    homes = models.PositiveIntegerField(default=1, help_text="Homes passed when the network reaches the site")
+
+    class Meta:
+        ordering = ["programme", "code"]
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="dep_site_unique_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}".strip()
+
+
+class WorkOrderKind(models.TextChoices):
+    FTTH = "ftth", _("FTTH connection")
+    SITE = "site", _("Administration site connection")
+
+
+STEPS_BY_KIND = {WorkOrderKind.FTTH: list(FtthStep.values), WorkOrderKind.SITE: list(SiteStep.values)}
+
+
+class WorkOrderState(models.TextChoices):
+    """TM Forum TMF697 WorkOrderStateType values (camelCase as in the API)."""
+
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    REJECTED = "rejected", _("Rejected")
+    PENDING = "pending", _("Pending")
+    HELD = "held", _("Held")
+    IN_PROGRESS = "inProgress", _("In progress")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+    PARTIAL = "partial", _("Partially completed")
+    ASSESSING_CANCELLATION = "assessingCancellation", _("Assessing cancellation")
+    PENDING_CANCELLATION = "pendingCancellation", _("Pending cancellation")
+
+
+# States in which a contractor may still report work.
+REPORTABLE_STATES = (WorkOrderState.ACKNOWLEDGED, WorkOrderState.IN_PROGRESS, WorkOrderState.PENDING,
+                     WorkOrderState.PARTIAL)
+WORK_ORDER_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    WorkOrderState.ACKNOWLEDGED: (WorkOrderState.IN_PROGRESS, WorkOrderState.HELD, WorkOrderState.REJECTED,
+                                  WorkOrderState.CANCELLED),
+    WorkOrderState.IN_PROGRESS: (WorkOrderState.PENDING, WorkOrderState.HELD, WorkOrderState.COMPLETED,
+                                 WorkOrderState.PARTIAL, WorkOrderState.FAILED,
+                                 WorkOrderState.ASSESSING_CANCELLATION),
+    WorkOrderState.PENDING: (WorkOrderState.IN_PROGRESS, WorkOrderState.HELD, WorkOrderState.COMPLETED,
+                             WorkOrderState.ASSESSING_CANCELLATION),
+    WorkOrderState.HELD: (WorkOrderState.IN_PROGRESS, WorkOrderState.ASSESSING_CANCELLATION,
+                          WorkOrderState.CANCELLED),
+    WorkOrderState.PARTIAL: (WorkOrderState.IN_PROGRESS, WorkOrderState.COMPLETED),
+    WorkOrderState.ASSESSING_CANCELLATION: (WorkOrderState.PENDING_CANCELLATION, WorkOrderState.IN_PROGRESS),
+    WorkOrderState.PENDING_CANCELLATION: (WorkOrderState.CANCELLED,),
+    WorkOrderState.REJECTED: (),
+    WorkOrderState.CANCELLED: (),
+    WorkOrderState.COMPLETED: (),
+    WorkOrderState.FAILED: (),
+}
+
+
+class WorkOrder(models.Model):
+    reference = models.CharField(max_length=40, unique=True)
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="work_orders")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="work_orders")
+    kind = models.CharField(max_length=10, choices=WorkOrderKind.choices, default=WorkOrderKind.FTTH)
+    state = models.CharField(max_length=24, choices=WorkOrderState.choices, default=WorkOrderState.ACKNOWLEDGED,
+                             db_index=True)
+    # Number of steps done in order (steps without work items count as done); 0 = nothing done yet.
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    requested_start = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["reference"]
+        indexes = [models.Index(fields=["contract", "state"], name="dep_wo_contract_state")]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def steps(self) -> list[str]:
+        return STEPS_BY_KIND[self.kind]
+
+    @property
+    def current_step(self) -> str | None:
+        """The next step to do, None when every step is done."""
+        steps = self.steps
+        return steps[self.steps_done] if self.steps_done < len(steps) else None
+
+    @property
+    def current_step_label(self) -> str:
+        step = self.current_step
+        return str(STEP_LABELS[step]) if step else str(_("All steps done"))
+
+    @property
+    def is_late(self) -> bool:
+        from django.utils import timezone
+
+        if not self.due_on:
+            return False
+        end = self.completed_at or timezone.now()
+        return timezone.localdate(end) > self.due_on
+
+
+class WorkItemState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_REVIEW = "in_review", _("Awaiting inspection")
+    REJECTED = "rejected", _("Rejected, to redo")
+    PARTIAL = "partial", _("Partly accepted")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class WorkItem(models.Model):
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="items")
+    price_item = models.ForeignKey(PriceItem, on_delete=models.PROTECT, related_name="work_items")
+    planned_quantity = models.DecimalField(**QUANTITY)
+    accepted_quantity = models.DecimalField(default=Decimal("0"), **QUANTITY)
+    state = models.CharField(max_length=12, choices=WorkItemState.choices, default=WorkItemState.PLANNED)
+
+    class Meta:
+        ordering = ["work_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_order", "price_item"], name="dep_workitem_unique_price_item"),
+            models.CheckConstraint(condition=Q(planned_quantity__gt=0), name="dep_workitem_planned_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.work_order.reference} {self.price_item.code}"
+
+
+# --------------------------------------------------------------------------- field reports and evidence
+
+
+class FieldReport(models.Model):
+    """What a contractor reports from the field. `client_uuid` makes re-sending from the offline queue safe."""
+
+    client_uuid = models.UUIDField(unique=True)
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="reports")
+    contractor = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="fibre_reports")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField(db_index=True)
+    device_started_at = models.DateTimeField(null=True, blank=True)
+    device_reported_at = models.DateTimeField(null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    gps_accuracy_m = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    ont_serial = models.CharField(max_length=16, blank=True, db_index=True)
+    ont_rx_power_dbm = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    link_loss_db = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    splice_losses_db = models.JSONField(default=list, blank=True, help_text="Two-way average per splice, dB")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return f"{self.work_order.reference} {self.client_uuid}"
+
+
+def photo_path(instance, filename):
+    return f"fibre/photos/{instance.sha256[:2]}/{instance.sha256}.{instance.extension}"
+
+
+class Photo(models.Model):
+    report = models.ForeignKey(FieldReport, on_delete=models.PROTECT, related_name="photos")
+    image = models.FileField(upload_to=photo_path, max_length=200)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    # Set when the same bytes were already submitted: the first occurrence stays the only original.
+    reused_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reuses")
+    content_type = models.CharField(max_length=40)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    exif_taken_at = models.DateTimeField(null=True, blank=True)
+    exif_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    exif_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        ordering = ["report", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sha256"], condition=Q(reused_from__isnull=True),
+                                    name="dep_photo_unique_original_hash"),
+        ]
+
+    def __str__(self):
+        return f"{self.sha256[:12]}.{self.extension}"
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    DOUBTFUL = "doubtful", _("Doubtful, for an inspector")
+
+
+class ReportedItem(models.Model):
+    """One reported quantity of one work item, with its acceptance decision and reasons."""
+
+    report = models.ForeignKey(FieldReport, on_delete=models.PROTECT, related_name="items")
+    work_item = models.ForeignKey(WorkItem, on_delete=models.PROTECT, related_name="reported")
+    quantity = models.DecimalField(**QUANTITY)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING, db_index=True)
+    # [{"code": "rx_power_out_of_window", "params": {...}}, ...]: texts come from rules.reason_text().
+    reasons = models.JSONField(default=list, blank=True)
+    rule_set = models.ForeignKey(RuleSet, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    auto_decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", help_text="Empty when decided by the rules engine")
+    inspector_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["report", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="dep_reporteditem_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.work_item_id} × {self.quantity} ({self.decision})"
+
+    def reason_texts(self) -> list[str]:
+        from .rules import reason_text
+
+        return [reason_text(r["code"], r.get("params", {})) for r in self.reasons]
+
+
+# --------------------------------------------------------------------------- billing
+
+
+class ImmutableDocumentError(Exception):
+    """An issued statement was about to change. Corrections are new documents."""
+
+
+class BillingLine(models.Model):
+    """An accepted, priced quantity on the contractor's running statement (one per accepted item)."""
+
+    # Few indexes on purpose: issuing a statement updates every line's work_statement, and each index
+    # costs a write per line. (contract, work_statement, accepted_at) serves the running statement.
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="billing_lines",
+                                 db_index=False)
+    reported_item = models.OneToOneField(ReportedItem, on_delete=models.PROTECT, related_name="billing_line")
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="+", db_index=False)
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="+", db_index=False)
+    price_item = models.ForeignKey(PriceItem, on_delete=models.PROTECT, related_name="+", db_index=False)
+    quantity = models.DecimalField(**QUANTITY)
+    unit_price = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**MONEY)
+    accepted_at = models.DateTimeField()
+    work_statement = models.ForeignKey("WorkStatement", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="lines")
+
+    class Meta:
+        ordering = ["accepted_at", "id"]
+        indexes = [
+            models.Index(fields=["contract", "work_statement", "accepted_at"], name="dep_line_contract_stmt"),
+        ]
+
+    def __str__(self):
+        return f"{self.price_item_id} × {self.quantity} = {self.amount}"
+
+
+class DocumentKind(models.TextChoices):
+    WORK_STATEMENT = "SIT", _("Work statement")
+    PAYMENT_STATEMENT = "DEC", _("Payment statement")
+
+
+class DocumentCounter(models.Model):
+    """The last number issued per contractor, kind and year; locked with select_for_update when used."""
+
+    contractor = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=3, choices=DocumentKind.choices)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contractor", "kind", "year"], name="dep_counter_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.year} #{self.last_number}"
+
+
+class IssuedDocumentQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableDocumentError("issued statements cannot be updated")
+
+    def delete(self):
+        raise ImmutableDocumentError("issued statements cannot be deleted")
+
+
+class IssuedDocument(models.Model):
+    contractor = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(max_length=40)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+
+    objects = IssuedDocumentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.number
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableDocumentError(f"{self.number} is issued and cannot change; issue a correction instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableDocumentError(f"{self.number} is issued and cannot be deleted")
+
+
+class WorkStatement(IssuedDocument):
+    """Situation de travaux: cumulative accepted value at the period end minus the previous statement's."""
+
+    period_start = models.DateField()
+    period_end = models.DateField()
+    cumulative_amount = models.DecimalField(**MONEY)
+    previous_cumulative_amount = models.DecimalField(**MONEY)
+    period_amount = models.DecimalField(**MONEY)
+    line_count = models.PositiveIntegerField(default=0)
+    previous = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="next")
+
+    class Meta:
+        ordering = ["contract", "-period_end", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["contractor", "year", "sequence"], name="dep_workstatement_number"),
+            models.UniqueConstraint(fields=["contract", "period_end"], name="dep_workstatement_one_per_period"),
+        ]
+
+
+class PaymentStatementKind(models.TextChoices):
+    REGULAR = "regular", _("Payment statement")
+    CORRECTION = "correction", _("Correction")
+
+
+class PaymentStatement(IssuedDocument):
+    """Décompte: gross − retention − advance recovery − penalties + VAT = net payable."""
+
+    kind = models.CharField(max_length=12, choices=PaymentStatementKind.choices, default=PaymentStatementKind.REGULAR)
+    work_statement = models.OneToOneField(WorkStatement, null=True, blank=True, on_delete=models.PROTECT,
+                                          related_name="payment_statement")
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    correction_reason = models.TextField(blank=True)
+    gross_amount = models.DecimalField(**MONEY)
+    retention_amount = models.DecimalField(**MONEY)
+    advance_recovery_amount = models.DecimalField(**MONEY)
+    penalty_amount = models.DecimalField(**MONEY)
+    taxable_amount = models.DecimalField(**MONEY)
+    vat_rate = models.DecimalField(**RATE)
+    vat_amount = models.DecimalField(**MONEY)
+    net_amount = models.DecimalField(**MONEY)
+    amount_in_words_fr = models.TextField()
+    amount_in_words_ar = models.TextField()
+    due_on = models.DateField()
+    penalty_detail = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["contract", "-issued_at", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["contractor", "year", "sequence"], name="dep_paymentstatement_number"),
+        ]
+
+
+class Payment(models.Model):
+    statement = models.ForeignKey(PaymentStatement, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(**MONEY)
+    paid_on = models.DateField()
+    reference = models.CharField(max_length=60, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["statement", "paid_on", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="dep_payment_positive")]
+
+    def __str__(self):
+        return f"{self.amount} on {self.paid_on}"
+
+
+# --------------------------------------------------------------------------- audit
+
+
+class EventKind(models.TextChoices):
+    REPORT_RECEIVED = "report_received", _("Report received")
+    ITEM_DECIDED = "item_decided", _("Item decided")
+    ITEM_INSPECTED = "item_inspected", _("Item inspected")
+    WORK_ORDER_STATE = "wo_state", _("Work order state changed")
+    IMPORTED = "imported", _("Imported")
+    STATEMENT_ISSUED = "statement_issued", _("Statement issued")
+    PAYMENT_RECORDED = "payment_recorded", _("Payment recorded")
+    CONTRACT = "contract", _("Contract changed")
+
+
+class DeploymentEvent(models.Model):
+    """Audit trail of the fibre app, written in the same transaction as the change."""
+
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    organisation = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    work_order = models.ForeignKey(WorkOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"

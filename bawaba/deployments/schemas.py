@@ -1,0 +1,228 @@
+"""API schemas. Work orders follow TM Forum TMF697 naming (camelCase, `state`, `workOrderItem`, `place`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Schema
+from pydantic import Field
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class PriceItemOut(Schema):
+    code: str
+    label: str
+    unit: str
+    unitPrice: Decimal
+    step: str
+
+
+class WorkOrderItemOut(Schema):
+    id: int
+    quantity: Decimal
+    acceptedQuantity: Decimal
+    remainingQuantity: Decimal
+    state: str
+    priceItem: PriceItemOut
+
+
+class PlaceOut(Schema):
+    id: str
+    role: str = "installationSite"
+    name: str
+    kind: str
+    latitude: Decimal
+    longitude: Decimal
+    wilaya: str
+    commune: str | None = None
+    homes: int
+
+
+class RelatedPartyOut(Schema):
+    id: str
+    role: str
+    name: str
+
+
+class StepOut(Schema):
+    current: str | None
+    currentLabel: str
+    done: int
+    total: int
+
+
+class WorkOrderOut(Schema):
+    id: str
+    href: str
+    category: str
+    state: str
+    stateLabel: str
+    description: str
+    orderDate: dt.datetime
+    requestedStartDate: dt.date | None = None
+    requestedCompletionDate: dt.date | None = None
+    startDate: dt.datetime | None = None
+    completionDate: dt.datetime | None = None
+    contract: str
+    step: StepOut
+    place: PlaceOut
+    relatedParty: list[RelatedPartyOut]
+    workOrderItem: list[WorkOrderItemOut]
+
+
+class WorkOrderPage(Schema):
+    count: int
+    items: list[WorkOrderOut]
+
+
+class StateChangeIn(Schema):
+    state: str
+    reason: str = ""
+
+
+class AcceptanceOut(Schema):
+    id: int
+    workOrder: str
+    report: str
+    workItem: int
+    priceItem: str
+    quantity: Decimal
+    decision: str
+    decisionLabel: str
+    reasons: list[str]
+    reasonCodes: list[str]
+    automatic: bool
+    decidedAt: dt.datetime | None = None
+    inspectorNote: str = ""
+
+
+class AcceptancePage(Schema):
+    count: int
+    items: list[AcceptanceOut]
+
+
+class PhotoOut(Schema):
+    sha256: str
+    contentType: str
+    size: int
+    takenAt: dt.datetime | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    reused: bool
+
+
+class ReportOut(Schema):
+    id: str
+    workOrder: str
+    receivedAt: dt.datetime
+    deviceReportedAt: dt.datetime | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    gpsAccuracyM: Decimal | None = None
+    ontSerial: str
+    ontRxPowerDbm: Decimal | None = None
+    linkLossDb: Decimal | None = None
+    spliceLossesDb: list[Decimal]
+    photos: list[PhotoOut]
+    items: list[AcceptanceOut]
+
+
+class ReportPage(Schema):
+    count: int
+    items: list[ReportOut]
+
+
+class ReportIn(Schema):
+    """Multipart form fields of a field report (photos are sent as files named `photos`)."""
+
+    client_uuid: str | None = None
+    items: str = Field(description='JSON list: [{"work_item": 12, "quantity": "1"}]')
+    latitude: str | None = None
+    longitude: str | None = None
+    gps_accuracy_m: str | None = None
+    device_started_at: str | None = None
+    device_reported_at: str | None = None
+    ont_serial: str = ""
+    ont_rx_power_dbm: str | None = None
+    link_loss_db: str | None = None
+    splice_losses_db: str = Field("", description="Two-way averages in dB separated by ';' or a JSON list")
+    notes: str = ""
+
+
+class InspectIn(Schema):
+    note: str = ""
+
+
+class RejectIn(Schema):
+    reason: str
+
+
+class StatementOut(Schema):
+    number: str
+    kind: str
+    contract: str
+    contractor: str
+    issuedAt: dt.datetime
+    periodStart: dt.date | None = None
+    periodEnd: dt.date | None = None
+    workStatement: str | None = None
+    corrects: str | None = None
+    grossAmount: Decimal
+    retentionAmount: Decimal
+    advanceRecoveryAmount: Decimal
+    penaltyAmount: Decimal
+    taxableAmount: Decimal
+    vatRate: Decimal
+    vatAmount: Decimal
+    netAmount: Decimal
+    amountInWordsFr: str
+    amountInWordsAr: str
+    dueOn: dt.date
+    paidAmount: Decimal
+    outstandingAmount: Decimal
+    daysToPay: int | None = None
+    lateInterest: Decimal
+    currency: str = "DZD"
+    pdf: str
+    ubl: str
+
+
+class StatementPage(Schema):
+    count: int
+    items: list[StatementOut]
+
+
+class RunningLineOut(Schema):
+    workOrder: str
+    priceItem: str
+    quantity: Decimal
+    unitPrice: Decimal
+    amount: Decimal
+    acceptedAt: dt.datetime
+
+
+class RunningStatementOut(Schema):
+    contract: str
+    unbilledAmount: Decimal
+    unbilledCount: int
+    billedAmount: Decimal
+    cumulativeAmount: Decimal
+    lastStatement: str | None = None
+    latestLines: list[RunningLineOut]
+
+
+class ProgressOut(Schema):
+    wilaya: str
+    wilayaName: str
+    homesPassed: int
+    homesConnected: int
+    sitesConnected: int
+    workOrders: int
+    completed: int
+    late: int
+    acceptedAmount: Decimal

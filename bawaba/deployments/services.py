@@ -1,0 +1,714 @@
+"""Writes of the fibre app: field reports, acceptance, inspection, work-order states.
+
+Every do_* function owns its transaction and writes its audit record (DeploymentEvent) in it.
+Exceptions: PermissionDenied → 403, ValidationError → 422 (message_dict by field), Conflict → 409.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from bawaba.core.uploads import IMAGE_TYPES, check_upload
+
+from . import billing, rules
+from .models import (
+    ALL_STEPS,
+    HOME_KINDS,
+    REPORTABLE_STATES,
+    WORK_ORDER_TRANSITIONS,
+    BillingLine,
+    Contract,
+    Decision,
+    DeploymentEvent,
+    EventKind,
+    FieldReport,
+    Photo,
+    PriceItem,
+    PriceSchedule,
+    PriceScheduleVersion,
+    Programme,
+    ProgrammeKind,
+    ReportedItem,
+    RuleSet,
+    WorkItem,
+    WorkItemState,
+    WorkOrder,
+    WorkOrderKind,
+    WorkOrderState,
+)
+from .permissions import is_contractor_staff, is_inspector
+
+log = logging.getLogger(__name__)
+
+ONT_SERIAL_RE = re.compile(r"^[A-Z]{4}[0-9A-F]{8}$")  # GPON serial: 4-letter vendor id + 8 hex digits
+MAX_PHOTOS = 10
+# Physically possible ranges: outside them the value is a typing or device error (422), not a failed rule.
+PLAUSIBLE = {
+    "ont_rx_power_dbm": (Decimal("-60"), Decimal("10"), "dBm"),
+    "link_loss_db": (Decimal("0"), Decimal("60"), "dB"),
+    "splice_loss_db": (Decimal("-0.5"), Decimal("5"), "dB"),
+    "gps_accuracy_m": (Decimal("0"), Decimal("10000"), "m"),
+    "latitude": (Decimal("-90"), Decimal("90"), "°"),
+    "longitude": (Decimal("-180"), Decimal("180"), "°"),
+}
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+class Conflict(Exception):
+    """The request is well-formed but clashes with the current state (HTTP 409)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class SubmitResult:
+    report: FieldReport
+    created: bool
+
+
+def _event(kind, *, actor=None, organisation=None, work_order=None, at=None, **data):
+    DeploymentEvent.objects.create(kind=kind, actor=actor, organisation=organisation, work_order=work_order,
+                                   data=data, at=at or timezone.now())
+
+
+# --------------------------------------------------------------------------- input parsing
+
+
+def plain(number: Decimal) -> str:
+    """A Decimal without exponent or trailing zeros: 20.000 → "20", 0.50 → "0.5"."""
+    return format(number.normalize(), "f")
+
+
+def _decimal(value, name, errors, *, label, places=3):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        errors.setdefault(name, []).append(_("%(label)s must be a number.") % {"label": label})
+        return None
+    if not number.is_finite():
+        errors.setdefault(name, []).append(_("%(label)s must be a number.") % {"label": label})
+        return None
+    low, high, unit = PLAUSIBLE.get(name, (None, None, ""))
+    if low is not None and not low <= number <= high:
+        errors.setdefault(name, []).append(
+            _("%(label)s of %(value)s %(unit)s is impossible (expected between %(low)s and %(high)s %(unit)s).")
+            % {"label": label, "value": plain(number), "low": low, "high": high, "unit": unit}
+        )
+        return None
+    return number.quantize(Decimal(1).scaleb(-places)) if places is not None else number
+
+
+def _datetime(value, name, errors, *, label, now):
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        moment = parse_datetime(str(value).strip())
+        if moment is None:
+            errors.setdefault(name, []).append(_("%(label)s is not a valid date and time.") % {"label": label})
+            return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment > now + CLOCK_SKEW:
+        errors.setdefault(name, []).append(_("%(label)s is in the future.") % {"label": label})
+        return None
+    return moment
+
+
+def _read_exif(upload, tz):
+    """(taken_at, latitude, longitude, width, height) from the image, None where absent. Raises on a bad image."""
+    from PIL import ExifTags, Image
+
+    upload.seek(0)
+    with Image.open(upload) as image:
+        width, height = image.size
+        image.verify()
+    upload.seek(0)
+    taken_at = latitude = longitude = None
+    try:
+        with Image.open(upload) as image:
+            exif = image.getexif()
+            details = exif.get_ifd(ExifTags.IFD.Exif)
+            raw = details.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
+            if raw:
+                naive = dt.datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+                offset = details.get(ExifTags.Base.OffsetTimeOriginal)
+                if offset and re.fullmatch(r"[+-]\d\d:\d\d", str(offset)):
+                    taken_at = dt.datetime.fromisoformat(naive.isoformat() + str(offset))
+                else:
+                    taken_at = timezone.make_aware(naive, tz)
+            gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+            if gps.get(2) and gps.get(4):
+                def degrees(values):
+                    d, m, s = (float(v) for v in values)
+                    return d + m / 60 + s / 3600
+
+                latitude = degrees(gps[2]) * (-1 if str(gps.get(1, "N")).upper().startswith("S") else 1)
+                longitude = degrees(gps[4]) * (-1 if str(gps.get(3, "E")).upper().startswith("W") else 1)
+                if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+                    latitude = longitude = None
+    except (ValueError, TypeError, ZeroDivisionError, KeyError, OSError):
+        log.info("unreadable EXIF in %s", getattr(upload, "name", "photo"))
+    finally:
+        upload.seek(0)
+    return taken_at, latitude, longitude, width, height
+
+
+def _tz(organisation):
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(organisation.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
+
+
+# --------------------------------------------------------------------------- field reports
+
+
+def remaining_quantity(work_item: WorkItem) -> Decimal:
+    """Planned minus accepted minus what is still awaiting a decision."""
+    pending = sum(
+        (ri.quantity for ri in work_item.reported.all() if ri.decision in (Decision.PENDING, Decision.DOUBTFUL)),
+        Decimal("0"),
+    )
+    return max(Decimal("0"), work_item.planned_quantity - work_item.accepted_quantity - pending)
+
+
+def _clean_report(user, work_order, data, now):
+    errors: dict[str, list[str]] = {}
+    cleaned = {}
+    cleaned["latitude"] = _decimal(data.get("latitude"), "latitude", errors, label=_("Latitude"), places=6)
+    cleaned["longitude"] = _decimal(data.get("longitude"), "longitude", errors, label=_("Longitude"), places=6)
+    if (cleaned["latitude"] is None) != (cleaned["longitude"] is None) and "latitude" not in errors \
+            and "longitude" not in errors:
+        errors.setdefault("latitude", []).append(_("Give both latitude and longitude, or neither."))
+    cleaned["gps_accuracy_m"] = _decimal(data.get("gps_accuracy_m"), "gps_accuracy_m", errors,
+                                         label=_("GPS accuracy"), places=1)
+    cleaned["ont_rx_power_dbm"] = _decimal(data.get("ont_rx_power_dbm"), "ont_rx_power_dbm", errors,
+                                           label=_("ONT receive power"), places=2)
+    cleaned["link_loss_db"] = _decimal(data.get("link_loss_db"), "link_loss_db", errors,
+                                       label=_("Link loss"), places=2)
+    splices = []
+    raw_splices = data.get("splice_losses_db") or ()
+    if isinstance(raw_splices, str):
+        raw_splices = [part for part in re.split(r"[;\s]+", raw_splices) if part]
+    if len(raw_splices) > 500:
+        errors.setdefault("splice_losses_db", []).append(_("At most 500 splice measurements per report."))
+        raw_splices = ()
+    for value in raw_splices:
+        number = _decimal(value, "splice_loss_db", errors, label=_("Splice loss"), places=3)
+        if number is not None:
+            splices.append(number)
+    if "splice_loss_db" in errors:
+        errors["splice_losses_db"] = errors.pop("splice_loss_db")
+    cleaned["splice_losses_db"] = splices
+
+    serial = re.sub(r"[\s-]", "", str(data.get("ont_serial") or "")).upper()
+    if serial and not ONT_SERIAL_RE.match(serial):
+        errors.setdefault("ont_serial", []).append(
+            _("“%(serial)s” is not a GPON ONT serial number (4 letters and 8 hexadecimal digits, e.g. HWTC1A2B3C4D).")
+            % {"serial": serial[:20]}
+        )
+    cleaned["ont_serial"] = serial
+
+    cleaned["device_started_at"] = _datetime(data.get("device_started_at"), "device_started_at", errors,
+                                             label=_("Start time on the device"), now=now)
+    cleaned["device_reported_at"] = _datetime(data.get("device_reported_at"), "device_reported_at", errors,
+                                              label=_("Report time on the device"), now=now)
+    if cleaned["device_started_at"] and cleaned["device_reported_at"] and \
+            cleaned["device_started_at"] > cleaned["device_reported_at"]:
+        errors.setdefault("device_started_at", []).append(_("The start time is after the report time."))
+    cleaned["notes"] = str(data.get("notes") or "")[:4000]
+
+    items = list(data.get("items") or [])
+    by_id = {wi.id: wi for wi in work_order.items.select_related("price_item").prefetch_related("reported")}
+    seen = set()
+    cleaned_items = []
+    if not items:
+        errors.setdefault("items", []).append(_("Report at least one item with its done quantity."))
+    for index, entry in enumerate(items, start=1):
+        try:
+            work_item_id = int(entry.get("work_item"))
+        except (TypeError, ValueError, AttributeError):
+            errors.setdefault("items", []).append(_("Line %(n)s: unknown work item.") % {"n": index})
+            continue
+        work_item = by_id.get(work_item_id)
+        if work_item is None:
+            errors.setdefault("items", []).append(
+                _("Line %(n)s: this item is not part of work order %(wo)s.") % {"n": index, "wo": work_order.reference})
+            continue
+        if work_item_id in seen:
+            errors.setdefault("items", []).append(
+                _("Line %(n)s: %(code)s is reported twice.") % {"n": index, "code": work_item.price_item.code})
+            continue
+        seen.add(work_item_id)
+        quantity_errors: dict = {}
+        quantity = _decimal(entry.get("quantity"), "quantity", quantity_errors, label=_("Quantity"))
+        label = f"{work_item.price_item.code} {work_item.price_item.label}"
+        if quantity_errors or quantity is None or quantity <= 0:
+            errors.setdefault("items", []).append(
+                _("Line %(n)s (%(item)s): the done quantity must be a number above zero.")
+                % {"n": index, "item": label})
+            continue
+        remaining = remaining_quantity(work_item)
+        if quantity > remaining:
+            errors.setdefault("items", []).append(
+                _("Line %(n)s (%(item)s): %(qty)s reported but only %(left)s remain to do.")
+                % {"n": index, "item": label, "qty": plain(quantity), "left": plain(remaining)}
+            )
+            continue
+        cleaned_items.append((work_item, quantity))
+    cleaned["items"] = cleaned_items
+
+    photos = list(data.get("photos") or [])
+    checked = []
+    if len(photos) > MAX_PHOTOS:
+        errors.setdefault("photos", []).append(_("At most %(n)s photos per report.") % {"n": MAX_PHOTOS})
+        photos = []
+    max_bytes = getattr(settings, "FIBRE_PHOTO_MAX_BYTES", settings.ATTACHMENT_MAX_BYTES)
+    tz = _tz(work_order.contract.contractor)
+    for upload in photos:
+        try:
+            result = check_upload(upload, IMAGE_TYPES, max_bytes)
+            exif = _read_exif(upload, tz)
+        except ValidationError as exc:
+            errors.setdefault("photos", []).extend(exc.messages)
+            continue
+        except Exception:  # noqa: BLE001 - Pillow raises many kinds on a broken image
+            errors.setdefault("photos", []).append(
+                _("The file “%(name)s” is not a readable image.") % {"name": getattr(upload, "name", "")})
+            continue
+        checked.append((result, exif))
+    cleaned["photos"] = checked
+    return cleaned, errors
+
+
+def _evidence_for(report: FieldReport, work_item: WorkItem, photos, serial_elsewhere: bool) -> rules.Evidence:
+    price_item = work_item.price_item
+    site = report.work_order.site
+    return rules.Evidence(
+        requirements=rules.Requirements(
+            min_photos=price_item.min_photos,
+            requires_position=price_item.requires_position,
+            requires_ont_serial=price_item.requires_ont_serial,
+            checks_rx_power=price_item.checks_rx_power,
+            checks_link_loss=price_item.checks_link_loss,
+            checks_splice_loss=price_item.checks_splice_loss,
+        ),
+        site_latitude=float(site.latitude),
+        site_longitude=float(site.longitude),
+        latitude=float(report.latitude) if report.latitude is not None else None,
+        longitude=float(report.longitude) if report.longitude is not None else None,
+        gps_accuracy_m=float(report.gps_accuracy_m) if report.gps_accuracy_m is not None else None,
+        ont_serial=report.ont_serial,
+        ont_serial_used_elsewhere=serial_elsewhere,
+        ont_rx_power_dbm=float(report.ont_rx_power_dbm) if report.ont_rx_power_dbm is not None else None,
+        link_loss_db=float(report.link_loss_db) if report.link_loss_db is not None else None,
+        splice_losses_db=tuple(float(v) for v in report.splice_losses_db),
+        photos=tuple(
+            rules.PhotoEvidence(
+                reused=photo.reused_from_id is not None,
+                taken_at=photo.exif_taken_at,
+                latitude=float(photo.exif_latitude) if photo.exif_latitude is not None else None,
+                longitude=float(photo.exif_longitude) if photo.exif_longitude is not None else None,
+            )
+            for photo in photos
+        ),
+        reported_at=report.device_reported_at or report.received_at,
+    )
+
+
+def _serial_used_elsewhere(serial: str, work_order: WorkOrder) -> bool:
+    if not serial:
+        return False
+    return (
+        FieldReport.objects.filter(ont_serial=serial)
+        .exclude(work_order=work_order)
+        .exclude(items__decision=Decision.REJECTED)
+        .exists()
+    )
+
+
+def do_submit_field_report(user, work_order: WorkOrder, *, client_uuid, items, latitude=None, longitude=None,
+                           gps_accuracy_m=None, device_started_at=None, device_reported_at=None, ont_serial="",
+                           ont_rx_power_dbm=None, link_loss_db=None, splice_losses_db=(), notes="",
+                           photos=()) -> SubmitResult:
+    """Store a field report whole or not at all, run the acceptance rules and bill what is accepted."""
+    if not is_contractor_staff(user) or user.organisation_id != work_order.contract.contractor_id:
+        raise PermissionDenied(_("This work order is not assigned to your organisation."))
+    try:
+        report_uuid = uuid.UUID(str(client_uuid))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ValidationError({"client_uuid": [_("The report identifier is not a valid UUID.")]}) from exc
+
+    existing = FieldReport.objects.filter(client_uuid=report_uuid).first()
+    if existing is not None:
+        return _same_report(existing, user, work_order)
+    if work_order.state not in REPORTABLE_STATES:
+        raise Conflict(_("Work order %(wo)s is %(state)s: no more reports are accepted.")
+                       % {"wo": work_order.reference, "state": work_order.get_state_display()})
+
+    now = timezone.now()
+    cleaned, errors = _clean_report(user, work_order, {
+        "items": items, "latitude": latitude, "longitude": longitude, "gps_accuracy_m": gps_accuracy_m,
+        "device_started_at": device_started_at, "device_reported_at": device_reported_at,
+        "ont_serial": ont_serial, "ont_rx_power_dbm": ont_rx_power_dbm, "link_loss_db": link_loss_db,
+        "splice_losses_db": splice_losses_db, "notes": notes, "photos": photos,
+    }, now)
+    if errors:
+        raise ValidationError(errors)
+
+    stored_files: list[str] = []
+    try:
+        with transaction.atomic():
+            # One report at a time per work order: the remaining quantities checked above stay true.
+            locked = (WorkOrder.objects.select_for_update(of=("self",)).select_related("site", "contract")
+                      .get(pk=work_order.pk))
+            if locked.state not in REPORTABLE_STATES:
+                raise Conflict(_("Work order %(wo)s is %(state)s: no more reports are accepted.")
+                               % {"wo": locked.reference, "state": locked.get_state_display()})
+            # Fresh copies under the work-order lock (every writer of work items holds it).
+            fresh = WorkItem.objects.select_related("price_item__rule_set").prefetch_related("reported").in_bulk(
+                [work_item.pk for work_item, _quantity in cleaned["items"]])
+            for work_item, quantity in cleaned["items"]:
+                if quantity > remaining_quantity(fresh[work_item.pk]):
+                    raise ValidationError({"items": [
+                        _("%(code)s: the quantity left to do changed meanwhile; reload the work order.")
+                        % {"code": work_item.price_item.code}]})
+            report = FieldReport.objects.create(
+                client_uuid=report_uuid, work_order=locked, contractor_id=locked.contract.contractor_id,
+                reported_by=user, received_at=now,
+                **{k: cleaned[k] for k in ("latitude", "longitude", "gps_accuracy_m", "ont_serial",
+                                           "ont_rx_power_dbm", "link_loss_db", "device_started_at",
+                                           "device_reported_at", "notes")},
+                splice_losses_db=[str(v) for v in cleaned["splice_losses_db"]],
+            )
+            photo_rows = []
+            for checked, (taken_at, exif_lat, exif_lon, width, height) in cleaned["photos"]:
+                original = Photo.objects.filter(sha256=checked.sha256, reused_from=None).first()
+                photo = Photo(report=report, sha256=checked.sha256, reused_from=original,
+                              content_type=checked.content_type, extension=checked.extension, size=checked.size,
+                              width=width, height=height, exif_taken_at=taken_at,
+                              exif_latitude=None if exif_lat is None else Decimal(f"{exif_lat:.6f}"),
+                              exif_longitude=None if exif_lon is None else Decimal(f"{exif_lon:.6f}"))
+                if original is not None:
+                    photo.image.name = original.image.name  # same bytes: keep one file
+                    photo.save()
+                else:
+                    photo.image.save(f"{checked.sha256}.{checked.extension}", checked.file, save=False)
+                    stored_files.append(photo.image.name)
+                    photo.save()
+                photo_rows.append(photo)
+            serial_elsewhere = _serial_used_elsewhere(report.ont_serial, locked)
+            params: dict[int, dict] = {}
+            decided = []
+            for work_item, quantity in cleaned["items"]:
+                work_item = fresh[work_item.pk]
+                rule_set = work_item.price_item.rule_set
+                if rule_set.pk not in params:
+                    params[rule_set.pk] = rule_set.effective_params()
+                decision = rules.evaluate(_evidence_for(report, work_item, photo_rows, serial_elsewhere),
+                                          params[rule_set.pk])
+                decided.append(ReportedItem(
+                    report=report, work_item=work_item, quantity=quantity, rule_set=rule_set,
+                    auto_decision=decision.outcome, decision=decision.outcome, reasons=decision.reasons,
+                    decided_at=None if decision.outcome == Decision.DOUBTFUL else now))
+            # Whole report in three statements: decisions, billing lines of accepted items, work items.
+            ReportedItem.objects.bulk_create(decided)
+            lines = []
+            for reported in decided:
+                work_item = reported.work_item
+                if reported.decision == Decision.ACCEPTED:
+                    work_item.accepted_quantity += reported.quantity
+                    lines.append(billing.billing_line_for(reported, work_item=work_item, work_order=locked, at=now))
+                work_item.state = _item_state(work_item, reported.decision, _has_open_review(work_item))
+            BillingLine.objects.bulk_create(lines)
+            WorkItem.objects.bulk_update([r.work_item for r in decided], ["accepted_quantity", "state"])
+            if locked.state == WorkOrderState.ACKNOWLEDGED:
+                _set_state(locked, WorkOrderState.IN_PROGRESS, actor=user, now=now)
+            _refresh_progress(locked, actor=user, now=now)
+            _event(EventKind.REPORT_RECEIVED, actor=user, organisation=user.organisation, work_order=locked, at=now,
+                   report=str(report.client_uuid), items={str(r.id): r.decision for r in decided},
+                   photos=len(photo_rows))
+    except IntegrityError:
+        _delete_files(stored_files)
+        existing = FieldReport.objects.filter(client_uuid=report_uuid).first()
+        if existing is not None:  # the same report arrived twice at once: the other one won
+            return _same_report(existing, user, work_order)
+        raise
+    except BaseException:
+        _delete_files(stored_files)
+        raise
+    return SubmitResult(report, True)
+
+
+def _same_report(existing, user, work_order) -> SubmitResult:
+    if existing.work_order_id != work_order.id or existing.contractor_id != user.organisation_id:
+        raise Conflict(_("This report identifier was already used for another work order."))
+    return SubmitResult(existing, False)
+
+
+def _delete_files(names):
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            log.warning("could not delete %s after a rolled-back report", name)
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def _has_open_review(work_item: WorkItem, exclude_pk=None) -> bool:
+    return any(r.decision == Decision.DOUBTFUL and r.pk != exclude_pk for r in work_item.reported.all())
+
+
+def _item_state(work_item: WorkItem, outcome: str, open_review: bool) -> str:
+    if work_item.accepted_quantity >= work_item.planned_quantity:
+        return WorkItemState.ACCEPTED
+    if open_review or outcome == Decision.DOUBTFUL:
+        return WorkItemState.IN_REVIEW
+    if outcome == Decision.REJECTED:
+        return WorkItemState.REJECTED
+    if work_item.accepted_quantity > 0:
+        return WorkItemState.PARTIAL
+    return WorkItemState.PLANNED
+
+
+def _apply_decision(reported: ReportedItem, outcome: str, reasons: list, *, actor, now, work_order):
+    """An inspector's decision on one item; an accepted item is priced onto the running statement at once."""
+    reported.decision = outcome
+    reported.reasons = reasons
+    reported.decided_at = now
+    reported.decided_by = actor
+    reported.save(update_fields=["decision", "reasons", "decided_at", "decided_by", "inspector_note"])
+    # The caller holds the work-order lock, which every writer of its work items takes first.
+    work_item = WorkItem.objects.prefetch_related("reported").get(pk=reported.work_item_id)
+    if outcome == Decision.ACCEPTED:
+        work_item.accepted_quantity += reported.quantity
+        billing.post_billing_line(reported, work_item=work_item, work_order=work_order, at=now)
+    work_item.state = _item_state(work_item, outcome, _has_open_review(work_item, exclude_pk=reported.pk))
+    work_item.save(update_fields=["accepted_quantity", "state"])
+    reported.work_item = work_item
+    _event(EventKind.ITEM_INSPECTED, actor=actor, organisation=getattr(actor, "organisation", None),
+           work_order=work_order, at=now, item=reported.id, decision=outcome, reasons=[r["code"] for r in reasons])
+
+
+def _refresh_progress(work_order: WorkOrder, *, actor, now):
+    """Recompute the steps done in order and complete the work order when every item is accepted."""
+    items = list(work_order.items.select_related("price_item"))
+    done = 0
+    for step in work_order.steps:
+        step_items = [i for i in items if i.price_item.step == step]
+        if all(i.accepted_quantity >= i.planned_quantity for i in step_items):
+            done += 1
+        else:
+            break
+    fields = []
+    if done != work_order.steps_done:
+        work_order.steps_done = done
+        fields.append("steps_done")
+    if fields:
+        work_order.save(update_fields=[*fields, "updated_at"])
+    if items and all(i.accepted_quantity >= i.planned_quantity for i in items) and \
+            work_order.state in (WorkOrderState.IN_PROGRESS, WorkOrderState.PENDING, WorkOrderState.PARTIAL):
+        _set_state(work_order, WorkOrderState.COMPLETED, actor=actor, now=now)
+
+
+def _set_state(work_order: WorkOrder, state: str, *, actor, now, reason=""):
+    previous = work_order.state
+    work_order.state = state
+    fields = ["state", "updated_at"]
+    if state == WorkOrderState.IN_PROGRESS and work_order.started_at is None:
+        work_order.started_at = now
+        fields.append("started_at")
+    if state == WorkOrderState.COMPLETED:
+        work_order.completed_at = now
+        fields.append("completed_at")
+    work_order.save(update_fields=fields)
+    _event(EventKind.WORK_ORDER_STATE, actor=actor, organisation=getattr(actor, "organisation", None),
+           work_order=work_order, at=now, **{"from": previous, "to": state, "reason": reason})
+
+
+def _inspectable(reported_item: ReportedItem, actor):
+    locked = (ReportedItem.objects.select_for_update()
+              .select_related("report__work_order__contract__programme", "work_item__price_item")
+              .get(pk=reported_item.pk))
+    if not is_inspector(actor, locked.report.work_order.contract.programme):
+        raise PermissionDenied(_("Only an inspector of the operator can decide this item."))
+    if locked.decision != Decision.DOUBTFUL:
+        raise Conflict(_("This item was already decided (%(decision)s).") % {"decision": locked.get_decision_display()})
+    return locked
+
+
+@transaction.atomic
+def do_accept_item(reported_item: ReportedItem, actor, note: str = "") -> ReportedItem:
+    """An inspector accepts a doubtful item: it is billed at once."""
+    locked = _inspectable(reported_item, actor)
+    now = timezone.now()
+    work_order = (WorkOrder.objects.select_for_update(of=("self",)).select_related("site")
+                  .get(pk=locked.report.work_order_id))
+    locked.inspector_note = (note or "").strip()[:2000]
+    reasons = [*locked.reasons, {"code": "inspector_accepted", "params": {}}]
+    _apply_decision(locked, Decision.ACCEPTED, reasons, actor=actor, now=now, work_order=work_order)
+    _refresh_progress(work_order, actor=actor, now=now)
+    return locked
+
+
+@transaction.atomic
+def do_reject_item(reported_item: ReportedItem, actor, reason: str) -> ReportedItem:
+    """An inspector rejects a doubtful item: it goes back to the contractor with the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for the rejection; the contractor will read it.")]})
+    locked = _inspectable(reported_item, actor)
+    now = timezone.now()
+    work_order = (WorkOrder.objects.select_for_update(of=("self",)).select_related("site")
+                  .get(pk=locked.report.work_order_id))
+    locked.inspector_note = reason[:2000]
+    reasons = [{"code": "inspector_rejected", "params": {"reason": reason[:500]}}, *locked.reasons]
+    _apply_decision(locked, Decision.REJECTED, reasons, actor=actor, now=now, work_order=work_order)
+    return locked
+
+
+@transaction.atomic
+def do_transition_work_order(work_order: WorkOrder, state: str, actor, reason: str = "") -> WorkOrder:
+    """Operator staff move a work order along the TMF697 states (hold, cancel, …)."""
+    from .permissions import is_operator_staff
+
+    locked = WorkOrder.objects.select_for_update().select_related("contract__programme").get(pk=work_order.pk)
+    if not is_operator_staff(actor, locked.contract.programme):
+        raise PermissionDenied(_("Only the operator can change the state of a work order."))
+    if state not in WorkOrderState.values:
+        raise ValidationError({"state": [_("Unknown state “%(state)s”.") % {"state": state}]})
+    if state not in WORK_ORDER_TRANSITIONS.get(locked.state, ()):
+        raise Conflict(_("A work order cannot go from %(from)s to %(to)s.")
+                       % {"from": locked.get_state_display(), "to": WorkOrderState(state).label})
+    _set_state(locked, state, actor=actor, now=timezone.now(), reason=(reason or "")[:500])
+    return locked
+
+
+# --------------------------------------------------------------------------- set-up (admin, import, demo, bench)
+
+DEFAULT_PRICE_SCHEDULE = Path(__file__).parent / "data" / "price_schedule_ftth.json"
+
+
+@transaction.atomic
+def do_publish_price_schedule(operator, spec: dict | None = None) -> PriceScheduleVersion:
+    """Create a price schedule version (and its rule set) from a dict like data/price_schedule_ftth.json.
+
+    A version that exists already is returned unchanged: prices of a published version never change.
+    """
+    spec = spec or json.loads(DEFAULT_PRICE_SCHEDULE.read_text(encoding="utf-8"))
+    rule_spec = spec.get("rule_set") or {"code": "default", "version": 1}
+    rule_set, _created = RuleSet.objects.get_or_create(
+        code=rule_spec["code"], version=int(rule_spec.get("version", 1)),
+        defaults={"params": rules.merged_params(rule_spec.get("params")),
+                  "description": rule_spec.get("description", "")})
+    schedule, _created = PriceSchedule.objects.get_or_create(
+        operator=operator, code=spec["code"], defaults={"name": spec.get("name", spec["code"])})
+    version, created = PriceScheduleVersion.objects.get_or_create(
+        schedule=schedule, version=int(spec.get("version", 1)),
+        defaults={"valid_from": dt.date.fromisoformat(spec.get("valid_from", "2026-01-01"))})
+    if not created:
+        return version
+    steps = set(ALL_STEPS)
+    for item in spec["items"]:
+        if item["step"] not in steps:
+            raise ValidationError(_("Unknown step “%(step)s”.") % {"step": item["step"]})
+        price = Decimal(str(item["unit_price"]))
+        if price < 0:
+            raise ValidationError(_("A unit price cannot be negative."))
+        PriceItem.objects.create(
+            version=version, code=item["code"], label_fr=item["label_fr"], label_ar=item.get("label_ar", ""),
+            label_en=item.get("label_en", ""), unit=item.get("unit", "each"), unit_price=price, step=item["step"],
+            min_photos=int(item.get("min_photos", 1)), requires_position=item.get("requires_position", True),
+            requires_ont_serial=item.get("requires_ont_serial", False),
+            checks_rx_power=item.get("checks_rx_power", False), checks_link_loss=item.get("checks_link_loss", False),
+            checks_splice_loss=item.get("checks_splice_loss", False), rule_set=rule_set)
+    return version
+
+
+@transaction.atomic
+def do_create_programme(operator, spec: dict) -> Programme:
+    if operator.kind != "operator":
+        raise ValidationError(_("A programme belongs to an operator."))
+    programme, _created = Programme.objects.update_or_create(
+        code=spec["code"],
+        defaults={"operator": operator, "kind": spec.get("kind", ProgrammeKind.FTTH),
+                  "name_fr": spec["name_fr"], "name_ar": spec.get("name_ar", ""), "name_en": spec.get("name_en", ""),
+                  "country": spec.get("country", operator.country),
+                  "target_homes_passed": int(spec.get("target_homes_passed", 0)),
+                  "target_homes_connected": int(spec.get("target_homes_connected", 0)),
+                  "target_sites": int(spec.get("target_sites", 0)),
+                  "starts_on": spec.get("starts_on"), "ends_on": spec.get("ends_on")})
+    return programme
+
+
+@transaction.atomic
+def do_create_contract(programme, contractor, version, *, reference: str, wilayas, starts_on, actor=None,
+                       **terms) -> Contract:
+    """A contract between the programme's operator and a contractor organisation.
+
+    wilayas: geo.Region objects or codes ("16", "09"); terms: retention_rate, advance_amount,
+    advance_recovery_rate, penalty_per_day, penalty_cap_rate, vat_rate, payment_terms_days, ends_on.
+    """
+    from bawaba.geo.models import Region
+
+    if contractor.kind != "contractor":
+        raise ValidationError(_("“%(org)s” is not a contractor organisation.") % {"org": contractor.name})
+    if version.schedule.operator_id != programme.operator_id:
+        raise ValidationError(_("The price schedule belongs to another operator."))
+    contract = Contract(programme=programme, contractor=contractor, reference=reference,
+                        price_schedule_version=version, starts_on=starts_on,
+                        **{k: (Decimal(str(v)) if k.endswith(("rate", "amount", "per_day")) else v)
+                           for k, v in terms.items()})
+    contract.full_clean(exclude=["wilayas"])
+    contract.save()
+    regions = [w if isinstance(w, Region) else Region.objects.get(country=programme.country, code=str(w))
+               for w in wilayas]
+    contract.wilayas.set(regions)
+    _event(EventKind.CONTRACT, actor=actor, organisation=contractor, reference=reference,
+           wilayas=[r.code for r in regions])
+    return contract
+
+
+@transaction.atomic
+def do_create_work_order(contract, site, *, reference: str, kind=None, items, due_on=None, requested_start=None,
+                         actor=None) -> WorkOrder:
+    """items: [(price item code, planned quantity), ...] from the contract's price schedule version."""
+    if not contract.wilayas.filter(pk=site.region_id).exists():
+        raise ValidationError(_("Site %(site)s is outside the contract's wilayas.") % {"site": site.code})
+    kind = kind or (WorkOrderKind.FTTH if site.kind in HOME_KINDS else WorkOrderKind.SITE)
+    work_order = WorkOrder.objects.create(reference=reference, contract=contract, site=site, kind=kind,
+                                          due_on=due_on, requested_start=requested_start)
+    prices = {p.code: p for p in contract.price_schedule_version.items.all()}
+    for code, quantity in items:
+        if code not in prices:
+            raise ValidationError(_("Unknown price item “%(code)s”.") % {"code": code})
+        WorkItem.objects.create(work_order=work_order, price_item=prices[code], planned_quantity=Decimal(str(quantity)))
+    _event(EventKind.IMPORTED, actor=actor, organisation=contract.contractor, work_order=work_order,
+           reference=reference)
+    return work_order

@@ -1,0 +1,15 @@
+import pytest
+
+from .factories import fibre_world
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # Each test creates several staff accounts; PBKDF2's million rounds would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(orgs, at_supervisor, at_admin, at_agent):
+    """Programme, price schedule, two contractors with contracts, a building and a hospital work order."""
+    return fibre_world(orgs, inspector=at_supervisor, billing_admin=at_admin, operator_agent=at_agent)

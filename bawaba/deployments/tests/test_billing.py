@@ -1,0 +1,286 @@
+"""Billing arithmetic, statements, numbering, immutability, payments and interest."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bawaba.deployments import billing, selectors
+from bawaba.deployments.models import (
+    BillingLine,
+    ImmutableDocumentError,
+    PaymentStatement,
+    PaymentStatementKind,
+    WorkStatement,
+)
+from bawaba.deployments.services import Conflict
+
+from .factories import accepted_line
+
+UTC = dt.UTC
+
+
+def at(year, month, day, hour=12):
+    return dt.datetime(year, month, day, hour, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- pure arithmetic
+
+money = st.decimals(min_value=Decimal("0"), max_value=Decimal("99999999.99"), places=2)
+rate = st.decimals(min_value=Decimal("0"), max_value=Decimal("0.3"), places=4)
+
+
+@given(gross=money, retention=rate, recovery=rate, remaining=money, penalties=money, cap=rate,
+       vat=st.decimals(min_value=Decimal("0"), max_value=Decimal("0.25"), places=4))
+def test_a_payment_statement_always_balances(gross, retention, recovery, remaining, penalties, cap, vat):
+    b = billing.compute_breakdown(gross, retention_rate=retention, advance_recovery_rate=recovery,
+                                  advance_remaining=remaining, penalties=penalties, penalty_cap_rate=cap, vat_rate=vat)
+    assert b.gross - b.retention - b.advance_recovery - b.penalties + b.vat == b.net
+    assert b.balances()
+    assert all(amount == amount.quantize(Decimal("0.01")) for amount in
+               (b.retention, b.advance_recovery, b.penalties, b.vat, b.net))
+    assert 0 <= b.advance_recovery <= remaining and b.penalties <= b.gross * cap + Decimal("0.005")
+    assert b.net >= 0  # rates below 100 % together never make a negative payment
+
+
+def test_worked_example_of_the_documentation():
+    b = billing.compute_breakdown(Decimal("1000000.00"), retention_rate=Decimal("0.05"),
+                                  advance_recovery_rate=Decimal("0.10"), advance_remaining=Decimal("60000"),
+                                  penalties=Decimal("3000"), penalty_cap_rate=Decimal("0.10"),
+                                  vat_rate=Decimal("0.19"))
+    assert (b.retention, b.advance_recovery, b.penalties, b.taxable, b.vat, b.net) == (
+        Decimal("50000.00"), Decimal("60000.00"), Decimal("3000.00"), Decimal("997000.00"), Decimal("189430.00"),
+        Decimal("1076430.00"))
+
+
+def test_half_centimes_round_up():
+    b = billing.compute_breakdown(Decimal("0.50"), retention_rate=Decimal("0.05"), vat_rate=Decimal("0.19"))
+    assert b.retention == Decimal("0.03")  # 0.025 → 0.03
+    assert b.vat == Decimal("0.10")  # 0.095 → 0.10
+
+
+def test_amount_in_words_french_and_arabic():
+    assert billing.amount_in_words(Decimal("1076430.00"), "fr") == \
+        "un million soixante-seize mille quatre cent trente dinars algériens"
+    assert billing.amount_in_words(Decimal("1.50"), "fr") == "un dinar algérien et cinquante centimes"
+    arabic = billing.amount_in_words(Decimal("2500.25"), "ar")
+    assert arabic.startswith("ألفان و خمسمائة") and "دينار جزائري" in arabic and arabic.endswith("سنتيم")
+
+
+# --------------------------------------------------------------------------- statements
+
+pytestmark_db = pytest.mark.django_db
+
+
+@pytest.mark.django_db
+def test_monthly_statements_are_cumulative_and_priced(world):
+    accepted_line(world, "GC-01", 10, at(2026, 3, 5))       # 12 000.00
+    accepted_line(world, "CAB-01", "80.5", at(2026, 3, 20))  # 12 075.00
+    accepted_line(world, "CAB-01", 20, at(2026, 4, 2))      # 3 000.00
+
+    march = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                        now=at(2026, 4, 3))
+    ws = march.work_statement
+    assert (ws.period_amount, ws.previous_cumulative_amount, ws.cumulative_amount, ws.line_count) == (
+        Decimal("24075.00"), Decimal("0.00"), Decimal("24075.00"), 2)
+    assert ws.period_start == dt.date(2026, 1, 1)
+    assert march.gross_amount == Decimal("24075.00")
+    assert march.retention_amount == Decimal("1203.75")
+    assert march.advance_recovery_amount == Decimal("2407.50")
+    assert march.vat_amount == Decimal("4574.25")
+    assert march.net_amount == Decimal("25038.00")
+    assert march.amount_in_words_fr == "vingt-cinq mille trente-huit dinars algériens"
+
+    april = billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
+                                        now=at(2026, 5, 1))
+    assert april.work_statement.previous == ws
+    assert april.work_statement.period_start == dt.date(2026, 4, 1)
+    assert april.work_statement.cumulative_amount == Decimal("27075.00")
+    assert april.gross_amount == Decimal("3000.00")
+    # Nothing new: no empty statement.
+    assert billing.do_issue_statements(world.contract, dt.date(2026, 5, 31), None, now=at(2026, 6, 1)) is None
+
+
+@pytest.mark.django_db
+def test_running_statement_shows_what_the_next_statement_will_hold(world):
+    accepted_line(world, "GC-01", 10, at(2026, 3, 5))
+    billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
+    accepted_line(world, "GC-01", 2, at(2026, 4, 5))
+    running = selectors.running_statement(world.contract)
+    assert running.billed_amount == Decimal("12000.00")
+    assert running.unbilled_amount == Decimal("2400.00") and running.unbilled_count == 1
+    assert running.cumulative_amount == Decimal("14400.00")
+
+
+@pytest.mark.django_db
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=st.lists(st.tuples(st.integers(min_value=1, max_value=6), st.integers(min_value=1, max_value=28),
+                               st.sampled_from(["GC-01", "CAB-01", "EPI-01"]),
+                               st.decimals(min_value=Decimal("0.001"), max_value=Decimal("50"), places=3)),
+                     min_size=1, max_size=12),
+       issue_months=st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=6, unique=True))
+def test_statements_never_double_count_an_item(world, plan, issue_months):
+    with transaction.atomic():
+        for month, day, code, quantity in plan:
+            accepted_line(world, code, quantity, at(2026, month, day))
+        issued = []
+        for month in sorted(issue_months):
+            period_end = dt.date(2026, month + 1, 1) - dt.timedelta(days=1)
+            statement = billing.do_issue_statements(world.contract, period_end, None, now=at(2026, 7, 15))
+            if statement:
+                issued.append(statement.work_statement)
+        last_month = max(issue_months)
+        expected = sum((line.amount for line in BillingLine.objects.filter(contract=world.contract)
+                        if line.accepted_at.month <= last_month), Decimal("0"))
+        statements = list(WorkStatement.objects.filter(contract=world.contract).order_by("period_end"))
+        assert sum((s.period_amount for s in statements), Decimal("0")) == expected
+        if statements:
+            assert statements[-1].cumulative_amount == expected
+        for previous, current in zip(statements, statements[1:], strict=False):
+            assert current.previous_cumulative_amount == previous.cumulative_amount
+            assert current.cumulative_amount - current.previous_cumulative_amount == current.period_amount
+            assert current.period_start == previous.period_end + dt.timedelta(days=1)
+        for statement in statements:  # each line sits in exactly one statement, inside its period
+            lines = BillingLine.objects.filter(work_statement=statement)
+            assert sum((line.amount for line in lines), Decimal("0")) == statement.period_amount
+            assert all(line.accepted_at.date() <= statement.period_end for line in lines)
+        assert [s.sequence for s in statements] == list(range(1, len(statements) + 1))
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_numbers_have_no_gap_even_when_an_issue_fails(world, monkeypatch):
+    for month in (1, 2, 3):
+        accepted_line(world, "GC-01", 1, at(2026, month, 10))
+    billing.do_issue_statements(world.contract, dt.date(2026, 1, 31), None, now=at(2026, 4, 1))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("printer on fire")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(billing, "amount_in_words", broken)
+        with pytest.raises(RuntimeError):
+            billing.do_issue_statements(world.contract, dt.date(2026, 2, 28), None, now=at(2026, 4, 1))
+    assert BillingLine.objects.filter(work_statement__isnull=False).count() == 1  # rolled back whole
+    billing.do_issue_statements(world.contract, dt.date(2026, 2, 28), None, now=at(2026, 4, 1))
+    billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
+    numbers = list(PaymentStatement.objects.order_by("sequence").values_list("number", flat=True))
+    assert numbers == [f"DEC-2026-{world.contractor.pk:05d}-0000{n}" for n in (1, 2, 3)]
+    assert list(WorkStatement.objects.order_by("sequence").values_list("sequence", flat=True)) == [1, 2, 3]
+    # A new year starts again at 1.
+    accepted_line(world, "GC-01", 1, at(2026, 12, 10))
+    january = billing.do_issue_statements(world.contract, dt.date(2026, 12, 31), None, now=at(2027, 1, 2))
+    assert january.number.endswith("-00001") and january.year == 2027
+
+
+@pytest.mark.django_db
+def test_statements_numbered_per_contractor(world):
+    accepted_line(world, "GC-01", 1, at(2026, 1, 10))
+    other_order = world.other_contract.work_orders.create(reference="WO-X", site=world.site)
+    other_order.items.create(price_item=world.item("GC-01").price_item, planned_quantity=5)
+    accepted_line(world, "GC-01", 1, at(2026, 1, 10), work_order=other_order)
+    issued = billing.do_issue_monthly_statements(2026, 1, None, now=at(2026, 2, 1))
+    assert sorted(s.sequence for s in issued) == [1, 1]
+    assert len({s.number for s in issued}) == 2
+
+
+@pytest.mark.django_db
+def test_issued_documents_never_change_and_corrections_are_new_documents(world):
+    accepted_line(world, "GC-01", 10, at(2026, 3, 5))
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
+    statement.net_amount = Decimal("1")
+    with pytest.raises(ImmutableDocumentError):
+        statement.save()
+    with pytest.raises(ImmutableDocumentError):
+        statement.delete()
+    with pytest.raises(ImmutableDocumentError):
+        PaymentStatement.objects.filter(pk=statement.pk).update(net_amount=0)
+    with pytest.raises(ImmutableDocumentError):
+        WorkStatement.objects.all().delete()
+    with pytest.raises(Conflict):  # the period is covered already
+        billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 2))
+
+    with pytest.raises(ValidationError):
+        billing.do_issue_correction(statement, gross_adjustment="-1200", reason="", actor=world.billing_admin)
+    correction = billing.do_issue_correction(statement, gross_adjustment="-1200", reason="Trench measured twice",
+                                             actor=world.billing_admin)
+    assert correction.kind == PaymentStatementKind.CORRECTION and correction.corrects == statement
+    assert correction.sequence == statement.sequence + 1
+    assert correction.gross_amount == Decimal("-1200.00") and correction.retention_amount == Decimal("-60.00")
+    assert correction.vat_amount == Decimal("-228.00") and correction.net_amount == Decimal("-1368.00")
+    assert correction.amount_in_words_fr.startswith("moins mille trois cent soixante-huit")
+    assert PaymentStatement.objects.filter(pk=statement.pk, net_amount=Decimal("12480.00")).exists()  # unchanged
+
+
+@pytest.mark.django_db
+def test_advance_recovery_stops_once_the_advance_is_recovered(world):
+    # Advance 100 000, recovery 10 %: three months of 480 000 gross recover 48 000 + 48 000 + 4 000.
+    for month in (1, 2, 3):
+        accepted_line(world, "GC-01", 400, at(2026, month, 10))
+    amounts = []
+    for month, end in ((1, 31), (2, 28), (3, 31)):
+        statement = billing.do_issue_statements(world.contract, dt.date(2026, month, end), None, now=at(2026, 4, 1))
+        amounts.append(statement.advance_recovery_amount)
+    assert amounts == [Decimal("48000.00"), Decimal("48000.00"), Decimal("4000.00")]
+
+
+@pytest.mark.django_db
+def test_late_work_orders_are_penalised_per_day_with_a_cap(world):
+    from bawaba.deployments.models import WorkOrder
+
+    WorkOrder.objects.filter(pk=world.site_order.pk).update(due_on=dt.date(2026, 3, 1), state="completed",
+                                                            completed_at=at(2026, 3, 8))
+    accepted_line(world, "SITE-CNX", 1, at(2026, 3, 8), work_order=world.site_order)  # 45 000.00
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
+    assert statement.penalty_detail == [{"work_order": "WO-0002", "days": 7, "amount": "7000.00"}]
+    assert statement.penalty_amount == Decimal("4500.00")  # capped at 10 % of 45 000
+    assert statement.taxable_amount == Decimal("40500.00")
+    assert statement.vat_amount == Decimal("7695.00")
+
+
+@pytest.mark.django_db
+def test_only_the_operator_admin_issues_and_records_payments(world):
+    accepted_line(world, "GC-01", 10, at(2026, 3, 5))
+    for user in (world.worker, world.operator_agent, world.inspector, world.other_worker):
+        with pytest.raises(PermissionDenied):
+            billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), user, now=at(2026, 4, 1))
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                            now=at(2026, 4, 1))
+    with pytest.raises(PermissionDenied):
+        billing.do_record_payment(statement, amount="10", paid_on=dt.date(2026, 4, 2), actor=world.worker)
+
+
+@pytest.mark.django_db
+def test_payments_days_to_pay_and_late_interest(world, settings):
+    settings.FIBRE_LATE_INTEREST_RATE = "0.08"
+    accepted_line(world, "GC-01", 10, at(2026, 3, 5))
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                            now=at(2026, 4, 1))
+    assert statement.due_on == dt.date(2026, 5, 1) and statement.net_amount == Decimal("12480.00")
+    with pytest.raises(Conflict):
+        billing.do_record_payment(statement, amount="20000", paid_on=dt.date(2026, 5, 2), actor=world.billing_admin)
+    with pytest.raises(ValidationError):
+        billing.do_record_payment(statement, amount="-5", paid_on=dt.date(2026, 5, 2), actor=world.billing_admin)
+    with pytest.raises(ValidationError):
+        billing.do_record_payment(statement, amount="5", paid_on=dt.date(2026, 3, 2), actor=world.billing_admin)
+
+    billing.do_record_payment(statement, amount="6240", paid_on=dt.date(2026, 5, 31), actor=world.billing_admin)
+    assert billing.days_to_pay(statement) is None
+    # 30 days late on 12 480, then 30 more on 6 240, at 8 % a year.
+    expected = billing.money(Decimal("12480") * Decimal("0.08") * 30 / 365
+                             + Decimal("6240") * Decimal("0.08") * 30 / 365)
+    assert billing.late_interest(statement, on=dt.date(2026, 6, 30)) == expected == Decimal("123.09")
+    billing.do_record_payment(statement, amount="6240", paid_on=dt.date(2026, 6, 30), actor=world.billing_admin)
+    assert billing.days_to_pay(statement) == 90
+    assert billing.late_interest(statement, on=dt.date(2026, 12, 31)) == expected  # stops when paid
+
+    by_contractor = selectors.days_to_pay(world.programme)
+    assert by_contractor[0]["key"] == world.contractor and by_contractor[0]["mean_days_to_pay"] == Decimal("90.0")
+    by_wilaya = selectors.days_to_pay(world.programme, by="wilaya")
+    assert [(row["key"].code, row["mean_days_to_pay"]) for row in by_wilaya] == [("16", Decimal("90.0"))]
+    status = selectors.statement_status(statement, on=dt.date(2026, 7, 1))
+    assert status["outstanding"] == 0 and status["days_to_pay"] == 90 and not status["is_overdue"]

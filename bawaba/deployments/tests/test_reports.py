@@ -1,0 +1,261 @@
+"""Field reports: validation, idempotency, evidence, automatic acceptance and the inspector's queue."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
+
+from bawaba.deployments import selectors, services
+from bawaba.deployments.models import (
+    BillingLine,
+    Decision,
+    FieldReport,
+    Photo,
+    ReportedItem,
+    WorkItemState,
+    WorkOrderState,
+)
+
+from .factories import FTTH_ITEMS, good_report, make_photo
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(world, user=None, work_order=None, **kwargs):
+    return services.do_submit_field_report(user or world.worker, work_order or world.work_order, **kwargs)
+
+
+def test_accepted_item_is_priced_on_the_running_statement_at_once(world):
+    before = selectors.running_statement(world.contract)
+    assert before.unbilled_amount == 0
+
+    result = submit(world, **good_report(world, "ONT-01"))
+
+    item = result.report.items.get()
+    assert result.created and item.decision == Decision.ACCEPTED and item.decided_by is None
+    statement = selectors.running_statement(world.contract)
+    assert statement.unbilled_amount == Decimal("3000.00")
+    line = statement.lines.get()
+    assert line.reported_item == item and line.quantity == 1 and line.region.code == "16"
+    world.work_order.refresh_from_db()
+    assert world.work_order.state == WorkOrderState.IN_PROGRESS
+
+
+def test_resending_the_same_uuid_returns_the_same_report(world):
+    values = good_report(world, "ONT-01")
+    first = submit(world, **values)
+    again = submit(world, **{**values, "photos": [make_photo()]})  # the queue re-sends after a lost reply
+    assert again.report.pk == first.report.pk and again.created is False
+    assert FieldReport.objects.count() == 1 and BillingLine.objects.count() == 1
+
+
+def test_a_uuid_cannot_be_reused_for_another_work_order(world):
+    values = good_report(world, "SRV-01")
+    submit(world, **values)
+    with pytest.raises(services.Conflict):
+        submit(world, work_order=world.site_order,
+               **{**values, "items": [{"work_item": world.item("SITE-SRV", world.site_order).id, "quantity": 1}]})
+
+
+def test_reporting_on_another_contractors_order_is_forbidden(world):
+    with pytest.raises(PermissionDenied):
+        submit(world, user=world.other_worker, **good_report(world, "ONT-01"))
+    with pytest.raises(PermissionDenied):  # operator staff do not report either
+        submit(world, user=world.inspector, **good_report(world, "ONT-01"))
+    assert FieldReport.objects.count() == 0
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("ont_rx_power_dbm", "+40", "ONT receive power of 40 dBm is impossible (expected between -60 and 10 dBm)"),
+    ("link_loss_db", "-3", "Link loss of -3 dB is impossible"),
+    ("latitude", "123", "Latitude of 123 ° is impossible"),
+    ("ont_rx_power_dbm", "abc", "ONT receive power must be a number"),
+    ("ont_serial", "12345", "is not a GPON ONT serial number"),
+    ("device_reported_at", "2099-01-01T00:00:00+01:00", "is in the future"),
+    ("splice_losses_db", ["0.02", "9"], "Splice loss of 9 dB is impossible"),
+])
+def test_impossible_values_are_refused_with_a_clear_message_and_nothing_stored(world, field, value, message):
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        submit(world, **good_report(world, "ONT-01", **{field: value}))
+    assert any(message in text for texts in caught.value.message_dict.values() for text in texts), \
+        caught.value.message_dict
+    assert FieldReport.objects.count() == 0 and Photo.objects.count() == 0
+
+
+def test_quantities_above_what_remains_are_refused(world):
+    item = world.item("GC-01")
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        submit(world, **good_report(world, "GC-01", quantity=21))
+    assert "21 reported but only 20 remain to do" in caught.value.message_dict["items"][0]
+    submit(world, **good_report(world, "GC-01", quantity=15))
+    with pytest.raises(ValidationError):
+        submit(world, **good_report(world, "GC-01", quantity=6))
+    item.refresh_from_db()
+    assert item.accepted_quantity == 15 and item.state == WorkItemState.PARTIAL
+
+
+@pytest.mark.parametrize("upload", [
+    SimpleUploadedFile("photo.jpg", b"%PDF-1.4 not an image at all" * 10, content_type="image/jpeg"),
+    SimpleUploadedFile("empty.jpg", b"", content_type="image/jpeg"),
+])
+def test_photos_of_the_wrong_type_are_refused(world, upload):
+    with pytest.raises(ValidationError) as caught:
+        submit(world, **good_report(world, "ONT-01", photos=[upload]))
+    assert "photos" in caught.value.message_dict
+    assert FieldReport.objects.count() == 0
+
+
+def test_photos_over_the_size_limit_are_refused(world, settings):
+    settings.FIBRE_PHOTO_MAX_BYTES = 200
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        submit(world, **good_report(world, "ONT-01", photos=[make_photo(size=(400, 300))]))
+    assert "too large" in caught.value.message_dict["photos"][0]
+
+
+def test_exif_time_and_position_are_read_from_photos(world):
+    taken = timezone.now().replace(microsecond=0) - dt.timedelta(hours=2)
+    photo = make_photo(taken_at=taken, lat=36.7754, lon=3.0598)
+    submit(world, **good_report(world, "SRV-01", photos=[photo]))
+    stored = Photo.objects.get()
+    assert stored.exif_taken_at == taken
+    assert abs(stored.exif_latitude - Decimal("36.7754")) < Decimal("0.0001")
+    assert abs(stored.exif_longitude - Decimal("3.0598")) < Decimal("0.0001")
+    assert len(stored.sha256) == 64 and default_storage.exists(stored.image.name)
+
+
+def test_a_photo_already_used_elsewhere_gets_the_item_rejected(world):
+    photo_bytes = make_photo(seed=424242).read()
+    submit(world, **good_report(world, "SRV-01", photos=[SimpleUploadedFile("a.jpg", photo_bytes)]))
+    result = submit(world, work_order=world.site_order,
+                    **good_report(world, "SITE-SRV", work_order=world.site_order,
+                                  photos=[SimpleUploadedFile("b.jpg", photo_bytes)]))
+    item = result.report.items.get()
+    assert item.decision == Decision.REJECTED
+    assert [r["code"] for r in item.reasons] == ["photo_reused"]
+    reused = result.report.photos.get()
+    assert reused.reused_from is not None and reused.reused_from.report != result.report
+    assert item in selectors.rejected_items(world.worker)
+
+
+def test_an_ont_serial_installed_elsewhere_is_rejected(world):
+    from bawaba.deployments.tests.factories import make_site
+
+    other_site = make_site(world.programme, "S-0009", lat=Decimal("36.7760"), lon=Decimal("3.0600"))
+    other_order = services.do_create_work_order(world.contract, other_site, reference="WO-0009", items=FTTH_ITEMS)
+    submit(world, **good_report(world, "ONT-01", ont_serial="ZTEG00C0FFEE"))
+    result = submit(world, work_order=other_order,
+                    **good_report(world, "ONT-01", work_order=other_order, ont_serial="zteg-00c0ffee"))
+    item = result.report.items.get()
+    assert item.decision == Decision.REJECTED
+    assert item.reasons[0] == {"code": "ont_serial_reused", "params": {"serial": "ZTEG00C0FFEE"}}
+
+
+def test_rejected_item_goes_back_to_the_contractor_with_its_reason(world):
+    result = submit(world, **good_report(world, "ONT-01", ont_rx_power_dbm="-29.1"))
+    item = result.report.items.get()
+    assert item.decision == Decision.REJECTED and BillingLine.objects.count() == 0
+    with translation.override("en"):
+        assert item.reason_texts() == ["ONT receive power -29.1 dBm is outside -27 to -8 dBm (GPON class B+)."]
+    assert list(selectors.rejected_items(world.worker)) == [item]
+    assert list(selectors.rejected_items(world.other_worker)) == []
+    # Redone correctly: accepted, and no longer listed as to redo.
+    submit(world, **good_report(world, "ONT-01"))
+    assert list(selectors.rejected_items(world.worker)) == []
+
+
+def far_report(world, code="ONT-01", **overrides):
+    # 70 m north of the site: beyond the 50 m tolerance, within twice of it.
+    return good_report(world, code, latitude=str(world.site.latitude + Decimal("0.00063")), **overrides)
+
+
+def test_doubtful_item_waits_for_an_inspector_then_is_billed_when_accepted(world):
+    result = submit(world, **far_report(world))
+    item = result.report.items.get()
+    assert item.decision == Decision.DOUBTFUL and BillingLine.objects.count() == 0
+    assert list(selectors.pending_inspections(world.inspector)) == [item]
+    assert list(selectors.pending_inspections(world.operator_agent)) == []  # agents are not inspectors
+    assert list(selectors.pending_inspections(world.worker)) == []
+
+    services.do_accept_item(item, world.inspector, note="Checked with the subscriber by phone.")
+
+    item.refresh_from_db()
+    assert item.decision == Decision.ACCEPTED and item.decided_by == world.inspector
+    assert selectors.running_statement(world.contract).unbilled_amount == Decimal("3000.00")
+    assert list(selectors.pending_inspections(world.inspector)) == []
+    with pytest.raises(services.Conflict):
+        services.do_accept_item(item, world.inspector)
+
+
+def test_inspector_rejection_needs_a_reason_and_reaches_the_contractor(world):
+    item = submit(world, **far_report(world)).report.items.get()
+    with pytest.raises(ValidationError):
+        services.do_reject_item(item, world.inspector, reason="  ")
+    services.do_reject_item(item, world.inspector, reason="Photo shows another building.")
+    item.refresh_from_db()
+    assert item.decision == Decision.REJECTED
+    with translation.override("en"):
+        assert item.reason_texts()[0] == "Rejected by the inspector: Photo shows another building."
+    assert list(selectors.rejected_items(world.worker)) == [item]
+
+
+def test_only_the_operators_supervisors_inspect(world):
+    item = submit(world, **far_report(world)).report.items.get()
+    for user in (world.operator_agent, world.worker, world.other_worker):
+        with pytest.raises(PermissionDenied):
+            services.do_accept_item(item, user)
+    assert ReportedItem.objects.get(pk=item.pk).decision == Decision.DOUBTFUL
+
+
+def test_a_failure_midway_stores_nothing_not_even_the_photo_files(world, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("bawaba.deployments.billing.billing_line_for", broken)
+    values = good_report(world, "ONT-01")
+    with pytest.raises(RuntimeError):
+        submit(world, **values)
+    assert FieldReport.objects.count() == 0 and Photo.objects.count() == 0
+    assert not default_storage.exists("fibre/photos") or not any(
+        files for _dirs, files in [default_storage.listdir(f"fibre/photos/{d}") for d in
+                                   default_storage.listdir("fibre/photos")[0]])
+
+
+def test_work_order_completes_when_every_item_is_accepted(world):
+    order = world.site_order
+    for code, quantity in [("SITE-SRV", 1), ("SITE-CNX", 1), ("SITE-WIFI", 3)]:
+        submit(world, work_order=order, **good_report(world, code, quantity, work_order=order))
+        order.refresh_from_db()
+    assert order.state == WorkOrderState.COMPLETED and order.steps_done == 3 and order.completed_at
+    with pytest.raises(services.Conflict):
+        submit(world, work_order=order, **good_report(world, "SITE-WIFI", 1, work_order=order))
+
+
+def test_steps_advance_in_order(world):
+    submit(world, **good_report(world, "SRV-01"))
+    world.work_order.refresh_from_db()
+    assert world.work_order.steps_done == 1 and world.work_order.current_step == "civil_works"
+    submit(world, **good_report(world, "CAB-01", 120))  # cable pulling before civil works are done
+    world.work_order.refresh_from_db()
+    assert world.work_order.steps_done == 1
+
+
+def test_operator_may_hold_then_cancel_a_work_order_but_not_the_contractor(world):
+    with pytest.raises(PermissionDenied):
+        services.do_transition_work_order(world.work_order, "held", world.worker)
+    services.do_transition_work_order(world.work_order, "held", world.operator_agent, reason="Access refused")
+    with pytest.raises(services.Conflict):
+        services.do_transition_work_order(world.work_order, "completed", world.operator_agent)
+    with pytest.raises(services.Conflict):
+        submit(world, **good_report(world, "SRV-01"))
+    assert FieldReport.objects.count() == 0
+
+
+def test_an_invalid_uuid_is_a_validation_error(world):
+    with pytest.raises(ValidationError):
+        submit(world, **good_report(world, "SRV-01", client_uuid="not-a-uuid"))
+    assert uuid.UUID(good_report(world, "SRV-01")["client_uuid"])

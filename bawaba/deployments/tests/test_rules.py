@@ -1,0 +1,140 @@
+"""The acceptance rules engine: pure functions, tested at the edges of each window."""
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from bawaba.deployments import rules
+from bawaba.deployments.rules import ACCEPTED, DOUBTFUL, REJECTED, Evidence, PhotoEvidence, Requirements
+
+SITE = (36.7753, 3.0597)
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+
+def evidence(**overrides) -> Evidence:
+    values = {
+        "requirements": Requirements(min_photos=1, requires_position=True, requires_ont_serial=True,
+                                     checks_rx_power=True, checks_link_loss=True, checks_splice_loss=True),
+        "site_latitude": SITE[0], "site_longitude": SITE[1],
+        "latitude": SITE[0], "longitude": SITE[1], "gps_accuracy_m": 5.0,
+        "ont_serial": "HWTC1A2B3C4D", "ont_rx_power_dbm": -20.0, "link_loss_db": 20.0,
+        "splice_losses_db": (0.02, 0.05), "photos": (PhotoEvidence(taken_at=NOW - dt.timedelta(hours=1)),),
+        "reported_at": NOW,
+    }
+    values.update(overrides)
+    return Evidence(**values)
+
+
+def codes(decision):
+    return [r["code"] for r in decision.reasons]
+
+
+def test_complete_evidence_is_accepted():
+    decision = rules.evaluate(evidence())
+    assert decision.outcome == ACCEPTED
+    assert decision.reasons == []
+
+
+@pytest.mark.parametrize(("rx", "outcome"), [
+    (-8.0, ACCEPTED), (-27.0, ACCEPTED), (-7.99, REJECTED), (-27.01, REJECTED), (-17.5, ACCEPTED), (-3.0, REJECTED),
+])
+def test_rx_power_window_is_inclusive_class_b_plus(rx, outcome):
+    decision = rules.evaluate(evidence(ont_rx_power_dbm=rx))
+    assert decision.outcome == outcome
+    if outcome == REJECTED:
+        assert codes(decision) == ["rx_power_out_of_window"]
+
+
+@pytest.mark.parametrize(("loss", "outcome"), [
+    (13.0, ACCEPTED), (28.0, ACCEPTED), (12.99, REJECTED), (28.01, REJECTED),
+])
+def test_link_loss_budget(loss, outcome):
+    assert rules.evaluate(evidence(link_loss_db=loss)).outcome == outcome
+
+
+@pytest.mark.parametrize(("splices", "outcome"), [
+    ((0.1,), ACCEPTED), ((0.0, 0.1, 0.05), ACCEPTED), ((0.101,), REJECTED), ((0.02, 0.3, 0.12), REJECTED),
+])
+def test_splice_loss_two_way_average(splices, outcome):
+    decision = rules.evaluate(evidence(splice_losses_db=splices))
+    assert decision.outcome == outcome
+
+
+def test_splice_reason_names_the_worst_splice_and_count():
+    decision = rules.evaluate(evidence(splice_losses_db=(0.02, 0.3, 0.12)))
+    reason = decision.reasons[0]
+    assert reason["code"] == "splice_loss_too_high"
+    assert reason["params"]["count"] == 2 and reason["params"]["splice"] == 2
+
+
+def offset_north(metres):
+    # One degree of latitude is ~111.2 km.
+    return SITE[0] + metres / 111_195.0
+
+
+@pytest.mark.parametrize(("metres", "outcome"), [
+    (0, ACCEPTED), (49.5, ACCEPTED), (51, DOUBTFUL), (99, DOUBTFUL), (101, REJECTED), (5000, REJECTED),
+])
+def test_position_tolerance_then_doubt_then_rejection(metres, outcome):
+    decision = rules.evaluate(evidence(latitude=offset_north(metres)))
+    assert decision.outcome == outcome
+
+
+def test_tolerance_comes_from_the_rule_set_version():
+    params = rules.merged_params({"position_tolerance_m": 200})
+    assert rules.evaluate(evidence(latitude=offset_north(150)), params).outcome == ACCEPTED
+    assert rules.evaluate(evidence(latitude=offset_north(150))).outcome == REJECTED
+
+
+def test_haversine_matches_a_known_distance():
+    # Algiers Grande Poste to Oran city hall is about 355 km in a straight line.
+    assert 350_000 < rules.haversine_m(36.7753, 3.0597, 35.6987, -0.6349) < 360_000
+
+
+@pytest.mark.parametrize("missing", ["photos", "position", "ont_serial", "rx", "link", "splice"])
+def test_missing_evidence_is_rejected(missing):
+    overrides = {
+        "photos": {"photos": ()}, "position": {"latitude": None, "longitude": None},
+        "ont_serial": {"ont_serial": ""}, "rx": {"ont_rx_power_dbm": None}, "link": {"link_loss_db": None},
+        "splice": {"splice_losses_db": ()},
+    }[missing]
+    decision = rules.evaluate(evidence(**overrides))
+    assert decision.outcome == REJECTED
+    assert len(decision.reasons) == 1
+
+
+def test_items_that_need_no_measurement_ignore_them():
+    decision = rules.evaluate(evidence(requirements=Requirements(min_photos=1), ont_rx_power_dbm=None,
+                                       link_loss_db=None, splice_losses_db=(), ont_serial=""))
+    assert decision.outcome == ACCEPTED
+
+
+def test_reused_photo_and_serial_are_rejected_with_both_reasons():
+    decision = rules.evaluate(evidence(photos=(PhotoEvidence(reused=True),), ont_serial_used_elsewhere=True))
+    assert decision.outcome == REJECTED
+    assert set(codes(decision)) == {"photo_reused", "ont_serial_reused"}
+
+
+def test_imprecise_gps_and_old_or_distant_photos_are_doubtful():
+    assert rules.evaluate(evidence(gps_accuracy_m=45)).outcome == DOUBTFUL
+    old = PhotoEvidence(taken_at=NOW - dt.timedelta(days=8))
+    assert codes(rules.evaluate(evidence(photos=(old,)))) == ["photo_old"]
+    far = PhotoEvidence(latitude=offset_north(500), longitude=SITE[1])
+    assert codes(rules.evaluate(evidence(photos=(far,)))) == ["photo_far_from_site"]
+
+
+def test_a_rejection_keeps_the_doubts_as_extra_reasons():
+    decision = rules.evaluate(evidence(ont_rx_power_dbm=-30.0, gps_accuracy_m=45))
+    assert decision.outcome == REJECTED
+    assert codes(decision) == ["rx_power_out_of_window", "gps_imprecise"]
+
+
+def test_reasons_read_in_the_user_language():
+    decision = rules.evaluate(evidence(ont_rx_power_dbm=-30.0))
+    with translation.override("en"):
+        assert decision.texts == ["ONT receive power -30 dBm is outside -27 to -8 dBm (GPON class B+)."]
+
+
+def test_unknown_reason_codes_from_newer_rule_sets_are_shown_as_is():
+    assert rules.reason_text("future_rule", {}) == "future_rule"

@@ -1,0 +1,123 @@
+"""Dashboard reads: progress per wilaya and former wilaya, map, scorecards, visibility, query counts."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bawaba.deployments import selectors, services
+from bawaba.deployments.models import WorkOrderState
+from bawaba.geo.models import Region
+
+from .factories import SITE_ITEMS, good_report, make_site
+
+pytestmark = pytest.mark.django_db
+
+
+def complete(world, order):
+    for code, quantity in SITE_ITEMS:
+        services.do_submit_field_report(world.worker, order, **good_report(world, code, quantity, work_order=order))
+
+
+def test_progress_per_wilaya_and_per_former_wilaya(world):
+    ouled_djellal = Region.objects.get(country="DZ", code="51")  # created in 2019 from Biskra (07)
+    biskra = Region.objects.get(country="DZ", code="07")
+    world.contract.wilayas.add(ouled_djellal, biskra)
+    lat, lon = Decimal("34.4200"), Decimal("5.0700")
+    for code, region in (("S-51", "51"), ("S-07", "07")):
+        site = make_site(world.programme, code, kind="hospital", region_code=region, lat=lat, lon=lon)
+        order = services.do_create_work_order(world.contract, site, reference=f"WO-{code}", items=SITE_ITEMS)
+        complete(world, order)
+    complete(world, world.site_order)
+
+    by_wilaya = {row.region.code: row for row in selectors.programme_progress(world.programme)}
+    assert set(by_wilaya) == {"07", "16", "51"}
+    assert (by_wilaya["51"].sites_connected, by_wilaya["07"].sites_connected) == (1, 1)
+    assert by_wilaya["16"].work_orders == 2 and by_wilaya["16"].completed == 1
+    assert by_wilaya["51"].accepted_amount == Decimal("5000") + Decimal("45000") + 3 * Decimal("12000")
+
+    by_former = {row.region.code: row for row in selectors.programme_progress(world.programme, by="former_wilaya")}
+    assert set(by_former) == {"07", "16"}
+    assert by_former["07"].sites_connected == 2 and by_former["07"].work_orders == 2
+
+    totals = selectors.programme_totals(world.programme)
+    assert totals["sites_connected"] == 3 and totals["sites_connected_target"] == 10
+    assert totals["sites_connected_share"] == pytest.approx(0.3)
+
+
+def test_homes_are_passed_at_the_distribution_box_and_connected_at_activation(world):
+    order = world.work_order  # a 12-home building
+    for code, quantity in [("SRV-01", 1), ("GC-01", 20), ("CAB-01", 120), ("EPI-01", 4), ("PBO-01", 1)]:
+        services.do_submit_field_report(world.worker, order, **good_report(world, code, quantity))
+    totals = selectors.programme_totals(world.programme)
+    assert totals["homes_passed"] == 12 and totals["homes_connected"] == 0
+    for code in ("DRP-01", "ONT-01", "ACT-01"):
+        services.do_submit_field_report(world.worker, order, **good_report(world, code))
+    order.refresh_from_db()
+    assert order.state == WorkOrderState.COMPLETED
+    totals = selectors.programme_totals(world.programme)
+    assert totals["homes_passed"] == 12 and totals["homes_connected"] == 1
+
+
+def test_site_geojson_reflects_progress(world):
+    services.do_submit_field_report(world.worker, world.site_order,
+                                    **good_report(world, "SITE-SRV", work_order=world.site_order))
+    data = selectors.site_geojson(world.programme)
+    hospital = next(f for f in data["features"] if f["properties"]["code"] == "S-0002")
+    assert hospital["properties"]["step"] == "connection"
+    assert hospital["properties"]["progress"] == pytest.approx(1 / 3, abs=0.001)
+    assert hospital["properties"]["state"] == "inProgress"
+    assert data["properties"]["attribution"] == "© OpenStreetMap contributors"
+    assert selectors.site_geojson(world.programme, user=world.other_worker)["features"] == []
+
+
+def test_scorecards_count_first_time_right_rework_and_delays(world):
+    services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
+    services.do_submit_field_report(world.worker, world.work_order,
+                                    **good_report(world, "GC-01", 20, ont_rx_power_dbm="-3", photos=0))
+    services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "GC-01", 20))
+    late_site = make_site(world.programme, "S-LATE", kind="court")
+    late = services.do_create_work_order(world.contract, late_site, reference="WO-LATE", items=SITE_ITEMS,
+                                         due_on=dt.date(2020, 1, 1))
+    complete(world, late)
+    cards = {card.contractor.slug: card for card in selectors.scorecards(world.programme)}
+    card = cards["fibre-co-1"]
+    assert card.rework_count == 1
+    # Work items decided: SRV-01 (right first time), GC-01 (rejected then accepted), 3 on WO-LATE (right first).
+    assert card.decided_items == 5
+    assert card.first_time_right_rate == pytest.approx(4 / 5)
+    assert card.late_work_orders == 1 and card.mean_delay_days > 2000
+    assert cards["fibre-co-2"].reported_items == 0 and cards["fibre-co-2"].first_time_right_rate is None
+
+
+def test_work_orders_visibility_by_role(world):
+    assert set(selectors.contractor_orders(world.worker).values_list("reference", flat=True)) == {"WO-0001",
+                                                                                                  "WO-0002"}
+    assert not selectors.contractor_orders(world.other_worker).exists()
+    assert not selectors.contractor_orders(world.inspector).exists()  # not a contractor
+    assert selectors.visible_work_orders(world.operator_agent).count() == 2
+    assert selectors.programmes_of(world.other_worker).count() == 1  # has a contract in the programme
+
+
+def test_inspector_queue_does_not_grow_queries_with_its_length(world):
+    def add_doubtful(n):
+        for _ in range(n):
+            site = make_site(world.programme, f"Q-{selectors.pending_inspections(world.inspector).count()}")
+            order = services.do_create_work_order(world.contract, site, reference=f"WO-Q{site.code}",
+                                                  items=SITE_ITEMS)
+            services.do_submit_field_report(world.worker, order, **good_report(
+                world, "SITE-SRV", work_order=order, latitude=str(site.latitude + Decimal("0.00063"))))
+
+    def render_queue():
+        with CaptureQueriesContext(connection) as queries:
+            for item in selectors.pending_inspections(world.inspector):
+                _ = (item.report.work_order.site.region.code, item.work_item.price_item.label,
+                     item.report.contractor.name, [p.sha256 for p in item.report.photos.all()], item.reason_texts())
+        return len(queries)
+
+    add_doubtful(1)
+    one = render_queue()
+    add_doubtful(4)
+    assert render_queue() == one

@@ -1,0 +1,779 @@
+"""Pages of the fibre app: contractor portal, inspector queue, operator dashboard.
+
+Each view parses its input, checks the organisation and role, calls one service or selector of
+bawaba.deployments and renders. Errors come back as the page with the translated message and a 4xx
+status: 400 bad input, 403 not allowed, 404 unknown, 409 refused by the current state.
+The field report page also works offline: static/deployments/outbox.js keeps reports in IndexedDB and
+sends them to the API (POST /fibre/api/v1/workOrder/<ref>/report, idempotent on the client UUID).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache, wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language, get_language_bidi
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import documents, forms, selectors, services
+from .models import (
+    REPORTABLE_STATES,
+    Decision,
+    Photo,
+    ReportedItem,
+    RuleSet,
+    WorkOrderState,
+)
+from .permissions import is_contractor_staff, is_inspector, is_operator_staff
+from .rules import DEFAULT_PARAMS, haversine_m
+
+ORDERS_PER_PAGE = 25
+INSPECTIONS_PER_PAGE = 10
+LINES_PER_PAGE = 50
+STATEMENTS_PER_PAGE = 20
+SCORECARDS_PER_PAGE = 25
+PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
+
+
+# --------------------------------------------------------------------------- access
+
+
+def _signed_in(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _role(test, message):
+    """Signed in and `test(user)` true; otherwise 403 with `message` (translated at request time)."""
+
+    def decorator(view):
+        @wraps(view)
+        @_signed_in
+        def wrapper(request, *args, **kwargs):
+            if not test(request.user):
+                raise PermissionDenied(_(message))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# The messages are marked for translation here and translated by _role at request time.
+def _noop(text):
+    return text
+
+
+contractor_required = _role(is_contractor_staff, _noop("This page is for contractor staff."))
+inspector_required = _role(is_inspector, _noop("This page is for the operator's inspectors."))
+operator_required = _role(is_operator_staff, _noop("This page is for the operator's staff."))
+contractor_or_operator_required = _role(lambda u: is_contractor_staff(u) or is_operator_staff(u),
+                                        _noop("This page is for contractors and the operator's staff."))
+
+
+def _render(request, template, context=None, *, nav="", status=200):
+    user = request.user
+    base = {
+        "nav": nav,
+        "is_contractor": is_contractor_staff(user),
+        "is_inspector": is_inspector(user),
+        "is_operator": is_operator_staff(user),
+        "rtl": get_language_bidi(),
+    }
+    if base["is_contractor"]:
+        base["js_strings"] = _js_strings(getattr(settings, "FIBRE_PHOTO_MAX_BYTES", settings.ATTACHMENT_MAX_BYTES))
+    base.update(context or {})
+    return render(request, template, base, status=status)
+
+
+def _page(request, queryset_or_list, per_page):
+    return Paginator(queryset_or_list, per_page).get_page(request.GET.get("page"))
+
+
+def _error_page(request, title, message, status, *, back=None):
+    return _render(request, "deployments/error.html", {"title": title, "message": message, "back": back},
+                   status=status)
+
+
+@require_GET
+@_signed_in
+def home(request):
+    user = request.user
+    if is_contractor_staff(user):
+        return redirect("deployments:orders")
+    if is_inspector(user) and not user.is_platform_admin:
+        return redirect("deployments:inspections")
+    if is_operator_staff(user):
+        return redirect("deployments:dashboard")
+    raise PermissionDenied(_("The fibre deployment pages are for contractors and the operator's staff."))
+
+
+# --------------------------------------------------------------------------- contractor: work orders
+
+
+def _contract_regions(user):
+    from bawaba.geo.models import Region
+
+    return list(Region.objects.filter(fibre_contracts__in=selectors.contracts_of(user)).distinct()
+                .order_by("code"))
+
+
+@require_GET
+@contractor_required
+def orders(request):
+    user = request.user
+    form = forms.OrderFilterForm(request.GET or None, regions=_contract_regions(user))
+    status = 200
+    filters = {}
+    if form.is_bound:
+        if form.is_valid():
+            filters = form.cleaned_data
+        else:
+            status = 400
+    qs = selectors.contractor_orders(user, state=filters.get("state") or None, search=filters.get("q") or "")
+    if filters.get("wilaya"):
+        qs = qs.filter(site__region__code=filters["wilaya"])
+    if status == 400:
+        qs = qs.none()
+    counts = dict(selectors.visible_work_orders(user).order_by().values_list("state").annotate(n=Count("id")))
+    state_tabs = [(value, label, counts.get(value, 0)) for value, label in WorkOrderState.choices
+                  if counts.get(value)]
+    query = {k: v for k, v in filters.items() if v}
+    return _render(request, "deployments/orders.html", {
+        "form": form, "page": _page(request, qs, ORDERS_PER_PAGE), "state_tabs": state_tabs,
+        "total": sum(counts.values()), "current_state": filters.get("state") or "",
+        "query": urlencode(query), "today": timezone.localdate(),
+    }, nav="orders", status=status)
+
+
+@dataclass
+class ItemRow:
+    item: object
+    remaining: Decimal
+    reported: list
+
+
+def _item_rows(work_order):
+    """The work order's items in the order of its steps (survey first), with what is left to do."""
+    steps = {step: index for index, step in enumerate(work_order.steps)}
+    items = sorted(selectors.work_items_of(work_order),
+                   key=lambda item: (steps.get(item.price_item.step, len(steps)), item.price_item.code))
+    return [ItemRow(item, services.remaining_quantity(item), list(item.reported.all())) for item in items]
+
+
+@require_GET
+@contractor_or_operator_required
+def order(request, pk):
+    work_order = selectors.work_order_for(request.user, pk)
+    reports = list(selectors.reports_of(request.user, work_order=work_order)[:20])
+    return _render(request, "deployments/order.html", {
+        "wo": work_order, "rows": _item_rows(work_order), "reports": reports,
+        "can_report": is_contractor_staff(request.user) and work_order.state in REPORTABLE_STATES,
+    }, nav="orders")
+
+
+def _report_context(request, work_order, form, *, raw_quantities=None, item_errors=(), photo_errors=(),
+                    error=""):
+    rows = _item_rows(work_order)
+    raw_quantities = raw_quantities or {}
+    price_items = [row.item.price_item for row in rows]
+    needs = {
+        "ont_serial": any(p.requires_ont_serial for p in price_items),
+        "rx_power": any(p.checks_rx_power for p in price_items),
+        "link_loss": any(p.checks_link_loss for p in price_items),
+        "splices": any(p.checks_splice_loss for p in price_items),
+    }
+    max_bytes = getattr(settings, "FIBRE_PHOTO_MAX_BYTES", settings.ATTACHMENT_MAX_BYTES)
+    return {
+        "wo": work_order, "form": form,
+        "rows": [(row, raw_quantities.get(row.item.id, "")) for row in rows],
+        "reportable": work_order.state in REPORTABLE_STATES,
+        "needs": needs, "item_errors": list(item_errors), "photo_errors": list(photo_errors), "error": error,
+        "photo_accept": PHOTO_ACCEPT, "photo_max_bytes": max_bytes, "max_photos": services.MAX_PHOTOS,
+        "api_url": reverse("deployments:fibre-api:work_order_report", kwargs={"reference": work_order.reference}),
+    }
+
+
+def _js_strings(max_bytes):
+    megabytes = f"{max_bytes / 1024 / 1024:.0f}"
+    return {
+        "queued": _("Waiting to be sent"),
+        "sending": _("Sending…"),
+        "failed": _("Not accepted"),
+        "sent": _("Sent"),
+        "queuedCount": _("Queued: %(n)s"),
+        "empty": _("No report is waiting to be sent."),
+        "savedOffline": _("Report saved on this phone. It will be sent as soon as the network allows."),
+        "savedOnline": _("Report saved on this phone; sending it now."),
+        "network": _("No network: the report will be sent automatically."),
+        "server": _("The server did not answer properly (%(status)s); retrying later."),
+        "signIn": _("Your session has expired: sign in again to send the queued reports."),
+        "attempts": _("Attempts: %(n)s"),
+        "lastError": _("Last problem: %(error)s"),
+        "remove": _("Remove from this phone"),
+        "confirmRemove": _("Remove this report from the phone? It was not accepted and will not be sent."),
+        "sendNow": _("Send now"),
+        "items": _("%(n)s item(s)"),
+        "photos": _("%(n)s photo(s)"),
+        "result": _("%(accepted)s accepted, %(rejected)s rejected, %(doubtful)s sent to an inspector"),
+        "otherUser": _("Waiting for %(user)s to sign in on this phone"),
+        "gpsWaiting": _("Looking for the GPS position…"),
+        "gpsDone": _("Position recorded: ±%(accuracy)s m at %(time)s"),
+        "gpsDenied": _("The phone refused the position: allow location for this site, or type it."),
+        "gpsUnavailable": _("No GPS position could be found. Move outside and try again."),
+        "gpsUnsupported": _("This browser cannot give a GPS position: type it."),
+        "noItems": _("Type the done quantity of at least one item."),
+        "tooMuch": _("%(code)s: %(qty)s is more than the %(left)s left to do."),
+        "badQuantity": _("%(code)s: the quantity must be a number above zero."),
+        "photoType": _("“%(name)s” is not a JPEG, PNG or WebP photo."),
+        "photoSize": _("“%(name)s” is larger than %(mb)s MB.") % {"mb": megabytes, "name": "%(name)s"},
+        "tooManyPhotos": _("At most %(n)s photos per report."),
+        "photosNeeded": _("The reported items need %(n)s photo(s); %(given)s added."),
+        "badNumber": _("%(label)s must be a number."),
+        "leftNow": _("%(n)s left to do"),
+        "removePhoto": _("Remove photo"),
+        "noStorage": _("This browser cannot keep reports offline; sending directly."),
+        "offlineNow": _("You are offline. Reports are kept on this phone."),
+        "onlineNow": _("Online."),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@contractor_required
+def field_report(request, pk):
+    """The field report form. With JavaScript it is queued offline and sent to the API; without, posted here."""
+    user = request.user
+    work_order = selectors.work_order_for(user, pk)
+    if request.method == "GET":
+        form = forms.FieldReportForm(initial={"client_uuid": uuid.uuid4(),
+                                              "device_started_at": timezone.now().isoformat(timespec="seconds")})
+        return _render(request, "deployments/report.html", _report_context(request, work_order, form), nav="orders")
+
+    form = forms.FieldReportForm(request.POST)
+    work_items = [row.item for row in _item_rows(work_order)]
+    items, raw = forms.quantities_from(request.POST, work_items)
+    if not form.is_valid():
+        return _render(request, "deployments/report.html",
+                       _report_context(request, work_order, form, raw_quantities=raw), nav="orders", status=400)
+    data = form.cleaned_data
+    if not data["device_reported_at"]:
+        data["device_reported_at"] = timezone.now().isoformat(timespec="seconds")
+    try:
+        result = services.do_submit_field_report(
+            user, work_order, client_uuid=data["client_uuid"], items=items,
+            photos=request.FILES.getlist("photos"),
+            **{key: data[key] for key in forms.FieldReportForm.FIELD_KEYS if key != "client_uuid"})
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        for key, texts in errors.items():
+            if key in forms.FieldReportForm.FIELD_KEYS:
+                form.add_error(key, texts)
+        other = [text for key, texts in errors.items()
+                 if key not in forms.FieldReportForm.FIELD_KEYS and key not in ("items", "photos") for text in texts]
+        return _render(request, "deployments/report.html", _report_context(
+            request, work_order, form, raw_quantities=raw, item_errors=errors.get("items", []) + other,
+            photo_errors=errors.get("photos", [])), nav="orders", status=400)
+    except services.Conflict as exc:
+        return _render(request, "deployments/report.html", _report_context(
+            request, work_order, form, raw_quantities=raw, error=exc.message), nav="orders", status=409)
+    if result.created:
+        messages.success(request, _report_summary(result.report))
+    else:
+        messages.info(request, _("This report had already been received; it was not stored twice."))
+    return redirect("deployments:order", pk=work_order.pk)
+
+
+def _report_summary(report) -> str:
+    decisions = [item.decision for item in report.items.all()]
+    return _("Report received: %(accepted)s accepted, %(rejected)s rejected, %(doubtful)s sent to an inspector.") % {
+        "accepted": decisions.count(Decision.ACCEPTED), "rejected": decisions.count(Decision.REJECTED),
+        "doubtful": decisions.count(Decision.DOUBTFUL)}
+
+
+@require_GET
+@contractor_required
+def rejections(request):
+    return _render(request, "deployments/rejections.html", {
+        "page": _page(request, selectors.rejected_items(request.user), ORDERS_PER_PAGE),
+    }, nav="rejections")
+
+
+@require_GET
+@_signed_in
+def photo(request, pk):
+    """A report photo, to the contractor who sent it and to the operator's staff."""
+    found = Photo.objects.filter(pk=pk).only("id", "report_id", "image", "content_type", "extension").first()
+    if found is None or not selectors.reports_of(request.user).filter(pk=found.report_id).exists():
+        raise Http404(_("No such photo."))
+    try:
+        handle = found.image.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404(_("No such photo.")) from exc
+    response = FileResponse(handle, content_type=found.content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["Content-Disposition"] = f'inline; filename="photo-{found.pk}.{found.extension}"'
+    return response
+
+
+# --------------------------------------------------------------------------- statements
+
+
+@require_GET
+@contractor_or_operator_required
+def statements(request):
+    user = request.user
+    running = []
+    if is_contractor_staff(user):
+        for current in selectors.running_statements(user.organisation):
+            running.append({"rs": current, "latest": list(current.lines[:10])})
+    payments = list(selectors.payments_of(user)[:20])
+    context = {
+        "running": running, "page": _page(request, selectors.statements_of(user), STATEMENTS_PER_PAGE),
+        "payments": payments, "today": timezone.localdate(), "poll_seconds": 30,
+    }
+    if request.htmx and request.GET.get("part") == "running":
+        return _render(request, "deployments/_running.html", context)
+    return _render(request, "deployments/statements.html", context, nav="statements")
+
+
+@require_GET
+@contractor_or_operator_required
+def running(request, pk):
+    contract = selectors.contracts_of(request.user).filter(pk=pk).first()
+    if contract is None:
+        raise Http404(_("No such contract."))
+    current = selectors.running_statement(contract)
+    return _render(request, "deployments/running.html", {
+        "rs": current, "page": _page(request, current.lines, LINES_PER_PAGE),
+    }, nav="statements")
+
+
+@require_GET
+@contractor_or_operator_required
+def statement(request, pk):
+    found = selectors.statement_for(request.user, pk)
+    return _render(request, "deployments/statement.html", {
+        "statement": found, "status": selectors.statement_status(found),
+        "payments": list(found.payments.all()), "corrections": list(found.corrections.all()),
+    }, nav="statements")
+
+
+def _document_language() -> str:
+    lang = (get_language() or "fr")[:2]
+    return lang if lang in ("fr", "en") else "fr"
+
+
+@require_GET
+@contractor_or_operator_required
+def statement_pdf(request, pk):
+    found = selectors.statement_for(request.user, pk)
+    response = HttpResponse(documents.payment_statement_pdf(found, lang=_document_language()),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{found.number}.pdf"'
+    return response
+
+
+@require_GET
+@contractor_or_operator_required
+def work_statement_pdf(request, pk):
+    found = selectors.statement_for(request.user, pk)
+    if found.work_statement is None:
+        raise Http404(_("This statement has no work statement."))
+    response = HttpResponse(documents.work_statement_pdf(found.work_statement, lang=_document_language()),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{found.work_statement.number}.pdf"'
+    return response
+
+
+@require_GET
+@contractor_or_operator_required
+def statement_ubl(request, pk):
+    found = selectors.statement_for(request.user, pk)
+    response = HttpResponse(documents.payment_statement_ubl(found), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{found.number}.xml"'
+    return response
+
+
+# --------------------------------------------------------------------------- inspector
+
+
+@dataclass
+class PlotPoint:
+    x: float
+    y: float
+    r: float
+    label: str
+    kind: str
+    off_scale: bool = False
+
+
+def _metres(lat0, lon0, lat, lon) -> tuple[float, float]:
+    """East and north offsets in metres (equirectangular; fine at the scale of a building)."""
+    east = (lon - lon0) * 111_320 * math.cos(math.radians(lat0))
+    north = (lat - lat0) * 110_540
+    return east, north
+
+
+PLOT = 220  # px, square
+PLOT_RADIUS = 96
+
+
+def position_plot(site, report, photos, params) -> dict:
+    """Geometry of the small SVG drawn on each inspection card: planned site in the middle, tolerance
+    rings, reported position with its accuracy, photo EXIF positions. North is up, east is right
+    (a map, not text: it is not mirrored in Arabic)."""
+    lat0, lon0 = float(site.latitude), float(site.longitude)
+    tolerance = params["position_tolerance_m"]
+    outer = tolerance * params["position_doubt_factor"]
+    raw = []
+    if report.latitude is not None and report.longitude is not None:
+        lat, lon = float(report.latitude), float(report.longitude)
+        raw.append((_metres(lat0, lon0, lat, lon), float(report.gps_accuracy_m or 0), _("Reported position"),
+                    "reported", haversine_m(lat0, lon0, lat, lon)))
+    for index, item in enumerate(photos, start=1):
+        if item.exif_latitude is not None and item.exif_longitude is not None:
+            lat, lon = float(item.exif_latitude), float(item.exif_longitude)
+            raw.append((_metres(lat0, lon0, lat, lon), 0.0, _("Photo %(n)s") % {"n": index}, "photo",
+                        haversine_m(lat0, lon0, lat, lon)))
+    # Scale: the doubt ring, or the farthest point up to ten times it (beyond, points sit on the edge).
+    farthest = max((distance for *_rest, distance in raw), default=0.0)
+    extent = max(outer * 1.15, min(farthest * 1.1, outer * 10)) or 1.0
+    scale = PLOT_RADIUS / extent
+    centre = PLOT / 2
+    points = []
+    for (east, north), accuracy, label, kind, distance in raw:
+        off = distance * scale > PLOT_RADIUS
+        factor = (PLOT_RADIUS / (distance * scale)) if off and distance else 1.0
+        points.append(PlotPoint(round(centre + east * scale * factor, 1), round(centre - north * scale * factor, 1),
+                                round(min(accuracy * scale, PLOT_RADIUS), 1), label, kind, off))
+    bar_metres = _nice_length(extent / 2)
+    return {
+        "size": PLOT, "c": centre, "tolerance_r": round(tolerance * scale, 1), "outer_r": round(outer * scale, 1),
+        "tolerance": round(tolerance), "outer": round(outer), "points": points,
+        "bar_px": round(bar_metres * scale, 1), "bar_m": bar_metres,
+    }
+
+
+def _nice_length(metres: float) -> int:
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000):
+        if step >= metres * 0.6:
+            return step
+    return 100000
+
+
+@dataclass
+class InspectionCard:
+    item: ReportedItem
+    distance: float | None
+    photos: list
+    plot: dict
+    accept_form: forms.AcceptForm
+    reject_form: forms.RejectForm
+    error: str = ""
+
+
+def _inspections_page(request, *, bound=None, error_item=None, error="", status=200):
+    page = _page(request, selectors.pending_inspections(request.user), INSPECTIONS_PER_PAGE)
+    rule_sets = RuleSet.objects.in_bulk({item.rule_set_id for item in page if item.rule_set_id})
+    cards = []
+    for item in page:
+        report = item.report
+        site = report.work_order.site
+        rule_set = rule_sets.get(item.rule_set_id)
+        params = rule_set.effective_params() if rule_set else dict(DEFAULT_PARAMS)
+        photos = list(report.photos.all())
+        distance = None
+        if report.latitude is not None and report.longitude is not None:
+            distance = round(haversine_m(float(report.latitude), float(report.longitude), float(site.latitude),
+                                         float(site.longitude)))
+        accept_form, reject_form = forms.AcceptForm(prefix=f"a{item.pk}"), forms.RejectForm(prefix=f"r{item.pk}")
+        card_error = ""
+        if error_item == item.pk:
+            card_error = error
+            if isinstance(bound, forms.AcceptForm):
+                accept_form = bound
+            elif isinstance(bound, forms.RejectForm):
+                reject_form = bound
+        cards.append(InspectionCard(item, distance, photos, position_plot(site, report, photos, params),
+                                    accept_form, reject_form, card_error))
+    return _render(request, "deployments/inspections.html", {
+        "page": page, "cards": cards, "page_error": error if error_item is None else "",
+    }, nav="inspections", status=status)
+
+
+@require_GET
+@inspector_required
+def inspections(request):
+    return _inspections_page(request)
+
+
+def _reported_item(pk) -> ReportedItem:
+    item = ReportedItem.objects.filter(pk=pk).first()
+    if item is None:
+        raise Http404(_("No such item."))
+    return item
+
+
+def _back_to_queue(request):
+    page = request.POST.get("page") or request.GET.get("page")
+    url = reverse("deployments:inspections")
+    return redirect(f"{url}?{urlencode({'page': page})}" if page and page.isdigit() else url)
+
+
+def _decide(request, pk, form_class, prefix, act, success):
+    item = _reported_item(pk)
+    form = form_class(request.POST, prefix=f"{prefix}{pk}")
+    if not form.is_valid():
+        return _inspections_page(request, bound=form, error_item=item.pk,
+                                 error=_("Check the form below."), status=400)
+    try:
+        act(item, form.cleaned_data)
+    except ValidationError as exc:
+        for field, texts in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
+            form.add_error(field if field in form.fields else None, texts)
+        return _inspections_page(request, bound=form, error_item=item.pk, error=_("Check the form below."),
+                                 status=400)
+    except services.Conflict as exc:
+        return _inspections_page(request, error=exc.message, status=409)
+    messages.success(request, success % {"item": item.work_item.price_item.code,
+                                         "wo": item.work_item.work_order.reference})
+    return _back_to_queue(request)
+
+
+@require_POST
+@inspector_required
+def inspection_accept(request, pk):
+    return _decide(request, pk, forms.AcceptForm, "a",
+                   lambda item, data: services.do_accept_item(item, request.user, data["note"]),
+                   _("%(item)s of %(wo)s accepted: it is on the contractor's running statement."))
+
+
+@require_POST
+@inspector_required
+def inspection_reject(request, pk):
+    return _decide(request, pk, forms.RejectForm, "r",
+                   lambda item, data: services.do_reject_item(item, request.user, data["reason"]),
+                   _("%(item)s of %(wo)s rejected: the contractor sees the reason."))
+
+
+# --------------------------------------------------------------------------- operator dashboard
+
+
+def _programme(request, form):
+    programmes = list(selectors.programmes_of(request.user))
+    code = form.cleaned_data.get("programme") if form.is_valid() else ""
+    if code:
+        chosen = next((p for p in programmes if p.code == code), None)
+        if chosen is None:
+            raise Http404(_("No such programme."))
+        return chosen, programmes
+    return (programmes[0] if programmes else None), programmes
+
+
+@dataclass
+class Bar:
+    label: str
+    values: list
+    y: float
+    text_y: float
+    label_x: float
+    label_anchor: str
+    segments: list
+    value_text: str
+    value_x: float
+    value_anchor: str
+
+
+CHART_WIDTH = 560
+CHART_ROW = 26
+CHART_LABEL = 150
+CHART_VALUE = 70
+
+
+def bar_chart(rows: list[tuple[str, list[int]]], *, rtl: bool = False, scale_to=None) -> dict:
+    """Horizontal bars, one row per label, several series drawn over each other (the first is the widest,
+    e.g. homes passed behind homes connected). Mirrored for right-to-left pages."""
+    top = scale_to or max((max(values) for _label, values in rows if values), default=0) or 1
+    area = CHART_WIDTH - CHART_LABEL - CHART_VALUE
+    bars = []
+    for index, (label, values) in enumerate(rows):
+        y = index * CHART_ROW + 4
+        label = str(label)
+        short = label if len(label) <= 22 else label[:21] + "…"
+        segments = []
+        for series, value in enumerate(values):
+            width = round(area * min(value, top) / top, 1)
+            height = 18 if series == 0 else 10
+            offset = 0 if series == 0 else 4
+            x = (CHART_WIDTH - CHART_LABEL - width) if rtl else CHART_LABEL
+            segments.append({"x": x, "y": y + offset, "w": width, "h": height, "series": series, "value": value})
+        bars.append(Bar(short, values, y, y + 13, (CHART_WIDTH - CHART_LABEL + 6) if rtl else (CHART_LABEL - 6),
+                        "start" if rtl else "end", segments, " / ".join(str(v) for v in values),
+                        4 if rtl else CHART_WIDTH - 4, "start" if rtl else "end"))
+    return {"bars": bars, "width": CHART_WIDTH, "height": max(len(rows), 1) * CHART_ROW + 8}
+
+
+def gauge(label, value, target, *, rtl=False) -> dict:
+    share = (value / target) if target else None
+    width = 300
+    filled = round(width * min(share or 0, 1), 1)
+    return {"label": label, "value": value, "target": target, "share": share, "width": width, "filled": filled,
+            "x": (width - filled) if rtl else 0, "percent": round(share * 100, 1) if share is not None else None}
+
+
+@require_GET
+@operator_required
+def dashboard(request):
+    form = forms.DashboardForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return _error_page(request, _("Bad request"), _("The filter is not valid."), 400,
+                           back=reverse("deployments:dashboard"))
+    programme, programmes = _programme(request, form)
+    if programme is None:
+        return _render(request, "deployments/dashboard.html", {"programme": None, "form": form}, nav="dashboard")
+    by = (form.cleaned_data.get("by") if form.is_bound else "") or "wilaya"
+    rtl = get_language_bidi()
+    rows = selectors.programme_progress(programme, by=by)
+    totals = selectors.programme_totals(programme)
+    gauges = [
+        gauge(_("Homes passed"), totals["homes_passed"], totals["homes_passed_target"], rtl=rtl),
+        gauge(_("Homes connected"), totals["homes_connected"], totals["homes_connected_target"], rtl=rtl),
+        gauge(_("Administration sites connected"), totals["sites_connected"], totals["sites_connected_target"],
+              rtl=rtl),
+    ]
+    homes_rows = [(f"{row.region.code} {row.region.name}", [row.homes_passed, row.homes_connected])
+                  for row in rows if row.homes_passed or row.homes_connected or row.work_orders]
+    completion_rows = [(f"{row.region.code} {row.region.name}", [row.work_orders, row.completed])
+                       for row in rows if row.work_orders]
+    target_homes = programme.target_homes_connected
+    return _render(request, "deployments/dashboard.html", {
+        "form": form, "programme": programme, "programmes": programmes, "by": by, "rows": rows, "totals": totals,
+        "gauges": gauges, "homes_chart": bar_chart(homes_rows, rtl=rtl),
+        "completion_chart": bar_chart(completion_rows, rtl=rtl),
+        "homes_series": [_("Homes passed"), _("Homes connected")],
+        "completion_series": [_("Work orders"), _("Completed")],
+        "target_homes": target_homes,
+        "geojson_url": reverse("deployments:fibre-api:programme_geojson", kwargs={"code": programme.code}),
+        "map_strings": {"state": _("State"), "step": _("Next step"), "progress": _("Progress"),
+                        "workOrder": _("Work order"), "homes": _("Homes"), "noSites": _("No site to show yet."),
+                        "error": _("The map data could not be loaded."), "sites": _("%(n)s sites"),
+                        "zoomIn": _("Zoom in"), "zoomOut": _("Zoom out")},
+    }, nav="dashboard")
+
+
+def _sorted_scorecards(cards, sort):
+    if sort == "rework":
+        return sorted(cards, key=lambda c: (-c.rework_count, c.contractor.slug))
+    if sort == "late":
+        return sorted(cards, key=lambda c: (-c.late_work_orders, c.contractor.slug))
+    if sort == "amount":
+        return sorted(cards, key=lambda c: (-c.accepted_amount, c.contractor.slug))
+    if sort == "name":
+        return sorted(cards, key=lambda c: c.contractor.name)
+    # First-time right, lowest first; contractors without any decision yet last.
+    return sorted(cards, key=lambda c: (c.first_time_right_rate is None, c.first_time_right_rate or 0,
+                                        c.contractor.slug))
+
+
+@require_GET
+@operator_required
+def scorecards(request):
+    form = forms.ScorecardForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return _error_page(request, _("Bad request"), _("The filter is not valid."), 400,
+                           back=reverse("deployments:scorecards"))
+    programme, programmes = _programme(request, form)
+    sort = (form.cleaned_data.get("sort") if form.is_bound else "") or "ftr"
+    cards = _sorted_scorecards(selectors.scorecards(programme), sort) if programme else []
+    return _render(request, "deployments/scorecards.html", {
+        "form": form, "programme": programme, "programmes": programmes, "sort": sort,
+        "sorts": forms.SCORECARD_SORTS.items(), "page": _page(request, cards, SCORECARDS_PER_PAGE),
+    }, nav="scorecards")
+
+
+@require_GET
+@operator_required
+def payment_delays(request):
+    form = forms.DashboardForm(request.GET or None)
+    programme, programmes = _programme(request, form)
+    by_wilaya = selectors.days_to_pay(programme, by="wilaya") if programme else []
+    by_contractor = selectors.days_to_pay(programme, by="contractor") if programme else []
+    return _render(request, "deployments/payment_delays.html", {
+        "programme": programme, "programmes": programmes, "by_wilaya": by_wilaya,
+        "page": _page(request, by_contractor, SCORECARDS_PER_PAGE),
+    }, nav="payments")
+
+
+# --------------------------------------------------------------------------- offline support
+
+
+def _shell_assets() -> list[str]:
+    return ["css/bawaba.css", "deployments/fibre.css", "deployments/outbox.js", "deployments/fieldreport.js"]
+
+
+@lru_cache(maxsize=1)
+def _shell_version() -> str:
+    digest = hashlib.sha256()
+    for name in [*_shell_assets(), "deployments/sw.js"]:
+        path = finders.find(name)
+        if path:
+            with open(path, "rb") as handle:
+                digest.update(handle.read())
+    return digest.hexdigest()[:12]
+
+
+@require_GET
+def service_worker(request):
+    """The service worker caching the contractor pages' shell, served from /fibre/ so its scope covers them."""
+    path = finders.find("deployments/sw.js")
+    if path is None:
+        raise Http404(_("Not found."))
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
+    config = {
+        "version": _shell_version(),
+        "assets": [static(name) for name in _shell_assets()],
+        "offline": reverse("deployments:offline"),
+        "scope": reverse("deployments:home"),
+        "login": settings.LOGIN_URL if settings.LOGIN_URL.startswith("/") else reverse(settings.LOGIN_URL),
+    }
+    response = HttpResponse(f"self.FIBRE_SW = {json.dumps(config)};\n{source}",
+                            content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = reverse("deployments:home")
+    return response
+
+
+@require_GET
+def offline(request):
+    """Shown by the service worker for a page that was never opened online. No personal data: the queued
+    reports are listed by outbox.js from the phone's own storage."""
+    return render(request, "deployments/offline.html", {
+        "js_strings": _js_strings(getattr(settings, "FIBRE_PHOTO_MAX_BYTES", settings.ATTACHMENT_MAX_BYTES)),
+        "rtl": get_language_bidi(), "is_contractor": True,
+    })
+

@@ -1,0 +1,104 @@
+"""How the desk shows things: SLA badges and readable, translated history lines. No business rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bawaba.orgs.models import Priority
+from bawaba.servicedesk.models import Channel, EventKind, RoutingMethod, Status
+
+SOON = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class SlaBadge:
+    css: str  # ok / soon / breached / paused / none
+    text: str
+    title: str
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def duration(delta: dt.timedelta) -> str:
+    """Short wall-clock duration: `3 d 4 h`, `2 h 05 min`, `12 min`."""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min") % {"minutes": minutes}
+
+
+def sla_badge(due: dt.datetime | None, *, paused_at=None, status: str = "", now: dt.datetime | None = None):
+    """Time left before the next deadline, or how late it is, as a coloured badge."""
+    if status == Status.WAITING or paused_at is not None:
+        return SlaBadge("paused", _("paused"), _("Waiting for the citizen: the SLA clock is stopped."))
+    if due is None:
+        return SlaBadge("none", "—", _("No SLA target"))
+    now = now or timezone.now()
+    due_text = timezone.localtime(due).strftime("%Y-%m-%d %H:%M")
+    if due <= now:
+        return SlaBadge("breached", _("overdue %(duration)s") % {"duration": duration(now - due)},
+                        _("Deadline was %(due)s") % {"due": due_text})
+    left = due - now
+    return SlaBadge("soon" if left <= SOON else "ok", _("%(duration)s left") % {"duration": duration(left)},
+                    _("Deadline %(due)s") % {"due": due_text})
+
+
+def describe_event(event, services_by_code: dict) -> str:
+    """One translated line for a history event, from its kind and JSON details."""
+    data = event.data or {}
+
+    def service(code):
+        found = services_by_code.get(code)
+        return f"{found.name} ({found.organisation.name})" if found else str(code)
+
+    kind = event.kind
+    if kind == EventKind.CREATED:
+        return _("Channel: %(channel)s") % {"channel": _label(Channel, data.get("channel"))}
+    if kind == EventKind.ROUTED:
+        text = _("To %(service)s, by %(method)s") % {
+            "service": service(data.get("service")), "method": _label(RoutingMethod, data.get("method"))}
+        if data.get("confidence") is not None:
+            text += " " + _("(confidence %(percent)d%%)") % {"percent": round(100 * data["confidence"])}
+        return text
+    if kind == EventKind.ASSIGNED:
+        if data.get("to"):
+            if data.get("from"):
+                return _("From %(from)s to %(to)s") % {"from": data["from"], "to": data["to"]}
+            return _("To %(to)s") % {"to": data["to"]}
+        return _("Unassigned (was %(from)s)") % {"from": data.get("from") or "—"}
+    if kind in (EventKind.STATUS, EventKind.PRIORITY):
+        choices = Status if kind == EventKind.STATUS else Priority
+        text = f"{_label(choices, data.get('from'))} → {_label(choices, data.get('to'))}"
+        if data.get("reason"):
+            text += " — " + _("reason: %(reason)s") % {"reason": data["reason"]}
+        return text
+    if kind == EventKind.TRANSFERRED:
+        return _("From %(from)s to %(to)s — reason: %(reason)s") % {
+            "from": service(data.get("from")), "to": service(data.get("to")), "reason": data.get("reason", "")}
+    if kind == EventKind.MERGED:
+        if data.get("into"):
+            return _("Merged into %(reference)s") % {"reference": data["into"]}
+        return _("Absorbed the duplicate %(reference)s") % {"reference": data.get("absorbed", "")}
+    if kind == EventKind.ESCALATED:
+        deadlines = ", ".join(_("first response") if d == "first_response" else _("resolution")
+                              for d in data.get("deadlines", []))
+        return _("Missed: %(deadlines)s; priority %(from)s → %(to)s") % {
+            "deadlines": deadlines, "from": _label(Priority, data.get("from")), "to": _label(Priority, data.get("to"))}
+    if kind == EventKind.ATTACHMENT:
+        return str(data.get("name", ""))
+    if kind == EventKind.SLA_RESUMED:
+        return _("Waited %(minutes)s business minutes") % {"minutes": data.get("business_minutes_waited", 0)}
+    return ""

@@ -1,0 +1,432 @@
+"""The agent desk. Each view parses its input, checks organisation and role, calls one service
+(bawaba.servicedesk.services) or selector, and renders. Errors become the page again with the
+translated message and a 4xx status: 400 bad input, 403 not allowed, 409 workflow refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseNotModified
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language, get_language_bidi, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from bawaba.accounts.models import User
+from bawaba.core.phones import to_e164
+from bawaba.core.references import normalise_reference
+from bawaba.orgs.models import Organisation, OrganisationKind, Service
+from bawaba.servicedesk import selectors
+from bawaba.servicedesk import services as sd
+from bawaba.servicedesk.models import Notification, Request, RequestAccess
+from bawaba.servicedesk.permissions import can_act, can_view, ensure_can_act, visible_requests
+from bawaba.servicedesk.services import do_mark_notifications_read
+
+from . import charts, forms, stats
+from .presenters import describe_event
+
+QUEUE_PAGE_SIZE = 25
+
+
+# --- access ---------------------------------------------------------------------------------------
+
+def staff_required(view):
+    """Signed-in staff of an organisation (or platform admins). An htmx request whose session has
+    expired gets a client-side redirect to the sign-in page instead of the page swapped into the list."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            if request.htmx:
+                page = request.htmx.current_url_abs_path or reverse("desk:home")
+                return HttpResponseClientRedirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page})}")
+            return redirect_to_login(request.get_full_path())
+        if not (user.organisation_id or user.is_platform_admin):
+            raise PermissionDenied(_("Your account is not attached to an organisation."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _visible_request(user, reference: str) -> Request:
+    """The request if the user may read it; 404 otherwise (its existence is not revealed)."""
+    canonical = normalise_reference(reference)
+    req = None
+    if canonical:
+        req = (
+            visible_requests(user)
+            .select_related("organisation", "service__organisation", "queue", "region", "commune", "assignee",
+                            "created_by", "merged_into")
+            .filter(reference=canonical)
+            .first()
+        )
+    if req is None:
+        raise Http404(_("No such request."))
+    return req
+
+
+# --- queue ----------------------------------------------------------------------------------------
+
+def _clock_bucket() -> int:
+    """Minutes since the epoch: the queue is re-rendered at least once a minute so that the
+    "time left" badges stay true even when nothing else changes."""
+    return int(timezone.now().timestamp() // 60)
+
+
+def _queue_etag(request) -> str:
+    params = [request.GET.get(name, "") for name in ("queue", "mine", "page")]
+    raw = "|".join([str(request.user.pk), get_language() or "", selectors.queue_version(request.user),
+                    str(_clock_bucket()), *params])
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _queue_context(request, form) -> dict:
+    data = form.cleaned_data
+    qs = selectors.queue_for_agent(
+        request.user, queue_ids=[data["queue"]] if data.get("queue") else None, mine_only=data.get("mine", False)
+    )
+    page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    etag = _queue_etag(request)
+    query = request.GET.urlencode()
+    return {
+        "nav": "queue",
+        "page": page,
+        "etag": etag,
+        "poll_url": reverse("desk:queue") + (f"?{query}" if query else ""),
+        "poll_headers": json.dumps({"If-None-Match": f'"{etag}"'}),
+        "now": timezone.now(),
+        "filters": form,
+        "query_without_page": urlencode([(k, v) for k, v in request.GET.items() if k != "page"]),
+    }
+
+
+@staff_required
+@require_GET
+def home(request):
+    """The agent's queue(s), most urgent first, refreshed by polling #queue."""
+    form = forms.QueueFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "desk/home.html", {"filters": form, "page": None, "nav": "queue"},
+                      status=400)
+    return render(request, "desk/home.html", _queue_context(request, form))
+
+
+@staff_required
+@require_GET
+def queue(request):
+    """The list alone, for polling. Answers 304 with no body while nothing it shows has changed:
+    one aggregate query, no rendering."""
+    etag = _queue_etag(request)
+    if f'"{etag}"' in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+    else:
+        form = forms.QueueFilterForm(request.GET, user=request.user)
+        if not form.is_valid():
+            return render(request, "desk/_queue_error.html", {"filters": form}, status=400)
+        response = render(request, "desk/_queue.html", _queue_context(request, form))
+    response["ETag"] = f'"{etag}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# --- phone call / new request ---------------------------------------------------------------------
+
+def _caller_requests(user, raw: str):
+    try:
+        e164 = to_e164(raw)
+    except ValidationError:
+        return None, []
+    return e164, list(selectors.requests_of_caller(user, e164))
+
+
+@staff_required
+@require_GET
+def caller_lookup(request):
+    """Earlier requests of the number typed so far; an incomplete number shows nothing (no error)."""
+    e164, earlier = _caller_requests(request.user, request.GET.get("citizen_phone", ""))
+    return render(request, "desk/_caller_history.html", {"e164": e164, "earlier": earlier})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def call(request):
+    """Take a call: the caller's history as the number is typed, and the new request form."""
+    status = 200
+    if request.method == "POST":
+        form = forms.NewRequestForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                req = sd.do_create_request(
+                    channel=data["channel"], citizen_phone=data["citizen_phone"], subject=data["subject"],
+                    text=data["text"], citizen_name=data["citizen_name"], citizen_email=data["citizen_email"],
+                    region=data["region"], priority=data["priority"], service=data["service"],
+                    attachments=data["attachments"], created_by=request.user,
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                if can_view(request.user, req):
+                    messages.success(request, _("Request %(reference)s created for %(service)s.")
+                                     % {"reference": req.reference, "service": req.service.name})
+                    return redirect("desk:request", reference=req.reference)
+                messages.success(request, _("Request %(reference)s created and sent to %(organisation)s.")
+                                 % {"reference": req.reference, "organisation": req.organisation.name})
+                return redirect("desk:call")
+        status = 400
+        phone = request.POST.get("citizen_phone", "")
+    else:
+        phone = request.GET.get("phone", "")
+        form = forms.NewRequestForm(initial={"citizen_phone": phone})
+    e164, earlier = _caller_requests(request.user, phone)
+    return render(request, "desk/call.html", {"form": form, "e164": e164, "earlier": earlier, "nav": "call"},
+                  status=status)
+
+
+# --- request detail and actions -------------------------------------------------------------------
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _suggested_articles(req: Request) -> list:
+    """Knowledge-base articles for this request, from the request's organisation and the centre."""
+    try:
+        from bawaba.knowledge.services import suggest_articles
+    except ImportError:
+        return []
+    centre = Organisation.objects.filter(kind=OrganisationKind.PLATFORM).values_list("pk", flat=True)
+    return list(suggest_articles(f"{req.subject}\n{req.text}", language=None,
+                                 organisation_ids=[req.organisation_id, *centre], limit=5))
+
+
+def _render_request(request, req: Request, *, status: int = 200, error: str = "", **bound) -> object:
+    user = request.user
+    acting = can_act(user, req)
+    all_services = list(Service.objects.select_related("organisation").order_by("organisation__slug", "code"))
+    by_code = {service.code: service for service in all_services}
+    events = [(event, describe_event(event, by_code)) for event in selectors.history(req)]
+    context = {
+        "req": req,
+        "can_act": acting,
+        "error": error,
+        "now": timezone.now(),
+        "messages_list": req.messages.select_related("author", "organisation").prefetch_related("attachments"),
+        "loose_attachments": req.attachments.filter(message__isnull=True),
+        "events": events,
+        "absorbed": req.merged.only("reference"),
+        "shared_with": RequestAccess.objects.filter(request=req).select_related("organisation"),
+        "articles": _suggested_articles(req),
+    }
+    if acting:
+        active = [service for service in all_services if service.is_active]
+        context.update({
+            "staff": User.objects.filter(organisation_id=req.organisation_id, is_active=True).order_by(
+                "last_name", "first_name", "username") if user.is_supervisor else [],
+            "reply_form": bound.get("reply_form") or forms.ReplyForm(),
+            "note_form": bound.get("note_form") or forms.NoteForm(),
+            "status_form": bound.get("status_form") or forms.StatusForm(current=req.status),
+            "priority_form": bound.get("priority_form") or forms.PriorityForm(initial={"priority": req.priority}),
+            "transfer_form": bound.get("transfer_form") or forms.TransferForm(
+                services=active, current_service_id=req.service_id),
+            "merge_form": bound.get("merge_form") or forms.MergeForm(),
+            "assign_form": bound.get("assign_form") or forms.AssignForm(),
+        })
+    return render(request, "desk/request.html", context, status=status)
+
+
+@staff_required
+@require_GET
+def request_detail(request, reference):
+    return _render_request(request, _visible_request(request.user, reference))
+
+
+def _perform(request, req: Request, form_name: str, form, action, success: str):
+    """Run one service call for a bound action form; re-render the page with the error on failure."""
+    status, error = 400, ""
+    try:
+        ensure_can_act(request.user, req)
+        if form.is_valid():
+            action(form.cleaned_data)
+            messages.success(request, success)
+            return redirect("desk:request", reference=req.reference)
+    except ValidationError as exc:
+        _add_errors(form, exc)
+    except sd.TransitionNotAllowed as exc:
+        status, error = 409, exc.message
+    except PermissionDenied as exc:
+        status, error = 403, str(exc) or _("You are not allowed to do this.")
+    if not error and form.non_field_errors():
+        error = " ".join(form.non_field_errors())
+    return _render_request(request, req, status=status, error=error or _("Please correct the errors below."),
+                           **{form_name: form})
+
+
+@staff_required
+@require_POST
+def request_assign(request, reference):
+    req = _visible_request(request.user, reference)
+    form = forms.AssignForm(request.POST)
+
+    def assign(data):
+        value = data["assignee"]
+        if value == "me":
+            assignee = request.user
+        elif value:
+            assignee = User.objects.filter(pk=int(value)).first()
+            if assignee is None:
+                raise ValidationError({"assignee": _("No such member of staff.")})
+        else:
+            assignee = None
+        sd.do_assign(req, assignee, actor=request.user)
+
+    return _perform(request, req, "assign_form", form, assign, _("Assignment saved."))
+
+
+@staff_required
+@require_POST
+def request_reply(request, reference):
+    req = _visible_request(request.user, reference)
+    form = forms.ReplyForm(request.POST, request.FILES)
+    return _perform(request, req, "reply_form", form, lambda d: sd.do_reply(
+        req, d["body"], actor=request.user, attachments=d["attachments"], wait_for_citizen=d["wait_for_citizen"]),
+        _("Reply sent to the citizen."))
+
+
+@staff_required
+@require_POST
+def request_note(request, reference):
+    req = _visible_request(request.user, reference)
+    form = forms.NoteForm(request.POST, request.FILES)
+    return _perform(request, req, "note_form", form, lambda d: sd.do_add_note(
+        req, d["body"], actor=request.user, attachments=d["attachments"]), _("Internal note added."))
+
+
+@staff_required
+@require_POST
+def request_status(request, reference):
+    req = _visible_request(request.user, reference)
+    form = forms.StatusForm(request.POST)
+    return _perform(request, req, "status_form", form, lambda d: sd.do_transition(
+        req, d["status"], actor=request.user, reason=d["reason"]), _("Status changed."))
+
+
+@staff_required
+@require_POST
+def request_priority(request, reference):
+    req = _visible_request(request.user, reference)
+    form = forms.PriorityForm(request.POST)
+    return _perform(request, req, "priority_form", form, lambda d: sd.do_change_priority(
+        req, d["priority"], actor=request.user, reason=d["reason"]), _("Priority changed."))
+
+
+@staff_required
+@require_POST
+def request_transfer(request, reference):
+    req = _visible_request(request.user, reference)
+    form = forms.TransferForm(request.POST, services=forms.active_services(), current_service_id=req.service_id)
+    return _perform(request, req, "transfer_form", form, lambda d: sd.do_transfer(
+        req, d["service"], actor=request.user, reason=d["reason"]), _("Request transferred."))
+
+
+@staff_required
+@require_POST
+def request_merge(request, reference):
+    req = _visible_request(request.user, reference)
+    form = forms.MergeForm(request.POST)
+
+    def merge(data):
+        canonical = normalise_reference(data["into"])
+        into = visible_requests(request.user).filter(reference=canonical).first() if canonical else None
+        if into is None:
+            raise ValidationError({"into": _("No request with this reference is visible to you.")})
+        sd.do_merge(req, into, actor=request.user)
+
+    return _perform(request, req, "merge_form", form, merge, _("Request merged."))
+
+
+@staff_required
+@require_GET
+def attachment(request, reference, pk):
+    """Download an attachment after checking the user may read its request."""
+    req = _visible_request(request.user, reference)
+    item = req.attachments.filter(pk=pk).first()
+    if item is None:
+        raise Http404(_("No such attachment."))
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404(_("The file is missing from storage.")) from exc
+    return FileResponse(handle, as_attachment=True, filename=item.original_name, content_type=item.content_type)
+
+
+# --- dashboard and notifications ------------------------------------------------------------------
+
+@staff_required
+@require_GET
+def dashboard(request):
+    """Backlog, SLA attainment and volumes. Supervisors see their organisation, platform admins all."""
+    user = request.user
+    if not user.is_supervisor:
+        raise PermissionDenied(_("The dashboard is for supervisors."))
+    form = forms.DashboardForm(request.GET, user=user)
+    if not form.is_valid():
+        return render(request, "desk/dashboard.html", {"form": form, "data": None, "nav": "dashboard"},
+                      status=400)
+    data = stats.dashboard(user, organisation=form.cleaned_data.get("organisation"),
+                           days=form.cleaned_data["days"])
+    rtl = get_language_bidi()
+    day_rows = [(day.strftime("%d/%m"), n) for day, n in data.by_day]
+    context = {
+        "nav": "dashboard",
+        "form": form,
+        "data": data,
+        "charts": {
+            "status": charts.horizontal(data.backlog_by_status, rtl=rtl),
+            "backlog_service": charts.horizontal(data.backlog_by_service, rtl=rtl),
+            "service": charts.horizontal(data.by_service, rtl=rtl),
+            "channel": charts.horizontal(data.by_channel, rtl=rtl),
+            "region": charts.horizontal(data.by_region, rtl=rtl),
+            "day": charts.columns(day_rows, rtl=rtl),
+        },
+    }
+    return render(request, "desk/dashboard.html", context)
+
+
+@staff_required
+@require_GET
+def notifications(request):
+    qs = Notification.objects.filter(recipient=request.user).select_related("request")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "desk/notifications.html", {"page": page, "nav": "notifications"})
+
+
+@staff_required
+@require_POST
+def notifications_read(request):
+    raw = request.POST.getlist("notification")
+    if not all(value.isdigit() for value in raw):
+        messages.error(request, _("Invalid notification."))
+        return render(request, "desk/notifications.html", {
+            "page": Paginator(Notification.objects.filter(recipient=request.user).select_related("request"),
+                              30).get_page(1)}, status=400)
+    count = do_mark_notifications_read(request.user, [int(v) for v in raw] if raw else None)
+    messages.success(request, ngettext("%(count)d notification marked as read.",
+                                       "%(count)d notifications marked as read.", count) % {"count": count})
+    return redirect("desk:notifications")

@@ -1,0 +1,263 @@
+"""Full-text search of the knowledge base on two backends with the same text analysis.
+
+Text analysis, shared by documents and queries:
+  1. bawaba.core.textnorm.normalise: lower case, French accents off, Arabic diacritics off, Arabic
+     letter variants unified (أ إ آ -> ا, ى -> ي, ة -> ه), Arabic-Indic digits -> ASCII;
+  2. split into words of letters and digits (apostrophes, hyphens and underscores separate words);
+  3. drop stop words (stopwords.py), for queries and documents alike;
+  4. light Arabic stemming: the article and its glued prepositions (ال وال بال فال كال لل) and the final
+     ه (ة once normalised) or plural ات are removed, so فاتورة, الفاتوره and الفواتير meet;
+  5. the Snowball stemmer of the article's language (french, arabic, english).
+
+Backends, chosen by the database vendor:
+  * SQLite: an FTS5 table `knowledge_article_fts` (rowid = article id; columns title, tags, summary,
+    body) holds the stemmed words computed here in Python (snowballstemmer, the same Snowball
+    algorithms PostgreSQL uses), ranked with bm25 weights title 10, tags 4, summary 4, body 1.
+  * PostgreSQL: the column `knowledge_article.search_vector` holds
+    setweight(to_tsvector(cfg, title), 'A') || setweight(to_tsvector(cfg, tags + summary), 'B') ||
+    setweight(to_tsvector(cfg, body), 'C') of the text after steps 1-4, cfg being the regconfig of the
+    article's language ('french', 'arabic', 'english'); PostgreSQL applies step 5. A GIN index covers
+    it; results are ranked with ts_rank (weights A 1.0 > B 0.4 > C 0.2).
+
+Query words are matched as prefixes of stems when the stem has at least 4 letters ("factu" finds
+"facturation"). In "all" mode every word must match; in "any" mode one is enough and articles
+matching more (and rarer, on SQLite) words rank higher.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import snowballstemmer
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Case, F, FloatField, Q, Value, When
+
+from bawaba.core.textnorm import normalise
+
+from .models import Article, Language
+from .stopwords import STOP_WORDS
+
+log = logging.getLogger(__name__)
+
+ALL = "all"
+ANY = "any"
+LANGUAGES = tuple(Language.values)
+FTS_TABLE = "knowledge_article_fts"
+PG_CONFIG = {"fr": "french", "ar": "arabic", "en": "english"}
+SNOWBALL = {"fr": "french", "ar": "arabic", "en": "english"}
+BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, tags, summary, body
+PREFIX_MIN = 4  # stems at least this long also match longer words
+MAX_WORD = 40  # longer "words" are noise (pasted links, keys): ignored
+MAX_DOCUMENT_CHARS = 100_000
+
+_WORD = re.compile(r"[^\W_]+")
+_ARABIC = re.compile("[\u0600-\u06ff]")
+_ARABIC_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال")
+
+
+def light_arabic_stem(word: str) -> str:
+    """Remove the Arabic article (with a glued preposition) and the feminine/plural ending."""
+    if not _ARABIC.search(word):
+        return word
+    for prefix in _ARABIC_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            word = word[len(prefix):]
+            break
+    if word.endswith("ات") and len(word) >= 5:
+        word = word[:-2]
+    elif word.endswith("ه") and len(word) >= 4:
+        word = word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Steps 1-4 of the analysis: normalised, stop words dropped, Arabic lightly stemmed."""
+    result = []
+    for word in _WORD.findall(normalise((text or "")[:MAX_DOCUMENT_CHARS])):
+        if word in STOP_WORDS or len(word) > MAX_WORD:
+            continue
+        result.append(light_arabic_stem(word))
+    return result
+
+
+@lru_cache(maxsize=3)
+def _stemmer(language: str):
+    return snowballstemmer.stemmer(SNOWBALL[language])
+
+
+def stem(language: str, word: str) -> str:
+    return _stemmer(language).stemWord(word)
+
+
+def query_terms(text: str, *, max_terms: int = 12, informative: bool = False) -> list[str]:
+    """The distinct words of a query. `informative`: for free problem descriptions, keep words of two
+    letters or more that are not bare numbers (phone numbers, amounts, dates), longest first."""
+    seen: dict[str, None] = {}
+    for word in words(text):
+        if informative and (len(word) < 2 or word.isdigit()):
+            continue
+        seen.setdefault(word, None)
+    terms = list(seen)
+    if informative:
+        terms.sort(key=len, reverse=True)
+    return terms[:max_terms]
+
+
+# --- Index maintenance -------------------------------------------------------------------------------
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def index_article(article: Article) -> None:
+    """Write the article's search document (call inside the transaction that saved it)."""
+    if _is_postgres():
+        config = PG_CONFIG[article.language]
+        fields = (
+            (article.title, "A"),
+            (f"{article.tags} {article.summary}", "B"),
+            (article.body, "C"),
+        )
+        vector = None
+        for text, weight in fields:
+            part = SearchVector(Value(" ".join(words(text))), config=config, weight=weight)
+            vector = part if vector is None else vector + part
+        Article.objects.filter(pk=article.pk).update(search_vector=vector)
+        return
+    language = article.language
+
+    def document(text: str) -> str:
+        return " ".join(stem(language, word) for word in words(text))
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [article.pk])  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, tags, summary, body) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+            [article.pk, document(article.title), document(article.tags), document(article.summary),
+             document(article.body)],
+        )
+
+
+def unindex_article(article_id: int) -> None:
+    if _is_postgres():
+        return  # the vector lives in the article's row
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [article_id])  # noqa: S608
+
+
+def rebuild_index() -> int:
+    """Re-index every article (after a bulk import that bypassed the services). Returns the count."""
+    count = 0
+    with transaction.atomic():
+        if not _is_postgres():
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608
+        for article in Article.objects.iterator():
+            index_article(article)
+            count += 1
+    return count
+
+
+# --- Queries -----------------------------------------------------------------------------------------
+
+
+def _alternatives(term: str, languages: Iterable[str]) -> list[str]:
+    return sorted({stem(language, term) for language in languages})
+
+
+def _sqlite_match(terms: list[str], mode: str, languages: list[str]) -> str:
+    groups = []
+    for term in terms:
+        options = [f'"{s}"*' if len(s) >= PREFIX_MIN else f'"{s}"' for s in _alternatives(term, languages) if s]
+        if options:
+            groups.append("(" + " OR ".join(options) + ")")
+    return (" AND " if mode == ALL else " OR ").join(groups)
+
+
+def _pg_query(terms: list[str], mode: str, language: str) -> SearchQuery:
+    parts = []
+    for term in terms:
+        prefix = ":*" if len(stem(language, term)) >= PREFIX_MIN else ""
+        parts.append(f"'{term}'{prefix}")
+    return SearchQuery((" & " if mode == ALL else " | ").join(parts), config=PG_CONFIG[language],
+                       search_type="raw")
+
+
+def _base_queryset(languages: list[str], organisation_ids: list[int] | None):
+    qs = Article.objects.filter(is_published=True, organisation__is_active=True, language__in=languages)
+    if organisation_ids is not None:
+        qs = qs.filter(organisation_id__in=organisation_ids)
+    return qs.select_related("organisation", "service")
+
+
+def _search_postgres(terms, mode, languages, organisation_ids, limit, offset) -> list[Article]:
+    matches = Q()
+    ranks = []
+    for language in languages:
+        query = _pg_query(terms, mode, language)
+        matches |= Q(language=language, search_vector=query)
+        ranks.append(When(language=language, then=SearchRank(F("search_vector"), query)))
+    qs = (
+        _base_queryset(languages, organisation_ids)
+        .filter(matches)
+        .annotate(rank=Case(*ranks, default=Value(0.0), output_field=FloatField()))
+        .order_by("-rank", "title", "id")
+    )
+    return list(qs[offset : offset + limit])
+
+
+def _search_sqlite(terms, mode, languages, organisation_ids, limit, offset) -> list[Article]:
+    article_table = Article._meta.db_table
+    org_table = Article._meta.get_field("organisation").related_model._meta.db_table
+    match = _sqlite_match(terms, mode, languages)
+    if not match:
+        return []
+    params: list = [match, *languages]
+    where_org = ""
+    if organisation_ids is not None:
+        where_org = f"AND a.organisation_id IN ({', '.join(['%s'] * len(organisation_ids))})"
+        params.extend(int(pk) for pk in organisation_ids)
+    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+    sql = f"""
+        SELECT a.id FROM {FTS_TABLE}
+        JOIN {article_table} a ON a.id = {FTS_TABLE}.rowid
+        JOIN {org_table} o ON o.id = a.organisation_id
+        WHERE {FTS_TABLE} MATCH %s AND a.is_published AND o.is_active
+          AND a.language IN ({', '.join(['%s'] * len(languages))}) {where_org}
+        ORDER BY bm25({FTS_TABLE}, {weights}), a.title, a.id
+        LIMIT %s OFFSET %s
+    """  # noqa: S608 - identifiers are ours, every value is a parameter
+    params.extend([limit, offset])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    found = _base_queryset(languages, organisation_ids).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def search(
+    terms: list[str],
+    *,
+    mode: str = ALL,
+    languages: Iterable[str] = LANGUAGES,
+    organisation_ids: list[int] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> list[Article]:
+    """Published articles matching the analysed `terms`, best first. Never raises on odd input: a
+    query the database refuses is logged and gives no result."""
+    languages = [language for language in languages if language in LANGUAGES]
+    if not terms or not languages or limit <= 0 or (organisation_ids is not None and not organisation_ids):
+        return []
+    backend = _search_postgres if _is_postgres() else _search_sqlite
+    try:
+        with transaction.atomic():  # a savepoint: a refused query must not break the caller's transaction
+            return backend(terms, mode, languages, organisation_ids, limit, max(offset, 0))
+    except DatabaseError:
+        log.warning("knowledge search failed for terms %r", terms, exc_info=True)
+        return []

@@ -1,0 +1,188 @@
+"""Onboarding and calendars. Onboarding takes a plain dict (from the CLI's JSON file or the admin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import holidays as holiday_calendars
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from bawaba.accounts.models import Role, User
+from bawaba.core.business_time import BusinessCalendar
+
+from .models import (
+    DEFAULT_HOURS,
+    DEFAULT_OPENING,
+    DEFAULT_SLA,
+    BusinessHours,
+    Holiday,
+    Organisation,
+    OrganisationKind,
+    Queue,
+    Service,
+    SlaPolicy,
+)
+
+
+def service_code(organisation: Organisation, slug: str) -> str:
+    # Services of the shared centre itself (`other`, `orientation`) have no organisation prefix.
+    return slug if organisation.kind == OrganisationKind.PLATFORM else f"{organisation.slug}/{slug}"
+
+
+def load_public_holidays(organisation: Organisation, years: list[int]) -> int:
+    """Copy the country's public holidays (the `holidays` package; lunar dates estimated) as data."""
+    calendar = holiday_calendars.country_holidays(organisation.country, years=years)
+    created = 0
+    for day, name in sorted(calendar.items()):
+        _, was_created = Holiday.objects.get_or_create(organisation=organisation, date=day, defaults={"name": name})
+        created += was_created
+    return created
+
+
+@transaction.atomic
+def do_onboard_organisation(spec: dict, *, today: dt.date | None = None) -> Organisation:
+    """Create or update an organisation with its queues, services, hours, holidays, SLA and staff.
+
+    spec = {"slug", "name_fr", "name_ar", "name_en", "kind", "country", "timezone",
+            "services": [{"slug", "name_fr", "name_ar", "name_en", "queue"?, "is_orientation"?}],
+            "staff": [{"username", "first_name", "last_name", "email", "role", "password"?, "queues"?}],
+            "hours": {"0": [["08:00", "16:30"]], ...}?, "sla": {"urgent": [30, 480], ...}?}
+    """
+    today = today or dt.date.today()
+    slug = slugify(spec.get("slug") or spec.get("name_fr", ""))
+    if not slug or not spec.get("name_fr"):
+        raise ValidationError(_("An organisation needs a slug and a French name."))
+    kind = spec.get("kind", OrganisationKind.OPERATOR)
+    if kind not in OrganisationKind.values:
+        raise ValidationError(_("Unknown organisation kind “%(kind)s”.") % {"kind": kind})
+    org, created = Organisation.objects.update_or_create(
+        slug=slug,
+        defaults={
+            "name_fr": spec["name_fr"],
+            "name_ar": spec.get("name_ar", ""),
+            "name_en": spec.get("name_en", ""),
+            "kind": kind,
+            "country": spec.get("country", "DZ"),
+            "timezone": spec.get("timezone", "Africa/Algiers" if spec.get("country", "DZ") == "DZ"
+                                 else "Africa/Brazzaville"),
+            "contact_email": spec.get("contact_email", ""),
+        },
+    )
+
+    if "hours" in spec or created:
+        org.business_hours.all().delete()
+        hours = spec.get("hours") or {
+            str(day): [[DEFAULT_OPENING[0].strftime("%H:%M"), DEFAULT_OPENING[1].strftime("%H:%M")]]
+            for day in DEFAULT_HOURS.get(org.country, DEFAULT_HOURS["DZ"])
+        }
+        for weekday, intervals in hours.items():
+            for opens, closes in intervals:
+                row = BusinessHours(
+                    organisation=org,
+                    weekday=int(weekday),
+                    opens=dt.time.fromisoformat(opens),
+                    closes=dt.time.fromisoformat(closes),
+                )
+                row.full_clean()
+                row.save()
+    if created:
+        load_public_holidays(org, [today.year, today.year + 1])
+
+    targets = {**{p: list(v) for p, v in DEFAULT_SLA.items()}, **spec.get("sla", {})} if (
+        created or "sla" in spec) else {}
+    for priority, (first_response, resolution) in targets.items():
+        policy, _created = SlaPolicy.objects.update_or_create(
+            organisation=org,
+            priority=priority,
+            defaults={"first_response_minutes": first_response, "resolution_minutes": resolution},
+        )
+        policy.full_clean()
+
+    for item in spec.get("services", []):
+        service_slug = slugify(item["slug"])
+        queue, _created = Queue.objects.get_or_create(
+            organisation=org,
+            slug=slugify(item.get("queue") or service_slug),
+            defaults={"name_fr": item.get("queue_name_fr", item["name_fr"]),
+                      "name_ar": item.get("queue_name_ar", item.get("name_ar", "")),
+                      "name_en": item.get("queue_name_en", item.get("name_en", ""))},
+        )
+        Service.objects.update_or_create(
+            code=service_code(org, service_slug),
+            defaults={
+                "organisation": org,
+                "queue": queue,
+                "name_fr": item["name_fr"],
+                "name_ar": item.get("name_ar", ""),
+                "name_en": item.get("name_en", ""),
+                "description_fr": item.get("description_fr", ""),
+                "description_ar": item.get("description_ar", ""),
+                "description_en": item.get("description_en", ""),
+                "is_orientation": item.get("is_orientation", False),
+                "is_public": item.get("is_public", not item.get("is_orientation", False)),
+            },
+        )
+
+    for person in spec.get("staff", []):
+        do_add_staff(org, person)
+    return org
+
+
+def do_add_staff(org: Organisation, person: dict) -> User:
+    role = person.get("role", Role.AGENT)
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role “%(role)s”.") % {"role": role})
+    user, created = User.objects.get_or_create(
+        username=person["username"],
+        defaults={
+            "first_name": person.get("first_name", ""),
+            "last_name": person.get("last_name", ""),
+            "email": person.get("email", ""),
+            "organisation": org,
+            "role": role,
+            # Org admins and above manage their organisation in the web admin.
+            "is_staff": role in (Role.ORG_ADMIN, Role.PLATFORM_ADMIN),
+        },
+    )
+    if not created and user.organisation_id != org.id:
+        raise ValidationError(
+            _("The username “%(username)s” belongs to another organisation.") % {"username": user.username}
+        )
+    if person.get("password_hash"):
+        user.password = person["password_hash"]
+        user.save(update_fields=["password"])
+    elif person.get("password"):
+        user.set_password(person["password"])
+        user.save(update_fields=["password"])
+    queue_slugs = person.get("queues")
+    if queue_slugs is None and created and role == Role.AGENT:
+        queue_slugs = list(org.queues.values_list("slug", flat=True))
+    if queue_slugs:
+        user.queues.add(*Queue.objects.filter(organisation=org, slug__in=queue_slugs))
+    return user
+
+
+def calendar_for(org: Organisation) -> BusinessCalendar:
+    hours: dict[int, list] = {}
+    for row in org.business_hours.all():
+        hours.setdefault(row.weekday, []).append((row.opens, row.closes))
+    return BusinessCalendar(
+        timezone=org.timezone,
+        hours={day: tuple(sorted(intervals)) for day, intervals in hours.items()},
+        holidays=frozenset(org.holidays.values_list("date", flat=True)),
+    )
+
+
+def sla_targets(org: Organisation, priority: str) -> tuple[int, int] | None:
+    policy = SlaPolicy.objects.filter(organisation=org, priority=priority).first()
+    return (policy.first_response_minutes, policy.resolution_minutes) if policy else None
+
+
+def orientation_service() -> Service:
+    service = Service.objects.filter(is_orientation=True, is_active=True).select_related("organisation").first()
+    if service is None:
+        raise Service.DoesNotExist("no orientation service: onboard the shared centre first (bawaba demo load)")
+    return service

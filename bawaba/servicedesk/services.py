@@ -1,0 +1,523 @@
+"""Every change to a request. Each do_* function validates, owns its transaction and writes the
+audit event in it, so a change and its history are stored together or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bawaba.accounts.models import Role, User
+from bawaba.core.phones import to_e164
+from bawaba.core.references import new_reference
+from bawaba.core.uploads import CheckedUpload, check_upload
+from bawaba.geo.models import Commune, Region
+from bawaba.orgs.models import Priority, Service
+
+from . import sla
+from .models import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Attachment,
+    Channel,
+    EventKind,
+    Message,
+    MessageKind,
+    Notification,
+    Request,
+    RequestAccess,
+    RequestEvent,
+    RoutingMethod,
+    Status,
+)
+from .permissions import ensure_can_act
+
+log = logging.getLogger(__name__)
+
+SUBJECT_MAX = 200
+TEXT_MAX = 5000
+MAX_ATTACHMENTS = 5
+
+
+class TransitionNotAllowed(Exception):
+    """A status change the workflow forbids (API: 409)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _event(request: Request, kind: str, actor: User | None, now: dt.datetime, **data) -> RequestEvent:
+    return RequestEvent.objects.create(
+        request=request,
+        kind=kind,
+        actor=actor,
+        organisation_id=getattr(actor, "organisation_id", None),
+        data=data,
+        at=now,
+    )
+
+
+def _clean_text(value: str, field: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: _("This field cannot be empty.")})
+    if len(value) > max_length:
+        raise ValidationError(
+            {field: _("This text is too long (%(length)d characters; at most %(max)d).")
+             % {"length": len(value), "max": max_length}}
+        )
+    return value
+
+
+def _check_attachments(files: Iterable[UploadedFile]) -> list[CheckedUpload]:
+    files = list(files or [])
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationError({"attachments": _("At most %(max)d files per message.") % {"max": MAX_ATTACHMENTS}})
+    checked = []
+    for upload in files:
+        try:
+            checked.append(check_upload(upload))
+        except ValidationError as exc:
+            raise ValidationError({"attachments": exc.messages}) from exc
+    return checked
+
+
+def _store_attachments(request, message, checked, actor, now):
+    for item in checked:
+        attachment = Attachment(
+            request=request,
+            message=message,
+            original_name=item.file.name[:200],
+            content_type=item.content_type,
+            extension=item.extension,
+            size=item.size,
+            sha256=item.sha256,
+            uploaded_by=actor,
+            created_at=now,
+        )
+        attachment.file.save(item.file.name, item.file, save=False)
+        attachment.save()
+        _event(request, EventKind.ATTACHMENT, actor, now, name=attachment.original_name, sha256=item.sha256)
+
+
+def _touch(request: Request, now: dt.datetime, fields: list[str]) -> None:
+    request.updated_at = now
+    request.save(update_fields=[*fields, "updated_at"])
+
+
+def do_create_request(
+    *,
+    channel: str,
+    citizen_phone: str,
+    subject: str,
+    text: str,
+    citizen_name: str = "",
+    citizen_email: str = "",
+    region: Region | None = None,
+    commune: Commune | None = None,
+    category: str = "",
+    priority: str = Priority.NORMAL,
+    service: Service | None = None,
+    language: str = "",
+    created_by: User | None = None,
+    attachments: Iterable[UploadedFile] = (),
+    now: dt.datetime | None = None,
+) -> Request:
+    """Validate everything first, then route, set the SLA and store the request with its history."""
+    now = now or timezone.now()
+    errors = {}
+    phone = ""
+    # A request by e-mail may come with an address only; every other channel needs a phone number.
+    if citizen_phone or not (channel == Channel.EMAIL and citizen_email):
+        try:
+            phone = to_e164(citizen_phone, default_region=getattr(region, "country", None) or "DZ")
+        except ValidationError as exc:
+            errors["citizen_phone"] = exc.messages
+    if citizen_email:
+        try:
+            validate_email(citizen_email.strip())
+        except ValidationError:
+            errors["citizen_email"] = [_("Enter a valid e-mail address.")]
+    for field, value, limit in (("subject", subject, SUBJECT_MAX), ("text", text, TEXT_MAX)):
+        try:
+            _clean_text(value, field, limit)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel “%(channel)s”.") % {"channel": channel}]
+    if priority not in Priority.values:
+        errors["priority"] = [_("Unknown priority “%(priority)s”.") % {"priority": priority}]
+    if commune is not None and region is not None and commune.region_id != region.id:
+        errors["commune"] = [_("This commune is not in the chosen wilaya.")]
+    if category and not Service.objects.filter(code=category, is_active=True).exists():
+        errors["category"] = [_("Unknown category “%(category)s”.") % {"category": category}]
+    try:
+        checked = _check_attachments(attachments)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    subject, text = subject.strip(), text.strip()
+    if commune is not None and region is None:
+        region = commune.region
+    if service is not None:
+        method, confidence, predicted = RoutingMethod.MANUAL, None, ""
+    else:
+        from bawaba.routing.services import route
+
+        decision = route(subject=subject, text=text, channel=channel, category=category)
+        service, method, confidence, predicted = (
+            decision.service, decision.method, decision.confidence, decision.predicted_code
+        )
+
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                request = Request(
+                    reference=new_reference(),
+                    organisation=service.organisation,
+                    service=service,
+                    queue=service.queue,
+                    channel=channel,
+                    category=category,
+                    citizen_name=(citizen_name or "").strip()[:160],
+                    citizen_phone=phone,
+                    citizen_email=(citizen_email or "").strip(),
+                    region=region,
+                    commune=commune,
+                    language=language[:8],
+                    subject=subject,
+                    text=text,
+                    priority=priority,
+                    created_by=created_by,
+                    routing_method=method,
+                    routing_confidence=confidence,
+                    predicted_service_code=predicted,
+                    created_at=now,
+                    updated_at=now,
+                )
+                sla.set_deadlines(request, now)
+                request.save()
+                _event(request, EventKind.CREATED, created_by, now, channel=channel)
+                _event(
+                    request, EventKind.ROUTED, created_by, now,
+                    service=service.code, method=method, confidence=confidence, predicted=predicted,
+                )
+                _store_attachments(request, None, checked, created_by, now)
+            return request
+        except IntegrityError:
+            # A reference collision (about 1 in 10^10): draw again.
+            log.warning("reference collision, retrying")
+    raise RuntimeError("could not allocate a unique reference")
+
+
+def do_assign(request: Request, assignee: User | None, *, actor: User, now: dt.datetime | None = None) -> Request:
+    now = now or timezone.now()
+    ensure_can_act(actor, request)
+    if not request.is_open:
+        raise TransitionNotAllowed(_("A resolved or closed request cannot be assigned; reopen it first."))
+    if assignee is not None:
+        if assignee.organisation_id != request.organisation_id or not assignee.is_active:
+            raise ValidationError({"assignee": _("The assignee must be active staff of the owning organisation.")})
+        if actor.role == Role.AGENT and assignee.pk != actor.pk:
+            raise PermissionDenied(_("Agents can only assign requests to themselves."))
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=request.pk)
+        previous = request.assignee
+        request.assignee = assignee
+        fields = ["assignee"]
+        if assignee and request.status in (Status.NEW, Status.REOPENED):
+            request.status = Status.ASSIGNED
+            fields.append("status")
+        _touch(request, now, fields)
+        _event(
+            request, EventKind.ASSIGNED, actor, now,
+            **{"from": previous.username if previous else None, "to": assignee.username if assignee else None},
+        )
+    return request
+
+
+def do_transition(
+    request: Request, to_status: str, *, actor: User, reason: str = "", now: dt.datetime | None = None
+) -> Request:
+    now = now or timezone.now()
+    ensure_can_act(actor, request)
+    if to_status not in Status.values:
+        raise ValidationError({"status": _("Unknown status “%(status)s”.") % {"status": to_status}})
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=request.pk)
+        current = request.status
+        if to_status not in TRANSITIONS.get(current, ()):
+            raise TransitionNotAllowed(
+                _("A request that is “%(current)s” cannot become “%(target)s”.")
+                % {"current": Status(current).label, "target": Status(to_status).label}
+            )
+        fields = ["status"]
+        if current == Status.WAITING:
+            waited = sla.resume(request, now)
+            _event(request, EventKind.SLA_RESUMED, actor, now, business_minutes_waited=round(waited, 1))
+            fields += ["sla_paused_at", "first_response_due_at", "resolution_due_at"]
+        if to_status == Status.WAITING:
+            sla.pause(request, now)
+            _event(request, EventKind.SLA_PAUSED, actor, now)
+            fields.append("sla_paused_at")
+        if to_status == Status.RESOLVED:
+            request.resolved_at = now
+            fields.append("resolved_at")
+        if to_status == Status.CLOSED:
+            request.closed_at = now
+            fields.append("closed_at")
+        if to_status == Status.REOPENED:
+            request.resolved_at = request.closed_at = None
+            # A reopened request gets a fresh resolution target from now.
+            sla.set_deadlines(request, now)
+            fields += ["resolved_at", "closed_at", "first_response_due_at", "resolution_due_at"]
+        request.status = to_status
+        _touch(request, now, sorted(set(fields)))
+        _event(request, EventKind.STATUS, actor, now, **{"from": current, "to": to_status, "reason": reason})
+    return request
+
+
+def do_change_priority(request: Request, priority: str, *, actor: User | None, reason: str = "",
+                       now: dt.datetime | None = None) -> Request:
+    now = now or timezone.now()
+    if actor is not None:
+        ensure_can_act(actor, request)
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Unknown priority “%(priority)s”.") % {"priority": priority}})
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=request.pk)
+        previous = request.priority
+        if previous == priority:
+            return request
+        request.priority = priority
+        _touch(request, now, ["priority"])
+        _event(request, EventKind.PRIORITY, actor, now, **{"from": previous, "to": priority, "reason": reason})
+    return request
+
+
+def _add_message(request, kind, body, actor, attachments, now) -> Message:
+    body = _clean_text(body, "body", TEXT_MAX)
+    checked = _check_attachments(attachments)
+    message = Message.objects.create(
+        request=request, kind=kind, author=actor, organisation_id=getattr(actor, "organisation_id", None),
+        body=body, created_at=now,
+    )
+    _store_attachments(request, message, checked, actor, now)
+    return message
+
+
+def do_reply(request: Request, body: str, *, actor: User, attachments: Iterable[UploadedFile] = (),
+             wait_for_citizen: bool = False, now: dt.datetime | None = None) -> Message:
+    """A public reply the citizen sees. The first one meets the first-response target."""
+    now = now or timezone.now()
+    ensure_can_act(actor, request)
+    if request.status == Status.CLOSED:
+        raise TransitionNotAllowed(_("A closed request cannot be answered; reopen it first."))
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=request.pk)
+        message = _add_message(request, MessageKind.PUBLIC_REPLY, body, actor, attachments, now)
+        fields = []
+        if request.first_responded_at is None:
+            request.first_responded_at = now
+            fields.append("first_responded_at")
+        if request.status in (Status.NEW, Status.ASSIGNED, Status.REOPENED):
+            request.status = Status.IN_PROGRESS
+            fields.append("status")
+        _touch(request, now, fields)
+        _event(request, EventKind.REPLIED, actor, now, message=message.pk)
+    if wait_for_citizen and request.status != Status.WAITING:
+        do_transition(request, Status.WAITING, actor=actor, now=now)
+    return message
+
+
+def do_add_note(request: Request, body: str, *, actor: User, attachments: Iterable[UploadedFile] = (),
+                now: dt.datetime | None = None) -> Message:
+    """An internal note: staff only, never shown to the citizen."""
+    now = now or timezone.now()
+    ensure_can_act(actor, request)
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=request.pk)
+        message = _add_message(request, MessageKind.INTERNAL_NOTE, body, actor, attachments, now)
+        _touch(request, now, [])
+        _event(request, EventKind.NOTE, actor, now, message=message.pk)
+    return message
+
+
+def do_citizen_message(request: Request, body: str, *, attachments: Iterable[UploadedFile] = (),
+                       now: dt.datetime | None = None) -> Message:
+    """The citizen adds information: a waiting request resumes, a resolved one reopens."""
+    now = now or timezone.now()
+    if request.status == Status.CLOSED:
+        raise TransitionNotAllowed(_("This request is closed. Please submit a new request."))
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=request.pk)
+        message = _add_message(request, MessageKind.CITIZEN, body, None, attachments, now)
+        fields = []
+        if request.status == Status.WAITING:
+            waited = sla.resume(request, now)
+            _event(request, EventKind.SLA_RESUMED, None, now, business_minutes_waited=round(waited, 1))
+            request.status = Status.IN_PROGRESS
+            fields += ["status", "sla_paused_at", "first_response_due_at", "resolution_due_at"]
+            _event(request, EventKind.STATUS, None, now, **{"from": Status.WAITING, "to": Status.IN_PROGRESS})
+        elif request.status == Status.RESOLVED:
+            request.status = Status.REOPENED
+            request.resolved_at = None
+            sla.set_deadlines(request, now)
+            fields += ["status", "resolved_at", "first_response_due_at", "resolution_due_at"]
+            _event(request, EventKind.STATUS, None, now, **{"from": Status.RESOLVED, "to": Status.REOPENED})
+        _touch(request, now, fields)
+        _event(request, EventKind.CITIZEN_MESSAGE, None, now, message=message.pk)
+    return message
+
+
+def do_transfer(request: Request, to_service: Service, *, actor: User, reason: str,
+                now: dt.datetime | None = None) -> Request:
+    """Send a request to another service, possibly of another organisation. The receiving side sees
+    the whole history; the sending organisation keeps read access. Deadlines restart under the
+    receiving organisation's calendar and targets."""
+    now = now or timezone.now()
+    ensure_can_act(actor, request)
+    reason = _clean_text(reason, "reason", 1000)
+    if not request.is_open:
+        raise TransitionNotAllowed(_("Only an open request can be transferred."))
+    if not to_service.is_active:
+        raise ValidationError({"service": _("This service is not active.")})
+    if to_service.pk == request.service_id:
+        raise ValidationError({"service": _("The request is already with this service.")})
+    with transaction.atomic():
+        request = Request.objects.select_for_update().select_related("service").get(pk=request.pk)
+        from_service = request.service
+        from_org_id = request.organisation_id
+        crosses = to_service.organisation_id != from_org_id
+        request.service = to_service
+        request.queue_id = to_service.queue_id
+        request.organisation_id = to_service.organisation_id
+        fields = ["service", "queue", "organisation"]
+        if crosses:
+            RequestAccess.objects.get_or_create(request=request, organisation_id=from_org_id,
+                                                defaults={"granted_at": now})
+            RequestAccess.objects.filter(request=request, organisation_id=to_service.organisation_id).delete()
+            request.assignee = None
+            request.status = Status.NEW if request.status != Status.WAITING else Status.WAITING
+            request.organisation = to_service.organisation
+            sla.set_deadlines(request, now)
+            fields += ["assignee", "status", "first_response_due_at", "resolution_due_at"]
+        _touch(request, now, fields)
+        _event(
+            request, EventKind.TRANSFERRED, actor, now,
+            **{"from": from_service.code, "to": to_service.code, "reason": reason, "across_organisations": crosses},
+        )
+        if request.routing_method != RoutingMethod.MANUAL:
+            from bawaba.routing.services import record_correction
+
+            record_correction(request, from_service, to_service, actor=actor)
+    return request
+
+
+def do_merge(duplicate: Request, into: Request, *, actor: User, now: dt.datetime | None = None) -> Request:
+    """Close a duplicate into the surviving request; its messages stay readable from both."""
+    now = now or timezone.now()
+    ensure_can_act(actor, duplicate)
+    ensure_can_act(actor, into)
+    if duplicate.pk == into.pk:
+        raise ValidationError({"into": _("A request cannot be merged into itself.")})
+    if into.merged_into_id or not into.is_open:
+        raise TransitionNotAllowed(_("The surviving request must be open and not merged itself."))
+    if duplicate.merged_into_id:
+        raise TransitionNotAllowed(_("This request is already merged."))
+    with transaction.atomic():
+        duplicate = Request.objects.select_for_update().get(pk=duplicate.pk)
+        previous = duplicate.status
+        duplicate.merged_into = into
+        duplicate.status = Status.CLOSED
+        duplicate.closed_at = now
+        _touch(duplicate, now, ["merged_into", "status", "closed_at"])
+        _event(duplicate, EventKind.MERGED, actor, now, into=into.reference, **{"from": previous})
+        _event(into, EventKind.MERGED, actor, now, absorbed=duplicate.reference)
+        _touch(into, now, [])
+    return into
+
+
+def supervisors_of(organisation_id: int):
+    return User.objects.filter(
+        organisation_id=organisation_id, role__in=[Role.SUPERVISOR, Role.ORG_ADMIN], is_active=True
+    )
+
+
+def escalate_breaches(now: dt.datetime | None = None, batch: int = 500) -> int:
+    """The periodic sweep: every open, running request past a deadline is escalated once per deadline:
+    its priority is raised and the organisation's supervisors are notified (in app and by e-mail)."""
+    now = now or timezone.now()
+    running = Request.objects.filter(status__in=OPEN_STATUSES, sla_paused_at__isnull=True).exclude(
+        status=Status.WAITING
+    )
+    due = running.filter(
+        Q(first_responded_at__isnull=True, first_response_due_at__lt=now, first_response_escalated_at__isnull=True)
+        | Q(resolution_due_at__lt=now, resolution_escalated_at__isnull=True)
+    ).order_by("resolution_due_at")[:batch]
+    count = 0
+    for request_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            request = Request.objects.select_for_update().get(pk=request_id)
+            kinds = []
+            if (request.first_responded_at is None and request.first_response_due_at
+                    and request.first_response_due_at < now and request.first_response_escalated_at is None):
+                request.first_response_escalated_at = now
+                kinds.append("first_response")
+            if (request.resolution_due_at and request.resolution_due_at < now
+                    and request.resolution_escalated_at is None):
+                request.resolution_escalated_at = now
+                kinds.append("resolution")
+            if not kinds:
+                continue
+            previous = request.priority
+            request.priority = Priority.raised(previous)
+            _touch(request, now, ["priority", "first_response_escalated_at", "resolution_escalated_at"])
+            _event(request, EventKind.ESCALATED, None, now, deadlines=kinds, **{"from": previous,
+                                                                               "to": request.priority})
+            text = _("Request %(reference)s missed its %(deadline)s target; priority raised to %(priority)s.") % {
+                "reference": request.reference,
+                "deadline": ", ".join(_("first response") if k == "first_response" else _("resolution")
+                                      for k in kinds),
+                "priority": Priority(request.priority).label,
+            }
+            recipients = list(supervisors_of(request.organisation_id))
+            Notification.objects.bulk_create(
+                [Notification(recipient=user, request=request, text=text[:300], created_at=now)
+                 for user in recipients]
+            )
+            emails = [user.email for user in recipients if user.email]
+            if emails:
+                transaction.on_commit(lambda text=text, emails=emails, ref=request.reference: _mail(ref, text, emails))
+            count += 1
+    return count
+
+
+def _mail(reference: str, text: str, recipients: list[str]) -> None:
+    try:
+        send_mail(_("SLA breach: %(reference)s") % {"reference": reference}, text, None, recipients)
+    except OSError:
+        # The in-app notification is already stored; a mail server outage must not undo the escalation.
+        log.exception("could not e-mail the SLA escalation of %s", reference)
+
+
+@transaction.atomic
+def do_mark_notifications_read(user: User, ids: list[int] | None = None, *, now: dt.datetime | None = None) -> int:
+    """Mark the user's unread notifications (all, or those in `ids`) as read; returns how many.
+    No audit event: it changes nothing about a request, only what the recipient has seen."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=now or timezone.now())

@@ -1,0 +1,90 @@
+import datetime as dt
+import socket
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from bawaba.servicedesk import services
+from bawaba.servicedesk.models import EventKind, Notification
+from bawaba.servicedesk.tasks import sweep_sla_breaches
+
+ALGIERS = ZoneInfo("Africa/Algiers")
+MONDAY_9AM = dt.datetime(2026, 11, 23, 9, 0, tzinfo=ALGIERS)
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback; Django sends to it with its SMTP backend."""
+    inbox = Inbox()
+    with socket.socket() as probe:  # aiosmtpd's readiness check needs a concrete port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    yield inbox
+    controller.stop()
+
+
+def test_first_response_breach_raises_priority_and_mails_supervisors(
+    make_request, at_supervisor, smtp_server, django_capture_on_commit_callbacks
+):
+    request = make_request(priority="normal", now=MONDAY_9AM)
+    with django_capture_on_commit_callbacks(execute=True):
+        count = services.escalate_breaches(now=MONDAY_9AM + dt.timedelta(hours=5))
+    assert count == 1
+    request.refresh_from_db()
+    assert request.priority == "high" and request.first_response_escalated_at is not None
+    event = request.events.get(kind=EventKind.ESCALATED)
+    assert event.data["deadlines"] == ["first_response"]
+    assert Notification.objects.get(recipient=at_supervisor).request == request
+
+    recipients, mail = smtp_server.messages[0]
+    assert recipients == [at_supervisor.email]
+    assert request.reference in str(make_header(decode_header(mail["Subject"])))
+
+
+def test_each_deadline_escalates_once(make_request, at_supervisor):
+    make_request(priority="urgent", now=MONDAY_9AM)
+    later = MONDAY_9AM + dt.timedelta(hours=1)
+    assert services.escalate_breaches(now=later) == 1
+    assert services.escalate_breaches(now=later) == 0
+    # The resolution deadline (8 business hours) passes the next day: a second, separate escalation.
+    assert services.escalate_breaches(now=MONDAY_9AM + dt.timedelta(days=1, hours=2)) == 1
+
+
+def test_answered_requests_escalate_only_on_resolution(make_request, at_agent, at_supervisor):
+    request = make_request(priority="normal", now=MONDAY_9AM)
+    services.do_reply(request, "Bonjour, nous regardons.", actor=at_agent, now=MONDAY_9AM)
+    assert services.escalate_breaches(now=MONDAY_9AM + dt.timedelta(hours=5)) == 0
+
+
+def test_unreachable_mail_server_does_not_undo_the_escalation(
+    make_request, at_supervisor, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    request = make_request(priority="normal", now=MONDAY_9AM)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.escalate_breaches(now=MONDAY_9AM + dt.timedelta(hours=5)) == 1
+    request.refresh_from_db()
+    assert request.priority == "high"
+
+
+def test_the_periodic_worker_task_runs_the_sweep(make_request, at_supervisor):
+    make_request(priority="urgent", now=MONDAY_9AM - dt.timedelta(days=7))
+    assert sweep_sla_breaches.call_local() == 1
+    assert sweep_sla_breaches.task_class().validate_datetime(dt.datetime(2026, 11, 23, 10, 17))  # every minute

@@ -1,0 +1,773 @@
+"""Desk load benchmark: N agents polling their queue + new requests at a fixed rate, on PostgreSQL.
+
+    .venv/bin/python bench/desk_load.py [--agents 480] [--rate 20] [--duration 60]
+
+What it does, in order (everything on loopback; everything it starts, it stops):
+1. PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bawaba_bench): builds a seed
+   database once per (agents, requests) pair with `migrate` + `bawaba demo load`, then clones it for each
+   run (CREATE DATABASE ... TEMPLATE, about a second) so every run starts from the same data.
+2. Signs the agents in: a few through the real login form (timed as "login"), the others by creating their
+   sessions directly (password hashing 480 times would take minutes and is not what is measured).
+3. Starts gunicorn on a free 127.0.0.1 port: gthread, 2 workers x 4 threads by default. Why: the views are
+   CPU-bound Python (the GIL lets one thread of a process run at a time), so one process per core; a few
+   threads per process let a worker run Python while another thread waits on PostgreSQL; gthread keeps the
+   480 idle keep-alive connections in its event loop instead of tying up a thread each (sync workers would
+   need a process per connection). PostgreSQL and this load generator share the same 2 cores.
+4. Drives it with asyncio + httpx: each agent polls /desk/queue/ every --poll seconds (a fixed timer as in
+   htmx; a poll still in flight delays the next) with If-None-Match, and now and then opens a request of its
+   list; new requests arrive open-loop at --rate per second through the API (/api/v1/requests, Bearer
+   token) when it exists, else through the desk's phone-call form.
+5. Prints the environment, the parameters, a table per operation (count, errors, throughput, p50/p95/p99),
+   the gunicorn workers' memory and CPU, and whether the target is met (p95 < 200 ms for every operation,
+   < 1 % errors, the offered load actually delivered).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import csv
+import datetime as dt
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+VENV_BIN = Path(sys.executable).parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bawaba_bench"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+REF_RE = re.compile(r'data-reference="([0-9A-Z]{4}-[0-9A-Z]{4})"')
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+TARGET_P95_MS = 200.0
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Database
+
+
+def database_env(url: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings",
+           "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY", "bench-only-" + "x" * 40),
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}
+    env.pop("TEST_DATABASE_NAME", None)
+    return env
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlparse(url)
+    return urlunparse(parts._replace(path=f"/{name}"))
+
+
+def manage(url: str, *args: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=database_env(url), check=True)
+
+
+def prepare_database(url: str, agents: int, requests: int, seed: int, fresh: bool) -> dict:
+    import psycopg
+
+    parts = urlparse(url)
+    if parts.hostname not in LOOPBACK:
+        raise SystemExit(f"refusing to use a non-loopback database host: {parts.hostname}")
+    name = parts.path.lstrip("/")
+    # The demo's dates are relative to the day it was loaded: one seed per day keeps "recent" recent.
+    seed_name = f"{name}_seed_{agents}a_{requests}r_s{seed}_{dt.date.today():%Y%m%d}"
+    admin = with_database(url, "postgres")
+    info = {"database": name, "seed_database": seed_name}
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [seed_name]).fetchone()
+        if fresh and exists:
+            conn.execute(f'DROP DATABASE "{seed_name}"')
+            exists = None
+        if not exists:
+            stale = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                                 [f"{name}\\_seed\\_%"]).fetchall()
+            for (old,) in stale:
+                if old.endswith(f"{dt.date.today():%Y%m%d}"):
+                    continue  # another configuration built today: keep it
+                conn.execute(f'DROP DATABASE IF EXISTS "{old}"')
+            conn.execute(f'CREATE DATABASE "{seed_name}"')
+    seed_url = with_database(url, seed_name)
+    if not exists:
+        log(f"building the seed database {seed_name}: migrate + demo load ({agents} agents, {requests} requests)")
+        try:
+            manage(seed_url, "migrate", "--noinput", "-v0")
+            started = time.monotonic()
+            manage(seed_url, "demo", "load", "--agents", str(agents), "--requests", str(requests),
+                   "--seed", str(seed))
+            info["demo_load_seconds"] = round(time.monotonic() - started, 1)
+        except subprocess.CalledProcessError:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{seed_name}"')
+            raise
+    else:
+        manage(seed_url, "migrate", "--noinput", "-v0")  # new migrations since the seed was built
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{seed_name}"')
+        info["postgres"] = conn.execute("SHOW server_version").fetchone()[0]
+        info["max_connections"] = conn.execute("SHOW max_connections").fetchone()[0]
+    return info
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Django-side preparation (sessions, tokens, data for the payloads), then every connection is closed
+
+
+@dataclass
+class Prepared:
+    agents: list[tuple[str, str]]  # (username, session key)
+    session_cookie: str
+    regions: list[tuple[int, str, str]]  # (pk, code, name)
+    services: list[int]  # pks usable in the desk form
+    creators: list[tuple[str, str]]  # centre agents (username, session key) for the desk-form fallback
+    dataset: dict = field(default_factory=dict)
+    api_token: str = ""
+    routing: bool = False
+
+
+def prepare_django(url: str, agents: int) -> Prepared:
+    os.environ.update({k: v for k, v in database_env(url).items() if k in (
+        "DATABASE_URL", "DEBUG", "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "LOG_LEVEL")})
+    import django
+
+    django.setup()
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.db import connections
+    from django.urls import Resolver404, resolve
+
+    from bawaba.accounts.models import Role, User
+    from bawaba.geo.models import Region
+    from bawaba.orgs.models import Service
+    from bawaba.servicedesk.models import OPEN_STATUSES, Request
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    users = list(User.objects.filter(role=Role.AGENT, is_active=True).order_by("pk"))
+    if len(users) < agents:
+        raise SystemExit(f"the database has {len(users)} agents, {agents} asked")
+    # Spread the simulated agents over the organisations in the demo's proportions.
+    users = sorted(users, key=lambda u: (int(re.sub(r"\D", "", u.username) or 0), u.username))[:agents]
+    sessions = []
+    for user in users:
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        sessions.append((user.username, session.session_key))
+    creators = [pair for pair in sessions if pair[0].startswith("centre.")] or sessions[:5]
+    prepared = Prepared(
+        agents=sessions,
+        session_cookie=settings.SESSION_COOKIE_NAME,
+        regions=list(Region.objects.filter(country="DZ").values_list("pk", "code", "name_fr")),
+        services=list(Service.objects.filter(is_active=True, is_orientation=False).values_list("pk", flat=True)),
+        creators=creators,
+        dataset={"requests": Request.objects.count(),
+                 "open_requests": Request.objects.filter(status__in=OPEN_STATUSES).count(),
+                 "agents_in_database": User.objects.filter(role=Role.AGENT).count()},
+    )
+    try:
+        resolve("/api/v1/requests")
+        api = True
+    except Resolver404:
+        api = False
+    try:
+        from bawaba.routing.services import route
+
+        route(subject="Internet coupé", text="Ma connexion ADSL est coupée depuis hier.", channel="web")
+        prepared.routing = True
+    except Exception as exc:  # noqa: BLE001 - any failure means: choose the service explicitly
+        log(f"automatic routing not usable ({exc.__class__.__name__}: {exc}); new requests name their service")
+    connections.close_all()
+    if api:
+        prepared.api_token = create_api_token(url)
+    return prepared
+
+
+def create_api_token(url: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "api", "token", "create", "--org", "centre",
+         "--name", f"bench-{int(time.time())}"],
+        cwd=ROOT, env=database_env(url), capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        log(f"API token creation failed ({result.stderr.strip()[-200:]}); using the desk form instead")
+        return ""
+    words = [w.strip("'\"`,") for w in result.stdout.split()]
+    candidates = [w for w in words if len(w) >= 20 and re.fullmatch(r"[A-Za-z0-9_\-.:]+", w)]
+    if not candidates:
+        log(f"no token found in: {result.stdout.strip()[:200]}; using the desk form instead")
+        return ""
+    return max(candidates, key=len)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# gunicorn
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(url: str, port: int, workers: int, threads: int, logfile: Path) -> subprocess.Popen:
+    command = [
+        str(VENV_BIN / "gunicorn"), "config.wsgi:application",
+        "--bind", f"127.0.0.1:{port}",
+        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
+        "--worker-connections", "1000", "--keep-alive", "10", "--backlog", "2048",
+        "--timeout", "60", "--graceful-timeout", "5",
+        "--error-logfile", str(logfile), "--log-level", "warning",
+    ]
+    # Django logs server errors (with tracebacks) to stderr: keep them with gunicorn's own log.
+    output = logfile.open("a")
+    try:
+        return subprocess.Popen(command, cwd=ROOT, env=database_env(url), start_new_session=True,
+                                stdout=output, stderr=subprocess.STDOUT)
+    finally:
+        output.close()
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+def wait_ready(base: str, process: subprocess.Popen, timeout: float = 40) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("gunicorn exited during start-up (see its log)")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                return
+        time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer /healthz in time")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                stat = (entry / "stat").read_text()
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def rss_mib(pid: int) -> float:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    with contextlib.suppress(OSError, IndexError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+def postgres_backends(database: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving our database (its process title names it)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                if title.startswith("postgres: ") and f" {database} " in title:
+                    found[int(entry.name)] = cpu_seconds(int(entry.name))
+    return found
+
+
+def background_busy(seconds: float = 3.0) -> float:
+    """Share of the machine's CPU already busy before the benchmark starts (other processes)."""
+    before = machine_cpu()
+    time.sleep(seconds)
+    after = machine_cpu()
+    return (after[0] - before[0]) / max(1, after[1] - before[1])
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) jiffies from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The load
+
+
+@dataclass
+class Sample:
+    op: str
+    started: float
+    latency: float
+    ok: bool
+    status: int
+
+
+@dataclass
+class Run:
+    base: str
+    prepared: Prepared
+    args: argparse.Namespace
+    samples: list[Sample] = field(default_factory=list)
+    dropped_creates: int = 0
+    errors_seen: dict = field(default_factory=dict)
+    rss_samples: dict = field(default_factory=dict)
+    master_pid: int = 0
+    database: str = ""
+    background: float = 0.0
+    postgres_base: dict | None = None
+    postgres_seen: dict = field(default_factory=dict)
+
+    def record(self, op, started, latency, ok, status, detail=""):
+        self.samples.append(Sample(op, started, latency, ok, status))
+        if not ok:
+            key = f"{op}: {status} {detail}".strip()
+            self.errors_seen[key] = self.errors_seen.get(key, 0) + 1
+
+
+def new_request_payload(rng: random.Random, prepared: Prepared) -> dict:
+    from bawaba.core.demo.loader import LANGUAGE_BANKS
+    from bawaba.core.demo.slots import make_slots, mobile_number, spaced
+
+    language = rng.choice(list(LANGUAGE_BANKS))
+    bank = LANGUAGE_BANKS[language]
+    service = rng.choice(list(bank.TEXTS))
+    subject, text = rng.choice(bank.TEXTS[service])
+    region_pk, code, name = rng.choice(prepared.regions)
+    slots = make_slots(rng, language, place=name, wilaya_code=code, created_at=dt.datetime.now(dt.UTC))
+    return {"subject": subject.format_map(slots), "text": text.format_map(slots),
+            "citizen_phone": spaced(mobile_number(rng)), "language": language, "region_pk": region_pk,
+            "region_code": code, "service_code": service}
+
+
+async def agent_loop(run: Run, username: str, session_key: str, stop_at: float, rng: random.Random):
+    import httpx
+
+    args = run.args
+    client = httpx.AsyncClient(
+        base_url=run.base, cookies={run.prepared.session_cookie: session_key}, timeout=30,
+        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        headers={"Accept-Language": "fr", "User-Agent": f"bawaba-bench/{username}"},
+    )
+    etag, refs = None, []
+    try:
+        await asyncio.sleep(rng.uniform(0, args.poll))
+        while time.monotonic() < stop_at:
+            started_cycle = time.monotonic()
+            headers = {"HX-Request": "true", "HX-Current-URL": f"{run.base}/desk/"}
+            if etag:
+                headers["If-None-Match"] = etag
+            started = time.monotonic()
+            try:
+                response = await client.get("/desk/queue/", headers=headers)
+                latency = time.monotonic() - started
+                if response.status_code == 200:
+                    etag = response.headers.get("etag")
+                    refs = REF_RE.findall(response.text) or refs
+                    run.record("poll (200, rendered)", started, latency, True, 200)
+                elif response.status_code == 304:
+                    run.record("poll (304, unchanged)", started, latency, True, 304)
+                else:
+                    run.record("poll", started, latency, False, response.status_code)
+            except httpx.HTTPError as exc:
+                run.record("poll", started, time.monotonic() - started, False, 0, exc.__class__.__name__)
+            if refs and rng.random() < args.open_probability and time.monotonic() < stop_at:
+                reference = rng.choice(refs)
+                started = time.monotonic()
+                try:
+                    response = await client.get(f"/desk/r/{reference}/")
+                    run.record("open request", started, time.monotonic() - started, response.status_code == 200,
+                               response.status_code, "" if response.status_code == 200 else f"/desk/r/{reference}/")
+                except httpx.HTTPError as exc:
+                    run.record("open request", started, time.monotonic() - started, False, 0,
+                               exc.__class__.__name__)
+            # htmx's `every 2s` fires on a fixed timer; a poll still in flight delays the next one.
+            await asyncio.sleep(max(0.0, started_cycle + args.poll - time.monotonic()))
+    finally:
+        await client.aclose()
+
+
+async def create_loop(run: Run, start_at: float, stop_at: float, rng: random.Random):
+    import httpx
+
+    args, prepared = run.args, run.prepared
+    if args.rate <= 0:
+        return
+    inflight: set[asyncio.Task] = set()
+    if prepared.api_token:
+        api = httpx.AsyncClient(base_url=run.base, timeout=30, limits=httpx.Limits(max_connections=64),
+                                headers={"Authorization": f"Bearer {prepared.api_token}"})
+        desk_clients = []
+    else:
+        api = None
+        desk_clients = []
+        for username, key in prepared.creators:
+            client = httpx.AsyncClient(base_url=run.base, cookies={prepared.session_cookie: key}, timeout=30,
+                                       limits=httpx.Limits(max_connections=4))
+            page = await client.get("/desk/call/")
+            token = CSRF_RE.search(page.text)
+            if page.status_code != 200 or token is None:
+                raise SystemExit(f"cannot open the desk call form as {username}: HTTP {page.status_code}")
+            desk_clients.append((client, token.group(1)))
+
+    async def create_one():
+        payload = new_request_payload(rng, prepared)
+        started = time.monotonic()
+        try:
+            if api is not None:
+                # The API takes fr/ar/en; Darija in Latin letters ("arq-Latn" in the demo) goes unlabelled.
+                language = payload["language"] if payload["language"] in ("fr", "ar", "en") else ""
+                body = {"channel": "api", "citizen_phone": payload["citizen_phone"], "subject": payload["subject"],
+                        "text": payload["text"], "language": language, "region_code": payload["region_code"]}
+                if not prepared.routing:  # the token belongs to the shared centre: its own intake service
+                    body["service"] = "orientation"
+                response = await api.post("/api/v1/requests", json=body)
+                ok = response.status_code in (200, 201)
+            else:
+                client, token = rng.choice(desk_clients)
+                form = {"csrfmiddlewaretoken": token, "citizen_phone": payload["citizen_phone"],
+                        "channel": "phone", "priority": "normal", "region": str(payload["region_pk"]),
+                        "subject": payload["subject"], "text": payload["text"],
+                        "service": "" if prepared.routing else str(rng.choice(prepared.services))}
+                response = await client.post("/desk/call/", data=form, headers={"Referer": f"{run.base}/desk/call/"})
+                ok = response.status_code == 302
+            run.record("new request", started, time.monotonic() - started, ok, response.status_code,
+                       "" if ok else response.text[:120].replace("\n", " "))
+        except httpx.HTTPError as exc:
+            run.record("new request", started, time.monotonic() - started, False, 0, exc.__class__.__name__)
+
+    interval = 1.0 / args.rate
+    next_at = start_at
+    try:
+        while True:
+            next_at += interval
+            if next_at >= stop_at:
+                break
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            if len(inflight) >= args.max_inflight_creates:
+                run.dropped_creates += 1  # open loop: the server is too slow, the client does not queue forever
+                continue
+            task = asyncio.create_task(create_one())
+            inflight.add(task)
+            task.add_done_callback(inflight.discard)
+        if inflight:
+            await asyncio.wait(inflight, timeout=30)
+    finally:
+        for client in ([api] if api else []) + [c for c, _ in desk_clients]:
+            await client.aclose()
+
+
+async def sample_server(run: Run, master: int, stop_at: float):
+    """Every second: the gunicorn processes' memory, and the CPU of our PostgreSQL backends."""
+    while time.monotonic() < stop_at:
+        for pid in [master, *children(master)]:
+            run.rss_samples.setdefault(pid, []).append(rss_mib(pid))
+        if run.postgres_base is not None:
+            run.postgres_seen.update(postgres_backends(run.database))
+        await asyncio.sleep(1)
+
+
+async def real_logins(run: Run, count: int):
+    """A few agents sign in through the real form, to time it (PBKDF2 makes it deliberately slow)."""
+    import httpx
+
+    from bawaba.core.demo.loader import PASSWORD
+
+    names = [name for name, _ in run.prepared.agents[:count]]
+    async with httpx.AsyncClient(base_url=run.base, timeout=60) as client:
+        for name in names:
+            client.cookies.clear()
+            page = await client.get("/accounts/login/")
+            token = CSRF_RE.search(page.text)
+            started = time.monotonic()
+            response = await client.post("/accounts/login/", data={
+                "csrfmiddlewaretoken": token.group(1) if token else "", "username": name, "password": PASSWORD,
+            }, headers={"Referer": f"{run.base}/accounts/login/"})
+            run.record("login (real form)", started, time.monotonic() - started,
+                       response.status_code == 302, response.status_code)
+
+
+async def drive(run: Run, master: int) -> dict:
+    args = run.args
+    await real_logins(run, args.real_logins)
+    rng = random.Random(args.seed)
+    start = time.monotonic()
+    warm_until = start + args.warmup
+    stop_at = warm_until + args.duration
+    measures = {}
+
+    async def mark_measurement_start():
+        await asyncio.sleep(args.warmup)
+        measures["cpu_before"] = machine_cpu()
+        measures["server_cpu_before"] = sum(cpu_seconds(p) for p in [master, *children(master)])
+        measures["client_cpu_before"] = time.process_time()
+        run.postgres_base = postgres_backends(run.database)
+        run.postgres_seen = dict(run.postgres_base)
+
+    tasks = [asyncio.create_task(agent_loop(run, name, key, stop_at, random.Random(rng.random())))
+             for name, key in run.prepared.agents]
+    tasks.append(asyncio.create_task(create_loop(run, start, stop_at, random.Random(rng.random()))))
+    tasks.append(asyncio.create_task(sample_server(run, master, stop_at)))
+    tasks.append(asyncio.create_task(mark_measurement_start()))
+    await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
+    measures["cpu_after"] = machine_cpu()
+    measures["server_cpu_after"] = sum(cpu_seconds(p) for p in [master, *children(master)])
+    measures["client_cpu_after"] = time.process_time()
+    run.postgres_seen.update(postgres_backends(run.database))
+    # Backends come and go (CONN_MAX_AGE 60): each one counts from the start of the window or its birth.
+    measures["postgres_cpu"] = sum(cpu - run.postgres_base.get(pid, 0.0) for pid, cpu in run.postgres_seen.items())
+    await asyncio.wait(tasks, timeout=40)
+    for task in tasks:
+        task.cancel()
+    measures.update(warm_until=warm_until, stop_at=stop_at)
+    return measures
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Report
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(q / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[index]
+
+
+def environment(info: dict, args, prepared: Prepared) -> list[str]:
+    import django
+    import gunicorn
+    import httpx
+
+    cpu_model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), platform.processor())
+    memory = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+    creation = "API POST /api/v1/requests (Bearer token)" if prepared.api_token else \
+        "desk phone-call form POST /desk/call/ (the API was not available)"
+    return [
+        f"CPU: {cpu_model}, {len(os.sched_getaffinity(0))} cores usable; RAM {memory / 1024 / 1024:.1f} GiB; "
+        f"load average before: {os.getloadavg()[0]:.2f}",
+        f"Python {platform.python_version()}, Django {django.get_version()}, gunicorn {gunicorn.__version__}, "
+        f"httpx {httpx.__version__}, PostgreSQL {info.get('postgres')} (max_connections {info.get('max_connections')})",
+        f"Server: gunicorn gthread, {args.workers} workers x {args.threads} threads, keep-alive 10 s, DEBUG off, "
+        f"DB sessions, persistent DB connections (CONN_MAX_AGE 60), cache {'Redis' if args.redis else 'local memory'}",
+        f"Data: {prepared.dataset['requests']} requests ({prepared.dataset['open_requests']} open), "
+        f"{prepared.dataset['agents_in_database']} agents (demo seed {args.seed}); database {info['database']} "
+        f"cloned from {info['seed_database']}",
+        f"New requests through: {creation}; automatic routing {'on' if prepared.routing else 'off (service given)'}",
+        "Load generator on the same machine (asyncio + httpx, one connection per agent): it competes for the "
+        "same 2 cores as gunicorn and PostgreSQL.",
+    ]
+
+
+def report(run: Run, measures: dict, info: dict) -> bool:
+    args, prepared = run.args, run.prepared
+    window = measures["stop_at"] - measures["warm_until"]
+    measured = [s for s in run.samples if measures["warm_until"] <= s.started < measures["stop_at"]]
+    logins = [s for s in run.samples if s.op.startswith("login")]
+    print()
+    print("== Environment")
+    for line in environment(info, args, prepared):
+        print("  " + line)
+    print("== Parameters")
+    print(f"  agents {len(prepared.agents)}, poll every {args.poll:g} s (fixed timer, one poll in flight) "
+          f"(If-None-Match), open a request with probability {args.open_probability:g} per poll, "
+          f"new requests {args.rate:g}/s open-loop (at most {args.max_inflight_creates} in flight), "
+          f"warm-up {args.warmup:g} s, measured {window:.0f} s")
+    print("== Results (measured window only; latency from request sent to body read, in ms)")
+    header = f"  {'operation':<24}{'count':>8}{'errors':>8}{'req/s':>9}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}"
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    rows = {}
+    groups: dict[str, list[Sample]] = {}
+    for sample in measured:
+        groups.setdefault(sample.op, []).append(sample)
+    polls = [s for s in measured if s.op.startswith("poll")]
+    if polls:
+        groups["poll (all)"] = polls
+    for op in sorted(groups, key=lambda o: (not o.startswith("poll"), o)):
+        samples = groups[op]
+        latencies = sorted(s.latency * 1000 for s in samples if s.ok)
+        errors = sum(not s.ok for s in samples)
+        rows[op] = {"count": len(samples), "errors": errors, "rate": len(samples) / window,
+                    "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
+                    "p99": percentile(latencies, 99), "max": latencies[-1] if latencies else float("nan")}
+        r = rows[op]
+        print(f"  {op:<24}{r['count']:>8}{r['errors']:>8}{r['rate']:>9.1f}{r['p50']:>9.1f}{r['p95']:>9.1f}"
+              f"{r['p99']:>9.1f}{r['max']:>9.1f}")
+    if logins:
+        values = sorted(s.latency * 1000 for s in logins)
+        print(f"  {'login (before window)':<24}{len(logins):>8}{sum(not s.ok for s in logins):>8}{'':>9}"
+              f"{percentile(values, 50):>9.1f}{percentile(values, 95):>9.1f}{'':>9}{values[-1]:>9.1f}")
+    if run.dropped_creates:
+        print(f"  new requests not sent because {args.max_inflight_creates} were already waiting: "
+              f"{run.dropped_creates}")
+    for key, count in sorted(run.errors_seen.items(), key=lambda kv: -kv[1])[:8]:
+        print(f"  error x{count}: {key}")
+
+    print("== Server")
+    total_rss = 0.0
+    for pid, values in sorted(run.rss_samples.items()):
+        role = "master" if pid == run.master_pid else "worker"
+        peak = max(values)
+        total_rss += values[-1]
+        print(f"  gunicorn {role} pid {pid}: RSS peak {peak:.0f} MiB, last {values[-1]:.0f} MiB")
+    print(f"  gunicorn total RSS (last sample): {total_rss:.0f} MiB")
+    busy = measures["cpu_after"][0] - measures["cpu_before"][0]
+    total = measures["cpu_after"][1] - measures["cpu_before"][1]
+    server_cpu = measures["server_cpu_after"] - measures["server_cpu_before"]
+    client_cpu = measures["client_cpu_after"] - measures["client_cpu_before"]
+    postgres = measures["postgres_cpu"]
+    served = sum(r["count"] for op, r in rows.items() if op != "poll (all)")
+    cores = len(os.sched_getaffinity(0))
+    print(f"  machine CPU busy {100 * busy / total:.0f} % of {cores} cores during the run "
+          f"({100 * run.background:.0f} % busy before it started: other processes)")
+    print(f"  CPU used: gunicorn {server_cpu / window:.2f} cores, PostgreSQL backends {postgres / window:.2f} cores, "
+          f"load generator {client_cpu / window:.2f} cores, everything else "
+          f"{max(0.0, busy / total * cores - (server_cpu + postgres + client_cpu) / window):.2f} cores")
+    if served:
+        per_request = (server_cpu + postgres) / served * 1000
+        print(f"  server CPU per request (gunicorn + PostgreSQL, all operations mixed): {per_request:.1f} ms "
+              f"-> about {cores * 1000 / per_request:.0f} requests/s if this mix had all {cores} cores")
+
+    poll_rate = rows.get("poll (all)", {}).get("rate", 0.0)
+    ideal_poll_rate = len(prepared.agents) / args.poll
+    create_rate = rows.get("new request", {}).get("rate", 0.0)
+    checks = []
+    for op in ("poll (all)", "open request", "new request"):
+        if op in rows:
+            checks.append((f"{op} p95 {rows[op]['p95']:.0f} ms < {TARGET_P95_MS:.0f} ms",
+                           rows[op]["p95"] < TARGET_P95_MS))
+    error_count = sum(r["errors"] for op, r in rows.items() if op != "poll (all)")
+    count = sum(r["count"] for op, r in rows.items() if op != "poll (all)")
+    checks.append((f"errors {error_count}/{count} < 1 %", count > 0 and error_count < 0.01 * count))
+    checks.append((f"polls delivered {poll_rate:.0f}/s >= 90 % of {ideal_poll_rate:.0f}/s "
+                   f"({len(prepared.agents)} agents / {args.poll:g} s)", poll_rate >= 0.9 * ideal_poll_rate))
+    if args.rate > 0:
+        checks.append((f"new requests delivered {create_rate:.1f}/s >= 95 % of {args.rate:g}/s",
+                       create_rate >= 0.95 * args.rate))
+    print("== Target: "
+          f"{len(prepared.agents)} agents + {args.rate:g} new requests/s with p95 < {TARGET_P95_MS:.0f} ms")
+    for label, ok in checks:
+        print(f"  [{'met' if ok else 'MISSED'}] {label}")
+    met = all(ok for _, ok in checks)
+    print(f"  => target {'MET' if met else 'NOT MET'}")
+    return met
+
+
+# --------------------------------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--agents", type=int, default=480)
+    parser.add_argument("--rate", type=float, default=20.0, help="new requests per second (0: none)")
+    parser.add_argument("--duration", type=float, default=60.0, help="measured seconds, after the warm-up")
+    parser.add_argument("--warmup", type=float, default=10.0)
+    parser.add_argument("--poll", type=float, default=2.0, help="seconds between polls (DESK_POLL_SECONDS)")
+    parser.add_argument("--open-probability", type=float, default=0.033,
+                        help="chance per poll that the agent opens a request (0.033: about once a minute)")
+    parser.add_argument("--requests", type=int, default=2000, help="demo requests in the seed database")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--real-logins", type=int, default=5)
+    parser.add_argument("--max-inflight-creates", type=int, default=200)
+    parser.add_argument("--redis", action="store_true",
+                        help="use Redis db 15 on 127.0.0.1 for the cache (default: local memory)")
+    parser.add_argument("--wait-quiet", type=float, default=120.0,
+                        help="wait up to this many seconds for other processes to leave the CPU below 25 %% busy")
+    parser.add_argument("--samples", type=Path, help="also write every timed request to this CSV file")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the seed database (demo load) first")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL))
+    args = parser.parse_args(argv)
+    if args.agents < 4 or args.duration <= 0 or args.duration > 1800 or args.poll <= 0:
+        parser.error("--agents >= 4, 0 < --duration <= 1800, --poll > 0")
+    if args.redis:
+        os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/15"
+    else:
+        os.environ.pop("REDIS_URL", None)
+
+    info = prepare_database(args.database_url, args.agents, args.requests, args.seed, args.fresh)
+    prepared = prepare_django(args.database_url, args.agents)
+    deadline = time.monotonic() + args.wait_quiet
+    while args.wait_quiet > 0 and time.monotonic() < deadline:
+        busy = background_busy()
+        if busy < 0.25:
+            break
+        log(f"machine {100 * busy:.0f} % busy with other work; waiting (at most {args.wait_quiet:g} s in all)")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    logfile = Path(tempfile.gettempdir()) / f"bawaba-bench-gunicorn-{port}.log"
+    log(f"starting gunicorn on {base} ({args.workers} workers x {args.threads} threads); log {logfile}")
+    server = start_gunicorn(args.database_url, port, args.workers, args.threads, logfile)
+    try:
+        wait_ready(base, server)
+        run = Run(base=base, prepared=prepared, args=args, master_pid=server.pid, database=info["database"])
+        run.background = background_busy()
+        log(f"background CPU load before the run: {100 * run.background:.0f} % of the machine")
+        log(f"driving: {len(prepared.agents)} agents, {args.rate:g} new requests/s, "
+            f"{args.warmup:g} s warm-up + {args.duration:g} s")
+        measures = asyncio.run(drive(run, server.pid))
+    finally:
+        stop_process(server)
+        log("gunicorn stopped")
+    met = report(run, measures, info)
+    if args.samples:
+        with args.samples.open("w", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["operation", "seconds_since_window_start", "latency_ms", "ok", "status"])
+            for sample in run.samples:
+                writer.writerow([sample.op, f"{sample.started - measures['warm_until']:.3f}",
+                                 f"{sample.latency * 1000:.1f}", int(sample.ok), sample.status])
+    if logfile.exists() and logfile.stat().st_size:
+        lines = [line for line in logfile.read_text(errors="replace").splitlines()
+                 if line.strip() and "routing model loaded" not in line]
+        if lines:
+            print(f"== server log ({len(lines)} lines in {logfile}; last ones)")
+            for line in lines[-12:]:
+                print("  " + line[:200])
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from bawaba.core import views as core_views
+
+handler400 = "bawaba.core.views.bad_request"
+handler403 = "bawaba.core.views.permission_denied"
+handler404 = "bawaba.core.views.not_found"
+handler500 = "bawaba.core.views.server_error"
+
+urlpatterns = [
+    path("", include("bawaba.portal.urls")),
+    path("desk/", include("bawaba.desk.urls")),
+    path("kb/", include("bawaba.knowledge.urls")),
+    path("fibre/", include("bawaba.deployments.urls")),
+    path("api/", include("bawaba.api.urls")),
+    path("channels/", include("bawaba.channels.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,82 @@
+"""Fixtures shared by every app's tests: the demo organisations and staff with each role."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+DEMO_ORGS = Path(__file__).parent / "bawaba" / "core" / "demo" / "organisations.json"
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def orgs(db):
+    """The shared centre and the three demo operators, with services, queues, hours, holidays and SLA."""
+    from bawaba.orgs.services import do_onboard_organisation
+
+    result = {}
+    for spec in json.loads(DEMO_ORGS.read_text(encoding="utf-8")):
+        result[spec["slug"]] = do_onboard_organisation(spec)
+    return result
+
+
+def _staff(org, username, role, **extra):
+    from bawaba.orgs.services import do_add_staff
+
+    return do_add_staff(org, {"username": username, "role": role, "password": "correct horse 42",
+                              "email": f"{username}@example.test", **extra})
+
+
+@pytest.fixture
+def at_agent(orgs):
+    return _staff(orgs["algerie-telecom"], "at.agent", "agent", first_name="Amina", last_name="Bensalah")
+
+
+@pytest.fixture
+def at_supervisor(orgs):
+    return _staff(orgs["algerie-telecom"], "at.supervisor", "supervisor", first_name="Karim", last_name="Haddad")
+
+
+@pytest.fixture
+def at_admin(orgs):
+    return _staff(orgs["algerie-telecom"], "at.admin", "org_admin")
+
+
+@pytest.fixture
+def poste_agent(orgs):
+    return _staff(orgs["algerie-poste"], "poste.agent", "agent", first_name="Yacine", last_name="Mebarki")
+
+
+@pytest.fixture
+def mobilis_agent(orgs):
+    return _staff(orgs["mobilis"], "mobilis.agent", "agent")
+
+
+@pytest.fixture
+def platform_admin(orgs):
+    user = _staff(orgs["centre"], "platform.admin", "platform_admin")
+    return user
+
+
+@pytest.fixture
+def make_request(orgs):
+    """Create a request through the real service (routing skipped when a service code is given)."""
+    from bawaba.orgs.models import Service
+    from bawaba.servicedesk.services import do_create_request
+
+    def make(service_code="algerie-telecom/faults", **fields):
+        values = {
+            "channel": "web",
+            "citizen_phone": "0550 12 34 56",
+            "subject": "Internet coupé",
+            "text": "Ma connexion ADSL est coupée depuis hier soir.",
+        }
+        values.update(fields)
+        service = Service.objects.get(code=service_code) if service_code else None
+        return do_create_request(service=service, **values)
+
+    return make
