@@ -58,7 +58,7 @@ def test_payment_statement_pdf_shows_the_amounts(statement):
     assert "27 075,00 DZD" in text  # gross
     assert statement.number in text
     assert "vingt-cinq mille sept cent soixante-dix-huit dinars alg" in text
-    assert "WO-0001: 2 day\\(s\\) late, 2 000,00 DZD" in text  # parentheses escaped in PDF strings
+    assert "WO-0001 : 2 jour\\(s\\) de retard, 2 000,00 DZD" in text  # parentheses escaped in PDF strings
     # Deterministic: rendering twice gives the same bytes.
     assert documents.payment_statement_pdf(statement) == data
 

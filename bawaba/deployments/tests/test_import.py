@@ -112,4 +112,4 @@ def test_management_command_reports_row_errors(world, tmp_path, capsys):
     assert "3 work orders, 8 items, 3 new sites" in capsys.readouterr().out
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("fibre_import", "CT-2026-001", str(good))  # same references again
-    assert "exists already" in capsys.readouterr().err
+    assert "existe déjà" in capsys.readouterr().err

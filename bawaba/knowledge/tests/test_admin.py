@@ -96,7 +96,7 @@ def test_service_must_belong_to_the_article_organisation(client, platform_admin,
         organisation=orgs["mobilis"].id, service=mail.id, title="Mélange",
     ))
     assert response.status_code == 200
-    assert "The service must belong to the article" in response.content.decode()
+    assert "Le service doit appartenir à l’organisme de l’article" in response.content.decode().replace("&#x27;", "’").replace("'", "’")
     assert not Article.objects.filter(title="Mélange").exists()
 
 

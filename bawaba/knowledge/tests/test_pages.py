@@ -64,7 +64,7 @@ def test_language_filter_can_show_every_language(demo_articles, client):
 def test_search_without_result_says_so(demo_articles, client):
     response = client.get(reverse("knowledge:index"), {"q": "zzzzzz"})
     assert response.status_code == 200
-    assert "No article matches your search" in response.content.decode()
+    assert "Aucun article ne correspond à votre recherche" in response.content.decode()
 
 
 def test_pagination_links(make_article, client):
@@ -104,7 +104,7 @@ def test_article_page(demo_articles, in_language):
     html = response.content.decode()
     assert "<h1>Carte SIM Mobilis bloquée : retrouver et utiliser le code PUK</h1>" in html
     assert "<p>Attention : après dix codes PUK erronés" in html  # paragraphs rendered
-    assert "Also available in:" in html
+    assert "Également disponible en" in html
     assert article("mobilis-puk", "ar").get_absolute_url() in html
     assert article("mobilis-puk", "en").get_absolute_url() in html
 
@@ -150,7 +150,8 @@ def test_unknown_and_unpublished_articles_are_not_found(make_article, client):
 def test_unpublished_translation_is_not_offered(make_article, client):
     item = make_article(title="Code PUK", translation_key="puk")
     make_article(language="en", title="PUK code", translation_key="puk", is_published=False)
-    assert "Also available in" not in client.get(item.get_absolute_url()).content.decode()
+    html = client.get(item.get_absolute_url()).content.decode()
+    assert "Code PUK" in html and "Également disponible" not in html
 
 
 def _static_size(path: str) -> int:
