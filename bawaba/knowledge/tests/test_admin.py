@@ -96,7 +96,8 @@ def test_service_must_belong_to_the_article_organisation(client, platform_admin,
         organisation=orgs["mobilis"].id, service=mail.id, title="Mélange",
     ))
     assert response.status_code == 200
-    assert "Le service doit appartenir à l’organisme de l’article" in response.content.decode().replace("&#x27;", "’").replace("'", "’")
+    page = response.content.decode().replace("&#x27;", "'")
+    assert "Le service doit appartenir à l'organisme de l'article" in page
     assert not Article.objects.filter(title="Mélange").exists()
 
 
