@@ -8,6 +8,21 @@ import pytest
 DEMO_ORGS = Path(__file__).parent / "bawaba" / "core" / "demo" / "organisations.json"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test restores the migrations' data (geography, content types) afterwards.
+
+    A transactional test's flush deletes that data and re-creates the content types; a later test with
+    serialized rollback in the same worker would then fail restoring them (IntegrityError on
+    django_content_type), and a later plain test would miss the wilayas. Serialized rollback for all of
+    them makes the order of tests irrelevant.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+            item.add_marker(pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
+                            append=False)
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

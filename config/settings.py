@@ -26,23 +26,38 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = envbool("DEBUG", False)
-# The embedded default generates a per-checkout key on first run (scripts/dev); production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or ""
-if not SECRET_KEY:
-    _key_file = Path(os.environ.get("BAWABA_VAR_DIR", BASE_DIR / "var")) / "secret_key"
-    if _key_file.exists():
-        SECRET_KEY = _key_file.read_text().strip()
-    else:
-        # Tests and one-off commands on a fresh clone: an ephemeral key, never used in production
-        # because production must set SECRET_KEY (checked by `manage.py check --deploy`).
-        from django.core.management.utils import get_random_secret_key
+VAR_DIR = Path(os.environ.get("BAWABA_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # local database, job queue, uploads, retrained models
 
-        SECRET_KEY = get_random_secret_key()
+
+def _local_secret_key(path: Path) -> str:
+    """The embedded default's key: made once per checkout, readable by its owner only, and the same for
+    every process (web, worker, commands), since sessions and signed links must survive a restart."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        import secrets
+
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    for _ in range(50):  # another process may have created the file and not written it yet
+        key = path.read_text().strip()
+        if key:
+            return key
+        import time
+
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty: delete it or set SECRET_KEY")
+
+
+# Production sets SECRET_KEY in the environment (`check --deploy` warns otherwise: bawaba.W001).
+SECRET_KEY_FROM_ENVIRONMENT = bool(os.environ.get("SECRET_KEY"))
+SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-VAR_DIR = Path(os.environ.get("BAWABA_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)  # local database, job queue, uploads, retrained models
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -10,6 +10,10 @@ class Role(models.TextChoices):
     PLATFORM_ADMIN = "platform_admin", _("Platform admin")
 
 
+# Roles that manage an organisation (or the platform) in the web admin, so their accounts are staff accounts.
+ADMIN_ROLES = (Role.ORG_ADMIN, Role.PLATFORM_ADMIN)
+
+
 class User(AbstractUser):
     """A member of staff. Each belongs to one organisation, except platform admins who see all."""
 

@@ -73,10 +73,11 @@ def handle_ussd(phone_number: str, text: str) -> str:
         if len(inputs) == 1:
             lines = [f"{i}. {label}" for i, (_code, label) in enumerate(categories, start=1)]
             return "CON " + "\n".join([_("Which organisation?"), *lines])
-        try:
-            code, label = categories[int(inputs[1]) - 1]
-        except (ValueError, IndexError):
+        number = inputs[1]
+        # Only the numbers on the menu: int() alone would take "-1" or "0" (Python counts those from the end).
+        if not (number.isascii() and number.isdigit() and 1 <= int(number) <= len(categories)):
             return "END " + _("Invalid choice. Please dial again.")
+        code, _label = categories[int(number) - 1]
         if len(inputs) == 2:
             return "CON " + _("Describe your problem in a few words:")
         description = "*".join(inputs[2:]).strip()

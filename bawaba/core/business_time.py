@@ -16,12 +16,29 @@ from zoneinfo import ZoneInfo
 _MAX_DAYS_SCANNED = 366 * 2
 
 
+def merge_intervals(intervals) -> tuple[tuple[dt.time, dt.time], ...]:
+    """Sorted, non-overlapping (opens, closes) pairs: overlapping or touching periods become one, empty or
+    reversed ones are dropped. Counting an overlap twice would bring every deadline forward."""
+    merged: list[list[dt.time]] = []
+    for opens, closes in sorted(intervals):
+        if closes <= opens:
+            continue
+        if merged and opens <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], closes)
+        else:
+            merged.append([opens, closes])
+    return tuple((opens, closes) for opens, closes in merged)
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
     timezone: str
-    # weekday (Monday=0) -> sorted, non-overlapping (opens, closes) local times
+    # weekday (Monday=0) -> sorted, non-overlapping (opens, closes) local times; normalised on creation
     hours: dict[int, tuple[tuple[dt.time, dt.time], ...]]
     holidays: frozenset[dt.date] = field(default_factory=frozenset)
+
+    def __post_init__(self):
+        object.__setattr__(self, "hours", {day: merge_intervals(periods) for day, periods in self.hours.items()})
 
     @property
     def tz(self) -> ZoneInfo:

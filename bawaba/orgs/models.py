@@ -1,10 +1,13 @@
 """Organisations that share the platform, their competent services, queues, calendars and SLA targets."""
 
 import datetime as dt
+import functools
+import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,6 +32,21 @@ class Priority(models.TextChoices):
         return order[min(index + 1, len(order) - 1)]
 
 
+@functools.cache
+def _known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    """Deadlines are computed in this zone: a misspelt name would make every new request fail."""
+    if value not in _known_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone. Use a name such as Africa/Algiers or Africa/Brazzaville."),
+            code="unknown_timezone",
+            params={"value": value},
+        )
+
+
 class Named(models.Model):
     name_fr = models.CharField(_("name (French)"), max_length=160)
     name_ar = models.CharField(_("name (Arabic)"), max_length=160, blank=True)
@@ -50,7 +68,7 @@ class Organisation(Named):
     slug = models.SlugField(unique=True)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.OPERATOR)
     country = models.CharField(max_length=2, default="DZ")
-    timezone = models.CharField(max_length=64, default="Africa/Algiers")
+    timezone = models.CharField(max_length=64, default="Africa/Algiers", validators=[validate_timezone])
     is_active = models.BooleanField(default=True)
     contact_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -69,8 +87,17 @@ class Queue(Named):
         constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="orgs_queue_unique_slug")]
 
 
+def service_code(organisation: Organisation, slug: str) -> str:
+    # Services of the shared centre itself (`other`, `orientation`) have no organisation prefix.
+    return slug if organisation.kind == OrganisationKind.PLATFORM else f"{organisation.slug}/{slug}"
+
+
 class Service(Named):
-    """A competent department. `code` is what routing predicts: `algerie-telecom/faults`, `other`."""
+    """A competent department. `code` is what routing predicts: `algerie-telecom/faults`, `other`.
+
+    An organisation's codes live in its own namespace (`<organisation slug>/<short name>`); only the shared
+    centre has codes without a prefix, and only the shared centre may hold the orientation service.
+    """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="services")
     code = models.CharField(max_length=80, unique=True)
@@ -86,10 +113,34 @@ class Service(Named):
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            # Requests routing cannot decide all go to one place, which must not be up for grabs.
+            models.UniqueConstraint(
+                fields=["is_orientation"],
+                condition=models.Q(is_orientation=True),
+                name="orgs_service_single_orientation",
+                violation_error_message=_("There is already an orientation service."),
+            )
+        ]
+
+    @property
+    def slug(self) -> str:
+        """The short name inside the organisation's namespace: `faults` for `algerie-telecom/faults`."""
+        return self.code.rsplit("/", 1)[-1]
 
     def clean(self):
+        errors = {}
         if self.queue_id and self.organisation_id and self.queue.organisation_id != self.organisation_id:
-            raise ValidationError({"queue": _("The queue must belong to the same organisation.")})
+            errors["queue"] = _("The queue must belong to the same organisation.")
+        if self.organisation_id:
+            organisation = self.organisation
+            if self.code and (not self.slug or self.code != service_code(organisation, slugify(self.slug))):
+                errors["code"] = _("The code must be “%(example)s”: short names use lower-case letters, "
+                                   "digits and hyphens.") % {"example": service_code(organisation, "short-name")}
+            if self.is_orientation and organisation.kind != OrganisationKind.PLATFORM:
+                errors["is_orientation"] = _("Only the shared service centre may hold the orientation service.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class BusinessHours(models.Model):
@@ -115,8 +166,37 @@ class BusinessHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
     def clean(self):
-        if self.closes <= self.opens:
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
             raise ValidationError(_("Closing time must be after opening time."))
+
+
+def find_overlap(periods) -> tuple | None:
+    """The first two opening periods of the same weekday that overlap, from (weekday, opens, closes) triples.
+
+    Overlapping periods would count the shared minutes twice and bring deadlines forward.
+    """
+    by_day: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for weekday, opens, closes in periods:
+        by_day.setdefault(weekday, []).append((opens, closes))
+    for weekday in sorted(by_day):
+        ordered = sorted(by_day[weekday])
+        for earlier, later in zip(ordered, ordered[1:], strict=False):
+            if later[0] < earlier[1]:
+                return weekday, earlier, later
+    return None
+
+
+def overlap_error(overlap: tuple) -> ValidationError:
+    weekday, earlier, later = overlap
+    return ValidationError(
+        _("Opening periods overlap on %(day)s: %(first)s and %(second)s."),
+        code="overlapping_hours",
+        params={
+            "day": dict(BusinessHours.WEEKDAYS)[weekday],
+            "first": f"{earlier[0]:%H:%M}-{earlier[1]:%H:%M}",
+            "second": f"{later[0]:%H:%M}-{later[1]:%H:%M}",
+        },
+    )
 
 
 class Holiday(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import holidays as holiday_calendars
 from django.core.exceptions import ValidationError
@@ -24,12 +25,13 @@ from .models import (
     Queue,
     Service,
     SlaPolicy,
+    find_overlap,
+    overlap_error,
+    service_code,
+    validate_timezone,
 )
 
-
-def service_code(organisation: Organisation, slug: str) -> str:
-    # Services of the shared centre itself (`other`, `orientation`) have no organisation prefix.
-    return slug if organisation.kind == OrganisationKind.PLATFORM else f"{organisation.slug}/{slug}"
+log = logging.getLogger(__name__)
 
 
 def load_public_holidays(organisation: Organisation, years: list[int]) -> int:
@@ -40,6 +42,63 @@ def load_public_holidays(organisation: Organisation, years: list[int]) -> int:
         _, was_created = Holiday.objects.get_or_create(organisation=organisation, date=day, defaults={"name": name})
         created += was_created
     return created
+
+
+@transaction.atomic
+def do_extend_holidays(organisation: Organisation, year: int) -> int:
+    """Load one more year of public holidays; returns how many days were added.
+
+    A year already loaded is left alone: an admin may have moved a lunar holiday to its announced date, and
+    loading the estimate again would close the organisation on the wrong day as well.
+    """
+    calendar = holiday_calendars.country_holidays(organisation.country, years=[year])
+    names = set(calendar.values())
+    if Holiday.objects.filter(organisation=organisation, date__year=year, name__in=names).exists():
+        return 0
+    created = load_public_holidays(organisation, [year])
+    log.info("loaded %d public holidays of %d for %s", created, year, organisation.slug)
+    return created
+
+
+def extend_holidays_everywhere(year: int) -> dict[str, int]:
+    """Load `year`'s public holidays for every active organisation that does not have them yet."""
+    added = {}
+    for org in Organisation.objects.filter(is_active=True):
+        try:
+            added[org.slug] = do_extend_holidays(org, year)
+        except NotImplementedError:  # a country the holidays package does not know: its admin enters them
+            log.warning("no public holiday calendar for %s (country %s)", org.slug, org.country)
+    return added
+
+
+def default_hours(country: str) -> dict[str, list[list[str]]]:
+    """The usual week of the country, in the onboarding format: {"0": [["08:00", "16:30"]], ...}."""
+    opening = [DEFAULT_OPENING[0].strftime("%H:%M"), DEFAULT_OPENING[1].strftime("%H:%M")]
+    return {str(day): [opening] for day in DEFAULT_HOURS.get(country, DEFAULT_HOURS["DZ"])}
+
+
+@transaction.atomic
+def set_business_hours(org: Organisation, hours: dict) -> None:
+    """Replace the organisation's weekly hours; refuses rows that are empty, reversed or overlapping."""
+    rows = [
+        BusinessHours(
+            organisation=org,
+            weekday=int(weekday),
+            opens=dt.time.fromisoformat(opens),
+            closes=dt.time.fromisoformat(closes),
+        )
+        for weekday, intervals in hours.items()
+        for opens, closes in intervals
+    ]
+    if not rows:
+        raise ValidationError(_("An organisation needs at least one opening period."))
+    for row in rows:
+        row.full_clean(exclude=["organisation"])
+    overlap = find_overlap((row.weekday, row.opens, row.closes) for row in rows)
+    if overlap:
+        raise overlap_error(overlap)
+    org.business_hours.all().delete()
+    BusinessHours.objects.bulk_create(rows)
 
 
 @transaction.atomic
@@ -58,6 +117,8 @@ def do_onboard_organisation(spec: dict, *, today: dt.date | None = None) -> Orga
     kind = spec.get("kind", OrganisationKind.OPERATOR)
     if kind not in OrganisationKind.values:
         raise ValidationError(_("Unknown organisation kind “%(kind)s”.") % {"kind": kind})
+    timezone = spec.get("timezone", "Africa/Algiers" if spec.get("country", "DZ") == "DZ" else "Africa/Brazzaville")
+    validate_timezone(timezone)
     org, created = Organisation.objects.update_or_create(
         slug=slug,
         defaults={
@@ -66,28 +127,13 @@ def do_onboard_organisation(spec: dict, *, today: dt.date | None = None) -> Orga
             "name_en": spec.get("name_en", ""),
             "kind": kind,
             "country": spec.get("country", "DZ"),
-            "timezone": spec.get("timezone", "Africa/Algiers" if spec.get("country", "DZ") == "DZ"
-                                 else "Africa/Brazzaville"),
+            "timezone": timezone,
             "contact_email": spec.get("contact_email", ""),
         },
     )
 
     if "hours" in spec or created:
-        org.business_hours.all().delete()
-        hours = spec.get("hours") or {
-            str(day): [[DEFAULT_OPENING[0].strftime("%H:%M"), DEFAULT_OPENING[1].strftime("%H:%M")]]
-            for day in DEFAULT_HOURS.get(org.country, DEFAULT_HOURS["DZ"])
-        }
-        for weekday, intervals in hours.items():
-            for opens, closes in intervals:
-                row = BusinessHours(
-                    organisation=org,
-                    weekday=int(weekday),
-                    opens=dt.time.fromisoformat(opens),
-                    closes=dt.time.fromisoformat(closes),
-                )
-                row.full_clean()
-                row.save()
+        set_business_hours(org, spec.get("hours") or default_hours(org.country))
     if created:
         load_public_holidays(org, [today.year, today.year + 1])
 
@@ -103,6 +149,11 @@ def do_onboard_organisation(spec: dict, *, today: dt.date | None = None) -> Orga
 
     for item in spec.get("services", []):
         service_slug = slugify(item["slug"])
+        if item.get("is_orientation"):
+            if kind != OrganisationKind.PLATFORM:
+                raise ValidationError(_("Only the shared service centre may hold the orientation service."))
+            if Service.objects.filter(is_orientation=True).exclude(code=service_code(org, service_slug)).exists():
+                raise ValidationError(_("There is already an orientation service."))
         queue, _created = Queue.objects.get_or_create(
             organisation=org,
             slug=slugify(item.get("queue") or service_slug),
@@ -182,7 +233,11 @@ def sla_targets(org: Organisation, priority: str) -> tuple[int, int] | None:
 
 
 def orientation_service() -> Service:
-    service = Service.objects.filter(is_orientation=True, is_active=True).select_related("organisation").first()
+    service = (
+        Service.objects.filter(is_orientation=True, is_active=True, organisation__kind=OrganisationKind.PLATFORM)
+        .select_related("organisation")
+        .first()
+    )
     if service is None:
         raise Service.DoesNotExist("no orientation service: onboard the shared centre first (bawaba demo load)")
     return service

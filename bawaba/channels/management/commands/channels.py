@@ -1,3 +1,4 @@
+import logging
 import sys
 
 from django.core.exceptions import ValidationError
@@ -5,7 +6,10 @@ from django.core.management.base import BaseCommand
 
 from bawaba.channels.email import ingest_email
 
+log = logging.getLogger(__name__)
+
 EX_DATAERR = 65  # sysexits: the mail server bounces the message with our explanation
+EX_TEMPFAIL = 75  # sysexits: the mail server keeps the message and tries again later
 
 
 class Command(BaseCommand):
@@ -18,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, channel, files, **options):
         sources = files or ["-"]
-        failed = 0
+        refused = failed = 0
         for source in sources:
             if source == "-":
                 raw = sys.stdin.buffer.read()
@@ -28,10 +32,20 @@ class Command(BaseCommand):
             try:
                 outcome = ingest_email(raw)
             except ValidationError as exc:
-                failed += 1
+                refused += 1
                 self.stderr.write(f"{source}: refused: {' '.join(exc.messages)}")
                 continue
+            except Exception:
+                # A fault on our side (database down, a bug): not the sender's doing, so no bounce, and the
+                # other files of the batch are still read.
+                failed += 1
+                log.exception("could not store the e-mail %s", source)
+                self.stderr.write(f"{source}: failed, to be tried again")
+                continue
             verb = "created" if outcome.created else "added to"
-            self.stdout.write(f"{source}: {verb} {outcome.request.reference}")
-        if failed:
+            kept = f" ({len(outcome.refused)} attachment(s) not kept)" if outcome.refused else ""
+            self.stdout.write(f"{source}: {verb} {outcome.request.reference}{kept}")
+        if refused:
             sys.exit(EX_DATAERR)
+        if failed:
+            sys.exit(EX_TEMPFAIL)

@@ -1,0 +1,42 @@
+"""Settings read from the environment: the embedded default's secret key and the deployment checks."""
+
+import os
+import stat
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+PRINT_KEY = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+
+
+def run_python(var_dir, code, **extra_env):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    env.update(BAWABA_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="config.settings", **extra_env)
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_processes_started_together_share_one_private_key(tmp_path):
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: run_python(tmp_path, PRINT_KEY), range(4)))
+    keys = {result.stdout.strip() for result in results}
+    assert all(result.returncode == 0 for result in results), [r.stderr for r in results]
+    assert len(keys) == 1 and len(keys.pop()) >= 50
+    key_file = tmp_path / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert run_python(tmp_path, PRINT_KEY).stdout.strip() == key_file.read_text().strip()  # kept on restart
+
+
+def test_key_from_the_environment_wins_and_writes_no_file(tmp_path):
+    result = run_python(tmp_path, PRINT_KEY, SECRET_KEY="k" * 60)
+    assert result.stdout.strip() == "k" * 60
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_deploy_check_warns_when_the_key_is_not_from_the_environment(tmp_path):
+    check = "import django; django.setup(); from django.core.management import call_command; " \
+            "call_command('check', deploy=True)"
+    assert "bawaba.W001" in run_python(tmp_path, check).stderr
+    assert "bawaba.W001" not in run_python(tmp_path, check, SECRET_KEY="k" * 60).stderr
