@@ -18,6 +18,7 @@ urlpatterns = [
     path("fibre/", include("bawaba.deployments.urls")),
     path("api/", include("bawaba.api.urls")),
     path("channels/", include("bawaba.channels.urls")),
+    path("geo/", include("bawaba.geo.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
