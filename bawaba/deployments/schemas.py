@@ -226,3 +226,75 @@ class ProgressOut(Schema):
     completed: int
     late: int
     acceptedAmount: Decimal
+
+
+# --------------------------------------------------------------------------- billing manager and import (writes)
+
+
+class IssueIn(Schema):
+    """Issue the statements of one month: one contract, or every active contract of a programme."""
+
+    month: str = Field(description="The month to close, YYYY-MM; it must have ended", examples=["2026-10"])
+    programme: str = Field("", description="Programme code: every active contract of the programme")
+    contract: str = Field("", description="Contract reference: only this contract")
+
+
+class IssuedStatementOut(Schema):
+    number: str
+    contract: str
+    contractor: str
+    netAmount: Decimal
+    href: str
+
+
+class IssueOut(Schema):
+    periodEnd: dt.date
+    count: int
+    items: list[IssuedStatementOut]
+
+
+class PaymentIn(Schema):
+    """A payment received; amounts as a string ("12480.00") or a JSON number."""
+
+    amount: Decimal = Field(description="DZD, at most 2 decimals; not more than what is still due")
+    paid_on: str = Field(description="YYYY-MM-DD, between the issue of the statement and today")
+    reference: str = Field("", description="Bank transfer or cheque reference (at most 60 characters)")
+
+
+class PaymentOut(Schema):
+    id: int
+    statement: str
+    amount: Decimal
+    paidOn: dt.date
+    reference: str
+    recordedAt: dt.datetime
+    paidAmount: Decimal
+    outstandingAmount: Decimal
+
+
+class CorrectionIn(Schema):
+    gross_adjustment: Decimal = Field(description="DZD, negative to reduce the amount of work")
+    penalty_adjustment: Decimal = Field(Decimal("0"), description="DZD, negative to give penalties back")
+    reason: str = Field(description="Printed on the correction")
+
+
+class RowErrorOut(Schema):
+    row: int = Field(description="Line in the file, the header being line 1")
+    column: str
+    message: str
+
+
+class ImportErrorOut(ErrorOut):
+    """422 of an import: `rows` lists the first errors by line; nothing was stored."""
+
+    errorCount: int = 0
+    rows: list[RowErrorOut] = Field(default_factory=list)
+
+
+class ImportOut(Schema):
+    contract: str
+    rows: int
+    createdSites: int
+    reusedSites: int
+    createdWorkOrders: int
+    createdItems: int

@@ -19,6 +19,10 @@ urlpatterns = [
     path("statements/<int:pk>/pdf/", views.statement_pdf, name="statement_pdf"),
     path("statements/<int:pk>/ubl/", views.statement_ubl, name="statement_ubl"),
     path("statements/<int:pk>/work-statement.pdf", views.work_statement_pdf, name="work_statement_pdf"),
+    # Billing manager (operator admin): issue the month's statements, record payments, issue corrections
+    path("statements/issue/", views.issue_statements, name="issue_statements"),
+    path("statements/<int:pk>/payments/", views.statement_payment, name="statement_payment"),
+    path("statements/<int:pk>/corrections/", views.statement_correction, name="statement_correction"),
     path("contracts/<int:pk>/running/", views.running, name="running"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     # Inspector
@@ -26,6 +30,7 @@ urlpatterns = [
     path("inspections/<int:pk>/accept/", views.inspection_accept, name="inspection_accept"),
     path("inspections/<int:pk>/reject/", views.inspection_reject, name="inspection_reject"),
     # Operator
+    path("import/", views.import_orders, name="import"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/scorecards/", views.scorecards, name="scorecards"),
     path("dashboard/payments/", views.payment_delays, name="payment_delays"),

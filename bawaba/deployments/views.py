@@ -34,22 +34,27 @@ from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import documents, forms, selectors, services
+from . import billing, documents, forms, importing, selectors, services
+from .api import IdempotencyKeyReused, idempotent
 from .models import (
     REPORTABLE_STATES,
     Decision,
+    Payment,
+    PaymentStatement,
     Photo,
     ReportedItem,
     RuleSet,
     WorkOrderState,
 )
-from .permissions import is_contractor_staff, is_inspector, is_operator_staff
+from .permissions import can_manage_billing, is_contractor_staff, is_inspector, is_operator_staff
 from .rules import DEFAULT_PARAMS, haversine_m
 
 ORDERS_PER_PAGE = 25
 INSPECTIONS_PER_PAGE = 10
 LINES_PER_PAGE = 50
 STATEMENTS_PER_PAGE = 20
+IMPORT_ERRORS_SHOWN = 200
+CONTRACT_HINTS = 200
 SCORECARDS_PER_PAGE = 25
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 
@@ -93,6 +98,10 @@ inspector_required = _role(is_inspector, _noop("This page is for the operator's 
 operator_required = _role(is_operator_staff, _noop("This page is for the operator's staff."))
 contractor_or_operator_required = _role(lambda u: is_contractor_staff(u) or is_operator_staff(u),
                                         _noop("This page is for contractors and the operator's staff."))
+billing_manager_required = _role(can_manage_billing,
+                                 _noop("Only an administrator of the operator can issue statements or record "
+                                       "payments."))
+importer_required = _role(is_inspector, _noop("Only a supervisor of the operator can import work orders."))
 
 
 def _render(request, template, context=None, *, nav="", status=200):
@@ -342,6 +351,12 @@ def photo(request, pk):
 # --------------------------------------------------------------------------- statements
 
 
+def _contract_hints(user) -> list[str]:
+    """References offered while typing a contract (a datalist: the page stays light with many contracts)."""
+    return list(selectors.contracts_of(user).filter(is_active=True).order_by("reference")
+                .values_list("reference", flat=True)[:CONTRACT_HINTS])
+
+
 @require_GET
 @contractor_or_operator_required
 def statements(request):
@@ -357,6 +372,11 @@ def statements(request):
     }
     if request.htmx and request.GET.get("part") == "running":
         return _render(request, "deployments/_running.html", context)
+    if can_manage_billing(user):
+        programmes = list(selectors.programmes_of(user))
+        context["issue_form"] = forms.IssueStatementsForm(
+            programmes=programmes, initial={"month": forms.last_ended_month(timezone.localdate())})
+        context["contract_hints"] = _contract_hints(user)
     return _render(request, "deployments/statements.html", context, nav="statements")
 
 
@@ -372,14 +392,234 @@ def running(request, pk):
     }, nav="statements")
 
 
+def _statement_page(request, found, *, payment_form=None, correction_form=None, payment_error="",
+                    correction_error="", status=200):
+    context = {
+        "statement": found, "status": selectors.statement_status(found),
+        "payments": list(found.payments.all()), "corrections": list(found.corrections.all()),
+    }
+    if can_manage_billing(request.user, found.contract):
+        context.update({
+            "can_manage": True,
+            "payment_form": payment_form or forms.PaymentForm(initial={"paid_on": timezone.localdate(),
+                                                                       "form_token": uuid.uuid4()}),
+            "correction_form": correction_form or forms.CorrectionForm(initial={"form_token": uuid.uuid4()}),
+            "payment_error": payment_error, "correction_error": correction_error,
+        })
+    return _render(request, "deployments/statement.html", context, nav="statements", status=status)
+
+
 @require_GET
 @contractor_or_operator_required
 def statement(request, pk):
+    return _statement_page(request, selectors.statement_for(request.user, pk))
+
+
+# --------------------------------------------------------------------------- billing manager: issue, pay, correct
+
+
+def _managed_statement(request, pk) -> PaymentStatement:
+    """The statement (404 unknown, 403 another organisation's) if the user manages its contract's billing."""
     found = selectors.statement_for(request.user, pk)
-    return _render(request, "deployments/statement.html", {
-        "statement": found, "status": selectors.statement_status(found),
-        "payments": list(found.payments.all()), "corrections": list(found.corrections.all()),
-    }, nav="statements")
+    if not can_manage_billing(request.user, found.contract):
+        raise PermissionDenied(_("Only an administrator of the operator can issue statements or record payments."))
+    return found
+
+
+def _add_service_errors(form, exc: ValidationError):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for field, texts in errors.items():
+        form.add_error(field if field in form.fields else None, texts)
+
+
+def _fresh(form_class, form):
+    """The same values with a new form token, so that sending it again is a new submission."""
+    return form_class({**form.data.dict(), "form_token": str(uuid.uuid4())})
+
+
+def _token_key(user, data) -> str | None:
+    token = data.get("form_token")
+    return f"form:{user.pk}:{token}" if token else None
+
+
+@require_POST
+@billing_manager_required
+def statement_payment(request, pk):
+    """Record a payment received for the statement. A double submit of the same form records it once."""
+    found = _managed_statement(request, pk)
+    form = forms.PaymentForm(request.POST)
+    if not form.is_valid():
+        return _statement_page(request, found, payment_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        payment, created = idempotent(
+            request.user, "payment", _token_key(request.user, data),
+            [found.pk, data["amount"], data["paid_on"], data["reference"]],
+            create=lambda: billing.do_record_payment(found, amount=data["amount"], paid_on=data["paid_on"],
+                                                     reference=data["reference"], actor=request.user),
+            load=lambda pk: Payment.objects.filter(pk=pk, statement=found).first())
+    except IdempotencyKeyReused:
+        return _statement_page(request, found, payment_form=_fresh(forms.PaymentForm, form), status=409,
+                               payment_error=_("This form was already sent with other values. Check the payments "
+                                               "below, then send the form again if a payment is missing."))
+    except ValidationError as exc:
+        _add_service_errors(form, exc)
+        return _statement_page(request, found, payment_form=form, status=400)
+    except services.Conflict as exc:
+        return _statement_page(request, found, payment_form=form, payment_error=exc.message, status=409)
+    if created:
+        messages.success(request, _("Payment of %(amount)s recorded on %(number)s.")
+                         % {"amount": payment.amount, "number": found.number})
+    else:
+        messages.info(request, _("This payment had already been recorded; it was not recorded twice."))
+    return redirect("deployments:statement", pk=found.pk)
+
+
+@require_POST
+@billing_manager_required
+def statement_correction(request, pk):
+    """Issue a correction statement referring to this one (the original never changes)."""
+    found = _managed_statement(request, pk)
+    form = forms.CorrectionForm(request.POST)
+    if not form.is_valid():
+        return _statement_page(request, found, correction_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        correction, created = idempotent(
+            request.user, "correction", _token_key(request.user, data),
+            [found.pk, data["gross_adjustment"], data["penalty_adjustment"], data["reason"]],
+            create=lambda: billing.do_issue_correction(
+                found, gross_adjustment=data["gross_adjustment"], penalty_adjustment=data["penalty_adjustment"],
+                reason=data["reason"], actor=request.user),
+            load=lambda pk: PaymentStatement.objects.filter(pk=pk, corrects=found).first())
+    except IdempotencyKeyReused:
+        return _statement_page(request, found, correction_form=_fresh(forms.CorrectionForm, form), status=409,
+                               correction_error=_("This form was already sent with other values. Check the "
+                                                  "corrections below, then send the form again if one is missing."))
+    except ValidationError as exc:
+        _add_service_errors(form, exc)
+        return _statement_page(request, found, correction_form=form, status=400)
+    except services.Conflict as exc:
+        return _statement_page(request, found, correction_form=form, correction_error=exc.message, status=409)
+    if created:
+        messages.success(request, _("Correction %(number)s issued.") % {"number": correction.number})
+    else:
+        messages.info(request, _("This correction had already been issued; it was not issued twice."))
+    return redirect("deployments:statement", pk=correction.pk)
+
+
+def _issue_page(request, form, *, target=None, error="", status=200):
+    return _render(request, "deployments/issue_statements.html", {
+        "form": form, "target": target, "error": error,
+        "contract_hints": _contract_hints(request.user) if target is None else [],
+    }, nav="statements", status=status)
+
+
+@dataclass
+class IssueTarget:
+    programme: object
+    contract: object
+    period_end: object
+    contracts: int  # active contracts concerned
+
+
+def _issue_target(request, form) -> IssueTarget:
+    """The programme (404 if not the user's) and, when named, its contract (404 if not in it)."""
+    programme = selectors.programmes_of(request.user).filter(code=form.cleaned_data["programme"]).first()
+    if programme is None:
+        raise Http404(_("No such programme."))
+    contract = None
+    if form.cleaned_data["contract"]:
+        contract = selectors.contracts_of(request.user).filter(
+            programme=programme, reference=form.cleaned_data["contract"]).first()
+        if contract is None:
+            raise Http404(_("No such contract."))
+        count = 1
+    else:
+        count = selectors.contracts_of(request.user).filter(programme=programme, is_active=True).count()
+    return IssueTarget(programme, contract, form.period_end, count)
+
+
+@require_http_methods(["GET", "POST"])
+@billing_manager_required
+def issue_statements(request):
+    """GET: what would be issued, with a confirmation button. POST: issue the month's statements."""
+    user = request.user
+    data = request.POST if request.method == "POST" else request.GET
+    form = forms.IssueStatementsForm(data or None, programmes=list(selectors.programmes_of(user)),
+                                     initial={"month": forms.last_ended_month(timezone.localdate())})
+    if not form.is_bound:
+        return _issue_page(request, form)
+    if not form.is_valid():
+        return _issue_page(request, form, status=400)
+    try:
+        target = _issue_target(request, form)
+    except Http404 as exc:
+        form.add_error("contract" if form.cleaned_data["contract"] else "programme", str(exc))
+        return _issue_page(request, form, status=404)
+    if request.method == "GET":
+        return _issue_page(request, form, target=target)
+    try:
+        if target.contract is not None:
+            issued = billing.do_issue_statements(target.contract, target.period_end, user)
+            issued = [issued] if issued is not None else []
+        else:
+            year, month = form.cleaned_data["month"]
+            issued = billing.do_issue_monthly_statements(year, month, user, programme=target.programme)
+    except services.Conflict as exc:
+        return _issue_page(request, form, target=target, error=exc.message, status=409)
+    if not issued:
+        messages.info(request, _("Nothing new was accepted up to %(date)s: no statement was issued.")
+                      % {"date": target.period_end.isoformat()})
+        return redirect("deployments:statements")
+    messages.success(request, _("%(n)s payment statement(s) issued for the period ending %(date)s.")
+                     % {"n": len(issued), "date": target.period_end.isoformat()})
+    if len(issued) == 1:
+        return redirect("deployments:statement", pk=issued[0].pk)
+    return redirect("deployments:statements")
+
+
+# --------------------------------------------------------------------------- operator: import work orders
+
+
+def _import_page(request, form, *, errors=(), error_count=0, status=200):
+    return _render(request, "deployments/import.html", {
+        "form": form, "row_errors": list(errors)[:IMPORT_ERRORS_SHOWN], "error_count": error_count,
+        "more_errors": max(0, error_count - IMPORT_ERRORS_SHOWN), "contract_hints": _contract_hints(request.user),
+        "max_mb": importing.MAX_BYTES // 1024 // 1024, "max_rows": importing.MAX_ROWS,
+    }, nav="import", status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@importer_required
+def import_orders(request):
+    """Upload sites and work orders for a contract: all rows stored, or none and the list of row errors."""
+    if request.method == "GET":
+        return _import_page(request, forms.ImportForm(initial={"contract": request.GET.get("contract", "")[:60]}))
+    form = forms.ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _import_page(request, form, status=400)
+    contract = selectors.contracts_of(request.user).filter(reference=form.cleaned_data["contract"]).first()
+    if contract is None:
+        form.add_error("contract", _("No such contract."))
+        return _import_page(request, form, status=404)
+    upload = form.cleaned_data["file"]
+    try:
+        result = importing.import_work_orders(upload, contract=contract, actor=request.user, filename=upload.name)
+    except ValidationError as exc:
+        form.add_error("file", exc.messages)
+        return _import_page(request, form, status=400)
+    if result.errors:
+        return _import_page(request, form, errors=result.errors, error_count=len(result.errors), status=400)
+    messages.success(request, _import_summary(result, contract))
+    return redirect(f"{reverse('deployments:import')}?{urlencode({'contract': contract.reference})}")
+
+
+def _import_summary(result, contract) -> str:
+    return _("Imported into %(contract)s: %(rows)s rows, %(orders)s work orders, %(items)s work items, "
+             "%(sites)s new sites (%(reused)s existing sites reused).") % {
+        "contract": contract.reference, "rows": result.rows, "orders": result.created_work_orders,
+        "items": result.created_items, "sites": result.created_sites, "reused": result.reused_sites}
 
 
 def _document_language() -> str:
