@@ -303,15 +303,25 @@ def do_issue_monthly_statements(year: int, month: int, actor=None, *, programme=
     contracts = Contract.objects.filter(is_active=True).order_by("pk")
     if programme is not None:
         contracts = contracts.filter(programme=programme)
+    if actor is not None and not getattr(actor, "is_platform_admin", False):
+        contracts = contracts.filter(programme__operator_id=actor.organisation_id)  # never another operator's
     # Only contracts with unbilled lines before the cut-off (a generous UTC bound, refined per contract).
     bound = dt.datetime.combine(period_end + dt.timedelta(days=2), dt.time.min, tzinfo=dt.UTC)
     with_lines = BillingLine.objects.filter(work_statement__isnull=True, accepted_at__lt=bound).values("contract_id")
     ids = list(contracts.filter(pk__in=with_lines).values_list("pk", flat=True))
 
+
     def issue(chunk: list[int]) -> list:
+        from .services import Conflict
+
         issued = []
         for pk in chunk:
-            statement = do_issue_statements(Contract(pk=pk), period_end, actor, now=now)
+            try:
+                statement = do_issue_statements(Contract(pk=pk), period_end, actor, now=now)
+            except Conflict:
+                # A later statement already covers this contract: nothing to issue, and the run goes on
+                # (each contract is its own transaction, so stopping here would leave the month half done).
+                continue
             if statement is not None:
                 issued.append(statement)
         return issued
@@ -371,6 +381,7 @@ def paid_amount(statement: PaymentStatement) -> Decimal:
 @transaction.atomic
 def do_record_payment(statement: PaymentStatement, *, amount, paid_on: dt.date, reference: str = "",
                       actor) -> Payment:
+    from .documents import fmt_money
     from .services import Conflict
 
     contract = Contract.objects.select_for_update(of=("self",)).select_related("programme").get(
@@ -384,17 +395,21 @@ def do_record_payment(statement: PaymentStatement, *, amount, paid_on: dt.date, 
         amount = ZERO
     if not errors and amount <= 0:
         errors["amount"] = [_("The amount must be above zero.")]
-    issued_on = timezone.localdate(statement.issued_at, _contract_tz(contract))
-    if paid_on < issued_on:
+    tz = _contract_tz(contract)
+    issued_on = timezone.localdate(statement.issued_at, tz)
+    if not isinstance(paid_on, dt.date):
+        errors["paid_on"] = [_("Give the date of the payment.")]
+    elif paid_on < issued_on:
         errors["paid_on"] = [_("A payment cannot be dated before the statement was issued.")]
-    elif paid_on > timezone.localdate():
+    elif paid_on > timezone.localdate(timezone.now(), tz):
         errors["paid_on"] = [_("A payment cannot be dated in the future.")]
     if errors:
         raise ValidationError(errors)
     outstanding = statement.net_amount - paid_amount(statement)
     if amount > outstanding:
-        raise Conflict(_("%(amount)s is more than the %(outstanding)s still due on %(number)s.")
-                       % {"amount": amount, "outstanding": outstanding, "number": statement.number})
+        raise Conflict(_("%(amount)s DZD is more than the %(outstanding)s DZD still due on %(number)s.")
+                       % {"amount": fmt_money(amount), "outstanding": fmt_money(outstanding),
+                          "number": statement.number})
     payment = Payment.objects.create(statement=statement, amount=amount, paid_on=paid_on,
                                      reference=(reference or "")[:60], recorded_by=actor)
     DeploymentEvent.objects.create(kind=EventKind.PAYMENT_RECORDED, actor=actor, organisation=statement.contractor,
