@@ -103,6 +103,11 @@ def compute_breakdown(gross, *, retention_rate, advance_recovery_rate=ZERO, adva
     penalty = money(penalties)
     if penalty_cap_rate is not None and gross >= 0:
         penalty = min(penalty, money(gross * Decimal(penalty_cap_rate)))
+    if gross >= 0:
+        # Each deduction rounds to the centime on its own, so on a few centimes they could add up to more
+        # than the gross: what is deducted never exceeds what is left of it.
+        advance = min(advance, gross - retention)
+        penalty = min(penalty, gross - retention - advance)
     taxable = gross - penalty
     vat = money(taxable * Decimal(vat_rate))
     net = gross - retention - advance - penalty + vat
@@ -299,7 +304,11 @@ def do_issue_monthly_statements(year: int, month: int, actor=None, *, programme=
 
     from django.db import connection
 
+    from .services import Conflict
+
     period_end = dt.date(year, month, calendar.monthrange(year, month)[1])
+    if period_end >= timezone.localdate(now or timezone.now()):
+        raise Conflict(_("A statement cannot cover days that have not ended yet."))
     contracts = Contract.objects.filter(is_active=True).order_by("pk")
     if programme is not None:
         contracts = contracts.filter(programme=programme)

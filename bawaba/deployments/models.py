@@ -44,11 +44,63 @@ class Localised(models.Model):
 # --------------------------------------------------------------------------- rules and prices
 
 
-class RuleSet(models.Model):
+class FrozenOnceUsed(models.Model):
+    """A published version (rule set, price item) that refuses edits once work has been decided with it.
+
+    Thresholds and prices must never change retroactively: publish a new version instead. `clean()` shows the
+    refusal in forms (admin); `save()` refuses it from code. Only a real change of a frozen field is refused.
+    """
+
+    frozen_fields: tuple[str, ...] = ()  # field names; empty = every concrete field
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self._refuse_retroactive_change()
+        super().save(*args, **kwargs)
+
+    def is_in_use(self) -> bool:
+        raise NotImplementedError
+
+    def in_use_message(self):
+        raise NotImplementedError
+
+    def changed_frozen_fields(self) -> list[str]:
+        if self._state.adding or self.pk is None:
+            return []
+        fields = [f for f in self._meta.concrete_fields
+                  if not f.primary_key and (not self.frozen_fields or f.name in self.frozen_fields)]
+        stored = type(self)._base_manager.filter(pk=self.pk).values(*[f.attname for f in fields]).first()
+        if stored is None:
+            return []
+        changed = []
+        for field in fields:
+            try:
+                value = field.to_python(getattr(self, field.attname))
+            except ValidationError:
+                value = getattr(self, field.attname)
+            if value != stored[field.attname]:
+                changed.append(field.name)
+        return changed
+
+    def _refuse_retroactive_change(self):
+        if self.changed_frozen_fields() and self.is_in_use():
+            raise ValidationError(self.in_use_message(), code="published_version_in_use")
+
+    def clean(self):
+        super().clean()
+        self._refuse_retroactive_change()
+
+
+class RuleSet(FrozenOnceUsed):
     """A versioned set of acceptance thresholds (see rules.DEFAULT_PARAMS for the keys).
 
-    A version is never edited once an item has been decided with it: publish a new version instead.
+    A version is never edited once an item has been decided with it: publish a new version instead
+    (the description alone may still be corrected).
     """
+
+    frozen_fields = ("code", "version", "params")
 
     code = models.SlugField(max_length=60)
     version = models.PositiveIntegerField(default=1)
@@ -67,6 +119,15 @@ class RuleSet(models.Model):
         from .rules import merged_params
 
         return merged_params(self.params)
+
+    def is_in_use(self) -> bool:
+        """Some reported item was decided with these thresholds, or work priced under them was billed."""
+        return (ReportedItem.objects.filter(rule_set_id=self.pk).exists()
+                or BillingLine.objects.filter(price_item__rule_set_id=self.pk).exists())
+
+    def in_use_message(self):
+        return _("Rule set %(rule_set)s has already been used to decide reported work: publish a new version "
+                 "instead of editing it.") % {"rule_set": f"{self.code} v{self.version}"}
 
 
 class PriceSchedule(models.Model):
@@ -131,8 +192,11 @@ ALL_STEPS = list(dict.fromkeys([*FtthStep.values, *SiteStep.values]))
 STEP_LABELS = {**dict(FtthStep.choices), **dict(SiteStep.choices)}
 
 
-class PriceItem(models.Model):
-    """One line of the price schedule: what is paid, how much, and what evidence it needs."""
+class PriceItem(FrozenOnceUsed):
+    """One line of the price schedule: what is paid, how much, and what evidence it needs.
+
+    Frozen (every field, labels included: issued documents print them) once work was reported against it.
+    """
 
     version = models.ForeignKey(PriceScheduleVersion, on_delete=models.PROTECT, related_name="items")
     code = models.CharField(max_length=30)
@@ -162,6 +226,15 @@ class PriceItem(models.Model):
     def label(self) -> str:
         lang = (translation.get_language() or "fr")[:2]
         return getattr(self, f"label_{lang}", "") or self.label_fr
+
+    def is_in_use(self) -> bool:
+        """Work was reported (and so decided) against this price, or billed at it."""
+        return (ReportedItem.objects.filter(work_item__price_item_id=self.pk).exists()
+                or BillingLine.objects.filter(price_item_id=self.pk).exists())
+
+    def in_use_message(self):
+        return _("Price item %(code)s has already been used for reported or billed work: publish a new version "
+                 "of the price schedule instead of editing it.") % {"code": self.code}
 
 
 # --------------------------------------------------------------------------- programmes and contracts
@@ -392,6 +465,9 @@ class FieldReport(models.Model):
     received_at = models.DateTimeField(db_index=True)
     device_started_at = models.DateTimeField(null=True, blank=True)
     device_reported_at = models.DateTimeField(null=True, blank=True)
+    # Seconds by which the device's times were ahead of the server when the report arrived (None: not ahead).
+    # Device times are stored as sent; beyond the rule set's tolerance the items go to an inspector.
+    device_clock_ahead_s = models.PositiveIntegerField(null=True, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     gps_accuracy_m = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
@@ -483,8 +559,35 @@ class ImmutableDocumentError(Exception):
     """An issued statement was about to change. Corrections are new documents."""
 
 
+class BillingLineQuerySet(models.QuerySet):
+    """Lines on an issued statement are frozen with it: update() and delete() refuse to touch them.
+
+    The billing code attaches unbilled lines to a new statement with update(work_statement=…), which stays
+    allowed: those lines are not on a statement yet. Only rows still unbilled are written, so a line attached
+    meanwhile by another transaction is not overwritten either.
+    """
+
+    def update(self, **kwargs):
+        if self.filter(work_statement__isnull=False).exists():
+            raise ImmutableDocumentError("billing lines on an issued statement cannot be updated")
+        return super(BillingLineQuerySet, self.filter(work_statement__isnull=True)).update(**kwargs)
+
+    update.alters_data = True
+
+    def delete(self):
+        if self.filter(work_statement__isnull=False).exists():
+            raise ImmutableDocumentError("billing lines on an issued statement cannot be deleted")
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
 class BillingLine(models.Model):
-    """An accepted, priced quantity on the contractor's running statement (one per accepted item)."""
+    """An accepted, priced quantity on the contractor's running statement (one per accepted item).
+
+    Once on an issued statement a line never changes (save, delete and queryset update/delete refuse).
+    """
 
     # Few indexes on purpose: issuing a statement updates every line's work_statement, and each index
     # costs a write per line. (contract, work_statement, accepted_at) serves the running statement.
@@ -501,6 +604,8 @@ class BillingLine(models.Model):
     work_statement = models.ForeignKey("WorkStatement", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="lines")
 
+    objects = BillingLineQuerySet.as_manager()
+
     class Meta:
         ordering = ["accepted_at", "id"]
         indexes = [
@@ -509,6 +614,21 @@ class BillingLine(models.Model):
 
     def __str__(self):
         return f"{self.price_item_id} × {self.quantity} = {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self._is_on_issued_statement():
+            raise ImmutableDocumentError(f"billing line {self.pk} is on an issued statement and cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._is_on_issued_statement():
+            raise ImmutableDocumentError(f"billing line {self.pk} is on an issued statement and cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+    def _is_on_issued_statement(self) -> bool:
+        if self._state.adding or self.pk is None:
+            return False
+        return type(self)._base_manager.filter(pk=self.pk, work_statement__isnull=False).exists()
 
 
 class DocumentKind(models.TextChoices):

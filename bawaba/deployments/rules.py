@@ -38,6 +38,9 @@ DEFAULT_PARAMS: dict[str, float] = {
     # Photo EXIF: farther than this from the site, or older than this before the report: doubtful.
     "photo_distance_max_m": 200.0,
     "photo_age_max_days": 7.0,
+    # Device times ahead of the server by more than this: the phone's clock is wrong, so the report's and the
+    # photos' times cannot be trusted: doubtful (the report is kept; a queued phone cannot fix its past clock).
+    "device_clock_ahead_max_min": 10.0,
 }
 
 
@@ -82,6 +85,8 @@ class Evidence:
     splice_losses_db: tuple[float, ...] = ()
     photos: tuple[PhotoEvidence, ...] = ()
     reported_at: datetime | None = None
+    # How far the device's times were ahead of the server's when the report arrived, in seconds.
+    device_clock_ahead_s: float | None = None
 
 
 @dataclass
@@ -160,6 +165,11 @@ def evaluate(evidence: Evidence, params: dict | None = None) -> Decision:
                     doubt("photo_old", days=math.floor(age_days), limit=round(p["photo_age_max_days"]))
                     break
 
+    # Device clock.
+    ahead = _num(evidence.device_clock_ahead_s)
+    if ahead is not None and ahead > p["device_clock_ahead_max_min"] * 60:
+        doubt("device_clock_ahead", minutes=math.floor(ahead / 60), limit=round(p["device_clock_ahead_max_min"]))
+
     # ONT serial.
     if req.requires_ont_serial and not evidence.ont_serial:
         reject("ont_serial_missing")
@@ -218,6 +228,9 @@ def reason_text(code: str, params: dict) -> str:
         "photo_far_from_site": lambda: _(
             "A photo was taken %(distance)s m from the site (limit %(limit)s m).") % f,
         "photo_old": lambda: _("A photo was taken %(days)s days before the report (limit %(limit)s).") % f,
+        "device_clock_ahead": lambda: _(
+            "The device clock was %(minutes)s min ahead of the server (limit %(limit)s min): the times of the "
+            "report and of its photos cannot be trusted.") % f,
         "ont_serial_missing": lambda: _("The ONT serial number is missing.") % f,
         "ont_serial_reused": lambda: _("ONT serial %(serial)s is already installed at another site.") % f,
         "rx_power_missing": lambda: _("The ONT receive power is missing.") % f,

@@ -7,6 +7,7 @@ Exceptions: PermissionDenied → 403, ValidationError → 422 (message_dict by f
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import re
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -65,7 +66,9 @@ PLAUSIBLE = {
     "latitude": (Decimal("-90"), Decimal("90"), "°"),
     "longitude": (Decimal("-180"), Decimal("180"), "°"),
 }
-CLOCK_SKEW = dt.timedelta(minutes=10)
+# A device time later than the server's is clock skew (the report is kept, its items go to an inspector: see
+# rules "device_clock_ahead"); beyond this it is an impossible value and the report is refused (422).
+MAX_CLOCK_AHEAD = dt.timedelta(days=366)
 
 
 class Conflict(Exception):
@@ -128,10 +131,18 @@ def _datetime(value, name, errors, *, label, now):
             return None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    if moment > now + CLOCK_SKEW:
+    if moment > now + MAX_CLOCK_AHEAD:
         errors.setdefault(name, []).append(_("%(label)s is in the future.") % {"label": label})
         return None
     return moment
+
+
+def _clock_ahead_s(now, *moments) -> int | None:
+    """Whole seconds by which the latest device time is ahead of the server's clock; None when it is not."""
+    latest = max((moment for moment in moments if moment is not None), default=None)
+    if latest is None or latest <= now:
+        return None
+    return int((latest - now).total_seconds())
 
 
 def _read_exif(upload, tz):
@@ -238,6 +249,7 @@ def _clean_report(user, work_order, data, now):
     if cleaned["device_started_at"] and cleaned["device_reported_at"] and \
             cleaned["device_started_at"] > cleaned["device_reported_at"]:
         errors.setdefault("device_started_at", []).append(_("The start time is after the report time."))
+    cleaned["device_clock_ahead_s"] = _clock_ahead_s(now, cleaned["device_started_at"], cleaned["device_reported_at"])
     cleaned["notes"] = str(data.get("notes") or "")[:4000]
 
     items = list(data.get("items") or [])
@@ -303,7 +315,8 @@ def _clean_report(user, work_order, data, now):
     return cleaned, errors
 
 
-def _evidence_for(report: FieldReport, work_item: WorkItem, photos, serial_elsewhere: bool) -> rules.Evidence:
+def _evidence_for(report: FieldReport, work_item: WorkItem, photos, serial_elsewhere: bool,
+                  reused_photos: set[int] = frozenset()) -> rules.Evidence:
     price_item = work_item.price_item
     site = report.work_order.site
     return rules.Evidence(
@@ -327,7 +340,7 @@ def _evidence_for(report: FieldReport, work_item: WorkItem, photos, serial_elsew
         splice_losses_db=tuple(float(v) for v in report.splice_losses_db),
         photos=tuple(
             rules.PhotoEvidence(
-                reused=photo.reused_from_id is not None,
+                reused=photo.pk in reused_photos,
                 taken_at=photo.exif_taken_at,
                 latitude=float(photo.exif_latitude) if photo.exif_latitude is not None else None,
                 longitude=float(photo.exif_longitude) if photo.exif_longitude is not None else None,
@@ -335,18 +348,69 @@ def _evidence_for(report: FieldReport, work_item: WorkItem, photos, serial_elsew
             for photo in photos
         ),
         reported_at=report.device_reported_at or report.received_at,
+        device_clock_ahead_s=report.device_clock_ahead_s,
     )
 
 
 def _serial_used_elsewhere(serial: str, work_order: WorkOrder) -> bool:
+    """The ONT is installed elsewhere: an ONT-bearing item reported with it on another work order was not rejected.
+
+    Accepted, doubtful (waiting for an inspector) and pending items hold the serial; a serial whose every
+    ONT-bearing item elsewhere was rejected is free again. Other items of those reports do not matter (a survey
+    accepted next to a rejected ONT installation does not install the ONT). The same work order may report
+    its own ONT again (a redone installation).
+    """
     if not serial:
         return False
     return (
-        FieldReport.objects.filter(ont_serial=serial)
-        .exclude(work_order=work_order)
-        .exclude(items__decision=Decision.REJECTED)
+        ReportedItem.objects.filter(report__ont_serial=serial, work_item__price_item__requires_ont_serial=True)
+        .exclude(report__work_order_id=work_order.pk)
+        .exclude(decision=Decision.REJECTED)
         .exists()
     )
+
+
+def _reused_photos(report: FieldReport, photos: list[Photo]) -> set[int]:
+    """Ids of the report's photos that already back work: the same bytes are on another report with an item
+    that was not rejected (on any work order: one photo cannot prove two pieces of work), or earlier in this
+    report. Bytes sent before only with items that were all rejected may be sent again (the work is redone).
+    """
+    shas = {photo.sha256 for photo in photos}
+    used = set(
+        Photo.objects.filter(sha256__in=shas)
+        .exclude(report_id=report.pk)
+        .filter(report__items__decision__in=[Decision.ACCEPTED, Decision.DOUBTFUL, Decision.PENDING])
+        .values_list("sha256", flat=True)
+        .distinct()
+    ) if shas else set()
+    reused, seen = set(), set()
+    for photo in photos:
+        if photo.sha256 in used or photo.sha256 in seen:
+            reused.add(photo.pk)
+        seen.add(photo.sha256)
+    return reused
+
+
+def _lock_key(kind: str, value: str) -> int:
+    digest = hashlib.blake2b(f"bawaba.deployments:{kind}:{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _serialise_evidence(serial: str, shas) -> None:
+    """Serialise, across work orders, the reports that carry the same ONT serial or the same photo bytes.
+
+    The reuse checks read what other reports stored; without this two reports sent at the same moment on two
+    work orders would both see nothing and both pass. On PostgreSQL: one transaction-level advisory lock per
+    serial and per photo hash, taken in a fixed order (no deadlock) after the work-order lock and released at
+    commit, so the second report's checks see the first one's rows. SQLite needs nothing: its IMMEDIATE
+    transactions already serialise every writer.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({_lock_key("photo", sha) for sha in shas} | ({_lock_key("serial", serial)} if serial else set()))
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def do_submit_field_report(user, work_order: WorkOrder, *, client_uuid, items, latitude=None, longitude=None,
@@ -378,88 +442,109 @@ def do_submit_field_report(user, work_order: WorkOrder, *, client_uuid, items, l
     if errors:
         raise ValidationError(errors)
 
-    stored_files: list[str] = []
-    try:
-        with transaction.atomic():
-            # One report at a time per work order: the remaining quantities checked above stay true.
-            locked = (WorkOrder.objects.select_for_update(of=("self",)).select_related("site", "contract")
-                      .get(pk=work_order.pk))
-            if locked.state not in REPORTABLE_STATES:
-                raise Conflict(_("Work order %(wo)s is %(state)s: no more reports are accepted.")
-                               % {"wo": locked.reference, "state": locked.get_state_display()})
-            # Fresh copies under the work-order lock (every writer of work items holds it).
-            fresh = WorkItem.objects.select_related("price_item__rule_set").prefetch_related("reported").in_bulk(
-                [work_item.pk for work_item, _quantity in cleaned["items"]])
-            for work_item, quantity in cleaned["items"]:
-                if quantity > remaining_quantity(fresh[work_item.pk]):
-                    raise ValidationError({"items": [
-                        _("%(code)s: the quantity left to do changed meanwhile; reload the work order.")
-                        % {"code": work_item.price_item.code}]})
-            report = FieldReport.objects.create(
-                client_uuid=report_uuid, work_order=locked, contractor_id=locked.contract.contractor_id,
-                reported_by=user, received_at=now,
-                **{k: cleaned[k] for k in ("latitude", "longitude", "gps_accuracy_m", "ont_serial",
-                                           "ont_rx_power_dbm", "link_loss_db", "device_started_at",
-                                           "device_reported_at", "notes")},
-                splice_losses_db=[str(v) for v in cleaned["splice_losses_db"]],
-            )
-            photo_rows = []
-            for checked, (taken_at, exif_lat, exif_lon, width, height) in cleaned["photos"]:
-                original = Photo.objects.filter(sha256=checked.sha256, reused_from=None).first()
-                photo = Photo(report=report, sha256=checked.sha256, reused_from=original,
-                              content_type=checked.content_type, extension=checked.extension, size=checked.size,
-                              width=width, height=height, exif_taken_at=taken_at,
-                              exif_latitude=None if exif_lat is None else Decimal(f"{exif_lat:.6f}"),
-                              exif_longitude=None if exif_lon is None else Decimal(f"{exif_lon:.6f}"))
-                if original is not None:
-                    photo.image.name = original.image.name  # same bytes: keep one file
-                    photo.save()
-                else:
-                    photo.image.save(f"{checked.sha256}.{checked.extension}", checked.file, save=False)
-                    stored_files.append(photo.image.name)
-                    photo.save()
-                photo_rows.append(photo)
-            serial_elsewhere = _serial_used_elsewhere(report.ont_serial, locked)
-            params: dict[int, dict] = {}
-            decided = []
-            for work_item, quantity in cleaned["items"]:
-                work_item = fresh[work_item.pk]
-                rule_set = work_item.price_item.rule_set
-                if rule_set.pk not in params:
-                    params[rule_set.pk] = rule_set.effective_params()
-                decision = rules.evaluate(_evidence_for(report, work_item, photo_rows, serial_elsewhere),
-                                          params[rule_set.pk])
-                decided.append(ReportedItem(
-                    report=report, work_item=work_item, quantity=quantity, rule_set=rule_set,
-                    auto_decision=decision.outcome, decision=decision.outcome, reasons=decision.reasons,
-                    decided_at=None if decision.outcome == Decision.DOUBTFUL else now))
-            # Whole report in three statements: decisions, billing lines of accepted items, work items.
-            ReportedItem.objects.bulk_create(decided)
-            lines = []
-            for reported in decided:
-                work_item = reported.work_item
-                if reported.decision == Decision.ACCEPTED:
-                    work_item.accepted_quantity += reported.quantity
-                    lines.append(billing.billing_line_for(reported, work_item=work_item, work_order=locked, at=now))
-                work_item.state = _item_state(work_item, reported.decision, _has_open_review(work_item))
-            BillingLine.objects.bulk_create(lines)
-            WorkItem.objects.bulk_update([r.work_item for r in decided], ["accepted_quantity", "state"])
-            if locked.state == WorkOrderState.ACKNOWLEDGED:
-                _set_state(locked, WorkOrderState.IN_PROGRESS, actor=user, now=now)
-            _refresh_progress(locked, actor=user, now=now)
-            _event(EventKind.REPORT_RECEIVED, actor=user, organisation=user.organisation, work_order=locked, at=now,
-                   report=str(report.client_uuid), items={str(r.id): r.decision for r in decided},
-                   photos=len(photo_rows))
-    except IntegrityError:
-        _delete_files(stored_files)
-        existing = FieldReport.objects.filter(client_uuid=report_uuid).first()
-        if existing is not None:  # the same report arrived twice at once: the other one won
-            return _same_report(existing, user, work_order)
-        raise
-    except BaseException:
-        _delete_files(stored_files)
-        raise
-    return SubmitResult(report, True)
+    for attempt in (1, 2):
+        stored_files: list[str] = []
+        try:
+            with transaction.atomic():
+                report = _store_report(user, work_order, report_uuid, cleaned, now, stored_files)
+        except IntegrityError as exc:
+            _delete_files(stored_files)
+            existing = FieldReport.objects.filter(client_uuid=report_uuid).first()
+            if existing is not None:  # the same report arrived twice at once: the other one won
+                return _same_report(existing, user, work_order)
+            # Another report stored the same new photo at the same moment (one original row per hash): it has
+            # committed, so a second attempt finds it and stores this photo as a reuse. Anything else is a bug.
+            shas = [checked.sha256 for checked, _exif in cleaned["photos"]]
+            if not Photo.objects.filter(sha256__in=shas, reused_from=None).exists():
+                raise
+            log.info("report %s: photo stored concurrently by another report (%s), attempt %s",
+                     report_uuid, exc, attempt)
+            if attempt == 2:
+                raise Conflict(_("Another report was being stored with the same photos at the same moment; "
+                                 "send this report again.")) from exc
+        except BaseException:
+            _delete_files(stored_files)
+            raise
+        else:
+            return SubmitResult(report, True)
+    raise AssertionError("unreachable")
+
+
+def _store_report(user, work_order, report_uuid, cleaned, now, stored_files: list[str]) -> FieldReport:
+    """The whole report in the caller's transaction; names of the photo files written go to stored_files."""
+    # One report at a time per work order: the remaining quantities checked above stay true.
+    locked = (WorkOrder.objects.select_for_update(of=("self",)).select_related("site", "contract")
+              .get(pk=work_order.pk))
+    if locked.state not in REPORTABLE_STATES:
+        raise Conflict(_("Work order %(wo)s is %(state)s: no more reports are accepted.")
+                       % {"wo": locked.reference, "state": locked.get_state_display()})
+    # Reports on other work orders carrying the same serial or photo bytes wait for this one (reuse checks).
+    _serialise_evidence(cleaned["ont_serial"], [checked.sha256 for checked, _exif in cleaned["photos"]])
+    # Fresh copies under the work-order lock (every writer of work items holds it).
+    fresh = WorkItem.objects.select_related("price_item__rule_set").prefetch_related("reported").in_bulk(
+        [work_item.pk for work_item, _quantity in cleaned["items"]])
+    for work_item, quantity in cleaned["items"]:
+        if quantity > remaining_quantity(fresh[work_item.pk]):
+            raise ValidationError({"items": [
+                _("%(code)s: the quantity left to do changed meanwhile; reload the work order.")
+                % {"code": work_item.price_item.code}]})
+    report = FieldReport.objects.create(
+        client_uuid=report_uuid, work_order=locked, contractor_id=locked.contract.contractor_id,
+        reported_by=user, received_at=now,
+        **{k: cleaned[k] for k in ("latitude", "longitude", "gps_accuracy_m", "ont_serial",
+                                   "ont_rx_power_dbm", "link_loss_db", "device_started_at",
+                                   "device_reported_at", "device_clock_ahead_s", "notes")},
+        splice_losses_db=[str(v) for v in cleaned["splice_losses_db"]],
+    )
+    photo_rows = []
+    for checked, (taken_at, exif_lat, exif_lon, width, height) in cleaned["photos"]:
+        original = Photo.objects.filter(sha256=checked.sha256, reused_from=None).first()
+        photo = Photo(report=report, sha256=checked.sha256, reused_from=original,
+                      content_type=checked.content_type, extension=checked.extension, size=checked.size,
+                      width=width, height=height, exif_taken_at=taken_at,
+                      exif_latitude=None if exif_lat is None else Decimal(f"{exif_lat:.6f}"),
+                      exif_longitude=None if exif_lon is None else Decimal(f"{exif_lon:.6f}"))
+        if original is not None:
+            photo.image.name = original.image.name  # same bytes: keep one file
+            photo.save()
+        else:
+            photo.image.save(f"{checked.sha256}.{checked.extension}", checked.file, save=False)
+            stored_files.append(photo.image.name)
+            photo.save()
+        photo_rows.append(photo)
+    serial_elsewhere = _serial_used_elsewhere(report.ont_serial, locked)
+    reused_photos = _reused_photos(report, photo_rows)
+    params: dict[int, dict] = {}
+    decided = []
+    for work_item, quantity in cleaned["items"]:
+        work_item = fresh[work_item.pk]
+        rule_set = work_item.price_item.rule_set
+        if rule_set.pk not in params:
+            params[rule_set.pk] = rule_set.effective_params()
+        decision = rules.evaluate(_evidence_for(report, work_item, photo_rows, serial_elsewhere, reused_photos),
+                                  params[rule_set.pk])
+        decided.append(ReportedItem(
+            report=report, work_item=work_item, quantity=quantity, rule_set=rule_set,
+            auto_decision=decision.outcome, decision=decision.outcome, reasons=decision.reasons,
+            decided_at=None if decision.outcome == Decision.DOUBTFUL else now))
+    # Whole report in three statements: decisions, billing lines of accepted items, work items.
+    ReportedItem.objects.bulk_create(decided)
+    lines = []
+    for reported in decided:
+        work_item = reported.work_item
+        if reported.decision == Decision.ACCEPTED:
+            work_item.accepted_quantity += reported.quantity
+            lines.append(billing.billing_line_for(reported, work_item=work_item, work_order=locked, at=now))
+        work_item.state = _item_state(work_item, reported.decision, _has_open_review(work_item))
+    BillingLine.objects.bulk_create(lines)
+    WorkItem.objects.bulk_update([r.work_item for r in decided], ["accepted_quantity", "state"])
+    if locked.state == WorkOrderState.ACKNOWLEDGED:
+        _set_state(locked, WorkOrderState.IN_PROGRESS, actor=user, now=now)
+    _refresh_progress(locked, actor=user, now=now)
+    _event(EventKind.REPORT_RECEIVED, actor=user, organisation=user.organisation, work_order=locked, at=now,
+           report=str(report.client_uuid), items={str(r.id): r.decision for r in decided},
+           photos=len(photo_rows), device_clock_ahead_s=report.device_clock_ahead_s)
+    return report
 
 
 def _same_report(existing, user, work_order) -> SubmitResult:

@@ -166,8 +166,11 @@ class StatusForm(PrefixedIds, forms.Form):
     def __init__(self, *args, current=None, **kwargs):
         super().__init__(*args, **kwargs)
         if current is not None and not self.is_bound:
-            # Only the statuses the workflow allows from here are offered.
-            self.fields["status"].choices = [(s, Status(s).label) for s in TRANSITIONS.get(current, ())]
+            # Only the statuses the workflow allows from here are offered (`current`: the request, whose
+            # rules also depend on whether the citizen was answered, or just its status).
+            allowed = current.allowed_statuses() if hasattr(current, "allowed_statuses") else TRANSITIONS.get(
+                current, ())
+            self.fields["status"].choices = [(s, Status(s).label) for s in allowed]
 
 
 class PriorityForm(PrefixedIds, forms.Form):

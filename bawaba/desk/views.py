@@ -241,7 +241,7 @@ def _render_request(request, req: Request, *, status: int = 200, error: str = ""
                 "last_name", "first_name", "username") if user.is_supervisor else [],
             "reply_form": bound.get("reply_form") or forms.ReplyForm(),
             "note_form": bound.get("note_form") or forms.NoteForm(),
-            "status_form": bound.get("status_form") or forms.StatusForm(current=req.status),
+            "status_form": bound.get("status_form") or forms.StatusForm(current=req),
             "priority_form": bound.get("priority_form") or forms.PriorityForm(initial={"priority": req.priority}),
             "transfer_form": bound.get("transfer_form") or forms.TransferForm(
                 services=active, current_service_id=req.service_id),

@@ -106,6 +106,14 @@ class Request(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def allowed_statuses(self) -> tuple[str, ...]:
+        """The statuses an agent may set by hand from here. Waiting for the citizen pauses the SLA, so
+        it needs a question first: until the first public reply the way is "reply and wait"."""
+        allowed = TRANSITIONS.get(self.status, ())
+        if self.first_responded_at is None:
+            allowed = tuple(status for status in allowed if status != Status.WAITING)
+        return allowed
+
     @property
     def sla_due_at(self):
         """The next deadline that matters: first response until it is given, then resolution."""
@@ -160,12 +168,15 @@ class RequestAccess(models.Model):
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="accesses")
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    # Updated each time the organisation transfers the request away: the live queue's fingerprint
+    # (selectors.queue_version) reads its maximum, so a transfer away changes the sender's ETag.
     granted_at = models.DateTimeField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["request", "organisation"], name="sd_access_unique")
         ]
+        indexes = [models.Index(fields=["organisation", "granted_at"], name="sd_access_org_granted")]
 
     def __str__(self):
         return f"{self.organisation_id} reads {self.request_id}"
@@ -186,6 +197,7 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     SLA_PAUSED = "sla_paused", _("SLA paused")
     SLA_RESUMED = "sla_resumed", _("SLA resumed")
+    SLA_CALENDAR_ERROR = "sla_calendar_error", _("SLA counted around the clock (calendar unusable)")
 
 
 class RequestEvent(models.Model):

@@ -115,6 +115,16 @@ def _touch(request: Request, now: dt.datetime, fields: list[str]) -> None:
     request.save(update_fields=[*fields, "updated_at"])
 
 
+def _locked(request: Request, actor: User | None) -> Request:
+    """The request's row, locked until the end of the transaction, with the actor's right to change it
+    checked on that row rather than on the caller's copy, which may be stale (transferred away or closed
+    since the view read it). Call inside transaction.atomic(); check the state on the returned row."""
+    row = Request.objects.select_for_update().get(pk=request.pk)
+    if actor is not None:
+        ensure_can_act(actor, row)
+    return row
+
+
 def do_create_request(
     *,
     channel: str,
@@ -207,13 +217,14 @@ def do_create_request(
                     created_at=now,
                     updated_at=now,
                 )
-                sla.set_deadlines(request, now)
+                clock = sla.set_deadlines(request, now)
                 request.save()
                 _event(request, EventKind.CREATED, created_by, now, channel=channel)
                 _event(
                     request, EventKind.ROUTED, created_by, now,
                     service=service.code, method=method, confidence=confidence, predicted=predicted,
                 )
+                sla.record_problem(request, clock, created_by, now)
                 _store_attachments(request, None, checked, created_by, now)
             return request
         except IntegrityError:
@@ -223,22 +234,29 @@ def do_create_request(
 
 
 def do_assign(request: Request, assignee: User | None, *, actor: User, now: dt.datetime | None = None) -> Request:
+    """Assign to a member of staff, or to nobody (None). Agents may only take a request themselves or
+    give up their own; unassigning an "assigned" request puts it back to "new"."""
     now = now or timezone.now()
-    ensure_can_act(actor, request)
-    if not request.is_open:
-        raise TransitionNotAllowed(_("A resolved or closed request cannot be assigned; reopen it first."))
-    if assignee is not None:
-        if assignee.organisation_id != request.organisation_id or not assignee.is_active:
-            raise ValidationError({"assignee": _("The assignee must be active staff of the owning organisation.")})
-        if actor.role == Role.AGENT and assignee.pk != actor.pk:
-            raise PermissionDenied(_("Agents can only assign requests to themselves."))
     with transaction.atomic():
-        request = Request.objects.select_for_update().get(pk=request.pk)
+        request = _locked(request, actor)
+        if not request.is_open:
+            raise TransitionNotAllowed(_("A resolved or closed request cannot be assigned; reopen it first."))
+        if assignee is not None:
+            if assignee.organisation_id != request.organisation_id or not assignee.is_active:
+                raise ValidationError(
+                    {"assignee": _("The assignee must be active staff of the owning organisation.")})
+            if actor.role == Role.AGENT and assignee.pk != actor.pk:
+                raise PermissionDenied(_("Agents can only assign requests to themselves."))
+        elif actor.role == Role.AGENT and request.assignee_id not in (None, actor.pk):
+            raise PermissionDenied(_("Agents can only unassign themselves, not a colleague."))
         previous = request.assignee
         request.assignee = assignee
         fields = ["assignee"]
         if assignee and request.status in (Status.NEW, Status.REOPENED):
             request.status = Status.ASSIGNED
+            fields.append("status")
+        elif assignee is None and request.status == Status.ASSIGNED:
+            request.status = Status.NEW
             fields.append("status")
         _touch(request, now, fields)
         _event(
@@ -248,62 +266,97 @@ def do_assign(request: Request, assignee: User | None, *, actor: User, now: dt.d
     return request
 
 
+def _check_transition(request: Request, to_status: str) -> None:
+    if (to_status == Status.WAITING and request.first_responded_at is None
+            and to_status in TRANSITIONS.get(request.status, ())):
+        raise TransitionNotAllowed(
+            _("Waiting for the citizen pauses the SLA, so the citizen must be asked first: "
+              "send a public reply with “wait for the citizen” ticked.")
+        )
+    if to_status not in request.allowed_statuses():
+        raise TransitionNotAllowed(
+            _("A request that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": Status(request.status).label, "target": Status(to_status).label}
+        )
+
+
+def _apply_transition(request: Request, to_status: str, *, actor: User | None, reason: str,
+                      now: dt.datetime) -> None:
+    """Check and make a status change on a locked row, with its SLA effects and its history; saves."""
+    _check_transition(request, to_status)
+    current = request.status
+    fields = ["status"]
+    clock = None
+    extra = {}
+    if current == Status.WAITING:
+        clock = sla.clock_for(request.organisation)
+        waited = sla.resume(request, now, clock)
+        _event(request, EventKind.SLA_RESUMED, actor, now, business_minutes_waited=round(waited, 1))
+        fields += ["sla_paused_at", "first_response_due_at", "resolution_due_at"]
+    if to_status == Status.WAITING:
+        sla.pause(request, now)
+        _event(request, EventKind.SLA_PAUSED, actor, now)
+        fields.append("sla_paused_at")
+    if to_status == Status.RESOLVED:
+        request.resolved_at = now
+        fields.append("resolved_at")
+    if to_status == Status.CLOSED:
+        request.closed_at = now
+        fields.append("closed_at")
+    request.status = to_status
+    if to_status == Status.REOPENED:
+        request.resolved_at = request.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+        if request.merged_into_id:
+            # Reopening a merged duplicate undoes the merge: it is a request of its own again.
+            extra["unmerged_from"] = Request.objects.values_list("reference", flat=True).get(
+                pk=request.merged_into_id)
+            request.merged_into = None
+            fields.append("merged_into")
+        # A reopened request gets fresh targets from now, and is escalated again if it misses them.
+        clock = sla.restart(request, now)
+        fields += list(sla.RESTART_FIELDS)
+    _touch(request, now, sorted(set(fields)))
+    _event(request, EventKind.STATUS, actor, now, **{"from": current, "to": to_status, "reason": reason}, **extra)
+    sla.record_problem(request, clock, actor, now)
+
+
 def do_transition(
     request: Request, to_status: str, *, actor: User, reason: str = "", now: dt.datetime | None = None
 ) -> Request:
     now = now or timezone.now()
-    ensure_can_act(actor, request)
     if to_status not in Status.values:
         raise ValidationError({"status": _("Unknown status “%(status)s”.") % {"status": to_status}})
     with transaction.atomic():
-        request = Request.objects.select_for_update().get(pk=request.pk)
-        current = request.status
-        if to_status not in TRANSITIONS.get(current, ()):
-            raise TransitionNotAllowed(
-                _("A request that is “%(current)s” cannot become “%(target)s”.")
-                % {"current": Status(current).label, "target": Status(to_status).label}
-            )
-        fields = ["status"]
-        if current == Status.WAITING:
-            waited = sla.resume(request, now)
-            _event(request, EventKind.SLA_RESUMED, actor, now, business_minutes_waited=round(waited, 1))
-            fields += ["sla_paused_at", "first_response_due_at", "resolution_due_at"]
-        if to_status == Status.WAITING:
-            sla.pause(request, now)
-            _event(request, EventKind.SLA_PAUSED, actor, now)
-            fields.append("sla_paused_at")
-        if to_status == Status.RESOLVED:
-            request.resolved_at = now
-            fields.append("resolved_at")
-        if to_status == Status.CLOSED:
-            request.closed_at = now
-            fields.append("closed_at")
-        if to_status == Status.REOPENED:
-            request.resolved_at = request.closed_at = None
-            # A reopened request gets a fresh resolution target from now.
-            sla.set_deadlines(request, now)
-            fields += ["resolved_at", "closed_at", "first_response_due_at", "resolution_due_at"]
-        request.status = to_status
-        _touch(request, now, sorted(set(fields)))
-        _event(request, EventKind.STATUS, actor, now, **{"from": current, "to": to_status, "reason": reason})
+        request = _locked(request, actor)
+        _apply_transition(request, to_status, actor=actor, reason=reason, now=now)
     return request
 
 
 def do_change_priority(request: Request, priority: str, *, actor: User | None, reason: str = "",
                        now: dt.datetime | None = None) -> Request:
+    """A change of priority by hand. The deadlines follow the new priority's targets, less the business
+    time already spent (the sweep's own raise after a breach keeps the deadlines: it does not call this)."""
     now = now or timezone.now()
-    if actor is not None:
-        ensure_can_act(actor, request)
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Unknown priority “%(priority)s”.") % {"priority": priority}})
     with transaction.atomic():
-        request = Request.objects.select_for_update().get(pk=request.pk)
+        request = _locked(request, actor)
+        if request.status == Status.CLOSED:
+            raise TransitionNotAllowed(_("The priority of a closed request cannot change; reopen it first."))
         previous = request.priority
         if previous == priority:
             return request
         request.priority = priority
-        _touch(request, now, ["priority"])
+        fields = ["priority"]
+        clock = None
+        if request.is_open:
+            clock = sla.retarget(request, now)
+            fields += ["first_response_due_at", "resolution_due_at", "first_response_escalated_at",
+                       "resolution_escalated_at"]
+        _touch(request, now, fields)
         _event(request, EventKind.PRIORITY, actor, now, **{"from": previous, "to": priority, "reason": reason})
+        sla.record_problem(request, clock, actor, now)
     return request
 
 
@@ -320,25 +373,32 @@ def _add_message(request, kind, body, actor, attachments, now) -> Message:
 
 def do_reply(request: Request, body: str, *, actor: User, attachments: Iterable[UploadedFile] = (),
              wait_for_citizen: bool = False, now: dt.datetime | None = None) -> Message:
-    """A public reply the citizen sees. The first one meets the first-response target."""
+    """A public reply the citizen sees. The first one meets the first-response target. With
+    `wait_for_citizen`, the reply and the pause are one change: both are stored, or neither."""
     now = now or timezone.now()
-    ensure_can_act(actor, request)
-    if request.status == Status.CLOSED:
-        raise TransitionNotAllowed(_("A closed request cannot be answered; reopen it first."))
     with transaction.atomic():
-        request = Request.objects.select_for_update().get(pk=request.pk)
+        request = _locked(request, actor)
+        if request.status == Status.CLOSED:
+            raise TransitionNotAllowed(_("A closed request cannot be answered; reopen it first."))
+        after_reply = Status.IN_PROGRESS if request.status in (Status.NEW, Status.ASSIGNED, Status.REOPENED) \
+            else request.status
+        if wait_for_citizen and after_reply != Status.WAITING and Status.WAITING not in TRANSITIONS[after_reply]:
+            raise TransitionNotAllowed(
+                _("A request that is “%(current)s” cannot become “%(target)s”.")
+                % {"current": Status(request.status).label, "target": Status.WAITING.label}
+            )
         message = _add_message(request, MessageKind.PUBLIC_REPLY, body, actor, attachments, now)
         fields = []
         if request.first_responded_at is None:
             request.first_responded_at = now
             fields.append("first_responded_at")
-        if request.status in (Status.NEW, Status.ASSIGNED, Status.REOPENED):
-            request.status = Status.IN_PROGRESS
+        if request.status != after_reply:
+            request.status = after_reply
             fields.append("status")
         _touch(request, now, fields)
         _event(request, EventKind.REPLIED, actor, now, message=message.pk)
-    if wait_for_citizen and request.status != Status.WAITING:
-        do_transition(request, Status.WAITING, actor=actor, now=now)
+        if wait_for_citizen and request.status != Status.WAITING:
+            _apply_transition(request, Status.WAITING, actor=actor, reason="", now=now)
     return message
 
 
@@ -346,9 +406,8 @@ def do_add_note(request: Request, body: str, *, actor: User, attachments: Iterab
                 now: dt.datetime | None = None) -> Message:
     """An internal note: staff only, never shown to the citizen."""
     now = now or timezone.now()
-    ensure_can_act(actor, request)
     with transaction.atomic():
-        request = Request.objects.select_for_update().get(pk=request.pk)
+        request = _locked(request, actor)
         message = _add_message(request, MessageKind.INTERNAL_NOTE, body, actor, attachments, now)
         _touch(request, now, [])
         _event(request, EventKind.NOTE, actor, now, message=message.pk)
@@ -359,14 +418,16 @@ def do_citizen_message(request: Request, body: str, *, attachments: Iterable[Upl
                        now: dt.datetime | None = None) -> Message:
     """The citizen adds information: a waiting request resumes, a resolved one reopens."""
     now = now or timezone.now()
-    if request.status == Status.CLOSED:
-        raise TransitionNotAllowed(_("This request is closed. Please submit a new request."))
     with transaction.atomic():
-        request = Request.objects.select_for_update().get(pk=request.pk)
+        request = _locked(request, None)
+        if request.status == Status.CLOSED:
+            raise TransitionNotAllowed(_("This request is closed. Please submit a new request."))
         message = _add_message(request, MessageKind.CITIZEN, body, None, attachments, now)
         fields = []
+        clock = None
         if request.status == Status.WAITING:
-            waited = sla.resume(request, now)
+            clock = sla.clock_for(request.organisation)
+            waited = sla.resume(request, now, clock)
             _event(request, EventKind.SLA_RESUMED, None, now, business_minutes_waited=round(waited, 1))
             request.status = Status.IN_PROGRESS
             fields += ["status", "sla_paused_at", "first_response_due_at", "resolution_due_at"]
@@ -374,11 +435,12 @@ def do_citizen_message(request: Request, body: str, *, attachments: Iterable[Upl
         elif request.status == Status.RESOLVED:
             request.status = Status.REOPENED
             request.resolved_at = None
-            sla.set_deadlines(request, now)
-            fields += ["status", "resolved_at", "first_response_due_at", "resolution_due_at"]
+            clock = sla.restart(request, now)
+            fields += ["status", "resolved_at", *sla.RESTART_FIELDS]
             _event(request, EventKind.STATUS, None, now, **{"from": Status.RESOLVED, "to": Status.REOPENED})
         _touch(request, now, fields)
         _event(request, EventKind.CITIZEN_MESSAGE, None, now, message=message.pk)
+        sla.record_problem(request, clock, None, now)
     return message
 
 
@@ -388,16 +450,15 @@ def do_transfer(request: Request, to_service: Service, *, actor: User, reason: s
     the whole history; the sending organisation keeps read access. Deadlines restart under the
     receiving organisation's calendar and targets."""
     now = now or timezone.now()
-    ensure_can_act(actor, request)
     reason = _clean_text(reason, "reason", 1000)
-    if not request.is_open:
-        raise TransitionNotAllowed(_("Only an open request can be transferred."))
     if not to_service.is_active:
         raise ValidationError({"service": _("This service is not active.")})
-    if to_service.pk == request.service_id:
-        raise ValidationError({"service": _("The request is already with this service.")})
     with transaction.atomic():
-        request = Request.objects.select_for_update().select_related("service").get(pk=request.pk)
+        request = _locked(request, actor)
+        if not request.is_open:
+            raise TransitionNotAllowed(_("Only an open request can be transferred."))
+        if to_service.pk == request.service_id:
+            raise ValidationError({"service": _("The request is already with this service.")})
         from_service = request.service
         from_org_id = request.organisation_id
         crosses = to_service.organisation_id != from_org_id
@@ -405,20 +466,23 @@ def do_transfer(request: Request, to_service: Service, *, actor: User, reason: s
         request.queue_id = to_service.queue_id
         request.organisation_id = to_service.organisation_id
         fields = ["service", "queue", "organisation"]
+        clock = None
         if crosses:
-            RequestAccess.objects.get_or_create(request=request, organisation_id=from_org_id,
-                                                defaults={"granted_at": now})
+            # granted_at moves on each transfer away: the sender's queue fingerprint reads it.
+            RequestAccess.objects.update_or_create(request=request, organisation_id=from_org_id,
+                                                   defaults={"granted_at": now})
             RequestAccess.objects.filter(request=request, organisation_id=to_service.organisation_id).delete()
             request.assignee = None
             request.status = Status.NEW if request.status != Status.WAITING else Status.WAITING
             request.organisation = to_service.organisation
-            sla.set_deadlines(request, now)
-            fields += ["assignee", "status", "first_response_due_at", "resolution_due_at"]
+            clock = sla.restart(request, now)
+            fields += ["assignee", "status", *sla.RESTART_FIELDS]
         _touch(request, now, fields)
         _event(
             request, EventKind.TRANSFERRED, actor, now,
             **{"from": from_service.code, "to": to_service.code, "reason": reason, "across_organisations": crosses},
         )
+        sla.record_problem(request, clock, actor, now)
         if request.routing_method != RoutingMethod.MANUAL:
             from bawaba.routing.services import record_correction
 
@@ -429,21 +493,34 @@ def do_transfer(request: Request, to_service: Service, *, actor: User, reason: s
 def do_merge(duplicate: Request, into: Request, *, actor: User, now: dt.datetime | None = None) -> Request:
     """Close a duplicate into the surviving request; its messages stay readable from both."""
     now = now or timezone.now()
-    ensure_can_act(actor, duplicate)
-    ensure_can_act(actor, into)
     if duplicate.pk == into.pk:
         raise ValidationError({"into": _("A request cannot be merged into itself.")})
-    if into.merged_into_id or not into.is_open:
-        raise TransitionNotAllowed(_("The surviving request must be open and not merged itself."))
-    if duplicate.merged_into_id:
-        raise TransitionNotAllowed(_("This request is already merged."))
     with transaction.atomic():
-        duplicate = Request.objects.select_for_update().get(pk=duplicate.pk)
+        # Both rows locked, always in primary-key order: two merges of the same pair in opposite
+        # directions then run one after the other (no deadlock), and the second sees the first.
+        rows = {row.pk: row for row in
+                Request.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk]).order_by("pk")}
+        if len(rows) != 2:
+            raise Request.DoesNotExist("request to merge not found")
+        duplicate, into = rows[duplicate.pk], rows[into.pk]
+        ensure_can_act(actor, duplicate)
+        ensure_can_act(actor, into)
+        if into.merged_into_id or not into.is_open:
+            raise TransitionNotAllowed(_("The surviving request must be open and not merged itself."))
+        if duplicate.merged_into_id:
+            raise TransitionNotAllowed(_("This request is already merged."))
         previous = duplicate.status
+        fields = ["merged_into", "status", "closed_at"]
+        if duplicate.sla_paused_at is not None:
+            clock = sla.clock_for(duplicate.organisation)
+            waited = sla.resume(duplicate, now, clock)
+            _event(duplicate, EventKind.SLA_RESUMED, actor, now, business_minutes_waited=round(waited, 1))
+            sla.record_problem(duplicate, clock, actor, now)
+            fields += ["sla_paused_at", "first_response_due_at", "resolution_due_at"]
         duplicate.merged_into = into
         duplicate.status = Status.CLOSED
         duplicate.closed_at = now
-        _touch(duplicate, now, ["merged_into", "status", "closed_at"])
+        _touch(duplicate, now, fields)
         _event(duplicate, EventKind.MERGED, actor, now, into=into.reference, **{"from": previous})
         _event(into, EventKind.MERGED, actor, now, absorbed=duplicate.reference)
         _touch(into, now, [])

@@ -22,6 +22,11 @@ def test_allowed_transition_changes_the_status_and_is_in_the_history(api, make_r
 
 def test_waiting_pauses_the_sla(api, make_request):
     req = make_request()
+    response = api.post(url(req), {"status": "waiting"})
+    assert response.status_code == 409  # the citizen must be asked something first
+    req.refresh_from_db()
+    assert req.sla_paused_at is None
+    api.post(f"/api/v1/requests/{req.reference}/comments", {"body": "Quel est votre numéro ?", "public": True})
     assert api.post(url(req), {"status": "waiting"}).json()["sla_paused"] is True
     assert api.post(url(req), {"status": "in_progress"}).json()["sla_paused"] is False
 

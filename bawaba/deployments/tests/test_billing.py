@@ -1,17 +1,20 @@
 """Billing arithmetic, statements, numbering, immutability, payments and interest."""
 
 import datetime as dt
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bawaba.deployments import billing, selectors
 from bawaba.deployments.models import (
     BillingLine,
+    Contract,
     ImmutableDocumentError,
     PaymentStatement,
     PaymentStatementKind,
@@ -31,20 +34,83 @@ def at(year, month, day, hour=12):
 # --------------------------------------------------------------------------- pure arithmetic
 
 money = st.decimals(min_value=Decimal("0"), max_value=Decimal("99999999.99"), places=2)
+# Small amounts too: rounding to the centime matters most there.
+amounts = st.one_of(st.decimals(min_value=Decimal("0"), max_value=Decimal("2"), places=2), money)
 rate = st.decimals(min_value=Decimal("0"), max_value=Decimal("0.3"), places=4)
+vat_rates = st.decimals(min_value=Decimal("0"), max_value=Decimal("0.25"), places=4)
 
 
-@given(gross=money, retention=rate, recovery=rate, remaining=money, penalties=money, cap=rate,
-       vat=st.decimals(min_value=Decimal("0"), max_value=Decimal("0.25"), places=4))
-def test_a_payment_statement_always_balances(gross, retention, recovery, remaining, penalties, cap, vat):
+@st.composite
+def contract_rates(draw):
+    """(retention, advance recovery, penalty cap) in any order, below 100 % together as Contract.clean requires."""
+    first = draw(st.integers(min_value=0, max_value=9999))
+    second = draw(st.integers(min_value=0, max_value=9999 - first))
+    third = draw(st.integers(min_value=0, max_value=9999 - first - second))
+    return tuple(Decimal(n).scaleb(-4) for n in draw(st.permutations([first, second, third])))
+
+
+def centimes(value) -> Fraction:
+    """ROUND_HALF_UP to the centime, computed on exact fractions (independent of Decimal.quantize)."""
+    scaled = Fraction(value) * 100
+    whole = math.floor(abs(scaled) + Fraction(1, 2))
+    return Fraction(whole if scaled >= 0 else -whole, 100)
+
+
+def expected_breakdown(gross, *, retention, recovery, remaining, penalties, cap, vat) -> dict:
+    """docs/deployments.md "Billing arithmetic", rule by rule, with exact fractions."""
+    gross, remaining, penalties = Fraction(gross), Fraction(remaining), Fraction(penalties)
+    retention_amount = centimes(gross * Fraction(retention))                    # 2.
+    advance = min(centimes(gross * Fraction(recovery)), remaining)              # 3.
+    penalty = min(penalties, centimes(gross * Fraction(cap)))                    # 4.
+    if gross >= 0:  # 7. deductions never exceed what is left of the gross
+        advance = min(advance, gross - retention_amount)
+        penalty = min(penalty, gross - retention_amount - advance)
+    taxable = gross - penalty                                                    # 5. VAT base
+    vat_amount = centimes(taxable * Fraction(vat))
+    net = gross - retention_amount - advance - penalty + vat_amount
+    return {"retention": retention_amount, "advance_recovery": advance, "penalties": penalty, "taxable": taxable,
+            "vat": vat_amount, "net": net}
+
+
+@given(gross=amounts, rates=contract_rates(), remaining=amounts, penalties=amounts, vat=vat_rates)
+def test_a_payment_statement_follows_the_documented_arithmetic(gross, rates, remaining, penalties, vat):
+    retention, recovery, cap = rates
     b = billing.compute_breakdown(gross, retention_rate=retention, advance_recovery_rate=recovery,
                                   advance_remaining=remaining, penalties=penalties, penalty_cap_rate=cap, vat_rate=vat)
-    assert b.gross - b.retention - b.advance_recovery - b.penalties + b.vat == b.net
-    assert b.balances()
+    expected = expected_breakdown(gross, retention=retention, recovery=recovery, remaining=remaining,
+                                  penalties=penalties, cap=cap, vat=vat)
+    assert {key: Fraction(getattr(b, key)) for key in expected} == expected
+    assert b.gross == gross
     assert all(amount == amount.quantize(Decimal("0.01")) for amount in
-               (b.retention, b.advance_recovery, b.penalties, b.vat, b.net))
-    assert 0 <= b.advance_recovery <= remaining and b.penalties <= b.gross * cap + Decimal("0.005")
-    assert b.net >= 0  # rates below 100 % together never make a negative payment
+               (b.retention, b.advance_recovery, b.penalties, b.taxable, b.vat, b.net))
+    assert 0 <= b.advance_recovery <= remaining  # never more than the advance left
+    assert 0 <= b.penalties <= penalties and b.taxable == b.gross - b.penalties
+    assert b.retention <= b.gross and b.vat <= b.taxable
+
+
+@example(gross=Decimal("0.05"), rates=(Decimal("0.3"), Decimal("0.3"), Decimal("0.3")), remaining=Decimal("1"),
+         penalties=Decimal("1"), vat=Decimal("0"))
+@given(gross=amounts, rates=contract_rates(), remaining=amounts, penalties=amounts, vat=vat_rates)
+def test_net_payable_is_never_negative_when_rates_stay_below_100_percent(gross, rates, remaining, penalties, vat):
+    retention, recovery, cap = rates
+    b = billing.compute_breakdown(gross, retention_rate=retention, advance_recovery_rate=recovery,
+                                  advance_remaining=remaining, penalties=penalties, penalty_cap_rate=cap, vat_rate=vat)
+    assert b.net >= 0
+
+
+@given(advance=amounts, recovery=rate, grosses=st.lists(amounts, max_size=15))
+def test_advance_recovered_over_successive_statements_never_exceeds_the_advance(advance, recovery, grosses):
+    recovered = Decimal("0")
+    for gross in grosses:
+        # As the billing code does: what is left = the advance minus what earlier statements recovered.
+        b = billing.compute_breakdown(gross, retention_rate=Decimal("0.05"), advance_recovery_rate=recovery,
+                                      advance_remaining=advance - recovered)
+        share = centimes(Fraction(gross) * Fraction(recovery))
+        assert Fraction(b.advance_recovery) == min(share, Fraction(advance - recovered))
+        recovered += b.advance_recovery
+        assert recovered <= advance
+    if recovered < advance:  # not yet recovered: every statement took its full share
+        assert Fraction(recovered) == sum((centimes(Fraction(g) * Fraction(recovery)) for g in grosses), Fraction(0))
 
 
 def test_worked_example_of_the_documentation():
@@ -122,9 +188,11 @@ def test_running_statement_shows_what_the_next_statement_will_hold(world):
                                st.sampled_from(["GC-01", "CAB-01", "EPI-01"]),
                                st.decimals(min_value=Decimal("0.001"), max_value=Decimal("50"), places=3)),
                      min_size=1, max_size=12),
-       issue_months=st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=6, unique=True))
-def test_statements_never_double_count_an_item(world, plan, issue_months):
+       issue_months=st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=6, unique=True),
+       advance=st.decimals(min_value=Decimal("0"), max_value=Decimal("20000"), places=2))
+def test_statements_never_double_count_an_item(world, plan, issue_months, advance):
     with transaction.atomic():
+        Contract.objects.filter(pk=world.contract.pk).update(advance_amount=advance)  # recovery rate 10 %
         for month, day, code, quantity in plan:
             accepted_line(world, code, quantity, at(2026, month, day))
         issued = []
@@ -149,6 +217,14 @@ def test_statements_never_double_count_an_item(world, plan, issue_months):
             assert sum((line.amount for line in lines), Decimal("0")) == statement.period_amount
             assert all(line.accepted_at.date() <= statement.period_end for line in lines)
         assert [s.sequence for s in statements] == list(range(1, len(statements) + 1))
+        # Successive payment statements recover the advance at 10 % of each gross, never more than is left.
+        recovered = Decimal("0")
+        for payment in PaymentStatement.objects.filter(contract=world.contract).order_by("sequence"):
+            share = centimes(Fraction(payment.gross_amount) * Fraction("0.10"))
+            assert Fraction(payment.advance_recovery_amount) == min(share, Fraction(advance - recovered))
+            assert payment.taxable_amount == payment.gross_amount - payment.penalty_amount
+            recovered += payment.advance_recovery_amount
+        assert recovered <= advance
         transaction.set_rollback(True)
 
 
@@ -214,6 +290,43 @@ def test_issued_documents_never_change_and_corrections_are_new_documents(world):
     assert correction.vat_amount == Decimal("-228.00") and correction.net_amount == Decimal("-1368.00")
     assert correction.amount_in_words_fr.startswith("moins mille trois cent soixante-huit")
     assert PaymentStatement.objects.filter(pk=statement.pk, net_amount=Decimal("12480.00")).exists()  # unchanged
+
+
+@pytest.mark.django_db
+def test_billing_lines_on_an_issued_statement_never_change(world):
+    billed = accepted_line(world, "GC-01", 10, at(2026, 3, 5))  # 12 000.00, on the March statement
+    unbilled = accepted_line(world, "GC-01", 1, at(2026, 4, 5))
+    march = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 6))
+    billed.refresh_from_db()
+    assert billed.work_statement == march.work_statement
+
+    billed.work_statement = None  # moved off its statement
+    with pytest.raises(ImmutableDocumentError):
+        billed.save()
+    billed.refresh_from_db()
+    billed.amount = Decimal("1")
+    with pytest.raises(ImmutableDocumentError):
+        billed.save(update_fields=["amount"])
+    with pytest.raises(ImmutableDocumentError):
+        billed.delete()
+    with pytest.raises(ImmutableDocumentError):
+        BillingLine.objects.filter(pk=billed.pk).update(amount=0)
+    with pytest.raises(ImmutableDocumentError):
+        march.work_statement.lines.update(work_statement=None)
+    with pytest.raises(ImmutableDocumentError):  # a mix of billed and unbilled lines is refused whole
+        BillingLine.objects.filter(contract=world.contract).update(amount=0)
+    with pytest.raises(ImmutableDocumentError), transaction.atomic():  # bulk_update dooms its transaction
+        BillingLine.objects.bulk_update([billed], ["amount"])
+    with pytest.raises(ImmutableDocumentError):
+        BillingLine.objects.all().delete()
+    stored = BillingLine.objects.get(pk=billed.pk)
+    assert (stored.amount, stored.work_statement_id) == (Decimal("12000.00"), march.work_statement_id)
+    assert BillingLine.objects.get(pk=unbilled.pk).amount == Decimal("1200.00")
+
+    # Lines still on the running statement are not frozen, and the next issue attaches them as before.
+    april = billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), None, now=at(2026, 5, 1))
+    assert list(april.work_statement.lines.all()) == [unbilled]
+    assert march.work_statement.lines.get() == billed
 
 
 @pytest.mark.django_db

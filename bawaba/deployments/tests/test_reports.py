@@ -259,3 +259,163 @@ def test_an_invalid_uuid_is_a_validation_error(world):
     with pytest.raises(ValidationError):
         submit(world, **good_report(world, "SRV-01", client_uuid="not-a-uuid"))
     assert uuid.UUID(good_report(world, "SRV-01")["client_uuid"])
+
+
+# --------------------------------------------------------------------------- reuse of ONT serials and photos
+
+
+def third_order(world, reference="WO-0003"):
+    from bawaba.deployments.tests.factories import make_site
+
+    site = make_site(world.programme, f"S-{reference}", lat=Decimal("36.7760"), lon=Decimal("3.0600"))
+    return services.do_create_work_order(world.contract, site, reference=reference, items=FTTH_ITEMS)
+
+
+def ont_report(world, work_order, serial, **overrides):
+    return good_report(world, "ONT-01", work_order=work_order, ont_serial=serial, **overrides)
+
+
+def decisions(report):
+    return {item.work_item.price_item.code: item.decision for item in report.items.select_related(
+        "work_item__price_item")}
+
+
+def test_a_serial_accepted_next_to_a_rejected_item_cannot_be_installed_again_elsewhere(world):
+    # WO-0001: the ONT is accepted while the splicing of the same report is rejected (0.3 dB splice).
+    first = good_report(world, "ONT-01", ont_serial="ZTEG00C0FFEE", splice_losses_db=["0.3"])
+    first["items"].append({"work_item": world.item("EPI-01").id, "quantity": "1"})
+    report = submit(world, **first).report
+    assert decisions(report) == {"ONT-01": Decision.ACCEPTED, "EPI-01": Decision.REJECTED}
+
+    other = third_order(world)
+    item = submit(world, work_order=other, **ont_report(world, other, "ZTEG00C0FFEE")).report.items.get()
+    assert item.decision == Decision.REJECTED
+    assert item.reasons == [{"code": "ont_serial_reused", "params": {"serial": "ZTEG00C0FFEE"}}]
+    assert BillingLine.objects.filter(work_order=other).count() == 0
+
+
+def test_a_serial_rejected_everywhere_else_may_be_installed_on_another_order(world):
+    rejected = submit(world, **good_report(world, "ONT-01", ont_serial="ZTEG00C0FFEE", ont_rx_power_dbm="-29"))
+    assert rejected.report.items.get().decision == Decision.REJECTED
+    other = third_order(world)
+    assert submit(world, work_order=other, **ont_report(world, other, "ZTEG00C0FFEE")).report.items.get() \
+        .decision == Decision.ACCEPTED
+
+
+def test_a_serial_waiting_for_an_inspector_elsewhere_is_held_until_the_inspector_rejects_it(world):
+    doubtful = submit(world, **far_report(world, ont_serial="ZTEG00C0FFEE")).report.items.get()
+    assert doubtful.decision == Decision.DOUBTFUL
+    other = third_order(world)
+    held = submit(world, work_order=other, **ont_report(world, other, "ZTEG00C0FFEE")).report.items.get()
+    assert [r["code"] for r in held.reasons] == ["ont_serial_reused"]
+
+    services.do_reject_item(doubtful, world.inspector, reason="No ONT on the photo.")
+    again = submit(world, work_order=other, **ont_report(world, other, "ZTEG00C0FFEE")).report.items.get()
+    assert again.decision == Decision.ACCEPTED
+
+
+def test_a_serial_only_mentioned_with_other_work_is_not_an_installed_ont(world):
+    # A survey report carrying the serial installs nothing: the ONT may be installed on another order.
+    submit(world, **good_report(world, "SRV-01", ont_serial="ZTEG00C0FFEE"))
+    other = third_order(world)
+    assert submit(world, work_order=other, **ont_report(world, other, "ZTEG00C0FFEE")).report.items.get() \
+        .decision == Decision.ACCEPTED
+
+
+def test_the_same_order_may_report_its_own_ont_again_after_a_rejection(world):
+    submit(world, **good_report(world, "ONT-01", ont_serial="ZTEG00C0FFEE", ont_rx_power_dbm="-29"))
+    redone = submit(world, **good_report(world, "ONT-01", ont_serial="ZTEG00C0FFEE")).report.items.get()
+    assert redone.decision == Decision.ACCEPTED
+
+
+def test_a_photo_sent_only_with_rejected_work_may_be_sent_again_for_the_redone_work(world):
+    photo_bytes = make_photo(seed=515151).read()
+    first = submit(world, **good_report(world, "ONT-01", ont_rx_power_dbm="-29",
+                                        photos=[SimpleUploadedFile("a.jpg", photo_bytes), make_photo()]))
+    assert first.report.items.get().decision == Decision.REJECTED
+    again = submit(world, **good_report(world, "ONT-01",
+                                        photos=[SimpleUploadedFile("b.jpg", photo_bytes), make_photo()]))
+    assert again.report.items.get().decision == Decision.ACCEPTED
+    # Still one file for the bytes: the second row points at the first.
+    resent = again.report.photos.get(sha256=first.report.photos.first().sha256)
+    assert resent.reused_from is not None and resent.image.name == resent.reused_from.image.name
+
+
+def test_a_photo_backing_accepted_work_next_to_a_rejected_item_cannot_prove_other_work(world):
+    photo_bytes = make_photo(seed=616161).read()
+    first = good_report(world, "ONT-01", splice_losses_db=["0.3"],
+                        photos=[SimpleUploadedFile("a.jpg", photo_bytes), make_photo()])
+    first["items"].append({"work_item": world.item("EPI-01").id, "quantity": "1"})
+    assert decisions(submit(world, **first).report) == {"ONT-01": Decision.ACCEPTED, "EPI-01": Decision.REJECTED}
+    result = submit(world, work_order=world.site_order,
+                    **good_report(world, "SITE-SRV", work_order=world.site_order,
+                                  photos=[SimpleUploadedFile("b.jpg", photo_bytes)]))
+    assert [r["code"] for r in result.report.items.get().reasons] == ["photo_reused"]
+
+
+def test_the_same_photo_twice_in_one_report_counts_as_reused(world):
+    photo_bytes = make_photo(seed=717171).read()
+    result = submit(world, **good_report(world, "ONT-01", photos=[SimpleUploadedFile("a.jpg", photo_bytes),
+                                                                  SimpleUploadedFile("b.jpg", photo_bytes)]))
+    assert [r["code"] for r in result.report.items.get().reasons] == ["photo_reused"]
+
+
+def test_a_serial_and_a_photo_sent_later_on_another_order_are_caught_one_after_the_other(world):
+    # The sequential half of the concurrency guarantee (test_domain_concurrency.py runs them at once):
+    # whatever the database, the second report sees the first one's serial and photo.
+    photo_bytes = make_photo(seed=818181).read()
+    other = third_order(world)
+    reports = [
+        submit(world, work_order=order, **ont_report(world, order, "ZTEG00C0FFEE", photos=[
+            SimpleUploadedFile("a.jpg", photo_bytes), make_photo()])).report
+        for order in (world.work_order, other)
+    ]
+    assert [r.items.get().decision for r in reports] == [Decision.ACCEPTED, Decision.REJECTED]
+    assert {r["code"] for r in reports[1].items.get().reasons} == {"ont_serial_reused", "photo_reused"}
+    originals = Photo.objects.filter(reused_from=None, report__in=reports)
+    assert originals.filter(sha256=reports[0].photos.first().sha256).count() == 1
+    assert BillingLine.objects.count() == 1
+
+
+# --------------------------------------------------------------------------- device clock ahead of the server
+
+
+def test_a_report_from_a_phone_whose_clock_is_ahead_is_kept_for_the_inspector(world):
+    now = timezone.now()
+    ahead = dt.timedelta(hours=3, seconds=30)
+    values = good_report(world, "ONT-01", device_started_at=(now + ahead - dt.timedelta(hours=1)).isoformat(),
+                         device_reported_at=(now + ahead).isoformat(),
+                         photos=[make_photo(taken_at=now + ahead - dt.timedelta(minutes=20)) for _ in range(2)])
+
+    result = submit(world, **values)
+
+    report = result.report
+    assert result.created
+    assert report.device_reported_at == dt.datetime.fromisoformat(values["device_reported_at"])  # as sent
+    assert 3 * 3600 < report.device_clock_ahead_s <= 3 * 3600 + 30
+    item = report.items.get()
+    assert item.decision == Decision.DOUBTFUL and BillingLine.objects.count() == 0
+    assert item.reasons == [{"code": "device_clock_ahead", "params": {"minutes": 180, "limit": 10}}]
+    assert list(selectors.pending_inspections(world.inspector)) == [item]
+    event = world.work_order.events.get(kind="report_received")
+    assert event.data["device_clock_ahead_s"] == report.device_clock_ahead_s
+    # Re-sending from the offline queue stays a replay; the inspector decides and the work is billed.
+    assert submit(world, **values).created is False
+    services.do_accept_item(item, world.inspector, note="Phone clock on the wrong time zone.")
+    assert selectors.running_statement(world.contract).unbilled_amount == Decimal("3000.00")
+
+
+def test_a_clock_a_few_minutes_ahead_is_recorded_but_accepted(world):
+    values = good_report(world, "ONT-01", device_reported_at=(timezone.now() + dt.timedelta(minutes=5)).isoformat())
+    report = submit(world, **values).report
+    assert report.items.get().decision == Decision.ACCEPTED
+    assert 4 * 60 < report.device_clock_ahead_s <= 5 * 60
+
+
+def test_device_times_behind_the_server_are_normal_for_a_queued_report(world):
+    earlier = timezone.now() - dt.timedelta(days=2)
+    values = good_report(world, "ONT-01", device_started_at=(earlier - dt.timedelta(hours=1)).isoformat(),
+                         device_reported_at=earlier.isoformat(),
+                         photos=[make_photo(taken_at=earlier - dt.timedelta(minutes=10)) for _ in range(2)])
+    report = submit(world, **values).report
+    assert report.device_clock_ahead_s is None and report.items.get().decision == Decision.ACCEPTED

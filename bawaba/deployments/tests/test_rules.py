@@ -138,3 +138,24 @@ def test_reasons_read_in_the_user_language():
 
 def test_unknown_reason_codes_from_newer_rule_sets_are_shown_as_is():
     assert rules.reason_text("future_rule", {}) == "future_rule"
+
+
+@pytest.mark.parametrize(("ahead_s", "outcome"), [
+    (None, ACCEPTED), (0, ACCEPTED), (600, ACCEPTED), (601, DOUBTFUL), (3 * 86400, DOUBTFUL),
+])
+def test_a_device_clock_ahead_of_the_server_sends_the_item_to_an_inspector(ahead_s, outcome):
+    decision = rules.evaluate(evidence(device_clock_ahead_s=ahead_s))
+    assert decision.outcome == outcome
+    if outcome == DOUBTFUL:
+        assert decision.reasons == [{"code": "device_clock_ahead",
+                                     "params": {"minutes": ahead_s // 60, "limit": 10}}]
+
+
+def test_device_clock_tolerance_comes_from_the_rule_set_and_reads_in_the_user_language():
+    params = rules.merged_params({"device_clock_ahead_max_min": 60})
+    assert rules.evaluate(evidence(device_clock_ahead_s=45 * 60), params).outcome == ACCEPTED
+    decision = rules.evaluate(evidence(device_clock_ahead_s=95 * 60, ont_rx_power_dbm=-30.0), params)
+    assert decision.outcome == REJECTED and codes(decision) == ["rx_power_out_of_window", "device_clock_ahead"]
+    with translation.override("en"):
+        assert decision.texts[1] == ("The device clock was 95 min ahead of the server (limit 60 min): the times of "
+                                     "the report and of its photos cannot be trusted.")

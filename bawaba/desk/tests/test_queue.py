@@ -19,7 +19,7 @@ def test_queue_is_sorted_by_sla_urgency_with_paused_requests_last(login, at_agen
     urgent = make_request(priority="urgent", subject="Urgente")
     normal = make_request(priority="normal", subject="Normale")
     waiting = make_request(priority="urgent", subject="En attente")
-    services.do_transition(waiting, Status.WAITING, actor=at_agent)
+    services.do_reply(waiting, "Quel est votre numéro de ligne ?", actor=at_agent, wait_for_citizen=True)
 
     html = login(at_agent).get(reverse("desk:home")).content.decode()
 

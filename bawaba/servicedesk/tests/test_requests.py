@@ -44,6 +44,9 @@ def test_invalid_input_is_refused_whole_with_field_messages(make_request):
 
 
 def test_a_bad_attachment_refuses_the_whole_request(make_request):
+    """The service refuses the whole request, so that a form can show the error and the citizen can fix it.
+    The e-mail channel, which cannot ask again, checks the files first: it keeps the good ones and lists the
+    others instead of bouncing the mail (bawaba/channels/tests/test_channels.py)."""
     fake = SimpleUploadedFile("invoice.pdf", b"MZ" + b"\0" * 50)
     with pytest.raises(ValidationError) as error:
         make_request(attachments=[png(), fake])
@@ -103,7 +106,8 @@ def test_resolve_then_reopen(make_request, at_agent):
 def test_waiting_for_citizen_pauses_the_sla(make_request, at_agent):
     request = make_request(now=MONDAY_9AM)
     due = request.resolution_due_at
-    services.do_transition(request, Status.WAITING, actor=at_agent, now=MONDAY_9AM + dt.timedelta(hours=1))
+    services.do_reply(request, "Quel est votre numéro de ligne ?", actor=at_agent, wait_for_citizen=True,
+                      now=MONDAY_9AM + dt.timedelta(hours=1))
     # The citizen answers the next day at 10:00: 6.5 h (rest of Monday) + 2 h of Tuesday were waited.
     services.do_citizen_message(request, "Voici mon numéro de ligne : 021 23 45 67",
                                 now=dt.datetime(2026, 11, 24, 10, 0, tzinfo=ALGIERS))
@@ -117,7 +121,8 @@ def test_waiting_for_citizen_pauses_the_sla(make_request, at_agent):
 
 def test_paused_requests_are_not_escalated(make_request, at_agent, at_supervisor):
     request = make_request(now=MONDAY_9AM)
-    services.do_transition(request, Status.WAITING, actor=at_agent, now=MONDAY_9AM)
+    services.do_reply(request, "Quel est votre numéro de ligne ?", actor=at_agent, wait_for_citizen=True,
+                      now=MONDAY_9AM)
     assert services.escalate_breaches(now=MONDAY_9AM + dt.timedelta(days=30)) == 0
 
 
