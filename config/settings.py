@@ -42,7 +42,7 @@ def _local_secret_key(path: Path) -> str:
 
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
-    for _ in range(50):  # another process may have created the file and not written it yet
+    for _attempt in range(50):  # another process may have created the file and not written it yet
         key = path.read_text().strip()
         if key:
             return key

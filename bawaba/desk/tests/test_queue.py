@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from bawaba.orgs.services import do_add_staff
 from bawaba.servicedesk import services
-from bawaba.servicedesk.models import Status
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
