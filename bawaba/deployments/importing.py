@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -319,6 +319,22 @@ def import_work_orders(upload, *, contract, actor=None, filename: str = "") -> I
         result.errors.sort(key=lambda e: (e.row, e.column))
         return result
 
+    try:
+        return _store_import(result, planned, existing_sites, contract=contract, actor=actor, filename=filename)
+    except IntegrityError:
+        # Another import stored some of the same references between our checks and our writes: nothing of
+        # this file was stored (one transaction); say which rows clash, as for a clash found beforehand.
+        taken = set(WorkOrder.objects.filter(reference__in=list(seen_orders)).values_list("reference", flat=True))
+        for reference in sorted(taken, key=lambda r: seen_orders[r]):
+            result.errors.append(RowError(seen_orders[reference], "work_order",
+                                          _("Work order %(ref)s exists already.") % {"ref": reference}))
+        if not result.errors:
+            result.errors.append(RowError(0, "-", _("Another import stored some of these rows at the same moment: "
+                                                    "nothing was imported; send the file again.")))
+        return result
+
+
+def _store_import(result, planned, existing_sites, *, contract, actor, filename) -> ImportResult:
     with transaction.atomic():
         sites = dict(existing_sites)
         new_sites = []
