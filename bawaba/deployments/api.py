@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from . import billing, documents, forms, importing, selectors, services
 from .models import (
     Decision,
     FieldReport,
+    IdempotencyRecord,
     ImmutableDocumentError,
     Payment,
     PaymentStatement,
@@ -168,8 +169,6 @@ def _page(limit: int, offset: int) -> tuple[int, int]:
 
 # --------------------------------------------------------------------------- idempotency of money writes
 
-IDEMPOTENCY_TTL = 7 * 24 * 3600  # seconds a key is remembered after success
-IDEMPOTENCY_PENDING_TTL = 120  # seconds a claim waits for its first submission to finish
 
 
 class IdempotencyKeyReused(ValidationError):
@@ -183,43 +182,35 @@ class IdempotencyKeyReused(ValidationError):
 def idempotent(user, kind: str, key: str | None, body, *, create, load):
     """`create()` once per (organisation, kind, key); a retry with the same body gets `load(pk)` back.
 
-    Returns (object, created). The same key with another body raises IdempotencyKeyReused; a retry while
-    the first submission is still running is a Conflict (409, retry later). When `create` fails nothing is
-    kept, so the key can be used again once the input is fixed.
-
-    Stopgap kept in the cache (shared through Redis when REDIS_URL is set, per process otherwise) because
-    the domain has no idempotency key on payments or corrections yet; see the report to the domain owner.
+    Returns (object, created). The same key with another body raises IdempotencyKeyReused. The key is
+    recorded in the database in the same transaction as the write (`IdempotencyRecord`): a retry finds the
+    write or nothing, a concurrent retry waits on the unique key and then replays, and when `create` fails
+    nothing is kept, so the key can be used again once the input is fixed.
     """
     if not key:
         return create(), True
     scope = user.organisation_id or f"u{user.pk}"
-    cache_key = "fibre:idem:" + hashlib.sha256(f"{kind}|{scope}|{key}".encode()).hexdigest()
+    key_hash = hashlib.sha256(f"{kind}|{scope}|{key}".encode()).hexdigest()
     fingerprint = hashlib.sha256(json.dumps([str(part) for part in body]).encode()).hexdigest()
     for _attempt in range(2):
-        if cache.add(cache_key, {"fp": fingerprint, "pk": None}, IDEMPOTENCY_PENDING_TTL):
-            break
-        earlier = cache.get(cache_key)
-        if earlier is None:  # expired between add and get
-            continue
-        if earlier["fp"] != fingerprint:
-            raise IdempotencyKeyReused()
-        if earlier["pk"] is None:
-            raise services.Conflict(_("A request with this Idempotency-Key is still being processed; "
-                                      "retry in a moment."))
-        found = load(earlier["pk"])
-        if found is not None:
-            return found, False
-        cache.delete(cache_key)  # the remembered object is gone (e.g. a test database rolled back)
-    else:
-        raise services.Conflict(_("A request with this Idempotency-Key is still being processed; "
-                                  "retry in a moment."))
-    try:
-        created = create()
-    except BaseException:
-        cache.delete(cache_key)
-        raise
-    cache.set(cache_key, {"fp": fingerprint, "pk": created.pk}, IDEMPOTENCY_TTL)
-    return created, True
+        earlier = IdempotencyRecord.objects.filter(key_hash=key_hash).first()
+        if earlier is not None:
+            if earlier.fingerprint != fingerprint:
+                raise IdempotencyKeyReused()
+            found = load(earlier.object_pk)
+            if found is not None:
+                return found, False
+        try:
+            with transaction.atomic():
+                created = create()
+                IdempotencyRecord.objects.create(key_hash=key_hash, kind=kind, fingerprint=fingerprint,
+                                                 object_pk=created.pk)
+            return created, True
+        except IntegrityError:
+            if not IdempotencyRecord.objects.filter(key_hash=key_hash).exists():
+                raise  # not the key: a real integrity problem of the write itself
+            # a concurrent submission with the same key committed first: replay it on the next turn
+    raise services.Conflict(_("A request with this Idempotency-Key is still being processed; retry in a moment."))
 
 
 def _form_or_422(form):

@@ -757,6 +757,23 @@ class Payment(models.Model):
         return f"{self.amount} on {self.paid_on}"
 
 
+class IdempotencyRecord(models.Model):
+    """A money write (payment, correction) made under a client's Idempotency-Key or a form's token.
+
+    Stored in the same transaction as the write, so a retry finds either both or neither; the unique key
+    makes a concurrent retry wait for the first submission and then replay it.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True)  # sha256 of kind, organisation and key
+    kind = models.CharField(max_length=20)
+    fingerprint = models.CharField(max_length=64)  # sha256 of the request's values
+    object_pk = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.kind} {self.object_pk}"
+
+
 # --------------------------------------------------------------------------- audit
 
 
