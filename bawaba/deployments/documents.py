@@ -158,7 +158,11 @@ def _header(pdf: _Pdf, title: str, title_ar: str, statement, extra: list[tuple[s
     pdf.text(pdf.width - pdf.margin, f"{_('Issued on')}: {timezone.localdate(statement.issued_at).isoformat()}",
              size=9, right=True)
     pdf.line(16)
-    for label, value in [(_("Client"), operator.name_fr), (_("Contractor"), statement.contractor.name_fr),
+    def with_nif(organisation):
+        return f"{organisation.name_fr} (NIF {organisation.tax_identifier})" if organisation.tax_identifier else (
+            organisation.name_fr)
+
+    for label, value in [(_("Client"), with_nif(operator)), (_("Contractor"), with_nif(statement.contractor)),
                          (_("Contract"), contract.reference), (_("Programme"), contract.programme.name_fr),
                          *extra]:
         pdf.text(pdf.margin, f"{label}:", size=9, bold=True)
@@ -298,7 +302,14 @@ def _party(parent, tag, organisation):
     _el(_el(party, "cac:PartyName"), "cbc:Name", organisation.name_fr)
     address = _el(party, "cac:PostalAddress")
     _el(_el(address, "cac:Country"), "cbc:IdentificationCode", organisation.country)
-    _el(_el(party, "cac:PartyLegalEntity"), "cbc:RegistrationName", organisation.name_fr)
+    if organisation.tax_identifier:  # EN 16931 BT-31 / BT-48: seller's and buyer's tax identifiers
+        tax_scheme = _el(party, "cac:PartyTaxScheme")
+        _el(tax_scheme, "cbc:CompanyID", organisation.tax_identifier)
+        _el(_el(tax_scheme, "cac:TaxScheme"), "cbc:ID", "VAT")
+    legal = _el(party, "cac:PartyLegalEntity")
+    _el(legal, "cbc:RegistrationName", organisation.name_fr)
+    if organisation.tax_identifier:
+        _el(legal, "cbc:CompanyID", organisation.tax_identifier)
 
 
 def _tax_category(parent, tag, rate: Decimal):

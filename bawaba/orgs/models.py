@@ -5,6 +5,7 @@ import functools
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import translation
 from django.utils.text import slugify
@@ -71,6 +72,10 @@ class Organisation(Named):
     timezone = models.CharField(max_length=64, default="Africa/Algiers", validators=[validate_timezone])
     is_active = models.BooleanField(default=True)
     contact_email = models.EmailField(blank=True)
+    # The tax administration's identifier (NIF in Algeria, NIU in Congo): printed on statements and e-invoices.
+    tax_identifier = models.CharField(
+        _("tax identifier (NIF)"), max_length=20, blank=True,
+        validators=[RegexValidator(r"^[A-Z0-9]+$", _("Capital letters and digits only, without spaces."))])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -129,6 +129,7 @@ def do_onboard_organisation(spec: dict, *, today: dt.date | None = None) -> Orga
             "country": spec.get("country", "DZ"),
             "timezone": timezone,
             "contact_email": spec.get("contact_email", ""),
+            "tax_identifier": spec.get("tax_identifier", ""),
         },
     )
 

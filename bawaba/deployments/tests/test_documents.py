@@ -116,3 +116,24 @@ def test_correction_is_a_corrected_invoice_referring_to_the_original(statement, 
     assert root.find("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", NS).text == statement.number
     assert Decimal(root.find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS).text) == correction.net_amount
     assert "Double count of trench" in pdf_text(documents.payment_statement_pdf(correction))
+
+
+def test_tax_identifiers_of_both_parties_are_on_the_e_invoice_and_the_pdf(world):
+    from bawaba.orgs.models import Organisation
+
+    Organisation.objects.filter(pk=world.contractor.pk).update(tax_identifier="001216098765432")
+    Organisation.objects.filter(pk=world.operator.pk).update(tax_identifier="000016001234567")
+    accepted_line(world, "GC-01", 10, at(3, 5))
+    issued = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    root = ET.fromstring(documents.payment_statement_ubl(issued))  # noqa: S314 - our own output
+    seller = "cac:AccountingSupplierParty/cac:Party/"
+    buyer = "cac:AccountingCustomerParty/cac:Party/"
+    assert root.find(seller + "cac:PartyTaxScheme/cbc:CompanyID", NS).text == "001216098765432"
+    assert root.find(seller + "cac:PartyTaxScheme/cac:TaxScheme/cbc:ID", NS).text == "VAT"
+    assert root.find(buyer + "cac:PartyLegalEntity/cbc:CompanyID", NS).text == "000016001234567"
+    assert "NIF 001216098765432" in pdf_text(documents.payment_statement_pdf(issued))
+
+
+def test_without_a_tax_identifier_no_empty_tax_element_is_written(statement):
+    root = ET.fromstring(documents.payment_statement_ubl(statement))  # noqa: S314 - our own output
+    assert root.find("cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme", NS) is None

@@ -87,7 +87,7 @@ def test_deleting_the_last_opening_period_is_refused(client, at_admin, orgs):
     data = page_data(page, **{f"business_hours-{i}-DELETE": "on" for i in range(len(rows))})
     response = client.post(ORG_PAGE.format(at.pk), data)
     assert response.status_code == 200
-    assert any("Conservez au moins" in e or "Keep at least one" in e for e in errors_of(response)), errors_of(response)
+    assert any("Gardez au moins une plage" in e for e in errors_of(response)), errors_of(response)
     assert at.business_hours.count() == 5
     # Deleting all but one is fine.
     data = page_data(page, **{f"business_hours-{i}-DELETE": "on" for i in range(1, len(rows))})
