@@ -239,3 +239,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"bawaba": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
+
+# --- Fibre billing: late-payment interest = Bank of Algeria key rate + 1 point (docs/deployments.md), or a
+# rate set outright for a deployment whose contracts say otherwise.
+FIBRE_CENTRAL_BANK_KEY_RATE = os.environ.get("FIBRE_CENTRAL_BANK_KEY_RATE", "0.03")
+FIBRE_LATE_INTEREST_RATE = os.environ.get("FIBRE_LATE_INTEREST_RATE") or None

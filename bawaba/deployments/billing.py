@@ -47,9 +47,22 @@ def money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# Algeria's public-procurement rule (décret présidentiel n° 15-247 du 16 septembre 2015, JORADP n° 50, article on
+# late payment orders): "intérêts moratoires calculés au taux d'intérêt directeur de la Banque d'Algérie augmenté
+# d'un (1) point". The key rate changes by decision of the central bank, so it is a setting to keep current;
+# 3 % is the rate in force since 2020 as far as we know: check it, and check whether a contract's own
+# terms or a later text apply, before relying on the figure.
+CENTRAL_BANK_KEY_RATE = "0.03"
+LEGAL_MARGIN = Decimal("0.01")
+
+
 def late_interest_rate() -> Decimal:
-    """Annual rate for late-payment interest: a setting (FIBRE_LATE_INTEREST_RATE), not a legal statement."""
-    return Decimal(str(getattr(settings, "FIBRE_LATE_INTEREST_RATE", "0.08")))
+    """Annual rate of late-payment interest: FIBRE_LATE_INTEREST_RATE when a deployment sets one outright,
+    otherwise the Bank of Algeria's key rate (FIBRE_CENTRAL_BANK_KEY_RATE) plus the regulation's one point."""
+    explicit = getattr(settings, "FIBRE_LATE_INTEREST_RATE", None)
+    if explicit not in (None, ""):
+        return Decimal(str(explicit))
+    return Decimal(str(getattr(settings, "FIBRE_CENTRAL_BANK_KEY_RATE", CENTRAL_BANK_KEY_RATE))) + LEGAL_MARGIN
 
 
 # --------------------------------------------------------------------------- running statement

@@ -1,6 +1,7 @@
 """A month's statement run over many contracts, and payments recorded by hand."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -53,3 +54,11 @@ def test_a_payment_needs_a_date_and_an_overpayment_names_formatted_amounts(world
                                   actor=world.billing_admin)
     assert "99 999 999,00 DZD" in str(conflict.value) and statement.number in str(conflict.value)
     assert not statement.payments.exists()
+
+
+def test_late_interest_is_the_central_bank_key_rate_plus_one_point_unless_set_outright(settings):
+    settings.FIBRE_LATE_INTEREST_RATE = None
+    settings.FIBRE_CENTRAL_BANK_KEY_RATE = "0.0325"
+    assert billing.late_interest_rate() == Decimal("0.0425")
+    settings.FIBRE_LATE_INTEREST_RATE = "0.08"
+    assert billing.late_interest_rate() == Decimal("0.08")
