@@ -311,8 +311,6 @@ def _progress_counts(programme, group_field: str):
         late=Count("id", filter=Q(due_on__lt=today) & ~Q(state__in=[WorkOrderState.COMPLETED,
                                                                       WorkOrderState.CANCELLED])),
         homes_passed=Sum("site__homes", filter=Q(kind=WorkOrderKind.FTTH, steps_done__gte=PASSED_AFTER_STEPS)),
-        homes_connected=Count("id", filter=Q(kind=WorkOrderKind.FTTH, state=WorkOrderState.COMPLETED,
-                                             site__kind__in=HOME_KINDS)),
         sites_connected=Count("id", filter=Q(kind=WorkOrderKind.SITE, state=WorkOrderState.COMPLETED)),
     ))
 
@@ -327,6 +325,14 @@ def programme_progress(programme: Programme, *, by: str = "wilaya") -> list[Prog
     counts = list(_progress_counts(programme, group))
     amounts = dict(BillingLine.objects.filter(contract__programme=programme).values_list("region")
                    .annotate(total=Sum("amount")).values_list("region", "total"))
+    # A home is connected once its activation is accepted: for a building, each activated home counts (the
+    # accepted quantity of the activation items), not the building once. A separate query: joining the work
+    # items above would multiply the work-order counts.
+    connected = dict(WorkItem.objects.filter(
+        work_order__contract__programme=programme, work_order__kind=WorkOrderKind.FTTH,
+        work_order__site__kind__in=HOME_KINDS, price_item__step=FtthStep.ACTIVATION,
+    ).values_list("work_order__site__region").annotate(total=Sum("accepted_quantity"))
+        .values_list("work_order__site__region", "total"))
     region_ids = {c[group] for c in counts} | set(amounts)
     regions = Region.objects.select_related("former_region").in_bulk(region_ids)
     for region_id in region_ids:
@@ -344,7 +350,7 @@ def programme_progress(programme: Programme, *, by: str = "wilaya") -> list[Prog
         row.completed += count["completed"]
         row.late += count["late"]
         row.homes_passed += count["homes_passed"] or 0
-        row.homes_connected += count["homes_connected"]
+        row.homes_connected += int(connected.get(count[group]) or 0)
         row.sites_connected += count["sites_connected"]
     return sorted(rows.values(), key=lambda r: r.region.code.zfill(3))
 

@@ -121,3 +121,13 @@ def test_inspector_queue_does_not_grow_queries_with_its_length(world):
     one = render_queue()
     add_doubtful(4)
     assert render_queue() == one
+
+
+def test_each_activated_home_of_a_building_counts_as_connected(world):
+    building = make_site(world.programme, "S-0100", kind="building", homes=3)
+    order = services.do_create_work_order(world.contract, building, reference="WO-0100",
+                                          items=[("ACT-01", 3)])
+    services.do_submit_field_report(world.worker, order, **good_report(world, "ACT-01", 2, work_order=order))
+    assert selectors.programme_totals(world.programme)["homes_connected"] == 2  # before the order is complete
+    services.do_submit_field_report(world.worker, order, **good_report(world, "ACT-01", 1, work_order=order))
+    assert selectors.programme_totals(world.programme)["homes_connected"] == 3
