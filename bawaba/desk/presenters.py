@@ -84,6 +84,8 @@ def describe_event(event, services_by_code: dict) -> str:
         text = f"{_label(choices, data.get('from'))} → {_label(choices, data.get('to'))}"
         if data.get("reason"):
             text += " — " + _("reason: %(reason)s") % {"reason": data["reason"]}
+        if data.get("unmerged_from"):
+            text += " — " + _("no longer merged into %(reference)s") % {"reference": data["unmerged_from"]}
         return text
     if kind == EventKind.TRANSFERRED:
         return _("From %(from)s to %(to)s — reason: %(reason)s") % {
@@ -99,6 +101,9 @@ def describe_event(event, services_by_code: dict) -> str:
             "deadlines": deadlines, "from": _label(Priority, data.get("from")), "to": _label(Priority, data.get("to"))}
     if kind == EventKind.ATTACHMENT:
         return str(data.get("name", ""))
+    if kind == EventKind.SLA_CALENDAR_ERROR:
+        return _("The organisation's opening hours or time zone cannot be used (%(problem)s): deadlines are "
+                 "counted around the clock until an administrator fixes them.") % {"problem": data.get("problem", "")}
     if kind == EventKind.SLA_RESUMED:
         return _("Waited %(minutes)s business minutes") % {"minutes": data.get("business_minutes_waited", 0)}
     return ""

@@ -304,3 +304,12 @@ def test_real_knowledge_base_suggests_the_owning_operators_articles(login, orgs,
     assert f'data-article="{modem.pk}"' in section and modem.get_absolute_url() in section
     assert f'data-article="{general.pk}"' in section  # the shared centre's articles too
     assert f'data-article="{poste.pk}"' not in section  # not another operator's
+
+
+def test_history_explains_a_calendar_the_deadlines_could_not_use(login, at_agent, make_request):
+    from bawaba.orgs.models import Organisation
+
+    Organisation.objects.filter(slug="algerie-telecom").update(timezone="Africa/Algier")
+    req = make_request()
+    html = text(login(at_agent).get(url("request", req), headers={"Accept-Language": "en"}))
+    assert "cannot be used" in html and "Africa/Algier" in html and "around the clock" in html
