@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -345,15 +347,14 @@ def do_issue_monthly_statements(year: int, month: int, actor=None, *, programme=
     """Issue statements for every active contract with accepted work up to the month's last day.
 
     Contracts are issued in batches (`_issue_batch`): a contract covered already by a later statement is
-    skipped and the run goes on. With workers > 1 (PostgreSQL only) that many threads issue, each with its
-    own connection; work is split by contractor so that two threads never wait for the same document
+    skipped and the run goes on. With workers > 1 (PostgreSQL only) that many processes issue, each with its
+    own connection; work is split by contractor so that two processes never wait for the same document
     counter.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from django.db import connection
 
     from .services import Conflict
+    from .workers import issue_ids_in_process
 
     now = now or timezone.now()
     period_end = dt.date(year, month, calendar.monthrange(year, month)[1])
@@ -369,25 +370,27 @@ def do_issue_monthly_statements(year: int, month: int, actor=None, *, programme=
     with_lines = BillingLine.objects.filter(work_statement__isnull=True, accepted_at__lt=bound).values("contract_id")
     rows = list(contracts.filter(pk__in=with_lines).values_list("pk", "contractor_id"))
 
-    def issue(ids: list[int]) -> list:
-        issued = []
-        for start in range(0, len(ids), STATEMENT_BATCH):
-            issued.extend(_issue_batch(ids[start:start + STATEMENT_BATCH], period_end, actor, now))
-        return issued
-
     if workers <= 1 or connection.vendor != "postgresql":
-        return issue([pk for pk, _contractor in rows])
+        return _issue_ids([pk for pk, _contractor in rows], period_end, actor, now)
 
-    def issue_in_thread(ids):
-        try:
-            return issue(ids)
-        finally:
-            connection.close()  # this thread's own connection
-
+    # Processes, not threads: most of the time per statement is Python, which threads would run one at a
+    # time. Each process is a fresh interpreter (spawn) with its own connection, set up from the same
+    # environment as this one (DATABASE_URL): so only for the command line and the benchmark, never in a
+    # test's transaction.
     chunks = [[pk for pk, contractor in rows if contractor % workers == i] for i in range(workers)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(issue_in_thread, chunks))
-    return sorted((s for chunk in results for s in chunk), key=lambda s: s.contract_id)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(issue_ids_in_process, chunk, period_end, getattr(actor, "pk", None), now)
+                   for chunk in chunks if chunk]
+        ids = [pk for future in futures for pk in future.result()]
+    return list(PaymentStatement.objects.filter(pk__in=ids).order_by("contract_id", "pk"))
+
+
+def _issue_ids(ids: list[int], period_end: dt.date, actor, now) -> list:
+    issued = []
+    for start in range(0, len(ids), STATEMENT_BATCH):
+        issued.extend(_issue_batch(ids[start:start + STATEMENT_BATCH], period_end, actor, now))
+    return issued
 
 
 @transaction.atomic
