@@ -46,7 +46,7 @@ def parse_args():
     parser.add_argument("--reports", type=int, default=400, help="reports submitted for the throughput measure")
     parser.add_argument("--latency-samples", type=int, default=100)
     parser.add_argument("--statement-workers", type=int, default=2,
-                        help="parallel connections issuing statements (the machine has 2 cores)")
+                        help="processes issuing statements in parallel (the machine has 2 cores)")
     parser.add_argument("--keep", action="store_true", help="reuse the database if it is already loaded")
     return parser.parse_args()
 
@@ -356,7 +356,7 @@ def main():
         ("  of which statement read (other connection)", "", f"{percentile(reader_ms, 0.5):.1f} ms",
          f"{percentile(reader_ms, 0.95):.1f} ms"),
         (f"issue all monthly statements ({statements['statements']} contracts, {statements['lines']} lines, "
-         f"{args.statement_workers} conn.)",
+         f"{args.statement_workers} workers)",
          f"{statements['elapsed']:.1f} s", f"{statements['elapsed'] / max(1, statements['statements']) * 1000:.1f} "
          "ms/contract", ""),
         ("peak memory (RSS) of the benchmark process", f"{rss_mb():.0f} MB", "", ""),
