@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("month", nargs="?", help="YYYY-MM (default: last month)")
-        parser.add_argument("--workers", type=int, default=1, help="parallel connections (PostgreSQL)")
+        parser.add_argument("--workers", type=int, default=1, help="parallel worker processes (PostgreSQL)")
 
     def handle(self, *args, month=None, workers=1, **options):
         if month:
