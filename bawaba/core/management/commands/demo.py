@@ -21,6 +21,15 @@ def positive(value: str) -> int:
     return number
 
 
+def _moment(value: str):
+    import datetime as dt
+
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(value)
+    return moment
+
+
 class Command(BaseCommand):
     help = "Demo data: `demo load` creates organisations, staff, articles and requests; `demo logins` lists logins."
 
@@ -32,6 +41,8 @@ class Command(BaseCommand):
         load.add_argument("--agents", type=positive, default=480,
                           help="Number of agents over the four organisations (default 480).")
         load.add_argument("--seed", type=int, default=42, help="Random seed: same seed, same data (default 42).")
+        load.add_argument("--now", type=_moment, default=None,
+                          help="Simulate up to this ISO time instead of now (reproducible data whatever the hour).")
         actions.add_parser("logins", help="Print the demo logins and addresses.")
 
     def handle(self, *args, **options):
@@ -44,7 +55,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         started = time.monotonic()
         summary = load_demo(requests=options["requests"], agents=options["agents"], seed=options["seed"],
-                            if_empty=options["if_empty"], stdout=self.stdout)
+                            if_empty=options["if_empty"], now=options["now"], stdout=self.stdout)
         if summary.skipped_load:
             self.stdout.write("Requests already exist: demo data not loaded (--if-empty).")
             return
