@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterable
-from functools import lru_cache
 
 import snowballstemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -84,9 +84,16 @@ def words(text: str) -> list[str]:
     return result
 
 
-@lru_cache(maxsize=3)
+_stemmers = threading.local()
+
+
 def _stemmer(language: str):
-    return snowballstemmer.stemmer(SNOWBALL[language])
+    """This thread's stemmer: a Snowball stemmer keeps the word it is working on in itself, so two threads
+    of a web worker sharing one would corrupt each other's words (and crash it)."""
+    mine = _stemmers.__dict__.setdefault("by_language", {})
+    if language not in mine:
+        mine[language] = snowballstemmer.stemmer(SNOWBALL[language])
+    return mine[language]
 
 
 def stem(language: str, word: str) -> str:

@@ -169,3 +169,32 @@ def test_search_inside_a_failed_query_keeps_the_transaction_usable(make_article,
     monkeypatch.setattr(search, "_pg_query", lambda *args: search.SearchQuery("&&&", search_type="raw"))
     assert search_articles("colis") == []
     assert Article.objects.count() == 1  # the connection still works
+
+
+def test_stemming_from_many_threads_at_once_gives_each_its_own_words():
+    """A web worker runs several threads: each must stem as if it were alone (a shared Snowball stemmer
+    mixed their words up and crashed with IndexError under load)."""
+    import threading
+
+    from bawaba.knowledge.search import stem
+
+    words = {"ar": ["المعاشات", "بالبطاقات", "والحسابات", "المكالمات", "للاشتراكات", "فاتورتي"] * 150,
+             "fr": ["connexions", "factures", "recharges", "abonnements", "coupures", "remboursements"] * 150}
+    expected = {language: [stem(language, w) for w in ws] for language, ws in words.items()}
+    failures = []
+
+    def work(language):
+        try:
+            for _round in range(5):
+                if [stem(language, w) for w in words[language]] != expected[language]:
+                    failures.append(language)
+                    return
+        except Exception as exc:  # noqa: BLE001 - any crash is the failure this test is about
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(language,)) for language in ["ar", "fr"] * 4]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
