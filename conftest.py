@@ -28,6 +28,15 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: a test database reuses primary keys that an earlier test's
+    rolled-back rows had, so a rendering cached under them (the desk's live list) must not outlive its test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def orgs(db):
     """The shared centre and the three demo operators, with services, queues, hours, holidays and SLA."""

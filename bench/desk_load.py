@@ -13,7 +13,8 @@ What it does, in order (everything on loopback; everything it starts, it stops):
    threads per process let a worker run Python while another thread waits on PostgreSQL; gthread keeps the
    480 idle keep-alive connections in its event loop instead of tying up a thread each (sync workers would
    need a process per connection). PostgreSQL and this load generator share the same 2 cores.
-4. Drives it with asyncio + httpx: each agent polls /desk/queue/ every --poll seconds (a fixed timer as in
+4. Drives it with asyncio + aiohttp (its C HTTP parser keeps the generator's own CPU small, since it shares
+   the 2 cores with the server): each agent polls /desk/queue/ every --poll seconds (a fixed timer as in
    htmx; a poll still in flight delays the next) with If-None-Match, and now and then opens a request of its
    list; new requests arrive open-loop at --rate per second through the API (/api/v1/requests, Bearer
    token) when it exists, else through the desk's phone-call form.
@@ -261,14 +262,14 @@ def stop_process(process: subprocess.Popen) -> None:
 
 
 def wait_ready(base: str, process: subprocess.Popen, timeout: float = 40) -> None:
-    import httpx
+    import urllib.request
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit("gunicorn exited during start-up (see its log)")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+        with contextlib.suppress(OSError), urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+            if response.status == 200:
                 return
         time.sleep(0.3)
     raise SystemExit("gunicorn did not answer /healthz in time")
@@ -377,15 +378,23 @@ def new_request_payload(rng: random.Random, prepared: Prepared) -> dict:
             "region_code": code, "service_code": service}
 
 
+def http_session(base: str, *, connections: int, cookies: dict | None = None, headers: dict | None = None):
+    import aiohttp
+
+    # One keep-alive connection per simulated agent, as a browser tab has; no cookie jar quirks on 127.0.0.1.
+    return aiohttp.ClientSession(
+        base_url=base, cookies=cookies, headers=headers, timeout=aiohttp.ClientTimeout(total=30),
+        connector=aiohttp.TCPConnector(limit=connections, force_close=False),
+        cookie_jar=aiohttp.CookieJar(unsafe=True),
+    )
+
+
 async def agent_loop(run: Run, username: str, session_key: str, stop_at: float, rng: random.Random):
-    import httpx
+    import aiohttp
 
     args = run.args
-    client = httpx.AsyncClient(
-        base_url=run.base, cookies={run.prepared.session_cookie: session_key}, timeout=30,
-        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-        headers={"Accept-Language": "fr", "User-Agent": f"bawaba-bench/{username}"},
-    )
+    client = http_session(run.base, connections=1, cookies={run.prepared.session_cookie: session_key},
+                          headers={"Accept-Language": "fr", "User-Agent": f"bawaba-bench/{username}"})
     etag, refs = None, []
     try:
         await asyncio.sleep(rng.uniform(0, args.poll))
@@ -396,55 +405,55 @@ async def agent_loop(run: Run, username: str, session_key: str, stop_at: float, 
                 headers["If-None-Match"] = etag
             started = time.monotonic()
             try:
-                response = await client.get("/desk/queue/", headers=headers)
+                async with client.get("/desk/queue/", headers=headers, allow_redirects=False) as response:
+                    body = await response.text()
                 latency = time.monotonic() - started
-                if response.status_code == 200:
+                if response.status == 200:
                     etag = response.headers.get("etag")
-                    refs = REF_RE.findall(response.text) or refs
+                    refs = REF_RE.findall(body) or refs
                     run.record("poll (200, rendered)", started, latency, True, 200)
-                elif response.status_code == 304:
+                elif response.status == 304:
                     run.record("poll (304, unchanged)", started, latency, True, 304)
                 else:
-                    run.record("poll", started, latency, False, response.status_code)
-            except httpx.HTTPError as exc:
+                    run.record("poll", started, latency, False, response.status)
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 run.record("poll", started, time.monotonic() - started, False, 0, exc.__class__.__name__)
             if refs and rng.random() < args.open_probability and time.monotonic() < stop_at:
                 reference = rng.choice(refs)
                 started = time.monotonic()
                 try:
-                    response = await client.get(f"/desk/r/{reference}/")
-                    run.record("open request", started, time.monotonic() - started, response.status_code == 200,
-                               response.status_code, "" if response.status_code == 200 else f"/desk/r/{reference}/")
-                except httpx.HTTPError as exc:
+                    async with client.get(f"/desk/r/{reference}/", allow_redirects=False) as response:
+                        await response.read()
+                    run.record("open request", started, time.monotonic() - started, response.status == 200,
+                               response.status, "" if response.status == 200 else f"/desk/r/{reference}/")
+                except (TimeoutError, aiohttp.ClientError) as exc:
                     run.record("open request", started, time.monotonic() - started, False, 0,
                                exc.__class__.__name__)
             # htmx's `every 2s` fires on a fixed timer; a poll still in flight delays the next one.
             await asyncio.sleep(max(0.0, started_cycle + args.poll - time.monotonic()))
     finally:
-        await client.aclose()
+        await client.close()
 
 
 async def create_loop(run: Run, start_at: float, stop_at: float, rng: random.Random):
-    import httpx
+    import aiohttp
 
     args, prepared = run.args, run.prepared
     if args.rate <= 0:
         return
     inflight: set[asyncio.Task] = set()
     if prepared.api_token:
-        api = httpx.AsyncClient(base_url=run.base, timeout=30, limits=httpx.Limits(max_connections=64),
-                                headers={"Authorization": f"Bearer {prepared.api_token}"})
+        api = http_session(run.base, connections=64, headers={"Authorization": f"Bearer {prepared.api_token}"})
         desk_clients = []
     else:
         api = None
         desk_clients = []
         for username, key in prepared.creators:
-            client = httpx.AsyncClient(base_url=run.base, cookies={prepared.session_cookie: key}, timeout=30,
-                                       limits=httpx.Limits(max_connections=4))
-            page = await client.get("/desk/call/")
-            token = CSRF_RE.search(page.text)
-            if page.status_code != 200 or token is None:
-                raise SystemExit(f"cannot open the desk call form as {username}: HTTP {page.status_code}")
+            client = http_session(run.base, connections=4, cookies={prepared.session_cookie: key})
+            async with client.get("/desk/call/") as page:
+                token = CSRF_RE.search(await page.text())
+            if page.status != 200 or token is None:
+                raise SystemExit(f"cannot open the desk call form as {username}: HTTP {page.status}")
             desk_clients.append((client, token.group(1)))
 
     async def create_one():
@@ -458,19 +467,22 @@ async def create_loop(run: Run, start_at: float, stop_at: float, rng: random.Ran
                         "text": payload["text"], "language": language, "region_code": payload["region_code"]}
                 if not prepared.routing:  # the token belongs to the shared centre: its own intake service
                     body["service"] = "orientation"
-                response = await api.post("/api/v1/requests", json=body)
-                ok = response.status_code in (200, 201)
+                async with api.post("/api/v1/requests", json=body) as response:
+                    text = await response.text()
+                ok = response.status in (200, 201)
             else:
                 client, token = rng.choice(desk_clients)
                 form = {"csrfmiddlewaretoken": token, "citizen_phone": payload["citizen_phone"],
                         "channel": "phone", "priority": "normal", "region": str(payload["region_pk"]),
                         "subject": payload["subject"], "text": payload["text"],
                         "service": "" if prepared.routing else str(rng.choice(prepared.services))}
-                response = await client.post("/desk/call/", data=form, headers={"Referer": f"{run.base}/desk/call/"})
-                ok = response.status_code == 302
-            run.record("new request", started, time.monotonic() - started, ok, response.status_code,
-                       "" if ok else response.text[:120].replace("\n", " "))
-        except httpx.HTTPError as exc:
+                async with client.post("/desk/call/", data=form, allow_redirects=False,
+                                       headers={"Referer": f"{run.base}/desk/call/"}) as response:
+                    text = await response.text()
+                ok = response.status == 302
+            run.record("new request", started, time.monotonic() - started, ok, response.status,
+                       "" if ok else text[:120].replace("\n", " "))
+        except (TimeoutError, aiohttp.ClientError) as exc:
             run.record("new request", started, time.monotonic() - started, False, 0, exc.__class__.__name__)
 
     interval = 1.0 / args.rate
@@ -491,7 +503,7 @@ async def create_loop(run: Run, start_at: float, stop_at: float, rng: random.Ran
             await asyncio.wait(inflight, timeout=30)
     finally:
         for client in ([api] if api else []) + [c for c, _ in desk_clients]:
-            await client.aclose()
+            await client.close()
 
 
 async def sample_server(run: Run, master: int, stop_at: float):
@@ -506,22 +518,20 @@ async def sample_server(run: Run, master: int, stop_at: float):
 
 async def real_logins(run: Run, count: int):
     """A few agents sign in through the real form, to time it (PBKDF2 makes it deliberately slow)."""
-    import httpx
-
     from bawaba.core.demo.loader import PASSWORD
 
     names = [name for name, _ in run.prepared.agents[:count]]
-    async with httpx.AsyncClient(base_url=run.base, timeout=60) as client:
-        for name in names:
-            client.cookies.clear()
-            page = await client.get("/accounts/login/")
-            token = CSRF_RE.search(page.text)
+    for name in names:
+        async with http_session(run.base, connections=1) as client:
+            async with client.get("/accounts/login/") as page:
+                token = CSRF_RE.search(await page.text())
             started = time.monotonic()
-            response = await client.post("/accounts/login/", data={
+            async with client.post("/accounts/login/", allow_redirects=False, data={
                 "csrfmiddlewaretoken": token.group(1) if token else "", "username": name, "password": PASSWORD,
-            }, headers={"Referer": f"{run.base}/accounts/login/"})
+            }, headers={"Referer": f"{run.base}/accounts/login/"}) as response:
+                await response.read()
             run.record("login (real form)", started, time.monotonic() - started,
-                       response.status_code == 302, response.status_code)
+                       response.status == 302, response.status)
 
 
 async def drive(run: Run, master: int) -> dict:
@@ -572,9 +582,9 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 def environment(info: dict, args, prepared: Prepared) -> list[str]:
+    import aiohttp
     import django
     import gunicorn
-    import httpx
 
     cpu_model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                       if line.startswith("model name")), platform.processor())
@@ -586,14 +596,17 @@ def environment(info: dict, args, prepared: Prepared) -> list[str]:
         f"CPU: {cpu_model}, {len(os.sched_getaffinity(0))} cores usable; RAM {memory / 1024 / 1024:.1f} GiB; "
         f"load average before: {os.getloadavg()[0]:.2f}",
         f"Python {platform.python_version()}, Django {django.get_version()}, gunicorn {gunicorn.__version__}, "
-        f"httpx {httpx.__version__}, PostgreSQL {info.get('postgres')} (max_connections {info.get('max_connections')})",
+        f"aiohttp {aiohttp.__version__}, PostgreSQL {info.get('postgres')} "
+        f"(max_connections {info.get('max_connections')})",
         f"Server: gunicorn gthread, {args.workers} workers x {args.threads} threads, keep-alive 10 s, DEBUG off, "
-        f"DB sessions, persistent DB connections (CONN_MAX_AGE 60), cache {'Redis' if args.redis else 'local memory'}",
+        "sessions in the DB read through the cache, persistent DB connections (CONN_MAX_AGE 60), prepared "
+        f"statements {os.environ.get('DATABASE_PREPARED_STATEMENTS', '1')}, "
+        f"cache {'Redis' if args.redis else 'local memory'}",
         f"Data: {prepared.dataset['requests']} requests ({prepared.dataset['open_requests']} open), "
         f"{prepared.dataset['agents_in_database']} agents (demo seed {args.seed}); database {info['database']} "
         f"cloned from {info['seed_database']}",
         f"New requests through: {creation}; automatic routing {'on' if prepared.routing else 'off (service given)'}",
-        "Load generator on the same machine (asyncio + httpx, one connection per agent): it competes for the "
+        "Load generator on the same machine (asyncio + aiohttp, one connection per agent): it competes for the "
         "same 2 cores as gunicorn and PostgreSQL.",
     ]
 

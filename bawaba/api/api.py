@@ -233,7 +233,9 @@ def create_request(
     )
     if not created:
         response["Idempotent-Replayed"] = "true"
-    return Status(201 if created else 200, _reload(created_request, request.auth))
+        return Status(200, _reload(created_request, request.auth))
+    # Just created: the object in hand is what was stored, with its service, organisation and places.
+    return Status(201, _request_out(created_request, request.auth))
 
 
 @api.get(

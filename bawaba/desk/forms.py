@@ -65,12 +65,18 @@ class QueueFilterForm(forms.Form):
     queue = forms.TypedChoiceField(label=_("Queue"), required=False, coerce=int, empty_value=None)
     mine = forms.BooleanField(label=_("Assigned to me only"), required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, queue_ids=None, **kwargs):
+        """`queue_ids`: the queues the user may filter on, when already known (the poll reads them with the
+        queues' versions) and no labels are needed; otherwise they are read, with their names, only if a
+        choice has to be shown or checked (a poll without a filter costs no query here)."""
         super().__init__(*args, **kwargs)
-        self.fields["queue"].choices = [("", _("All my queues"))] + [
-            (q.pk, f"{q.organisation.name} · {q.name}" if user.is_platform_admin else q.name)
-            for q in queues_of(user)
-        ]
+        if queue_ids is not None:
+            self.fields["queue"].choices = [("", "")] + [(pk, str(pk)) for pk in sorted(queue_ids)]
+        else:
+            self.fields["queue"].choices = lambda: [("", _("All my queues"))] + [
+                (q.pk, f"{q.organisation.name} · {q.name}" if user.is_platform_admin else q.name)
+                for q in queues_of(user)
+            ]
 
 
 def queues_of(user):

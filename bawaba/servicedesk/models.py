@@ -168,8 +168,7 @@ class RequestAccess(models.Model):
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="accesses")
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
-    # Updated each time the organisation transfers the request away: the live queue's fingerprint
-    # (selectors.queue_version) reads its maximum, so a transfer away changes the sender's ETag.
+    # Updated each time the organisation transfers the request away.
     granted_at = models.DateTimeField()
 
     class Meta:
@@ -180,6 +179,19 @@ class RequestAccess(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id} reads {self.request_id}"
+
+
+class QueueVersion(models.Model):
+    """A counter per queue, raised in the same transaction as every change to a request that is, or was
+    until that change, in the queue. The live desk list fingerprints an agent's queues by these counters
+    (one primary-key read per poll, whatever the backlog), so a change in one queue re-renders only the
+    lists that show it. A queue without a row has version 0."""
+
+    queue = models.OneToOneField("orgs.Queue", on_delete=models.CASCADE, primary_key=True, related_name="desk_version")
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.queue_id}@{self.version}"
 
 
 class EventKind(models.TextChoices):

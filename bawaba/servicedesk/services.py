@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from .models import (
     Message,
     MessageKind,
     Notification,
+    QueueVersion,
     Request,
     RequestAccess,
     RequestEvent,
@@ -110,9 +111,27 @@ def _store_attachments(request, message, checked, actor, now):
         _event(request, EventKind.ATTACHMENT, actor, now, name=attachment.original_name, sha256=item.sha256)
 
 
-def _touch(request: Request, now: dt.datetime, fields: list[str]) -> None:
+def bump_queue_versions(*queue_ids: int | None) -> None:
+    """Raise the version of each queue whose list may have changed (call inside the change's transaction,
+    so that pollers see the new version no earlier than the change). Rows are locked in primary-key order;
+    a queue's first change creates its row."""
+    ids = sorted({queue_id for queue_id in queue_ids if queue_id})
+    if not ids:
+        return
+    counters = QueueVersion.objects.filter(queue_id__in=ids)
+    if counters.update(version=F("version") + 1) < len(ids):
+        missing = set(ids) - set(counters.values_list("queue_id", flat=True))
+        # Another transaction may create the same row at the same moment: ignore the conflict, then count.
+        QueueVersion.objects.bulk_create([QueueVersion(queue_id=q, version=0) for q in sorted(missing)],
+                                         ignore_conflicts=True)
+        QueueVersion.objects.filter(queue_id__in=missing).update(version=F("version") + 1)
+
+
+def _touch(request: Request, now: dt.datetime, fields: list[str], *, left_queue: int | None = None) -> None:
+    """Save the changed fields and mark the request's queue (and the queue it just left) as changed."""
     request.updated_at = now
     request.save(update_fields=[*fields, "updated_at"])
+    bump_queue_versions(request.queue_id, left_queue)
 
 
 def _locked(request: Request, actor: User | None) -> Request:
@@ -219,6 +238,7 @@ def do_create_request(
                 )
                 clock = sla.set_deadlines(request, now)
                 request.save()
+                bump_queue_versions(request.queue_id)
                 _event(request, EventKind.CREATED, created_by, now, channel=channel)
                 _event(
                     request, EventKind.ROUTED, created_by, now,
@@ -460,6 +480,7 @@ def do_transfer(request: Request, to_service: Service, *, actor: User, reason: s
         if to_service.pk == request.service_id:
             raise ValidationError({"service": _("The request is already with this service.")})
         from_service = request.service
+        from_queue_id = request.queue_id
         from_org_id = request.organisation_id
         crosses = to_service.organisation_id != from_org_id
         request.service = to_service
@@ -477,7 +498,7 @@ def do_transfer(request: Request, to_service: Service, *, actor: User, reason: s
             request.organisation = to_service.organisation
             clock = sla.restart(request, now)
             fields += ["assignee", "status", *sla.RESTART_FIELDS]
-        _touch(request, now, fields)
+        _touch(request, now, fields, left_queue=from_queue_id)
         _event(
             request, EventKind.TRANSFERRED, actor, now,
             **{"from": from_service.code, "to": to_service.code, "reason": reason, "across_organisations": crosses},
