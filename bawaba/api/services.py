@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bawaba.accounts.backends import forget_user
 from bawaba.accounts.models import Role, User
 from bawaba.orgs.models import Organisation
 from bawaba.servicedesk.models import Request
@@ -120,6 +121,7 @@ def do_revoke_token(token: ApiToken, *, actor: User | None = None, now: dt.datet
         token.revoked_by = actor
         token.save(update_fields=["revoked_at", "revoked_by"])
         User.objects.filter(pk=token.user_id).update(is_active=False)
+        forget_user(token.user_id)
         log.info("API token %s revoked by %s", token.prefix, actor or "command line")
     return token
 

@@ -69,8 +69,8 @@ def _visible_request(user, reference: str) -> Request:
     if canonical:
         req = (
             visible_requests(user)
-            .select_related("organisation", "service__organisation", "queue", "region", "commune", "assignee",
-                            "created_by", "merged_into")
+            # What the page's header and actions show; the rest is read only when the record is rendered.
+            .select_related("organisation", "service", "assignee")
             .filter(reference=canonical)
             .first()
         )
@@ -90,12 +90,12 @@ def _clock_bucket() -> int:
 QUEUE_CACHE_SECONDS = 120  # a rendering is keyed by its minute: it is never served after that minute
 
 
-def _queue_list(request, form, scope) -> tuple[str, str]:
+def _queue_list(request, filters: dict, scope) -> tuple[str, str]:
     """(ETag, HTML) of the list. The ETag names everything the list is drawn from: the scope (rows the
     user may see and their queues' versions), the language, the minute and the filters. People with the
     same scope share one rendering from the cache: 480 agents polling cost one rendering per change per
     scope, not one per agent (docs/desk.md)."""
-    data = form.cleaned_data
+    data = filters
     page_number = request.GET.get("page", "")
     raw = "|".join([
         scope.key, get_language() or "", str(_clock_bucket()), str(data.get("queue") or ""),
@@ -133,7 +133,7 @@ def home(request):
     if not form.is_valid():
         return render(request, "desk/home.html", {"filters": form, "queue_html": None, "nav": "queue"},
                       status=400)
-    _etag, html = _queue_list(request, form, scope)
+    _etag, html = _queue_list(request, form.cleaned_data, scope)
     return render(request, "desk/home.html", {"filters": form, "queue_html": html, "nav": "queue"})
 
 
@@ -144,10 +144,13 @@ def queue(request):
     user and one read of the queues' versions), and otherwise the rendering shared by everyone who sees
     the same list."""
     scope = selectors.queue_scope(request.user)
-    form = forms.QueueFilterForm(request.GET, user=request.user, queue_ids=scope.queue_ids)
-    if not form.is_valid():
-        return render(request, "desk/_queue_error.html", {"filters": form}, status=400)
-    etag, html = _queue_list(request, form, scope)
+    filters = {"queue": None, "mine": False}  # most polls: the whole list, nothing to check
+    if request.GET:
+        form = forms.QueueFilterForm(request.GET, user=request.user, queue_ids=scope.queue_ids)
+        if not form.is_valid():
+            return render(request, "desk/_queue_error.html", {"filters": form}, status=400)
+        filters = form.cleaned_data
+    etag, html = _queue_list(request, filters, scope)
     if f'"{etag}"' in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponseNotModified()
     else:
@@ -232,23 +235,41 @@ def _suggested_articles(req: Request) -> list:
                                  organisation_ids=[req.organisation_id, *centre], limit=5))
 
 
+REQUEST_RECORD_CACHE_SECONDS = 600  # bounds how long a renamed colleague or an edited article can look old
+
+
+def _request_record(req: Request, services: list[Service]) -> dict[str, str]:
+    """The parts of the request page that are the same for everyone who may read it (text and messages,
+    history, citizen, deadlines, suggested articles), rendered once per state of the request and language:
+    every change goes through a service that moves `updated_at`, so a new state is a new cache key."""
+    key = f"desk:record:{req.pk}:{req.updated_at.isoformat()}:{get_language()}"
+
+    def render_record():
+        by_code = {service.code: service for service in services}
+        context = {
+            "req": req,
+            "messages_list": req.messages.select_related("author", "organisation").prefetch_related("attachments"),
+            "loose_attachments": req.attachments.filter(message__isnull=True),
+            "events": [(event, describe_event(event, by_code)) for event in selectors.history(req)],
+            "shared_with": RequestAccess.objects.filter(request=req).select_related("organisation"),
+            "articles": _suggested_articles(req),
+        }
+        return {part: render_to_string(f"desk/_request_{part}.html", context) for part in ("text", "history", "side")}
+
+    return cached_once(key, render_record, timeout=REQUEST_RECORD_CACHE_SECONDS)
+
+
 def _render_request(request, req: Request, *, status: int = 200, error: str = "", **bound) -> object:
     user = request.user
     acting = can_act(user, req)
     all_services = list(Service.objects.select_related("organisation").order_by("organisation__slug", "code"))
-    by_code = {service.code: service for service in all_services}
-    events = [(event, describe_event(event, by_code)) for event in selectors.history(req)]
     context = {
         "req": req,
         "can_act": acting,
         "error": error,
         "now": timezone.now(),
-        "messages_list": req.messages.select_related("author", "organisation").prefetch_related("attachments"),
-        "loose_attachments": req.attachments.filter(message__isnull=True),
-        "events": events,
+        "record": _request_record(req, all_services),
         "absorbed": req.merged.only("reference"),
-        "shared_with": RequestAccess.objects.filter(request=req).select_related("organisation"),
-        "articles": _suggested_articles(req),
     }
     if acting:
         active = [service for service in all_services if service.is_active]

@@ -313,3 +313,38 @@ def test_history_explains_a_calendar_the_deadlines_could_not_use(login, at_agent
     req = make_request()
     html = text(login(at_agent).get(url("request", req), headers={"Accept-Language": "en"}))
     assert "cannot be used" in html and "Africa/Algier" in html and "around the clock" in html
+
+
+def test_cached_record_follows_every_change_and_each_language(login, at_agent, make_request):
+    req = make_request()
+    client = login(at_agent)
+    url = reverse("desk:request", args=[req.reference])
+    assert "Vu avec le technicien" not in client.get(url).content.decode()
+
+    services.do_add_note(req, "Vu avec le technicien.", actor=at_agent)
+    assert "Vu avec le technicien" in client.get(url).content.decode()
+
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'id="history-title">Historique<' in french
+
+
+def test_a_colleague_opening_the_same_request_reuses_its_record(orgs, login, at_agent, make_request,
+                                                               django_assert_max_num_queries):
+    from bawaba.orgs.services import do_add_staff
+
+    colleague = do_add_staff(orgs["algerie-telecom"], {
+        "username": "at.colleague", "role": "agent", "password": "correct horse 42", "queues": ["faults"]})
+    req = make_request()
+    services.do_add_note(req, "Premier appel.", actor=at_agent)
+    url = reverse("desk:request", args=[req.reference])
+    first = login(at_agent).get(url).content.decode()
+    client = login(colleague)
+    with django_assert_max_num_queries(9):  # no history, messages, attachments, accesses or article search
+        second = client.get(url).content.decode()
+
+    def history(page):
+        start = page.index('<section class="card" id="history"')
+        return page[start:page.index("</ol>", start)]
+
+    assert "Premier appel." in second
+    assert history(second) == history(first)

@@ -1,0 +1,38 @@
+"""Signing in and recognising a signed-in member of staff.
+
+Every request of a signed-in person reads their account (Django checks it is still active and that the
+password has not changed since the session began). The desk asks for it 240 times a second at 480 agents,
+so the account is read through the cache, and dropped from it whenever it is saved or deleted
+(`bawaba.accounts.apps`), so that a deactivated account or a changed password takes effect at the next
+request. A change made without saving the model (QuerySet.update) must call `forget_user`; the cache
+entry also expires after a minute, whatever happens.
+"""
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.db import transaction
+
+USER_CACHE_SECONDS = 60
+
+
+def _key(user_id) -> str:
+    return f"accounts:user:{user_id}"
+
+
+def forget_user(user_id) -> None:
+    """Drop the cached account now and again when the change commits: a request that read the old row
+    before the commit must not leave it in the cache."""
+    cache.delete(_key(user_id))
+    transaction.on_commit(lambda: cache.delete(_key(user_id)))
+
+
+class CachedModelBackend(ModelBackend):
+    def get_user(self, user_id):
+        user = cache.get(_key(user_id))
+        if user is None:
+            user = super().get_user(user_id)
+            if user is None:
+                return None
+            user._state.fields_cache.clear()  # the account alone: related rows are read when needed
+            cache.set(_key(user_id), user, USER_CACHE_SECONDS)
+        return user if self.user_can_authenticate(user) else None
