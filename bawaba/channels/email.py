@@ -34,12 +34,14 @@ from django.utils.translation import gettext as _
 
 from bawaba.core.phones import to_e164
 from bawaba.core.references import normalise_reference
+from bawaba.core.textnorm import guess_language
 from bawaba.core.uploads import check_upload
 from bawaba.servicedesk.models import Channel, Request, Status
 from bawaba.servicedesk.services import (
     MAX_ATTACHMENTS,
     TEXT_MAX,
     TransitionNotAllowed,
+    do_add_note,
     do_citizen_message,
     do_create_request,
 )
@@ -52,7 +54,7 @@ ADDRESS_MAX = 254  # the length of an EmailField
 # A long text continues in further citizen messages of the request, up to this many (about 100,000 characters).
 MAX_CONTINUATIONS = 20
 PHONE_SEARCH_MAX = 10_000
-NOTICE_MAX = 1500  # room kept in the stored text for the list of attachments left out
+NOTICE_MAX = 4000  # the internal note that lists the attachments left out
 # Senders that must never get an automatic reply (RFC 3834): it could start a mail loop.
 MESSAGE_ID = re.compile(r"^<[^<>\s]{1,250}>$")
 NO_REPLY_LOCAL_PARTS = {"mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply", "do-not-reply"}
@@ -274,21 +276,19 @@ def _cut(text: str, limit: int) -> tuple[str, str]:
 
 
 def _notice(refused: list[str]) -> str:
-    if not refused:
-        return ""
-    notice = "\n".join(["[" + _("These attachments were not kept:"), *(f"- {reason}" for reason in refused)]) + "]"
-    return notice if len(notice) <= NOTICE_MAX else notice[: NOTICE_MAX - 2] + "…]"
+    """The internal note that lists, for the agents, the attachments left out and why."""
+    notice = "\n".join([_("These attachments were not kept:"), *(f"- {reason}" for reason in refused)])
+    return notice if len(notice) <= NOTICE_MAX else notice[: NOTICE_MAX - 1] + "…"
 
 
-def _pieces(body: str, refused: list[str]) -> tuple[str, list[str], int]:
-    """The first text (with the list of attachments left out), the continuation texts, and how many
-    characters were still left over after the last continuation."""
-    notice = _notice(refused)
+def _pieces(body: str) -> tuple[str, list[str], int]:
+    """The first text, the continuation texts, and how many characters were still left over after the
+    last continuation."""
     more = "\n" + _("(continued in the next message)")
     # Each text keeps room for the marker that says it continues, and the last one for the marker
     # that says the end was left out.
     reserve = max(len(more), len(_too_long(len(body))) + 3)
-    first, rest = _cut(body, TEXT_MAX - reserve - (len(notice) + 2 if notice else 0))
+    first, rest = _cut(body, TEXT_MAX - reserve)
     continuations = []
     while rest and len(continuations) < MAX_CONTINUATIONS:
         piece, rest = _cut(rest, TEXT_MAX - reserve)
@@ -297,8 +297,6 @@ def _pieces(body: str, refused: list[str]) -> tuple[str, list[str], int]:
     pieces = [piece + more for piece in pieces[:-1]] + pieces[-1:]
     if rest:
         pieces[-1] += "\n[" + _too_long(len(rest)) + "]"
-    if notice:
-        pieces[0] = f"{pieces[0]}\n\n{notice}" if pieces[0] else notice
     return pieces[0], pieces[1:], len(rest)
 
 
@@ -376,7 +374,7 @@ def ingest_email(raw: bytes) -> Outcome:
         if reference:
             existing = Request.objects.filter(reference=reference, citizen_email__iexact=address).first()
             if existing is not None and existing.status != Status.CLOSED:
-                first, continuations, dropped = _pieces(body or subject, refused)
+                first, continuations, dropped = _pieces(body or subject)
                 try:
                     do_citizen_message(existing, first, attachments=files)
                 except TransitionNotAllowed:
@@ -385,9 +383,11 @@ def ingest_email(raw: bytes) -> Outcome:
                     request, created = existing, False
         if request is None:
             subject = subject or (body.splitlines() or [""])[0][:80].strip() or _("(no subject)")
-            first, continuations, dropped = _pieces(body or subject, refused)
+            first, continuations, dropped = _pieces(body or subject)
             request = do_create_request(
                 channel=Channel.EMAIL,
+                # The acknowledgement and the agents' replies go out in the language the citizen wrote in.
+                language=guess_language(f"{subject}\n{body}", declared=_header(message, "Content-Language")),
                 citizen_email=address,
                 citizen_name=name,
                 citizen_phone=_phone_in(body),
@@ -398,6 +398,8 @@ def ingest_email(raw: bytes) -> Outcome:
             created = True
         for piece in continuations:
             do_citizen_message(request, piece)
+        if refused:
+            do_add_note(request, _notice(refused), actor=None)
         if _may_auto_reply(message, address):
             transaction.on_commit(lambda: _send_acknowledgement(
                 request, created=created, subject=subject, in_reply_to=_header(message, "Message-ID"),

@@ -46,3 +46,33 @@ def normalise(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(normalise(text))
+
+
+# The commonest short words of French and English, which hardly ever appear in the other language: enough
+# to tell a French e-mail from an English one (Darija in Latin letters reads as French: the answer then
+# comes in French, which such writers read).
+_FRENCH_MARKERS = frozenset({"le", "la", "les", "des", "est", "et", "je", "vous", "pour", "pas", "une", "dans", "que",
+                             "qui", "sur", "avec", "mon", "ma", "mes", "ne", "bonjour"})
+_ENGLISH_MARKERS = frozenset({"the", "and", "is", "are", "you", "my", "for", "not", "with", "have", "this", "that",
+                              "was", "please", "hello", "from"})
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u017F]")
+
+
+def guess_language(text: str, *, declared: str = "") -> str:
+    """"ar", "fr" or "en": the declared language when it is one of those (an e-mail's Content-Language),
+    else Arabic if most letters are Arabic, else whichever of French and English has more of its common
+    words; "" when the text gives nothing to go on."""
+    declared = (declared or "").split(",")[0].strip().lower()[:2]
+    if declared in ("ar", "fr", "en"):
+        return declared
+    sample = (text or "")[:4000]
+    arabic, latin = len(_ARABIC_LETTER.findall(sample)), len(_LATIN_LETTER.findall(sample))
+    if arabic + latin == 0:
+        return ""
+    if arabic > latin:
+        return "ar"
+    words = re.findall(r"[a-zà-ÿ]+", sample.lower())
+    french = sum(word in _FRENCH_MARKERS for word in words)
+    english = sum(word in _ENGLISH_MARKERS for word in words)
+    return "en" if english > french else "fr"

@@ -422,9 +422,10 @@ def do_reply(request: Request, body: str, *, actor: User, attachments: Iterable[
     return message
 
 
-def do_add_note(request: Request, body: str, *, actor: User, attachments: Iterable[UploadedFile] = (),
+def do_add_note(request: Request, body: str, *, actor: User | None, attachments: Iterable[UploadedFile] = (),
                 now: dt.datetime | None = None) -> Message:
-    """An internal note: staff only, never shown to the citizen."""
+    """An internal note: staff only, never shown to the citizen. `actor=None`: written by the platform
+    itself, e.g. the e-mail channel listing the attachments it could not keep."""
     now = now or timezone.now()
     with transaction.atomic():
         request = _locked(request, actor)

@@ -63,8 +63,6 @@ def smtp_server(settings):
 def mail(subject, body, sender=SENDER, attachment=None, attachments=(), html=None, headers=None):
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, "centre@bawaba.dz", subject
-    for name, value in (headers or {}).items():
-        message[name] = value
     if body is not None:
         message.set_content(body)
     if html is not None:
@@ -78,6 +76,8 @@ def mail(subject, body, sender=SENDER, attachment=None, attachments=(), html=Non
             message.add_attachment(message_from_bytes(payload), filename=filename)
         else:
             message.add_attachment(payload, maintype=maintype, subtype=subtype, filename=filename)
+    for name, value in (headers or {}).items():  # after the content: set_content drops Content-* headers
+        message[name] = value
     return message.as_bytes()
 
 
@@ -189,11 +189,13 @@ def test_refused_attachments_are_left_out_and_listed_instead_of_bouncing_the_mes
     request = Request.objects.get()
     assert f"created {request.reference} (4 attachment(s) not kept)" in out
     assert list(request.attachments.values_list("original_name", flat=True)) == ["compteur.png"]
-    assert request.text.startswith("Voir pièces jointes")
+    assert request.text == "Voir pièces jointes"  # the citizen's words, as written
+    note = request.messages.get(kind="note")
+    assert note.author is None  # written by the platform, for the agents only
     for name in ("run.exe", "logo.gif", "lettre.docx", "facture.eml"):
-        assert name in request.text  # listed for the agents
+        assert name in note.body  # listed for the agents
         assert name in text_of(smtp_server.messages[0][1])  # and told to the citizen
-    assert "compteur.png" not in request.text
+    assert "compteur.png" not in note.body
 
 
 def test_attachments_beyond_the_limit_are_listed(routed_to_faults):
@@ -202,8 +204,9 @@ def test_attachments_beyond_the_limit_are_listed(routed_to_faults):
     kept = list(outcome.request.attachments.order_by("id").values_list("original_name", flat=True))
     assert kept == [f"photo{i}.png" for i in range(MAX_ATTACHMENTS)]
     assert len(outcome.refused) == 2
-    assert f"photo{MAX_ATTACHMENTS}.png" in outcome.request.text
-    assert f"photo{MAX_ATTACHMENTS + 1}.png" in outcome.request.text
+    note = outcome.request.messages.get(kind="note").body
+    assert f"photo{MAX_ATTACHMENTS}.png" in note
+    assert f"photo{MAX_ATTACHMENTS + 1}.png" in note
 
 
 def test_a_foreign_phone_number_in_a_signature_is_left_out(routed_to_faults):
@@ -341,3 +344,21 @@ def test_ussd_refuses_a_menu_number_that_is_not_on_the_menu(routed_to_faults, te
     reply = post("/channels/ussd", {"phoneNumber": "+213661223344", "sessionId": "s1", "text": text})
     assert reply.content.decode() == "END Choix invalide. Veuillez recomposer le code."
     assert Request.objects.count() == 0
+
+
+@pytest.mark.parametrize(("subject", "body", "header", "language"), [
+    ("Connexion coupée", "Bonjour, je n'ai plus internet depuis hier soir. Merci de vous en occuper.", "", "fr"),
+    ("Internet down", "Hello, my line has been down since yesterday and the modem is not working.", "", "en"),
+    ("انقطاع الإنترنت", "السلام عليكم، الإنترنت مقطوع عندي منذ البارحة.", "", "ar"),
+    ("Panne", "Bonjour", "en-GB", "en"),
+])
+def test_an_email_request_is_answered_in_the_language_it_was_written_in(
+    routed_to_faults, smtp_server, django_capture_on_commit_callbacks, subject, body, header, language
+):
+    raw = mail(subject, body, headers={"Content-Language": header} if header else None)
+    with django_capture_on_commit_callbacks(execute=True):
+        request = ingest_email(raw).request
+    assert request.language == language
+    acknowledgement = text_of(smtp_server.messages[-1][1])
+    expected = {"fr": "Demande reçue", "en": "Request received", "ar": "تم استلام"}[language]
+    assert expected in acknowledgement
