@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from bawaba.accounts.models import Role, User
+from bawaba.core import refdata
 from bawaba.core.business_time import BusinessCalendar
 
 from .models import (
@@ -99,6 +100,7 @@ def set_business_hours(org: Organisation, hours: dict) -> None:
         raise overlap_error(overlap)
     org.business_hours.all().delete()
     BusinessHours.objects.bulk_create(rows)
+    refdata.changed()  # bulk_create sends no signal
 
 
 @transaction.atomic
@@ -218,27 +220,36 @@ def do_add_staff(org: Organisation, person: dict) -> User:
 
 
 def calendar_for(org: Organisation) -> BusinessCalendar:
-    hours: dict[int, list] = {}
-    for row in org.business_hours.all():
-        hours.setdefault(row.weekday, []).append((row.opens, row.closes))
-    return BusinessCalendar(
-        timezone=org.timezone,
-        hours={day: tuple(sorted(intervals)) for day, intervals in hours.items()},
-        holidays=frozenset(org.holidays.values_list("date", flat=True)),
-    )
+    def compute():
+        hours: dict[int, list] = {}
+        for row in org.business_hours.all():
+            hours.setdefault(row.weekday, []).append((row.opens, row.closes))
+        return BusinessCalendar(
+            timezone=org.timezone,
+            hours={day: tuple(sorted(intervals)) for day, intervals in hours.items()},
+            holidays=frozenset(org.holidays.values_list("date", flat=True)),
+        )
+
+    return refdata.reference(f"calendar:{org.pk}", compute)
 
 
 def sla_targets(org: Organisation, priority: str) -> tuple[int, int] | None:
-    policy = SlaPolicy.objects.filter(organisation=org, priority=priority).first()
-    return (policy.first_response_minutes, policy.resolution_minutes) if policy else None
+    def compute():
+        return {policy.priority: (policy.first_response_minutes, policy.resolution_minutes)
+                for policy in SlaPolicy.objects.filter(organisation=org)}
+
+    return refdata.reference(f"sla:{org.pk}", compute).get(priority)
 
 
 def orientation_service() -> Service:
-    service = (
-        Service.objects.filter(is_orientation=True, is_active=True, organisation__kind=OrganisationKind.PLATFORM)
-        .select_related("organisation")
-        .first()
-    )
+    def compute():
+        return (
+            Service.objects.filter(is_orientation=True, is_active=True, organisation__kind=OrganisationKind.PLATFORM)
+            .select_related("organisation", "queue")
+            .first()
+        )
+
+    service = refdata.reference("orientation-service", compute)
     if service is None:
         raise Service.DoesNotExist("no orientation service: onboard the shared centre first (bawaba demo load)")
     return service

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from bawaba.core import refdata
 from bawaba.core.textnorm import normalise
 from bawaba.orgs.models import Service
 from bawaba.orgs.services import orientation_service
@@ -39,25 +40,43 @@ def keyword_pattern(keyword: str) -> re.Pattern | None:
     return re.compile(body)
 
 
-def _rule_matches(rule: RoutingRule, text: str, channel: str, category: str) -> bool:
+def _rule_matches(rule: RoutingRule, patterns: list[re.Pattern], text: str, channel: str, category: str) -> bool:
     if rule.channel and rule.channel != channel:
         return False
     if rule.category and rule.category != category:
         return False
-    patterns = [p for p in (keyword_pattern(k) for k in rule.keywords.splitlines()) if p is not None]
     if patterns and not any(p.search(text) for p in patterns):
         return False
     # A rule with no condition at all would catch everything: it never matches.
     return bool(rule.channel or rule.category or patterns)
 
 
+def _active_rules() -> list[tuple[RoutingRule, list[re.Pattern]]]:
+    """The active rules of active services in order, with their keyword patterns compiled (kept in memory
+    until a rule, service, queue or organisation changes: bawaba.core.refdata)."""
+    def compute():
+        rules = RoutingRule.objects.filter(is_active=True, service__is_active=True).select_related(
+            "service__organisation", "service__queue"
+        )
+        return [(rule, [p for p in (keyword_pattern(k) for k in rule.keywords.splitlines()) if p is not None])
+                for rule in rules]
+
+    return refdata.reference("routing-rules", compute)
+
+
+def _service_for_code(code: str) -> Service | None:
+    def compute():
+        return {service.code: service for service in Service.objects.filter(is_active=True, is_orientation=False)
+                .select_related("organisation", "queue")}
+
+    return refdata.reference("routable-services", compute).get(code)
+
+
 def route(*, subject: str, text: str, channel: str, category: str = "") -> Decision:
     full_text = f"{subject}\n{text}"
     normalised = normalise(full_text)
-    for rule in RoutingRule.objects.filter(is_active=True, service__is_active=True).select_related(
-        "service__organisation", "service__queue"
-    ):
-        if _rule_matches(rule, normalised, channel, category):
+    for rule, patterns in _active_rules():
+        if _rule_matches(rule, patterns, normalised, channel, category):
             return Decision(rule.service, "rule", 1.0, rule.service.code)
 
     from .classifier import ModelUnavailable, get_classifier
@@ -70,11 +89,7 @@ def route(*, subject: str, text: str, channel: str, category: str = "") -> Decis
         return Decision(orientation_service(), "orientation", None, "")
     service = None
     if prediction.service and prediction.confidence >= settings.ROUTING_CONFIDENCE_THRESHOLD:
-        service = (
-            Service.objects.filter(code=prediction.service, is_active=True, is_orientation=False)
-            .select_related("organisation", "queue")
-            .first()
-        )
+        service = _service_for_code(prediction.service)
     if service is None:
         return Decision(orientation_service(), "orientation", prediction.confidence, prediction.service or "")
     return Decision(service, "classifier", prediction.confidence, prediction.service)
