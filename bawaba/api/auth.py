@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
+from bawaba.accounts.backends import CachedModelBackend
+
 from .services import find_token, touch_token
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -40,9 +42,13 @@ class ApiTokenAuth(HttpBearer):
             raise PermissionDenied(_("The organisation of this API token is suspended."))
         if request.method not in SAFE_METHODS and not found.can_write:
             raise PermissionDenied(_("This API token is read-only."))
+        # The integration's account, through the accounts cache: a deactivated account is refused at once.
+        user = CachedModelBackend().get_user(found.user_id)
+        if user is None:
+            raise TokenRejected(_("This API token is not valid."))
         touch_token(found, now)
         request.api_token = found
-        return found.user
+        return user
 
 
 bearer_auth = ApiTokenAuth()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from bawaba.accounts.backends import forget_user
 from bawaba.accounts.models import Role, User
+from bawaba.core import refdata
 from bawaba.orgs.models import Organisation
 from bawaba.servicedesk.models import Request
 from bawaba.servicedesk.services import do_create_request
@@ -47,7 +48,12 @@ def find_token(raw: str) -> ApiToken | None:
     prefix = split_token(raw)
     if prefix is None:
         return None
-    token = ApiToken.objects.select_related("organisation", "user").filter(prefix=prefix).first()
+    # Kept in memory between calls (bawaba.core.refdata): saving or deleting a token, its organisation or
+    # any other reference row makes every process read it again, so a revocation applies at once.
+    token = refdata.reference(
+        f"api-token:{prefix}",
+        lambda: ApiToken.objects.select_related("organisation").filter(prefix=prefix).first(),
+    )
     if token is None or not hmac.compare_digest(token.secret_hash, hash_token(raw.strip())):
         return None
     return token

@@ -27,3 +27,7 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+    def validate_key(self, key):
+        """Django checks every character of every key against memcached's rules, a cost on each read;
+        Redis has no such rules, and our keys are made by our code (hashes, numbers, slugs)."""

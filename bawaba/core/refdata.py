@@ -19,6 +19,7 @@ from django.db import transaction
 
 GENERATION_KEY = "refdata:generation"
 MAX_AGE_SECONDS = 60
+MAX_ENTRIES = 5000  # names can come from requests (API token prefixes): memory stays bounded
 
 _memo: dict[str, tuple[str, float, object]] = {}
 _lock = threading.Lock()
@@ -48,5 +49,7 @@ def reference(name: str, compute: Callable[[], object]) -> object:
         return found[2]
     value = compute()
     with _lock:
+        if len(_memo) >= MAX_ENTRIES:
+            _memo.clear()
         _memo[name] = (generation, now, value)
     return value

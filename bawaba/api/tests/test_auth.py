@@ -110,3 +110,12 @@ def test_errors_follow_accept_language(at_token):
         messages[language] = response.json()["errors"]["subject"][0]
     # Django's own catalogues translate these messages, so this holds before the project's are complete.
     assert len(set(messages.values())) == 3
+
+
+def test_token_whose_account_was_deactivated_is_refused_at_once(at_token):
+    token, secret = at_token
+    assert ApiClient(secret).get("/api/v1/requests").status_code == 200
+    user = token.user
+    user.is_active = False
+    user.save()  # e.g. in the admin
+    assert ApiClient(secret).get("/api/v1/requests").status_code == 401
