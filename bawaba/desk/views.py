@@ -110,9 +110,16 @@ def _queue_list(request, filters: dict, scope) -> tuple[str, str]:
         params = [(name, value) for name, value in (("queue", data.get("queue")), ("mine", "on" if data.get("mine")
                                                                                    else None)) if value]
         query = urlencode(params + ([("page", page.number)] if page_number else []))
+        # Most changes leave the page's rows as they were (a new request lands further down the list; only
+        # the count moves): the rows are rendered again only when one of them changed, or each minute.
+        keys = "|".join(f"{pk}@{updated_at.isoformat()}" for pk, updated_at in page.object_list)
+        rows_key = "desk:rows:" + hashlib.sha256(f"{get_language()}|{_clock_bucket()}|{keys}".encode()).hexdigest()
+        rows = cached_once(rows_key, lambda: presenters.queue_rows_html(
+            selectors.queue_rows([pk for pk, _updated_at in page.object_list]), now=timezone.now(),
+        ), timeout=QUEUE_CACHE_SECONDS)
         return render_to_string("desk/_queue.html", {
             "page": page,
-            "rows": presenters.queue_rows_html(page.object_list, now=timezone.now()),
+            "rows": rows,
             "etag": etag,
             "poll_url": reverse("desk:queue") + (f"?{query}" if query else ""),
             "poll_headers": json.dumps({"If-None-Match": f'"{etag}"'}),

@@ -94,6 +94,9 @@ def test_queue_is_paginated(login, at_agent, make_request):
     assert len(references_in_order(first)) == 25 and len(references_in_order(second)) == 2
     assert "27" in first
     assert client.get(reverse("desk:home"), {"page": "zzz"}).status_code == 200
+    beyond = client.get(reverse("desk:home"), {"page": 99}).content.decode()  # the last page
+    assert references_in_order(beyond) == references_in_order(second)
+    assert "Page 2 of 2" in beyond
 
 
 def test_poll_answers_304_until_something_changes(login, at_agent, make_request, frozen_minute):
@@ -241,3 +244,12 @@ def test_poll_with_a_queue_of_another_organisation_is_refused(login, orgs, at_ag
     poste_queue = orgs["algerie-poste"].queues.first()
     response = login(at_agent).get(reverse("desk:queue"), {"queue": poste_queue.pk}, **HTMX)
     assert response.status_code == 400
+
+
+def test_a_change_to_a_listed_request_shows_at_the_next_poll(login, at_agent, make_request, frozen_minute):
+    req = make_request(subject="Ligne coupée")
+    client = login(at_agent)
+    url = reverse("desk:queue")
+    assert f'data-reference="{req.reference}" data-status="new"' in client.get(url, **HTMX).content.decode()
+    services.do_assign(req, at_agent, actor=at_agent)
+    assert f'data-reference="{req.reference}" data-status="assigned"' in client.get(url, **HTMX).content.decode()
