@@ -14,11 +14,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render, resolve_url
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,6 +31,7 @@ from bawaba.core.phones import to_e164
 from bawaba.core.references import normalise_reference
 from bawaba.core.rendering import cached_once
 from bawaba.orgs.models import Organisation, OrganisationKind, Service
+from bawaba.orgs.services import every_service
 from bawaba.servicedesk import selectors
 from bawaba.servicedesk import services as sd
 from bawaba.servicedesk.models import Notification, Request, RequestAccess
@@ -243,6 +246,7 @@ def _suggested_articles(req: Request) -> list:
 
 
 REQUEST_RECORD_CACHE_SECONDS = 600  # bounds how long a renamed colleague or an edited article can look old
+REQUEST_ACTIONS_CACHE_SECONDS = 60  # bounds how long a new colleague or service can be missing from the forms
 
 
 def _request_record(req: Request, services: list[Service]) -> dict[str, str]:
@@ -266,21 +270,23 @@ def _request_record(req: Request, services: list[Service]) -> dict[str, str]:
     return cached_once(key, render_record, timeout=REQUEST_RECORD_CACHE_SECONDS)
 
 
-def _render_request(request, req: Request, *, status: int = 200, error: str = "", **bound) -> object:
+CSRF_PLACEHOLDER = "csrf-token-put-in-when-served"
+
+
+def _request_actions(request, req: Request, services: list[Service], bound: dict) -> str:
+    """The action forms. Blank, they depend only on the request's state, the language and two facts about
+    the viewer (supervisor or not; the request assigned to them or not), so they are rendered once for all
+    such viewers and the viewer's CSRF token is put in as the page is served. Forms that come back with
+    errors are rendered for the one who sent them."""
     user = request.user
-    acting = can_act(user, req)
-    all_services = list(Service.objects.select_related("organisation").order_by("organisation__slug", "code"))
-    context = {
-        "req": req,
-        "can_act": acting,
-        "error": error,
-        "now": timezone.now(),
-        "record": _request_record(req, all_services),
-        "absorbed": req.merged.only("reference"),
-    }
-    if acting:
-        active = [service for service in all_services if service.is_active]
-        context.update({
+
+    def render_actions(csrf_token):
+        active = [service for service in services if service.is_active]
+        return render_to_string("desk/_request_actions.html", {
+            "req": req,
+            "csrf_token": csrf_token,
+            "supervisor": user.is_supervisor,
+            "assigned_to_viewer": req.assignee_id == user.pk,
             "staff": User.objects.filter(organisation_id=req.organisation_id, is_active=True).order_by(
                 "last_name", "first_name", "username") if user.is_supervisor else [],
             "reply_form": bound.get("reply_form") or forms.ReplyForm(),
@@ -292,6 +298,30 @@ def _render_request(request, req: Request, *, status: int = 200, error: str = ""
             "merge_form": bound.get("merge_form") or forms.MergeForm(),
             "assign_form": bound.get("assign_form") or forms.AssignForm(),
         })
+
+    token = get_token(request)
+    if bound:
+        return render_actions(token)
+    key = (f"desk:actions:{req.pk}:{req.updated_at.isoformat()}:{get_language()}:"
+           f"{int(user.is_supervisor)}:{int(req.assignee_id == user.pk)}")
+    blank = cached_once(key, lambda: render_actions(CSRF_PLACEHOLDER), timeout=REQUEST_ACTIONS_CACHE_SECONDS)
+    return mark_safe(blank.replace(CSRF_PLACEHOLDER, token))  # noqa: S308 - our own rendering; token is [A-Za-z0-9]
+
+
+def _render_request(request, req: Request, *, status: int = 200, error: str = "", **bound) -> object:
+    user = request.user
+    acting = can_act(user, req)
+    all_services = every_service()
+    context = {
+        "req": req,
+        "can_act": acting,
+        "error": error,
+        "now": timezone.now(),
+        "record": _request_record(req, all_services),
+        "absorbed": req.merged.only("reference"),
+    }
+    if acting:
+        context["actions"] = _request_actions(request, req, all_services, bound)
     return render(request, "desk/request.html", context, status=status)
 
 

@@ -253,3 +253,10 @@ def orientation_service() -> Service:
     if service is None:
         raise Service.DoesNotExist("no orientation service: onboard the shared centre first (bawaba demo load)")
     return service
+
+
+def every_service() -> list[Service]:
+    """Every service with its organisation, ordered by organisation and code (kept in memory until a
+    service or organisation changes: bawaba.core.refdata). Callers must not change the objects."""
+    return refdata.reference("every-service", lambda: list(
+        Service.objects.select_related("organisation").order_by("organisation__slug", "code")))

@@ -348,3 +348,25 @@ def test_a_colleague_opening_the_same_request_reuses_its_record(orgs, login, at_
 
     assert "Premier appel." in second
     assert history(second) == history(first)
+
+
+def test_shared_action_forms_carry_each_viewers_own_csrf_token(orgs, at_agent, make_request):
+    import re
+
+    from django.test import Client
+
+    req = make_request()
+    page_url = reverse("desk:request", args=[req.reference])
+    tokens = []
+    for _attempt in range(2):  # the second viewer is served the cached forms
+        client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(at_agent)
+        html = client.get(page_url).content.decode()
+        form = html[html.index('id="note-form"'):]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        assert "csrf-token-put-in-when-served" not in html
+        response = client.post(reverse("desk:note", args=[req.reference]),
+                               {"csrfmiddlewaretoken": token, "body": f"Note {_attempt}"})
+        assert response.status_code == 302
+        tokens.append(token)
+    assert req.messages.filter(kind="note").count() == 2
