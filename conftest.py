@@ -34,7 +34,10 @@ def _empty_cache():
     rolled-back rows had, so a rendering cached under them (the desk's live list) must not outlive its test."""
     from django.core.cache import cache
 
+    from bawaba.core.rendering import forget_local_copies
+
     cache.clear()
+    forget_local_copies()
 
 
 @pytest.fixture
