@@ -275,18 +275,38 @@ def measure_acceptance(n_reports: int, latency_samples: int, log) -> dict:
 
 
 def measure_statements(year: int, month: int, workers: int, log) -> dict:
-    from django.db.models import Count, Sum
+    from django.db.models import Count, F, Max, Sum
+    from django.utils import timezone
 
     from bawaba.deployments.billing import do_issue_monthly_statements
-    from bawaba.deployments.models import BillingLine, PaymentStatement
+    from bawaba.deployments.models import BillingLine, DeploymentEvent, PaymentStatement, WorkStatement
 
+    # The month's lines (the acceptance measures above added lines of today, for next month's run).
+    month_end = dt.date(year, month, 1) + dt.timedelta(days=31)
+    cutoff = dt.datetime.combine(month_end.replace(day=1), dt.time.min, tzinfo=timezone.get_default_timezone())
+    in_month = BillingLine.objects.filter(accepted_at__lt=cutoff)
+    contracts = in_month.filter(work_statement__isnull=True).values("contract_id").distinct().count()
     started = time.perf_counter()
     issued = do_issue_monthly_statements(year, month, None, workers=workers)
     elapsed = time.perf_counter() - started
+    # Checked after the clock stops: what the run stored is complete and right.
     bound = BillingLine.objects.filter(work_statement__isnull=False).aggregate(n=Count("id"), s=Sum("amount"))
     gross = PaymentStatement.objects.aggregate(s=Sum("gross_amount"))["s"]
     assert bound["s"] == gross, "statements must hold exactly the billed lines"
-    log(f"  {len(issued)} statements in {elapsed:.1f} s")
+    assert len(issued) == contracts == PaymentStatement.objects.values("contract_id").distinct().count(), \
+        "every contract with billed lines gets exactly one statement"
+    assert not in_month.filter(work_statement__isnull=True).exists(), "every line of the month is on a statement"
+    for model in (WorkStatement, PaymentStatement):
+        gaps = (model.objects.values("contractor_id", "year").annotate(n=Count("id"), last=Max("sequence"))
+                .exclude(n=F("last")).count())
+        assert gaps == 0, f"{model.__name__} numbers have gaps"
+    unbalanced = PaymentStatement.objects.exclude(
+        net_amount=F("gross_amount") - F("retention_amount") - F("advance_recovery_amount") - F("penalty_amount")
+        + F("vat_amount")).count()
+    assert unbalanced == 0, "every payment statement balances"
+    assert not PaymentStatement.objects.filter(amount_in_words_fr="").exists()
+    assert DeploymentEvent.objects.filter(kind="statement_issued").count() == len(issued), "one audit event each"
+    log(f"  {len(issued)} statements in {elapsed:.1f} s (checked: lines, numbers, balances, events)")
     return {"statements": len(issued), "elapsed": elapsed, "lines": bound["n"], "gross": gross}
 
 

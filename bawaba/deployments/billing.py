@@ -7,15 +7,22 @@ Money is Decimal throughout and rounded to the centime with ROUND_HALF_UP at the
    rate; late interest = Σ balance × annual rate × days / 365.
 Everything else is exact addition/subtraction, so gross − retention − advance − penalties + VAT == net always.
 
-Numbering: one counter row per contractor, document kind and year, locked with SELECT … FOR UPDATE inside
-the issuing transaction, so numbers are consecutive and a rolled-back issue gives its number back.
+Numbering: one counter row per contractor, document kind and year, locked and incremented by an upsert
+inside the issuing transaction (a monthly batch reserves all its numbers in one), so numbers are consecutive
+and a rolled-back issue gives its numbers back.
+
+Issuing: plain functions (check_period, work_period, late_penalties, statement_breakdown, amount_in_words)
+compute every figure of a statement from rows read beforehand; _issue_locked reads those rows for a whole
+batch of contracts in a few set queries and writes the batch's documents and audit events in bulk.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import multiprocessing
+import operator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +41,7 @@ from .models import (
     DocumentCounter,
     DocumentKind,
     EventKind,
+    ImmutableDocumentError,
     Payment,
     PaymentStatement,
     PaymentStatementKind,
@@ -153,26 +161,131 @@ def amount_in_words(amount: Decimal, lang: str) -> str:
 # --------------------------------------------------------------------------- numbering
 
 
-def next_number(contractor, kind: str, year: int) -> tuple[int, str]:
-    """Reserve the next number; must run inside the issuing transaction.
+def document_number(kind: str, year: int, contractor_id: int, sequence: int) -> str:
+    return f"{kind}-{year}-{contractor_id:05d}-{sequence:05d}"
 
-    One statement does SELECT … FOR UPDATE and the increment together: an upsert on the counter row
-    (contractor, kind, year). The row stays locked until the issuing transaction ends, so concurrent issues
-    for the same contractor wait, and a rolled-back issue gives its number back: no gaps. Works on
-    PostgreSQL and SQLite ≥ 3.35 (ON CONFLICT … DO UPDATE … RETURNING).
+
+def reserve_numbers(counts: dict[tuple[int, str, int], int]) -> dict[tuple[int, str, int], int]:
+    """Reserve counts[(contractor id, kind, year)] consecutive numbers of each counter; must run inside the
+    issuing transaction. Returns the first number of each reserved range.
+
+    One statement locks and increments every counter together: a multi-row upsert on the counter rows
+    (contractor, kind, year), in key order. The rows stay locked until the issuing transaction ends, so
+    concurrent issues for the same contractor wait, and a rolled-back issue gives its numbers back: no gaps.
+    Works on PostgreSQL and SQLite ≥ 3.35 (ON CONFLICT … DO UPDATE … RETURNING).
     """
     from django.db import connection
 
     table = connection.ops.quote_name(DocumentCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (contractor_id, kind, year, last_number) VALUES (%s, %s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (contractor_id, kind, year) DO UPDATE SET last_number = {table}.last_number + 1 "
-            "RETURNING last_number",
-            [contractor.pk, kind, year],
-        )
-        number = cursor.fetchone()[0]
-    return number, f"{kind}-{year}-{contractor.pk:05d}-{number:05d}"
+    keys = sorted(key for key, count in counts.items() if count > 0)
+    first = {}
+    for start in range(0, len(keys), 200):
+        chunk = keys[start:start + 200]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (contractor_id, kind, year, last_number) "  # noqa: S608
+                f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(chunk))} "
+                f"ON CONFLICT (contractor_id, kind, year) DO UPDATE "
+                f"SET last_number = {table}.last_number + excluded.last_number "
+                "RETURNING contractor_id, kind, year, last_number",
+                [value for key in chunk for value in (*key, counts[key])],
+            )
+            for contractor_id, kind, year, last in cursor.fetchall():
+                key = (contractor_id, kind, year)
+                first[key] = last - counts[key] + 1
+    return first
+
+
+def next_number(contractor, kind: str, year: int) -> tuple[int, str]:
+    """Reserve the next number of one counter (see reserve_numbers); must run inside the issuing transaction."""
+    number = reserve_numbers({(contractor.pk, kind, year): 1})[(contractor.pk, kind, year)]
+    return number, document_number(kind, year, contractor.pk, number)
+
+
+# --------------------------------------------------------------------------- statements (pure)
+
+
+def _end_of_day(day: dt.date, tz) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+
+def _start_of_day(day: dt.date, tz) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+
+
+def check_period(period_end: dt.date, *, today: dt.date, previous_end: dt.date | None) -> None:
+    """Conflict unless the period has ended (in the operator's time zone) and is after the last statement's."""
+    from .services import Conflict
+
+    if period_end >= today:
+        raise Conflict(_("A statement cannot cover days that have not ended yet."))
+    if previous_end is not None and period_end <= previous_end:
+        raise Conflict(_("A work statement already covers the period up to %(date)s.")
+                       % {"date": previous_end.isoformat()})
+
+
+@dataclass(frozen=True)
+class WorkPeriod:
+    """What a contract's next work statement holds: the unbilled lines accepted up to the period's end."""
+
+    period_start: dt.date
+    period_end: dt.date
+    line_ids: tuple[int, ...]
+    period_amount: Decimal
+    previous_cumulative: Decimal
+
+    @property
+    def cumulative(self) -> Decimal:
+        return self.previous_cumulative + self.period_amount
+
+
+def work_period(lines, *, period_end: dt.date, starts_on: dt.date, previous_end: dt.date | None,
+                previous_cumulative: Decimal | None, tz) -> WorkPeriod | None:
+    """The next work statement of a contract from its unbilled lines [(pk, amount, accepted_at)] accepted
+    before the end of period_end; None when there are none (no empty statement).
+
+    Cumulative: the period starts the day after the previous statement's end (or at the contract's start, or
+    the first line's day if earlier) and its amount is added to the previous cumulative amount.
+    """
+    if not lines:
+        return None
+    if previous_end is not None:
+        start = previous_end + dt.timedelta(days=1)
+    else:
+        start = min(starts_on, timezone.localtime(min(at for _pk, _amount, at in lines), tz).date())
+    return WorkPeriod(period_start=start, period_end=period_end, line_ids=tuple(pk for pk, _a, _t in lines),
+                      period_amount=sum((amount for _pk, amount, _at in lines), ZERO),
+                      previous_cumulative=previous_cumulative if previous_cumulative is not None else ZERO)
+
+
+def late_penalties(penalty_per_day: Decimal, completed, tz) -> tuple[Decimal, list[dict]]:
+    """Penalty per work order completed in the period after its due date: penalty_per_day × days late.
+
+    completed: (reference, due_on, completed_at) of the work orders completed in the period, in the order the
+    detail is printed. Days late count from the due date to the completion day in the operator's time zone.
+    """
+    if penalty_per_day <= 0:
+        return ZERO, []
+    total = ZERO
+    detail = []
+    for reference, due_on, completed_at in completed:
+        days = (timezone.localtime(completed_at, tz).date() - due_on).days
+        if days > 0:
+            amount = money(penalty_per_day * days)
+            total += amount
+            detail.append({"work_order": reference, "days": days, "amount": str(amount)})
+    return total, detail
+
+
+def statement_breakdown(contract: Contract, period_amount: Decimal, *, recovered: Decimal,
+                        penalties: Decimal) -> Breakdown:
+    """A regular payment statement's arithmetic under the contract's terms; recovered = the advance already
+    recovered by the contract's earlier payment statements."""
+    return compute_breakdown(
+        period_amount, retention_rate=contract.retention_rate,
+        advance_recovery_rate=contract.advance_recovery_rate,
+        advance_remaining=max(ZERO, contract.advance_amount - recovered), penalties=penalties,
+        penalty_cap_rate=contract.penalty_cap_rate, vat_rate=contract.vat_rate)
 
 
 # --------------------------------------------------------------------------- issuing
@@ -185,10 +298,6 @@ def _check_billing_rights(actor, contract):
         raise PermissionDenied(_("Only an administrator of the operator can issue statements or record payments."))
 
 
-def _end_of_day(day: dt.date, tz) -> dt.datetime:
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-
-
 def _contract_tz(contract):
     import zoneinfo
 
@@ -198,107 +307,162 @@ def _contract_tz(contract):
         return timezone.get_default_timezone()
 
 
-def _issue_work_statement(contract: Contract, period_end: dt.date, actor, now) -> WorkStatement | None:
+def _grouped(bounds: dict[int, tuple], build) -> Q:
+    """OR of one condition per distinct bound, over the contracts sharing it (usually one bound for all)."""
+    by_bound: dict[tuple, list[int]] = {}
+    for contract_id, bound in bounds.items():
+        by_bound.setdefault(bound, []).append(contract_id)
+    return functools.reduce(operator.or_, (build(sorted(ids), *bound) for bound, ids in by_bound.items()))
+
+
+def _latest_work_statements(contract_ids: list[int]) -> dict[int, WorkStatement]:
+    later = WorkStatement.objects.filter(contract_id=OuterRef("contract_id"), period_end__gt=OuterRef("period_end"))
+    latest = WorkStatement.objects.filter(contract_id__in=contract_ids).filter(~Exists(later))
+    return {statement.contract_id: statement for statement in latest}
+
+
+def _lock_unbilled_lines(cutoffs: dict[int, dt.datetime]) -> dict[int, list]:
+    """The unbilled lines of each contract accepted before its cut-off, locked until the transaction ends."""
+    if not cutoffs:
+        return {}
+    rows = (BillingLine.objects.select_for_update()
+            .filter(_grouped({pk: (cutoff,) for pk, cutoff in cutoffs.items()},
+                             lambda ids, cutoff: Q(contract_id__in=ids, accepted_at__lt=cutoff)),
+                    work_statement__isnull=True)
+            .order_by("contract_id", "accepted_at", "pk")
+            .values_list("contract_id", "pk", "amount", "accepted_at"))
+    lines: dict[int, list] = {}
+    for contract_id, pk, amount, accepted_at in rows:
+        lines.setdefault(contract_id, []).append((pk, amount, accepted_at))
+    return lines
+
+
+def _advance_recovered(contract_ids: list[int]) -> dict[int, Decimal]:
+    rows = (PaymentStatement.objects.filter(contract_id__in=contract_ids).values("contract_id")
+            .annotate(s=Sum("advance_recovery_amount")).values_list("contract_id", "s"))
+    return {contract_id: total or ZERO for contract_id, total in rows}
+
+
+def _completed_work_orders(periods: dict[int, tuple[dt.datetime, dt.datetime]]) -> dict[int, list]:
+    """(reference, due_on, completed_at) of each contract's work orders with a due date completed in its period."""
+    if not periods:
+        return {}
+    rows = (WorkOrder.objects
+            .filter(_grouped(periods, lambda ids, start, end: Q(contract_id__in=ids, completed_at__gte=start,
+                                                                completed_at__lt=end)),
+                    due_on__isnull=False)
+            .order_by("contract_id", "reference")
+            .values_list("contract_id", "reference", "due_on", "completed_at"))
+    completed: dict[int, list] = {}
+    for contract_id, reference, due_on, completed_at in rows:
+        completed.setdefault(contract_id, []).append((reference, due_on, completed_at))
+    return completed
+
+
+def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
+                  skip_covered: bool) -> list[PaymentStatement]:
+    """Issue the work statement and payment statement of each contract whose row this transaction has locked.
+
+    A few set queries for the whole list, whatever its length: the latest work statements, the unbilled lines
+    (locked), the advance recovered so far and the work orders completed in each period are read once; every
+    amount, amount in words and penalty is then computed by the plain functions above before anything is
+    written; the numbers are reserved in one upsert; the work statements, the lines' attachment, the payment
+    statements and their audit events are written in one statement each. A contract whose period is covered
+    already (or not ended) raises Conflict, or is skipped with skip_covered; a contract without new lines gets
+    nothing. The caller's transaction holds it all: an error leaves nothing behind, numbers included.
+    """
+    for contract in contracts:
+        _check_billing_rights(actor, contract)
     from .services import Conflict
 
-    tz = _contract_tz(contract)
-    previous = WorkStatement.objects.filter(contract=contract).order_by("-period_end").first()
-    if previous is not None and period_end <= previous.period_end:
-        raise Conflict(_("A work statement already covers the period up to %(date)s.")
-                       % {"date": previous.period_end.isoformat()})
-    cutoff = _end_of_day(period_end, tz)
-    rows = list(
-        BillingLine.objects.select_for_update()
-        .filter(contract=contract, work_statement__isnull=True, accepted_at__lt=cutoff)
-        .order_by("accepted_at", "pk")
-        .values_list("pk", "amount", "accepted_at")
-    )
-    if not rows:
-        return None
-    period_amount = sum((amount for _pk, amount, _at in rows), ZERO)
-    previous_cumulative = previous.cumulative_amount if previous else ZERO
-    period_start = (previous.period_end + dt.timedelta(days=1)) if previous else min(
-        contract.starts_on, timezone.localtime(rows[0][2], tz).date())
-    year = timezone.localdate(now, tz).year
-    sequence, number = next_number(contract.contractor, DocumentKind.WORK_STATEMENT, year)
-    statement = WorkStatement.objects.create(
-        contractor=contract.contractor, contract=contract, year=year, sequence=sequence,
-        number=number, issued_at=now, issued_by=actor, period_start=period_start, period_end=period_end,
-        cumulative_amount=previous_cumulative + period_amount, previous_cumulative_amount=previous_cumulative,
-        period_amount=period_amount, line_count=len(rows), previous=previous,
-    )
-    ids = [pk for pk, _amount, _at in rows]
-    for start in range(0, len(ids), 5000):
-        BillingLine.objects.filter(pk__in=ids[start:start + 5000]).update(work_statement=statement)
-    return statement
+    tz = {contract.pk: _contract_tz(contract) for contract in contracts}
+    latest = _latest_work_statements([contract.pk for contract in contracts])
+    open_contracts = []
+    for contract in contracts:
+        previous = latest.get(contract.pk)
+        try:
+            check_period(period_end, today=timezone.localdate(now, tz[contract.pk]),
+                         previous_end=previous.period_end if previous else None)
+        except Conflict:
+            if not skip_covered:
+                raise
+            continue
+        open_contracts.append(contract)
+    lines = _lock_unbilled_lines({c.pk: _end_of_day(period_end, tz[c.pk]) for c in open_contracts})
 
+    periods = []
+    for contract in open_contracts:
+        previous = latest.get(contract.pk)
+        period = work_period(lines.get(contract.pk, ()), period_end=period_end, starts_on=contract.starts_on,
+                             previous_end=previous.period_end if previous else None,
+                             previous_cumulative=previous.cumulative_amount if previous else None,
+                             tz=tz[contract.pk])
+        if period is not None:
+            periods.append((contract, previous, period))
+    if not periods:
+        return []
+    recovered = _advance_recovered([contract.pk for contract, _p, _w in periods])
+    completed = _completed_work_orders({
+        contract.pk: (_start_of_day(period.period_start, tz[contract.pk]), _end_of_day(period_end, tz[contract.pk]))
+        for contract, _previous, period in periods if contract.penalty_per_day > 0})
 
-def _penalties(contract: Contract, work_statement: WorkStatement, tz) -> tuple[Decimal, list[dict]]:
-    if contract.penalty_per_day <= 0:
-        return ZERO, []
-    start = dt.datetime.combine(work_statement.period_start, dt.time.min, tzinfo=tz)
-    end = _end_of_day(work_statement.period_end, tz)
-    detail = []
-    total = ZERO
-    late = (WorkOrder.objects.filter(contract=contract, completed_at__gte=start, completed_at__lt=end,
-                                     due_on__isnull=False)
-            .values_list("reference", "due_on", "completed_at"))
-    for reference, due_on, completed_at in late:
-        days = (timezone.localtime(completed_at, tz).date() - due_on).days
-        if days > 0:
-            amount = money(contract.penalty_per_day * days)
-            total += amount
-            detail.append({"work_order": reference, "days": days, "amount": str(amount)})
-    return total, detail
+    # Everything computed before the first write: numbers are reserved for exactly what is issued.
+    documents = []
+    counts: dict[tuple[int, str, int], int] = {}
+    for contract, previous, period in periods:
+        penalty_total, detail = late_penalties(contract.penalty_per_day, completed.get(contract.pk, ()),
+                                               tz[contract.pk])
+        breakdown = statement_breakdown(contract, period.period_amount, recovered=recovered.get(contract.pk, ZERO),
+                                        penalties=penalty_total)
+        words = (amount_in_words(breakdown.net, "fr"), amount_in_words(breakdown.net, "ar"))
+        today = timezone.localdate(now, tz[contract.pk])
+        documents.append((contract, previous, period, breakdown, detail, words, today))
+        for kind in (DocumentKind.WORK_STATEMENT, DocumentKind.PAYMENT_STATEMENT):
+            key = (contract.contractor_id, kind, today.year)
+            counts[key] = counts.get(key, 0) + 1
+    first = reserve_numbers(counts)
+    taken: dict[tuple[int, str, int], int] = {}
 
+    def number(contract, kind, year) -> tuple[int, str]:
+        key = (contract.contractor_id, kind, year)
+        sequence = first[key] + taken.get(key, 0)
+        taken[key] = taken.get(key, 0) + 1
+        return sequence, document_number(kind, year, contract.contractor_id, sequence)
 
-def _issue_payment_statement(work_statement: WorkStatement, actor, now) -> PaymentStatement:
-    contract = work_statement.contract
-    tz = _contract_tz(contract)
-    recovered = PaymentStatement.objects.filter(contract=contract).aggregate(s=Sum("advance_recovery_amount"))["s"]
-    remaining = max(ZERO, contract.advance_amount - (recovered or ZERO))
-    penalty_total, detail = _penalties(contract, work_statement, tz)
-    breakdown = compute_breakdown(
-        work_statement.period_amount, retention_rate=contract.retention_rate,
-        advance_recovery_rate=contract.advance_recovery_rate, advance_remaining=remaining,
-        penalties=penalty_total, penalty_cap_rate=contract.penalty_cap_rate, vat_rate=contract.vat_rate)
-    return _create_payment_statement(contract, breakdown, actor=actor, now=now, tz=tz,
-                                     work_statement=work_statement, penalty_detail=detail)
+    work_statements, payment_statements = [], []
+    for contract, previous, period, breakdown, detail, words, today in documents:
+        sequence, ws_number = number(contract, DocumentKind.WORK_STATEMENT, today.year)
+        work_statement = WorkStatement(
+            contractor=contract.contractor, contract=contract, year=today.year, sequence=sequence, number=ws_number,
+            issued_at=now, issued_by=actor, period_start=period.period_start, period_end=period.period_end,
+            cumulative_amount=period.cumulative, previous_cumulative_amount=period.previous_cumulative,
+            period_amount=period.period_amount, line_count=len(period.line_ids), previous=previous)
+        sequence, ps_number = number(contract, DocumentKind.PAYMENT_STATEMENT, today.year)
+        work_statements.append(work_statement)
+        payment_statements.append(PaymentStatement(
+            contractor=contract.contractor, contract=contract, year=today.year, sequence=sequence, number=ps_number,
+            issued_at=now, issued_by=actor, kind=PaymentStatementKind.REGULAR, work_statement=work_statement,
+            gross_amount=breakdown.gross, retention_amount=breakdown.retention,
+            advance_recovery_amount=breakdown.advance_recovery, penalty_amount=breakdown.penalties,
+            taxable_amount=breakdown.taxable, vat_rate=contract.vat_rate, vat_amount=breakdown.vat,
+            net_amount=breakdown.net, amount_in_words_fr=words[0], amount_in_words_ar=words[1],
+            due_on=today + dt.timedelta(days=contract.payment_terms_days), penalty_detail=detail))
 
-
-def _create_payment_statement(contract, breakdown: Breakdown, *, actor, now, tz, work_statement=None,
-                              penalty_detail=(), kind=PaymentStatementKind.REGULAR, corrects=None, reason=""):
-    year = timezone.localdate(now, tz).year
-    sequence, number = next_number(contract.contractor, DocumentKind.PAYMENT_STATEMENT, year)
-    statement = PaymentStatement.objects.create(
-        contractor=contract.contractor, contract=contract, year=year, sequence=sequence, number=number,
-        issued_at=now, issued_by=actor, kind=kind, work_statement=work_statement, corrects=corrects,
-        correction_reason=reason, gross_amount=breakdown.gross, retention_amount=breakdown.retention,
-        advance_recovery_amount=breakdown.advance_recovery, penalty_amount=breakdown.penalties,
-        taxable_amount=breakdown.taxable, vat_rate=contract.vat_rate, vat_amount=breakdown.vat,
-        net_amount=breakdown.net, amount_in_words_fr=amount_in_words(breakdown.net, "fr"),
-        amount_in_words_ar=amount_in_words(breakdown.net, "ar"),
-        due_on=timezone.localdate(now, tz) + dt.timedelta(days=contract.payment_terms_days),
-        penalty_detail=list(penalty_detail),
-    )
-    DeploymentEvent.objects.create(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=contract.contractor,
-                                   data={"number": number, "net": str(breakdown.net),
-                                         "work_statement": work_statement.number if work_statement else None},
-                                   at=now)
-    return statement
-
-
-def _issue_locked(locked: Contract, period_end: dt.date, actor, now) -> PaymentStatement | None:
-    """Issue for a contract whose row this transaction has locked."""
-    from .services import Conflict
-
-    _check_billing_rights(actor, locked)
-    if period_end >= timezone.localdate(now, _contract_tz(locked)):
-        raise Conflict(_("A statement cannot cover days that have not ended yet."))
-    work_statement = _issue_work_statement(locked, period_end, actor, now)
-    if work_statement is None:
-        return None
-    return _issue_payment_statement(work_statement, actor, now)
+    WorkStatement.objects.bulk_create(work_statements)
+    statement_of = {ws.contract_id: ws.pk for ws in work_statements}
+    line_ids = [pk for _c, _p, period in periods for pk in period.line_ids]
+    attached = 0
+    for start in range(0, len(line_ids), 5000):
+        attached += BillingLine.objects.filter(pk__in=line_ids[start:start + 5000]).attach_unbilled(statement_of)
+    if attached != len(line_ids):  # cannot happen while the lines are locked: refuse rather than miscount
+        raise ImmutableDocumentError(f"{len(line_ids) - attached} billing line(s) changed while being issued")
+    PaymentStatement.objects.bulk_create(payment_statements)
+    DeploymentEvent.objects.bulk_create([
+        DeploymentEvent(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=statement.contractor,
+                        data={"number": statement.number, "net": str(statement.net_amount),
+                              "work_statement": statement.work_statement.number}, at=now)
+        for statement in payment_statements])
+    return payment_statements
 
 
 def do_issue_statements(contract: Contract, period_end: dt.date, actor=None, *, now=None) -> PaymentStatement | None:
@@ -310,36 +474,26 @@ def do_issue_statements(contract: Contract, period_end: dt.date, actor=None, *, 
     with transaction.atomic():
         locked = Contract.objects.select_for_update(of=("self",)).select_related(
             "contractor", "programme__operator").get(pk=contract.pk)
-        return _issue_locked(locked, period_end, actor, now)
+        issued = _issue_locked([locked], period_end, actor, now, skip_covered=False)
+    return issued[0] if issued else None
 
 
-STATEMENT_BATCH = 100  # contracts per transaction in a monthly run
+STATEMENT_BATCH = 200  # contracts per transaction in a monthly run
 
 
 def _issue_batch(ids: list[int], period_end: dt.date, actor, now) -> list:
-    """Issue for a batch of contracts in one transaction, each contract under its own savepoint.
+    """Issue for a batch of contracts in one transaction.
 
-    One commit per batch instead of one per contract (on PostgreSQL the commit's flush to disk is the
-    largest single cost of a statement). The batch's contracts are locked up front, in primary-key order,
-    so a statement issued from the web meanwhile waits for the batch instead of deadlocking with it.
-    A contract already covered by a later statement is skipped; any other error undoes the whole batch,
-    whose contracts are then issued by the next run (the numbers roll back with them: no gap).
+    One commit and a few set queries per batch instead of a dozen queries per contract. The batch's contracts
+    are locked up front, in primary-key order, so a statement issued from the web meanwhile waits for the
+    batch instead of deadlocking with it. A contract already covered by a later statement is skipped; any
+    other error undoes the whole batch, whose contracts are then issued by the next run (the numbers roll back
+    with them: no gap).
     """
-    from .services import Conflict
-
-    issued = []
     with transaction.atomic():
         contracts = list(Contract.objects.select_for_update(of=("self",)).select_related(
             "contractor", "programme__operator").filter(pk__in=ids).order_by("pk"))
-        for contract in contracts:
-            try:
-                with transaction.atomic():  # savepoint: a skipped contract leaves nothing behind
-                    statement = _issue_locked(contract, period_end, actor, now)
-            except Conflict:
-                continue
-            if statement is not None:
-                issued.append(statement)
-    return issued
+        return _issue_locked(contracts, period_end, actor, now, skip_covered=True)
 
 
 def do_issue_monthly_statements(year: int, month: int, actor=None, *, programme=None, now=None,
@@ -373,17 +527,21 @@ def do_issue_monthly_statements(year: int, month: int, actor=None, *, programme=
     if workers <= 1 or connection.vendor != "postgresql":
         return _issue_ids([pk for pk, _contractor in rows], period_end, actor, now)
 
-    # Processes, not threads: most of the time per statement is Python, which threads would run one at a
-    # time. Each process is a fresh interpreter (spawn) with its own connection, set up from the same
-    # environment as this one (DATABASE_URL): so only for the command line and the benchmark, never in a
-    # test's transaction.
+    # Processes, not threads: the time per statement left is mostly Python, which threads would run one at a
+    # time. Each process is a fresh interpreter (spawn) with its own connection to the database this
+    # connection uses (the test database under pytest), so the contracts' rows must be committed first:
+    # never from inside a transaction (a test's included; see test_billing_processes.py).
+    if connection.in_atomic_block:
+        raise RuntimeError("worker processes cannot see this transaction's rows: run with workers=1 inside one")
     chunks = [[pk for pk, contractor in rows if contractor % workers == i] for i in range(workers)]
     context = multiprocessing.get_context("spawn")
+    database = connection.settings_dict["NAME"]
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(issue_ids_in_process, chunk, period_end, getattr(actor, "pk", None), now)
+        futures = [pool.submit(issue_ids_in_process, chunk, period_end, getattr(actor, "pk", None), now, database)
                    for chunk in chunks if chunk]
         ids = [pk for future in futures for pk in future.result()]
-    return list(PaymentStatement.objects.filter(pk__in=ids).order_by("contract_id", "pk"))
+    return list(PaymentStatement.objects.filter(pk__in=ids).select_related("contract__contractor", "work_statement")
+                .order_by("contract_id", "pk"))
 
 
 def _issue_ids(ids: list[int], period_end: dt.date, actor, now) -> list:
@@ -419,8 +577,22 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
         raise ValidationError(errors)
     breakdown = compute_breakdown(gross, retention_rate=contract.retention_rate, penalties=penalty,
                                   vat_rate=contract.vat_rate)
-    return _create_payment_statement(contract, breakdown, actor=actor, now=timezone.now(), tz=_contract_tz(contract),
-                                      kind=PaymentStatementKind.CORRECTION, corrects=statement, reason=reason[:2000])
+    now = timezone.now()
+    today = timezone.localdate(now, _contract_tz(contract))
+    sequence, number = next_number(contract.contractor, DocumentKind.PAYMENT_STATEMENT, today.year)
+    correction = PaymentStatement.objects.create(
+        contractor=contract.contractor, contract=contract, year=today.year, sequence=sequence, number=number,
+        issued_at=now, issued_by=actor, kind=PaymentStatementKind.CORRECTION, corrects=statement,
+        correction_reason=reason[:2000], gross_amount=breakdown.gross, retention_amount=breakdown.retention,
+        advance_recovery_amount=breakdown.advance_recovery, penalty_amount=breakdown.penalties,
+        taxable_amount=breakdown.taxable, vat_rate=contract.vat_rate, vat_amount=breakdown.vat,
+        net_amount=breakdown.net, amount_in_words_fr=amount_in_words(breakdown.net, "fr"),
+        amount_in_words_ar=amount_in_words(breakdown.net, "ar"),
+        due_on=today + dt.timedelta(days=contract.payment_terms_days))
+    DeploymentEvent.objects.create(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=contract.contractor,
+                                   data={"number": number, "net": str(breakdown.net), "work_statement": None},
+                                   at=now)
+    return correction
 
 
 # --------------------------------------------------------------------------- payments and interest

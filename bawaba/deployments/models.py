@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -581,6 +581,22 @@ class BillingLineQuerySet(models.QuerySet):
 
     delete.alters_data = True
     delete.queryset_only = True
+
+    def attach_unbilled(self, statement_of_contract: dict[int, int]) -> int:
+        """Attach the still unbilled lines of this queryset to the new work statement of their contract
+        ({contract id: work statement id}); only for issuing. Lines on a statement already are never touched
+        (so no check first, unlike update()): the caller compares the count returned with the lines it
+        locked. Returns the number of lines attached."""
+        if not statement_of_contract:
+            return 0
+        target = Case(*[When(contract_id=contract_id, then=Value(statement_id))
+                        for contract_id, statement_id in statement_of_contract.items()],
+                      output_field=models.BigIntegerField())
+        unbilled = self.filter(work_statement__isnull=True, contract_id__in=list(statement_of_contract))
+        return models.QuerySet.update(unbilled, work_statement=target)
+
+    attach_unbilled.alters_data = True
+    attach_unbilled.queryset_only = True
 
 
 class BillingLine(models.Model):

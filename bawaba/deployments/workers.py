@@ -5,7 +5,13 @@ to find the function before Django is set up.
 """
 
 
-def issue_ids_in_process(ids: list[int], period_end, actor_pk, now) -> list[int]:
+def issue_ids_in_process(ids: list[int], period_end, actor_pk, now, database: str | None = None) -> list[int]:
+    """Issue the statements of these contracts in this process; returns the payment statements' ids.
+
+    database: the name of the database the parent process uses. The settings give the same server and
+    credentials, but under pytest the parent's connection was switched to the test database, which the
+    environment does not name: without it a worker would write to the development database.
+    """
     import django
     from django.apps import apps
 
@@ -16,6 +22,11 @@ def issue_ids_in_process(ids: list[int], period_end, actor_pk, now) -> list[int]
 
     from .billing import _issue_ids
 
+    if database:
+        connection = connections["default"]
+        if connection.settings_dict["NAME"] != database:
+            connection.close()
+            connection.settings_dict["NAME"] = database
     actor = get_user_model().objects.get(pk=actor_pk) if actor_pk else None
     try:
         return [statement.pk for statement in _issue_ids(ids, period_end, actor, now)]

@@ -137,6 +137,79 @@ def test_amount_in_words_french_and_arabic():
     assert arabic.startswith("ألفان و خمسمائة") and "دينار جزائري" in arabic and arabic.endswith("سنتيم")
 
 
+lines_strategy = st.lists(
+    st.tuples(st.decimals(min_value=Decimal("0"), max_value=Decimal("999999.99"), places=2),
+              st.datetimes(min_value=dt.datetime(2025, 6, 1), max_value=dt.datetime(2026, 1, 31, 22),
+                           timezones=st.just(UTC))),
+    max_size=20)
+
+
+@given(lines=lines_strategy, previous=st.one_of(st.none(), st.tuples(
+    st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2025, 12, 31)), money)))
+def test_a_work_period_adds_its_lines_to_the_previous_cumulative_amount(lines, previous):
+    import zoneinfo
+
+    tz = zoneinfo.ZoneInfo("Africa/Algiers")
+    rows = [(pk, amount, moment) for pk, (amount, moment) in enumerate(lines, start=1)]
+    period = billing.work_period(rows, period_end=dt.date(2026, 1, 31), starts_on=dt.date(2025, 9, 1),
+                                 previous_end=previous[0] if previous else None,
+                                 previous_cumulative=previous[1] if previous else None, tz=tz)
+    if not rows:
+        assert period is None  # never an empty statement
+        return
+    assert period.period_amount == sum((amount for amount, _at in lines), Decimal("0"))
+    assert period.line_ids == tuple(range(1, len(rows) + 1))
+    assert period.cumulative == (previous[1] if previous else 0) + period.period_amount
+    if previous:
+        assert period.period_start == previous[0] + dt.timedelta(days=1)
+    else:
+        first_day = min(moment.astimezone(tz).date() for _amount, moment in lines)
+        assert period.period_start == min(dt.date(2025, 9, 1), first_day)
+
+
+@given(per_day=st.decimals(min_value=Decimal("0"), max_value=Decimal("5000"), places=2),
+       orders=st.lists(st.tuples(st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2026, 1, 31)),
+                                 st.integers(min_value=0, max_value=30 * 24)), max_size=12))
+def test_late_penalties_are_the_days_late_of_each_work_order_times_the_daily_penalty(per_day, orders):
+    import zoneinfo
+
+    tz = zoneinfo.ZoneInfo("Africa/Algiers")
+    completed = [(f"WO-{n}", due_on, dt.datetime.combine(due_on, dt.time(), tzinfo=tz) + dt.timedelta(hours=hours))
+                 for n, (due_on, hours) in enumerate(orders)]
+    total, detail = billing.late_penalties(per_day, completed, tz)
+    if per_day <= 0:
+        assert (total, detail) == (Decimal("0"), [])
+        return
+    expected = [(f"WO-{n}", hours // 24) for n, (_due, hours) in enumerate(orders) if hours // 24 > 0]
+    assert [(entry["work_order"], entry["days"]) for entry in detail] == expected
+    assert all(Decimal(entry["amount"]) == per_day * entry["days"] for entry in detail)
+    assert total == sum((Decimal(entry["amount"]) for entry in detail), Decimal("0"))
+
+
+def test_a_period_must_have_ended_and_follow_the_last_statement():
+    billing.check_period(dt.date(2026, 1, 31), today=dt.date(2026, 2, 1), previous_end=dt.date(2025, 12, 31))
+    with pytest.raises(Conflict):
+        billing.check_period(dt.date(2026, 1, 31), today=dt.date(2026, 1, 31), previous_end=None)
+    with pytest.raises(Conflict):
+        billing.check_period(dt.date(2026, 1, 31), today=dt.date(2026, 3, 1), previous_end=dt.date(2026, 1, 31))
+
+
+@pytest.mark.django_db
+def test_numbers_are_reserved_for_several_counters_at_once_following_each_last_number(world):
+    from bawaba.deployments.models import DocumentCounter
+
+    DocumentCounter.objects.create(contractor=world.contractor, kind="DEC", year=2026, last_number=7)
+    with transaction.atomic():
+        first = billing.reserve_numbers({(world.contractor.pk, "DEC", 2026): 3, (world.contractor.pk, "SIT", 2026): 2,
+                                         (world.other_contractor.pk, "DEC", 2026): 1})
+    assert first == {(world.contractor.pk, "DEC", 2026): 8, (world.contractor.pk, "SIT", 2026): 1,
+                     (world.other_contractor.pk, "DEC", 2026): 1}
+    assert dict(DocumentCounter.objects.values_list("kind", "last_number").filter(contractor=world.contractor)) == {
+        "DEC": 10, "SIT": 2}
+    with transaction.atomic():
+        assert billing.next_number(world.contractor, "DEC", 2026) == (11, f"DEC-2026-{world.contractor.pk:05d}-00011")
+
+
 # --------------------------------------------------------------------------- statements
 
 pytestmark_db = pytest.mark.django_db
@@ -322,6 +395,9 @@ def test_billing_lines_on_an_issued_statement_never_change(world):
     stored = BillingLine.objects.get(pk=billed.pk)
     assert (stored.amount, stored.work_statement_id) == (Decimal("12000.00"), march.work_statement_id)
     assert BillingLine.objects.get(pk=unbilled.pk).amount == Decimal("1200.00")
+
+    # Issuing attaches unbilled lines only: a line on a statement is never moved to another one.
+    assert BillingLine.objects.filter(pk=billed.pk).attach_unbilled({world.contract.pk: march.work_statement_id}) == 0
 
     # Lines still on the running statement are not frozen, and the next issue attaches them as before.
     april = billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), None, now=at(2026, 5, 1))

@@ -137,3 +137,21 @@ def test_tax_identifiers_of_both_parties_are_on_the_e_invoice_and_the_pdf(world)
 def test_without_a_tax_identifier_no_empty_tax_element_is_written(statement):
     root = ET.fromstring(documents.payment_statement_ubl(statement))  # noqa: S314 - our own output
     assert root.find("cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme", NS) is None
+
+
+def test_documents_of_a_monthly_run_are_rendered_from_the_frozen_rows_alone(world):
+    """The run stores complete rows (amounts, words, penalties, numbers) and renders nothing: a PDF or UBL
+    asked for later, from the row read back, has the same bytes as one from the objects the run returned."""
+    from bawaba.deployments.models import PaymentStatement
+
+    accepted_line(world, "GC-01", 10, at(1, 5))
+    issued = billing.do_issue_monthly_statements(2026, 1, world.billing_admin, now=at(2, 2))
+    assert len(issued) == 1
+    stored = PaymentStatement.objects.get(pk=issued[0].pk)
+    assert stored.amount_in_words_fr == billing.amount_in_words(stored.net_amount, "fr")
+    assert stored.amount_in_words_ar == billing.amount_in_words(stored.net_amount, "ar")
+    for render in (documents.payment_statement_pdf, documents.payment_statement_ubl):
+        assert render(stored) == render(issued[0]) == render(PaymentStatement.objects.get(pk=stored.pk))
+    assert documents.work_statement_pdf(stored.work_statement) == documents.work_statement_pdf(
+        issued[0].work_statement)
+    assert stored.number in pdf_text(documents.payment_statement_pdf(stored))
