@@ -104,6 +104,15 @@ def test_fast_path_gives_scikit_learns_probabilities():
     assert abs(sum(probabilities.values()) - 1.0) < 1e-9
 
 
+def test_one_text_path_gives_scikit_learns_probabilities_for_every_corpus_text():
+    model = classifier.get_classifier()
+    assert model._fast is not None and model._fast[3] is not None  # the path new requests take
+    texts = [e.text for e in training.load_examples()[::5]] + ["", "?!", "zzzz qqqq"]
+    expected = model.pipeline.predict_proba(texts)
+    for text, row in zip(texts, expected, strict=True):
+        assert np.allclose(model._probabilities([text])[0], row, atol=1e-9), text
+
+
 def test_prediction_takes_less_than_5_ms():
     model = classifier.get_classifier()
     texts = [e.text for e in training.load_examples()[::7]]
