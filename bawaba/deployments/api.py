@@ -705,11 +705,17 @@ def programme_geojson(request, code: str, wilaya: str | None = None):
 
 
 @programmes.get("/{code}/progress", response={200: list[ProgressOut], **ERRORS}, url_name="programme_progress",
-                summary="Progress per wilaya (by=wilaya) or per former wilaya (by=former_wilaya)")
-def programme_progress(request, code: str, by: str = Query("wilaya", pattern="^(wilaya|former_wilaya)$")):
+                summary="Progress per wilaya (by=wilaya), per wilaya before a reform (by=before_2026) or before "
+                        "any split (by=former_wilaya)")
+def programme_progress(request, code: str,
+                       by: str = Query("wilaya", pattern="^(wilaya|former_wilaya|before_[0-9]{4})$")):
     programme = _programme(request, code)
     if not (is_operator_staff(request.auth, programme)):
         raise PermissionDenied(_("Only the operator sees the programme's progress."))
+    try:
+        selectors.progress_grouping_year(by)
+    except ValueError:
+        raise ValidationError({"by": [_("No reform of the wilayas in that year.")]}) from None
     return [{"wilaya": row.region.code, "wilayaName": row.region.name, "homesPassed": row.homes_passed,
              "homesConnected": row.homes_connected, "sitesConnected": row.sites_connected,
              "workOrders": row.work_orders, "completed": row.completed, "late": row.late,

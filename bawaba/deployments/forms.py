@@ -85,11 +85,21 @@ class RejectForm(forms.Form):
                                                            "the contractor will read it.")})
 
 
+def progress_groupings() -> list[tuple[str, str]]:
+    """Today's wilayas, the wilayas before each reform but the first (newest first), then before any split.
+    Called when the form is shown, so the labels are in the reader's language and follow the reforms known
+    to bawaba.geo.loader (never a hard-coded number of wilayas)."""
+    from bawaba.geo.loader import REFORM_YEARS
+
+    return ([("wilaya", _("Current wilaya"))]
+            + [(f"before_{year}", _("Wilaya before the %(year)s reform") % {"year": year})
+               for year in sorted(REFORM_YEARS[1:], reverse=True)]
+            + [("former_wilaya", _("Former wilaya (before the splits)"))])
+
+
 class DashboardForm(forms.Form):
     programme = forms.CharField(required=False, max_length=60)
-    by = forms.ChoiceField(label=_("Group by"), required=False,
-                           choices=[("wilaya", _("Current wilaya")),
-                                    ("former_wilaya", _("Former wilaya (before the splits)"))])
+    by = forms.ChoiceField(label=_("Group by"), required=False, choices=progress_groupings)
 
 
 SCORECARD_SORTS = {

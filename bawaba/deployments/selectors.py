@@ -315,13 +315,29 @@ def _progress_counts(programme, group_field: str):
     ))
 
 
+def progress_grouping_year(by: str) -> int | None:
+    """The reform a progress grouping goes back before: "wilaya" → None (today's wilayas), "before_<year>" →
+    that reform, "former_wilaya" → the first reform (the wilayas before any split). ValueError otherwise."""
+    from bawaba.geo.loader import REFORM_YEARS
+
+    if by == "wilaya":
+        return None
+    if by == "former_wilaya":
+        return REFORM_YEARS[0]
+    prefix, _sep, year = by.partition("_")
+    if prefix == "before" and year.isdigit() and int(year) in REFORM_YEARS:
+        return int(year)
+    raise ValueError(f"unknown progress grouping {by!r}")
+
+
 def programme_progress(programme: Programme, *, by: str = "wilaya") -> list[ProgressRow]:
-    """Progress per wilaya, or per former wilaya (a wilaya created by a split counts in its parent)."""
+    """Progress per wilaya, or per wilaya as it was before a reform (by="before_2026", or "former_wilaya"
+    for before the first split): a wilaya created by the reform counts in the one it was split from."""
     from bawaba.geo.models import Region
 
+    reform_year = progress_grouping_year(by)
     group = "site__region"
     rows: dict[int, ProgressRow] = {}
-    regions = {}
     counts = list(_progress_counts(programme, group))
     amounts = dict(BillingLine.objects.filter(contract__programme=programme).values_list("region")
                    .annotate(total=Sum("amount")).values_list("region", "total"))
@@ -335,17 +351,14 @@ def programme_progress(programme: Programme, *, by: str = "wilaya") -> list[Prog
         .values_list("work_order__site__region", "total"))
     region_ids = {c[group] for c in counts} | set(amounts)
     regions = Region.objects.select_related("former_region").in_bulk(region_ids)
+    if reform_year:
+        regions = {pk: region.division_before(reform_year) for pk, region in regions.items()}
     for region_id in region_ids:
         region = regions[region_id]
-        if by == "former_wilaya" and region.former_region_id:
-            region = region.former_region
         row = rows.setdefault(region.id, ProgressRow(region))
         row.accepted_amount += amounts.get(region_id) or ZERO
     for count in counts:
-        region = regions[count[group]]
-        if by == "former_wilaya" and region.former_region_id:
-            region = region.former_region
-        row = rows[region.id]
+        row = rows[regions[count[group]].id]
         row.work_orders += count["work_orders"]
         row.completed += count["completed"]
         row.late += count["late"]

@@ -1,5 +1,7 @@
 """Reference geography, loaded from maintained packages (see bawaba.geo.loader), never typed in."""
 
+from __future__ import annotations
+
 from django.db import models
 from django.utils import translation
 
@@ -33,6 +35,14 @@ class Region(LocalisedName):
     class Meta:
         ordering = ["country", "code"]
         constraints = [models.UniqueConstraint(fields=["country", "code"], name="geo_region_unique_code")]
+
+    def division_before(self, reform_year: int) -> Region:
+        """The division this region belonged to before the reform of that year: itself if it is older, else
+        the wilaya it was split from. (The recorded parent is the oldest one, from the postal prefix: exact
+        as long as no reform splits a wilaya that an earlier reform created, which holds for 2019 and 2026.)"""
+        if self.created_in and self.created_in >= reform_year and self.former_region_id:
+            return self.former_region
+        return self
 
 
 class District(LocalisedName):

@@ -163,6 +163,9 @@ def test_geojson_and_progress(world, as_user):
     progress = client.get(f"{BASE}/programme/ftth-2027/progress").json()
     assert progress[0]["wilaya"] == "16" and progress[0]["workOrders"] == 2
     assert client.get(f"{BASE}/programme/ftth-2027/progress?by=nonsense").status_code == 422
+    assert client.get(f"{BASE}/programme/ftth-2027/progress?by=before_2026").json()[0]["wilaya"] == "16"
+    no_reform = client.get(f"{BASE}/programme/ftth-2027/progress?by=before_2020")
+    assert no_reform.status_code == 422 and "by" in no_reform.json()["errors"]
     assert as_user(world.worker).get(f"{BASE}/programme/ftth-2027/progress").status_code == 403
     assert as_user(world.worker).get(f"{BASE}/programme/ftth-2027/sites.geojson").status_code == 200
     assert as_user(world.worker).get(f"{BASE}/programme/none/sites.geojson").status_code == 404

@@ -21,30 +21,43 @@ def complete(world, order):
         services.do_submit_field_report(world.worker, order, **good_report(world, code, quantity, work_order=order))
 
 
-def test_progress_per_wilaya_and_per_former_wilaya(world):
+def test_progress_per_wilaya_before_each_reform_and_before_any_split(world):
     ouled_djellal = Region.objects.get(country="DZ", code="51")  # created in 2019 from Biskra (07)
+    el_kantara = Region.objects.get(country="DZ", code="62")  # created in 2026 from Biskra (07)
     biskra = Region.objects.get(country="DZ", code="07")
-    world.contract.wilayas.add(ouled_djellal, biskra)
+    world.contract.wilayas.add(ouled_djellal, el_kantara, biskra)
     lat, lon = Decimal("34.4200"), Decimal("5.0700")
-    for code, region in (("S-51", "51"), ("S-07", "07")):
+    for code, region in (("S-51", "51"), ("S-62", "62"), ("S-07", "07")):
         site = make_site(world.programme, code, kind="hospital", region_code=region, lat=lat, lon=lon)
         order = services.do_create_work_order(world.contract, site, reference=f"WO-{code}", items=SITE_ITEMS)
         complete(world, order)
     complete(world, world.site_order)
+    one_site = Decimal("5000") + Decimal("45000") + 3 * Decimal("12000")
 
     by_wilaya = {row.region.code: row for row in selectors.programme_progress(world.programme)}
-    assert set(by_wilaya) == {"07", "16", "51"}
-    assert (by_wilaya["51"].sites_connected, by_wilaya["07"].sites_connected) == (1, 1)
+    assert set(by_wilaya) == {"07", "16", "51", "62"}
+    assert [by_wilaya[code].sites_connected for code in ("51", "62", "07")] == [1, 1, 1]
     assert by_wilaya["16"].work_orders == 2 and by_wilaya["16"].completed == 1
-    assert by_wilaya["51"].accepted_amount == Decimal("5000") + Decimal("45000") + 3 * Decimal("12000")
+    assert by_wilaya["51"].accepted_amount == one_site
+
+    # Before the 2026 reform El Kantara was part of Biskra; Ouled Djellal already stood on its own.
+    before_2026 = {row.region.code: row for row in selectors.programme_progress(world.programme, by="before_2026")}
+    assert set(before_2026) == {"07", "16", "51"}
+    assert before_2026["07"].sites_connected == 2 and before_2026["07"].accepted_amount == 2 * one_site
+    assert before_2026["51"].sites_connected == 1
 
     by_former = {row.region.code: row for row in selectors.programme_progress(world.programme, by="former_wilaya")}
     assert set(by_former) == {"07", "16"}
-    assert by_former["07"].sites_connected == 2 and by_former["07"].work_orders == 2
+    assert by_former["07"].sites_connected == 3 and by_former["07"].work_orders == 3
+    assert sum(row.sites_connected for row in by_former.values()) == \
+        sum(row.sites_connected for row in by_wilaya.values())
+
+    with pytest.raises(ValueError):
+        selectors.programme_progress(world.programme, by="before_2020")
 
     totals = selectors.programme_totals(world.programme)
-    assert totals["sites_connected"] == 3 and totals["sites_connected_target"] == 10
-    assert totals["sites_connected_share"] == pytest.approx(0.3)
+    assert totals["sites_connected"] == 4 and totals["sites_connected_target"] == 10
+    assert totals["sites_connected_share"] == pytest.approx(0.4)
 
 
 def test_homes_are_passed_at_the_distribution_box_and_connected_at_activation(world):

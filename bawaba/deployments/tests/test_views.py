@@ -421,6 +421,9 @@ def test_dashboard_bad_input(world, as_user):
     assert client.get("/fibre/dashboard/?by=commune").status_code == 400
     assert client.get("/fibre/dashboard/?programme=nope").status_code == 404
     assert client.get("/fibre/dashboard/?by=former_wilaya").status_code == 200
+    assert client.get("/fibre/dashboard/?by=before_2020").status_code == 400
+    page = html(client.get("/fibre/dashboard/?by=before_2026"))
+    assert 'value="before_2026" selected' in page
 
 
 def test_scorecards_and_payment_delays(world, issued, as_user):
