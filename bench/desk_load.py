@@ -8,7 +8,8 @@ What it does, in order (everything on loopback; everything it starts, it stops):
    run (CREATE DATABASE ... TEMPLATE, about a second) so every run starts from the same data.
 2. Signs the agents in: a few through the real login form (timed as "login"), the others by creating their
    sessions directly (password hashing 480 times would take minutes and is not what is measured).
-3. Starts gunicorn on a free 127.0.0.1 port: gthread, 3 workers x 1 thread by default. Why: the views are
+3. Starts gunicorn with the production configuration (config/gunicorn.conf.py: the application preloaded and
+   warmed up in the master) on a free 127.0.0.1 port: gthread, 3 workers x 1 thread by default. Why: the views are
    CPU-bound Python, and threads of one process queue for its GIL (2 x 4 threads needed 30 % more CPU for
    the same load than 3 x 1); a third process keeps both cores busy while one waits on PostgreSQL or Redis;
    gthread keeps the 480 idle keep-alive connections in its event loop instead of tying up a thread each.
@@ -232,11 +233,11 @@ def free_port() -> int:
 
 def start_gunicorn(url: str, port: int, workers: int, threads: int, logfile: Path) -> subprocess.Popen:
     command = [
-        str(VENV_BIN / "gunicorn"), "config.wsgi:application",
-        "--bind", f"127.0.0.1:{port}",
-        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
-        "--worker-connections", "1000", "--keep-alive", "10", "--backlog", "2048",
-        "--timeout", "60", "--graceful-timeout", "5",
+        # The production configuration (preloaded and warmed-up application, gthread), with this run's
+        # address and worker counts.
+        str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.conf.py"),
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+        "--graceful-timeout", "5",
         "--error-logfile", str(logfile), "--log-level", "warning",
     ]
     # Django logs server errors (with tracebacks) to stderr: keep them with gunicorn's own log.
@@ -598,7 +599,8 @@ def environment(info: dict, args, prepared: Prepared) -> list[str]:
         f"Python {platform.python_version()}, Django {django.get_version()}, gunicorn {gunicorn.__version__}, "
         f"aiohttp {aiohttp.__version__}, PostgreSQL {info.get('postgres')} "
         f"(max_connections {info.get('max_connections')})",
-        f"Server: gunicorn gthread, {args.workers} workers x {args.threads} threads, keep-alive 10 s, DEBUG off, "
+        f"Server: gunicorn gthread (config/gunicorn.conf.py, preloaded and warmed up), {args.workers} workers x "
+        f"{args.threads} threads, keep-alive 10 s, DEBUG off, "
         "sessions in the DB read through the cache, persistent DB connections (CONN_MAX_AGE 60), prepared "
         f"statements {os.environ.get('DATABASE_PREPARED_STATEMENTS', '1')}, "
         f"cache {'Redis' if args.redis else 'local memory'}",
