@@ -140,7 +140,9 @@ else:
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                # synchronous=FULL: a commit is on disk before the citizen gets a reference (NORMAL may lose
+                # the last commits on a power cut, which "never lose an acknowledged request" forbids).
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
             },
         }
     }

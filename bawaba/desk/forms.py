@@ -5,6 +5,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from bawaba.core.parsing import positive_int
 from bawaba.geo.models import Region
 from bawaba.orgs.models import Organisation, Priority, Queue, Service
 from bawaba.servicedesk.models import TRANSITIONS, Channel, Status
@@ -146,7 +147,7 @@ class AssignForm(PrefixedIds, forms.Form):
 
     def clean_assignee(self):
         value = (self.cleaned_data.get("assignee") or "").strip()
-        if value in ("", "me") or value.isdigit():
+        if value in ("", "me") or positive_int(value):
             return value
         raise forms.ValidationError(_("Choose a member of staff."))
 

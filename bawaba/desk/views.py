@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from bawaba.accounts.models import User
+from bawaba.core.parsing import positive_int
 from bawaba.core.phones import to_e164
 from bawaba.core.references import normalise_reference
 from bawaba.core.rendering import cached_once
@@ -287,7 +288,8 @@ def _request_actions(request, req: Request, services: list[Service], bound: dict
             "csrf_token": csrf_token,
             "supervisor": user.is_supervisor,
             "assigned_to_viewer": req.assignee_id == user.pk,
-            "staff": User.objects.filter(organisation_id=req.organisation_id, is_active=True).order_by(
+            "staff": User.objects.filter(organisation_id=req.organisation_id, is_active=True,
+                                         api_token__isnull=True).order_by(
                 "last_name", "first_name", "username") if user.is_supervisor else [],
             "reply_form": bound.get("reply_form") or forms.ReplyForm(),
             "note_form": bound.get("note_form") or forms.NoteForm(),
@@ -445,7 +447,7 @@ def attachment(request, reference, pk):
         raise Http404(_("No such attachment."))
     try:
         handle = item.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
+    except (OSError, ValueError) as exc:  # missing, unreadable (owner, permissions): as the portal does
         raise Http404(_("The file is missing from storage.")) from exc
     return FileResponse(handle, as_attachment=True, filename=item.original_name, content_type=item.content_type)
 
@@ -495,7 +497,7 @@ def notifications(request):
 @require_POST
 def notifications_read(request):
     raw = request.POST.getlist("notification")
-    if not all(value.isdigit() for value in raw):
+    if not all(positive_int(value) for value in raw):
         messages.error(request, _("Invalid notification."))
         return render(request, "desk/notifications.html", {
             "page": Paginator(Notification.objects.filter(recipient=request.user).select_related("request"),

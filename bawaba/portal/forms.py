@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from bawaba.core.parsing import positive_int
 from bawaba.core.phones import to_e164
 from bawaba.core.references import normalise_reference
 from bawaba.geo.models import Commune, Region
@@ -125,8 +126,9 @@ class RequestForm(forms.Form):
         self.fields["attachments"].help_text = files_help_text()
         region_id = self.data.get(self.add_prefix("region")) if self.is_bound else self.initial.get("region")
         region_id = getattr(region_id, "pk", region_id)
-        if region_id and str(region_id).isdigit():
-            communes = Commune.objects.filter(region_id=int(region_id)).order_by("name_fr")
+        region_id = positive_int(region_id)
+        if region_id:
+            communes = Commune.objects.filter(region_id=region_id).order_by("name_fr")
             self.fields["commune"].queryset = communes
 
     def clean_phone(self):

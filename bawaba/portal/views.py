@@ -297,6 +297,9 @@ def _send_citizen_message(request, req, form) -> bool:
         cache.delete(key)
         form.add_error(None, ValidationError(exc.message, code="closed"))
         return False
+    except BaseException:
+        cache.delete(key)  # not stored: sending the same form again must store it, not answer "sent"
+        raise
     messages.success(request, _("Your message has been sent. You will see the answer on this page."))
     return True
 

@@ -78,6 +78,11 @@ def route(*, subject: str, text: str, channel: str, category: str = "") -> Decis
     for rule, patterns in _active_rules():
         if _rule_matches(rule, patterns, normalised, channel, category):
             return Decision(rule.service, "rule", 1.0, rule.service.code)
+    # The service the citizen chose (portal, USSD menu, API) is an explicit choice: it goes before the
+    # classifier. If the citizen chose wrong, the agent's transfer corrects it and teaches the classifier.
+    chosen = _service_for_code(category) if category else None
+    if chosen is not None:
+        return Decision(chosen, "rule", 1.0, chosen.code)
 
     from .classifier import ModelUnavailable, get_classifier
 

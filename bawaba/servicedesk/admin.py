@@ -29,3 +29,8 @@ class RequestAdmin(OrganisationScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would take the history with it, and the idempotency records that keep a retried
+        # submission from making a second request. Duplicates are merged, requests closed.
+        return False

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Case, DateTimeField, F, Q, When
 
+from bawaba.core.parsing import positive_int
 from bawaba.core.references import normalise_reference
 
 from .models import OPEN_STATUSES, MessageKind, Request
@@ -59,7 +60,7 @@ def queue_page(queryset, page_number, per_page):
     from django.db.models import Count, Window
 
     paginator = Paginator(queryset, per_page)
-    number = int(page_number) if str(page_number).isdigit() and int(page_number) > 0 else 1
+    number = positive_int(page_number, maximum=10**6) or 1
 
     def keys_of(number):
         start = (number - 1) * per_page

@@ -68,8 +68,14 @@ def _event(request: Request, kind: str, actor: User | None, now: dt.datetime, **
     )
 
 
+def _without_nul(value: str) -> str:
+    """PostgreSQL cannot store a NUL character; gateways and mail do send them now and then. Dropped, so that
+    the citizen's message is kept rather than refused (web forms already refuse them)."""
+    return (value or "").replace("\x00", "")
+
+
 def _clean_text(value: str, field: str, max_length: int) -> str:
-    value = (value or "").strip()
+    value = _without_nul(value).strip()
     if not value:
         raise ValidationError({field: _("This field cannot be empty.")})
     if len(value) > max_length:
@@ -177,9 +183,10 @@ def do_create_request(
             validate_email(citizen_email.strip())
         except ValidationError:
             errors["citizen_email"] = [_("Enter a valid e-mail address.")]
+    cleaned = {}
     for field, value, limit in (("subject", subject, SUBJECT_MAX), ("text", text, TEXT_MAX)):
         try:
-            _clean_text(value, field, limit)
+            cleaned[field] = _clean_text(value, field, limit)
         except ValidationError as exc:
             errors.update(exc.message_dict)
     if channel not in Channel.values:
@@ -197,7 +204,7 @@ def do_create_request(
     if errors:
         raise ValidationError(errors)
 
-    subject, text = subject.strip(), text.strip()
+    subject, text = cleaned["subject"], cleaned["text"]
     if commune is not None and region is None:
         region = commune.region
     if service is not None:
@@ -220,7 +227,7 @@ def do_create_request(
                     queue=service.queue,
                     channel=channel,
                     category=category,
-                    citizen_name=(citizen_name or "").strip()[:160],
+                    citizen_name=_without_nul(citizen_name).strip()[:160],
                     citizen_phone=phone,
                     citizen_email=(citizen_email or "").strip(),
                     region=region,
@@ -262,7 +269,8 @@ def do_assign(request: Request, assignee: User | None, *, actor: User, now: dt.d
         if not request.is_open:
             raise TransitionNotAllowed(_("A resolved or closed request cannot be assigned; reopen it first."))
         if assignee is not None:
-            if assignee.organisation_id != request.organisation_id or not assignee.is_active:
+            if (assignee.organisation_id != request.organisation_id or not assignee.is_active
+                    or User.objects.filter(pk=assignee.pk, api_token__isnull=False).exists()):  # integrations
                 raise ValidationError(
                     {"assignee": _("The assignee must be active staff of the owning organisation.")})
             if actor.role == Role.AGENT and assignee.pk != actor.pk:
@@ -550,8 +558,9 @@ def do_merge(duplicate: Request, into: Request, *, actor: User, now: dt.datetime
 
 
 def supervisors_of(organisation_id: int):
-    return User.objects.filter(
-        organisation_id=organisation_id, role__in=[Role.SUPERVISOR, Role.ORG_ADMIN], is_active=True
+    return User.objects.filter(  # people: an integration's account (API token) reads no notices
+        organisation_id=organisation_id, role__in=[Role.SUPERVISOR, Role.ORG_ADMIN], is_active=True,
+        api_token__isnull=True,
     )
 
 

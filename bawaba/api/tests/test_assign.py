@@ -39,3 +39,19 @@ def test_closed_request_cannot_be_assigned(api, make_request, at_agent):
     req = make_request()
     api.post(f"/api/v1/requests/{req.reference}/transitions", {"status": "closed"})
     assert api.post(url(req), {"assignee": "at.agent"}).status_code == 409
+
+
+def test_an_integration_account_is_never_an_assignee_nor_notified_on_the_desk_side(make_request, orgs,
+                                                                                    at_supervisor):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from bawaba.servicedesk.services import do_assign, supervisors_of
+
+    token, _secret = do_create_token(orgs["algerie-telecom"], "Billing system", read_only=False)
+    req = make_request()
+    with pytest.raises(ValidationError) as refused:
+        do_assign(req, token.user, actor=at_supervisor)
+    assert "assignee" in refused.value.message_dict
+    assert token.user not in supervisors_of(req.organisation_id)
+    assert at_supervisor in supervisors_of(req.organisation_id)

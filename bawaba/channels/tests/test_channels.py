@@ -316,6 +316,19 @@ def test_sms_opens_a_request_then_follows_it(routed_to_faults):
     assert Request.objects.count() == 2
 
 
+def test_nul_characters_from_gateways_and_mail_are_dropped_and_the_message_kept(routed_to_faults):
+    # PostgreSQL cannot store NUL: the text is kept without it (the suite runs on both databases).
+    response = post("/channels/sms", {"from": "+213550112233", "text": "pas\x00 de tonalite"})
+    assert response.status_code == 200
+    request = Request.objects.get()
+    assert request.text == "pas de tonalite" and "\x00" not in request.subject
+    post("/channels/sms", {"from": "0550112233", "text": f"{request.reference} toujours\x00 rien"})
+    assert request.messages.get().body == "toujours rien"
+    outcome = ingest_email(mail("Internet\x00 coupé", "Plus\x00 d'internet.\nTél : 0550 11 22 33"))
+    assert outcome.created and outcome.request.text == "Plus d'internet.\nTél : 0550 11 22 33"
+    assert outcome.request.subject == "Internet coupé"
+
+
 def test_sms_with_an_invalid_number_is_a_clear_400(orgs):
     response = post("/channels/sms", {"from": "12", "text": "hello"})
     assert response.status_code == 400 and response.content

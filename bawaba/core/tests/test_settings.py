@@ -7,6 +7,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[3]
 PRINT_KEY = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
 
@@ -40,3 +42,13 @@ def test_deploy_check_warns_when_the_key_is_not_from_the_environment(tmp_path):
             "call_command('check', deploy=True)"
     assert "bawaba.W001" in run_python(tmp_path, check).stderr
     assert "bawaba.W001" not in run_python(tmp_path, check, SECRET_KEY="k" * 60).stderr
+
+
+@pytest.mark.django_db
+def test_the_embedded_database_writes_every_commit_to_disk_before_answering():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the embedded default only")
+    with connection.cursor() as cursor:
+        assert cursor.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL

@@ -130,6 +130,23 @@ def test_poll_etag_depends_on_filters_and_page(login, orgs, at_agent, make_reque
     assert len({plain, mine, page2}) == 3
 
 
+@pytest.mark.parametrize("page", ["²", "9" * 30, "-1", "x"])
+def test_odd_page_numbers_give_a_page_not_an_error(login, at_agent, make_request, page):
+    make_request()
+    client = login(at_agent)
+    assert client.get(reverse("desk:queue"), {"page": page}).status_code == 200
+    assert client.get(reverse("desk:home"), {"page": page}).status_code == 200
+
+
+def test_unicode_digits_in_ids_are_refused_with_a_4xx(login, at_agent, at_supervisor, make_request):
+    req = make_request()
+    client = login(at_agent)
+    assert client.post(reverse("desk:notifications_read"), {"notification": "²"}).status_code == 400
+    client = login(at_supervisor)
+    response = client.post(reverse("desk:assign", args=[req.reference]), {"assignee": "²"})
+    assert response.status_code == 400
+
+
 def test_poll_304_costs_few_queries(login, at_agent, make_request, frozen_minute, django_assert_max_num_queries):
     for _ in range(5):
         make_request()

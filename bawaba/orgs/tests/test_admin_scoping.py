@@ -207,3 +207,20 @@ def test_queue_members_must_belong_to_the_queues_organisation_even_for_platform_
     assert "poste.agent" in str(form.errors["members"])
     form = QueueForm(data={"organisation": at.pk, "slug": "mixed", "name_fr": "Mixte", "members": [at_agent.pk]})
     assert form.is_valid(), form.errors
+
+
+def test_no_one_deletes_a_request_from_the_admin_not_even_a_platform_admin(client, platform_admin, orgs):
+    from bawaba.servicedesk.models import Request
+    from bawaba.servicedesk.services import do_create_request
+
+    request = do_create_request(channel="web", citizen_phone="0550123456", subject="Colis", text="Colis perdu.",
+                                service=Service.objects.get(code="algerie-poste/mail"))
+    client.force_login(platform_admin)
+    assert client.get(f"/admin/servicedesk/request/{request.pk}/change/").status_code == 200  # still readable
+    assert client.get(f"/admin/servicedesk/request/{request.pk}/delete/").status_code == 403
+    assert client.post(f"/admin/servicedesk/request/{request.pk}/delete/", {"post": "yes"}).status_code == 403
+    changelist = client.get("/admin/servicedesk/request/")
+    assert "delete_selected" not in changelist.content.decode()
+    assert client.post("/admin/servicedesk/request/", {"action": "delete_selected", "_selected_action": [request.pk],
+                                                       "post": "yes"}).status_code in (200, 302)
+    assert Request.objects.filter(pk=request.pk).exists() and request.events.exists()

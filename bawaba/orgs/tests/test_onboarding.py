@@ -49,7 +49,13 @@ def test_cli_refuses_a_broken_spec(db, tmp_path):
     bad.write_text(json.dumps({"slug": "x", "name_fr": "X", "kind": "pirate"}), encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("orgs", "onboard", str(bad))
-    assert not Organisation.objects.filter(slug="x").exists()
+    # Values of the wrong shape: a clear refusal, not a traceback, and nothing stored.
+    for wrong in ([SPEC], {**SPEC, "hours": {"lundi": [["08:00", "16:00"]]}},
+                  {**SPEC, "hours": {"0": [["8h", "16h"]]}}, {**SPEC, "sla": {"urgent": 30}}):
+        bad.write_text(json.dumps(wrong), encoding="utf-8")
+        with pytest.raises(CommandError, match="onboarding refused"):
+            call_command("orgs", "onboard", str(bad))
+    assert not Organisation.objects.filter(slug__in=["x", SPEC["slug"]]).exists()
 
 
 def test_algerian_calendar_has_friday_saturday_weekend_and_lunar_holidays(orgs):

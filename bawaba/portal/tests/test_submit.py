@@ -306,3 +306,11 @@ def test_real_knowledge_base_articles_are_suggested(citizen, orgs):
     html = citizen.post(SUBMIT, {**data, "action": "continue"}).content.decode()
     assert "My ADSL internet is cut" in html
     assert f'href="{article.get_absolute_url()}"' in html
+
+
+def test_a_wilaya_written_in_other_digits_is_a_400_not_an_error(citizen, web_rule):
+    token = start(citizen)
+    for region in ("²", "9" * 30):
+        response = citizen.post(SUBMIT, {**write_data(token), "region": region, "action": "continue"})
+        assert response.status_code == 400
+    assert Request.objects.count() == 0

@@ -129,6 +129,31 @@ def test_citizen_answer_resumes_a_waiting_request(citizen, make_request, at_agen
                          ).status_code == 404
 
 
+def test_a_message_that_failed_to_store_is_stored_when_sent_again(citizen, make_request, monkeypatch):
+    from django.db import OperationalError
+
+    from bawaba.portal import views
+
+    request = make_request()
+    open_request(citizen, request)
+    url = reverse("portal:request", args=[request.reference])
+    store = views.do_citizen_message
+    failures = iter([OperationalError("database is locked")])
+
+    def failing_once(*args, **kwargs):  # a fault injected once: the database gives up on a lock
+        for error in failures:
+            raise error
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(views, "do_citizen_message", failing_once)
+    citizen.raise_request_exception = False
+    data = {"token": "0d6f3f9a-6a55-4a4e-9d3b-1b9c2f0f7a21", "body": "Toujours pas de ligne."}
+    assert citizen.post(url, data).status_code == 500
+    assert not request.messages.exists()
+    assert citizen.post(url, data).status_code == 302  # the same form sent again
+    assert request.messages.get(kind=MessageKind.CITIZEN).body == "Toujours pas de ligne."
+
+
 def test_bad_citizen_message_is_refused_with_the_message(citizen, make_request):
     request = make_request()
     open_request(citizen, request)

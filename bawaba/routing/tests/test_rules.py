@@ -69,6 +69,20 @@ def test_category_rule_follows_the_citizens_choice(orgs):
 
 
 @pytest.mark.django_db
+def test_the_citizens_chosen_service_goes_before_the_classifier_without_any_rule(orgs):
+    assert not RoutingRule.objects.exists()
+    decision = route(subject="", text=FAULT_TEXT, channel="web", category="algerie-poste/mail")
+    assert (decision.service.code, decision.method, decision.confidence) == ("algerie-poste/mail", "rule", 1.0)
+    # A rule still comes first; an unknown or orientation code leaves it to the classifier.
+    rule("algerie-telecom/billing", keywords="modem")
+    assert route(subject="", text=FAULT_TEXT, channel="web", category="algerie-poste/mail").service.code == \
+        "algerie-telecom/billing"
+    RoutingRule.objects.all().delete()
+    for code in ("nope/nothing", "orientation"):
+        assert route(subject="", text=FAULT_TEXT, channel="web", category=code).method == "classifier"
+
+
+@pytest.mark.django_db
 def test_every_condition_of_a_rule_must_match(orgs):
     rule("algerie-poste/mail", channel="sms", keywords="modem")
     assert route(subject="", text=FAULT_TEXT, channel="web").method == "classifier"

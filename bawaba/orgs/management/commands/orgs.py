@@ -42,10 +42,17 @@ class Command(BaseCommand):
                     spec = json.load(source)
         except (OSError, json.JSONDecodeError) as exc:
             raise CommandError(f"cannot read {options['spec']}: {exc}") from exc
+        if not isinstance(spec, dict):
+            raise CommandError("onboarding refused: the specification must be a JSON object (see docs/operations.md)")
         try:
             org = do_onboard_organisation(spec)
         except (ValidationError, KeyError) as exc:
             raise CommandError(f"onboarding refused: {exc}") from exc
+        except (ValueError, TypeError, AttributeError) as exc:
+            # A value of the wrong shape (hours "8h", an SLA target that is not an object…): nothing was
+            # stored (one transaction); say what was read instead of printing a traceback.
+            raise CommandError(f"onboarding refused: a value has the wrong form ({exc}); nothing was stored. "
+                               "See docs/operations.md for the format.") from exc
         self.stdout.write(self.style.SUCCESS(
             f"{org.slug}: {org.services.count()} services, {org.queues.count()} queues, {org.staff.count()} staff"
         ))
