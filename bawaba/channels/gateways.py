@@ -7,11 +7,15 @@ session's inputs so far, joined by `*`; the reply starts with `CON` (more to com
 
 from __future__ import annotations
 
+import contextlib
+
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bawaba.core.phones import to_e164
 from bawaba.core.references import normalise_reference
+from bawaba.core.textnorm import guess_language
 from bawaba.orgs.models import Service
 from bawaba.servicedesk.models import Channel, Request, Status
 from bawaba.servicedesk.services import TransitionNotAllowed, do_citizen_message, do_create_request
@@ -33,17 +37,27 @@ def handle_sms(sender: str, text: str) -> str:
         request = Request.objects.filter(reference=reference, citizen_phone=phone).first()
         if request is not None:
             body = rest.strip() if normalise_reference(head) else text[9:].strip()
-            if not body:
-                return _("Request %(reference)s: %(status)s.") % {
-                    "reference": request.reference, "status": Status(request.status).label}
-            try:
-                do_citizen_message(request, body)
-            except TransitionNotAllowed as exc:
-                return exc.message
-            return _("Your message was added to request %(reference)s.") % {"reference": request.reference}
-    request = do_create_request(channel=Channel.SMS, citizen_phone=phone, subject=text[:80], text=text)
-    return _("Request received. Your reference: %(reference)s. Keep it to follow your request.") % {
-        "reference": request.reference}
+            # Answered in the request's language (the gateway's own Accept-Language says nothing of the citizen).
+            with _in_language(request.language or guess_language(body)):
+                if not body:
+                    return _("Request %(reference)s: %(status)s.") % {
+                        "reference": request.reference, "status": Status(request.status).label}
+                try:
+                    do_citizen_message(request, body)
+                except TransitionNotAllowed as exc:
+                    return str(exc.message)
+                return _("Your message was added to request %(reference)s.") % {"reference": request.reference}
+    language = guess_language(text)
+    request = do_create_request(channel=Channel.SMS, citizen_phone=phone, subject=text[:80], text=text,
+                                language=language)
+    with _in_language(language):
+        return _("Request received. Your reference: %(reference)s. Keep it to follow your request.") % {
+            "reference": request.reference}
+
+
+def _in_language(language: str):
+    """The citizen's language when the text told it, else the request's current one (nothing to switch)."""
+    return translation.override(language) if language else contextlib.nullcontext()
 
 
 # USSD menu: category number -> service code the citizen chooses (the competent service routes it).

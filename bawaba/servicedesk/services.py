@@ -7,13 +7,14 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bawaba.accounts.models import Role, User
@@ -595,27 +596,38 @@ def escalate_breaches(now: dt.datetime | None = None, batch: int = 500) -> int:
             _touch(request, now, ["priority", "first_response_escalated_at", "resolution_escalated_at"])
             _event(request, EventKind.ESCALATED, None, now, deadlines=kinds, **{"from": previous,
                                                                                "to": request.priority})
-            text = _("Request %(reference)s missed its %(deadline)s target; priority raised to %(priority)s.") % {
-                "reference": request.reference,
-                "deadline": ", ".join(_("first response") if k == "first_response" else _("resolution")
-                                      for k in kinds),
-                "priority": Priority(request.priority).label,
-            }
             recipients = list(supervisors_of(request.organisation_id))
-            Notification.objects.bulk_create(
-                [Notification(recipient=user, request=request, text=text[:300], created_at=now)
-                 for user in recipients]
-            )
-            emails = [user.email for user in recipients if user.email]
-            if emails:
-                transaction.on_commit(lambda text=text, emails=emails, ref=request.reference: _mail(ref, text, emails))
+            # Each supervisor reads the notice in the language of their interface (the sweep has no request
+            # language of its own).
+            by_language: dict[str, list[User]] = {}
+            for user in recipients:
+                by_language.setdefault(user.preferred_language or settings.LANGUAGE_CODE, []).append(user)
+            for language, users in by_language.items():
+                with translation.override(language):
+                    text = _escalation_text(request, kinds)
+                    subject = _("SLA breach: %(reference)s") % {"reference": request.reference}
+                Notification.objects.bulk_create(
+                    [Notification(recipient=user, request=request, text=text[:300], created_at=now) for user in users])
+                emails = [user.email for user in users if user.email]
+                if emails:
+                    transaction.on_commit(
+                        lambda subject=subject, text=text, emails=emails, ref=request.reference:
+                        _mail(ref, subject, text, emails))
             count += 1
     return count
 
 
-def _mail(reference: str, text: str, recipients: list[str]) -> None:
+def _escalation_text(request: Request, kinds: list[str]) -> str:
+    return _("Request %(reference)s missed its %(deadline)s target; priority raised to %(priority)s.") % {
+        "reference": request.reference,
+        "deadline": ", ".join(_("first response") if k == "first_response" else _("resolution") for k in kinds),
+        "priority": Priority(request.priority).label,
+    }
+
+
+def _mail(reference: str, subject: str, text: str, recipients: list[str]) -> None:
     try:
-        send_mail(_("SLA breach: %(reference)s") % {"reference": reference}, text, None, recipients)
+        send_mail(subject, text, None, recipients)
     except OSError:
         # The in-app notification is already stored; a mail server outage must not undo the escalation.
         log.exception("could not e-mail the SLA escalation of %s", reference)

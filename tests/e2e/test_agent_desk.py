@@ -36,7 +36,7 @@ def test_agent_sees_new_request_live_and_handles_it_with_the_citizen(
         text="Plus de tonalité sur ma ligne fixe depuis ce matin.",
     )
     row = agent.locator(f'#queue tr[data-reference="{req.reference}"]')
-    expect(row).to_be_visible(timeout=4000)
+    expect(row).to_be_visible(timeout=2000)  # the promise: within 2 s, without a reload
     expect(row).to_contain_text("Ligne fixe muette")
     assert navigations == []
     assert agent.evaluate("window.__sameDocument") is True  # a reload would have cleared it

@@ -329,6 +329,19 @@ def test_nul_characters_from_gateways_and_mail_are_dropped_and_the_message_kept(
     assert outcome.request.subject == "Internet coupé"
 
 
+def test_an_sms_is_answered_in_the_language_it_was_written_in(routed_to_faults):
+    arabic = post("/channels/sms", {"from": "+213550112233", "text": "الانترنت مقطوعة عندي منذ يومين"})
+    request = Request.objects.get()
+    assert request.language == "ar"
+    reply = arabic.content.decode()
+    assert request.reference in reply and any("\u0600" <= ch <= "\u06ff" for ch in reply)
+    follow_up = post("/channels/sms", {"from": "0550112233", "text": f"{request.reference} مازال"})
+    assert any("\u0600" <= ch <= "\u06ff" for ch in follow_up.content.decode())
+    french = post("/channels/sms", {"from": "0661000000", "text": "Ma ligne fixe est coupée depuis hier"})
+    assert Request.objects.get(citizen_phone="+213661000000").language == "fr"
+    assert french.content.decode().startswith("Demande reçue")
+
+
 def test_sms_with_an_invalid_number_is_a_clear_400(orgs):
     response = post("/channels/sms", {"from": "12", "text": "hello"})
     assert response.status_code == 400 and response.content

@@ -57,6 +57,28 @@ def test_first_response_breach_raises_priority_and_mails_supervisors(
     assert request.reference in str(make_header(decode_header(mail["Subject"])))
 
 
+def test_each_supervisor_reads_the_notice_in_their_own_language(
+    make_request, at_supervisor, smtp_server, django_capture_on_commit_callbacks
+):
+    from bawaba.accounts.models import Role, User
+
+    at_supervisor.preferred_language = "ar"
+    at_supervisor.save(update_fields=["preferred_language"])
+    french = User.objects.create_user("at.sup.fr", email="sup.fr@example.dz", organisation=at_supervisor.organisation,
+                                      role=Role.SUPERVISOR)
+    request = make_request(priority="normal", now=MONDAY_9AM)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.escalate_breaches(now=MONDAY_9AM + dt.timedelta(hours=5))
+    arabic_text = Notification.objects.get(recipient=at_supervisor).text
+    french_text = Notification.objects.get(recipient=french).text
+    assert request.reference in arabic_text and request.reference in french_text
+    assert "target" not in arabic_text and any("\u0600" <= ch <= "\u06ff" for ch in arabic_text)
+    assert "priorité" in french_text
+    subjects = {tuple(to): str(make_header(decode_header(mail["Subject"]))) for to, mail in smtp_server.messages}
+    assert subjects[(french.email,)].startswith("Délai dépassé")
+    assert subjects[(at_supervisor.email,)] != subjects[(french.email,)]
+
+
 def test_each_deadline_escalates_once(make_request, at_supervisor):
     make_request(priority="urgent", now=MONDAY_9AM)
     later = MONDAY_9AM + dt.timedelta(hours=1)
