@@ -727,7 +727,7 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="measured seconds, after the warm-up")
     parser.add_argument("--warmup", type=float, default=30.0,
                         help="seconds before the measured window (shown apart: the cold start of every process)")
-    parser.add_argument("--poll", type=float, default=1.5, help="seconds between polls (DESK_POLL_SECONDS)")
+    parser.add_argument("--poll", type=float, default=2.0, help="seconds between polls (DESK_POLL_SECONDS)")
     parser.add_argument("--open-probability", type=float, default=0.033,
                         help="chance per poll that the agent opens a request (0.033: about once a minute)")
     parser.add_argument("--requests", type=int, default=2000, help="demo requests in the seed database")
