@@ -130,12 +130,13 @@ def test_poll_etag_depends_on_filters_and_page(login, orgs, at_agent, make_reque
     assert len({plain, mine, page2}) == 3
 
 
-@pytest.mark.parametrize("page", ["²", "9" * 30, "-1", "x"])
-def test_odd_page_numbers_give_a_page_not_an_error(login, at_agent, make_request, page):
+# Not named "page": that is pytest-playwright's browser page fixture, which would make this a browser test.
+@pytest.mark.parametrize("page_number", ["²", "9" * 30, "-1", "x"])
+def test_odd_page_numbers_give_a_page_not_an_error(login, at_agent, make_request, page_number):
     make_request()
     client = login(at_agent)
-    assert client.get(reverse("desk:queue"), {"page": page}).status_code == 200
-    assert client.get(reverse("desk:home"), {"page": page}).status_code == 200
+    assert client.get(reverse("desk:queue"), {"page": page_number}).status_code == 200
+    assert client.get(reverse("desk:home"), {"page": page_number}).status_code == 200
 
 
 def test_unicode_digits_in_ids_are_refused_with_a_4xx(login, at_agent, at_supervisor, make_request):
