@@ -94,6 +94,8 @@ def _read_rows(upload, filename: str) -> list[list[str]]:
             break
         except UnicodeDecodeError:
             continue
+    else:
+        raise ValidationError(_("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8 or XLSX."))
     if "\x00" in text:
         raise ValidationError(_("This is not a CSV or XLSX file."))
     first_line = text.split("\n", 1)[0]

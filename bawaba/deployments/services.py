@@ -98,6 +98,9 @@ def plain(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
+MAX_NUMBER = Decimal(10) ** 9
+
+
 def _decimal(value, name, errors, *, label, places=3):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -108,6 +111,9 @@ def _decimal(value, name, errors, *, label, places=3):
         return None
     if not number.is_finite():
         errors.setdefault(name, []).append(_("%(label)s must be a number.") % {"label": label})
+        return None
+    if abs(number) >= MAX_NUMBER:  # beyond any quantity or measurement, and beyond what the columns hold
+        errors.setdefault(name, []).append(_("%(label)s is too large.") % {"label": label})
         return None
     low, high, unit = PLAUSIBLE.get(name, (None, None, ""))
     if low is not None and not low <= number <= high:
@@ -125,7 +131,10 @@ def _datetime(value, name, errors, *, label, now):
     if isinstance(value, dt.datetime):
         moment = value
     else:
-        moment = parse_datetime(str(value).strip())
+        try:
+            moment = parse_datetime(str(value).strip())
+        except ValueError:  # well formed but not a real date: 30 February, month 13, hour 25
+            moment = None
         if moment is None:
             errors.setdefault(name, []).append(_("%(label)s is not a valid date and time.") % {"label": label})
             return None

@@ -219,6 +219,9 @@ def test_report_posted_without_javascript_is_stored_once(world, as_user):
     ("client_uuid", "not-a-uuid", 400),
     ("qty-ITEM", "0", 400),
     ("qty-ITEM", "5", 400),
+    ("qty-ITEM", "1e30", 400),
+    ("device_started_at", "2026-02-30T10:00:00", 400),
+    ("device_reported_at", "2026-13-01T10:00:00", 400),
 ])
 def test_report_with_bad_input_is_refused_with_the_reason_and_nothing_stored(world, as_user, field, value, status):
     if field == "qty-ITEM":
