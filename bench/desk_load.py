@@ -18,7 +18,12 @@ What it does, in order (everything on loopback; everything it starts, it stops):
    the 2 cores with the server): each agent polls /desk/queue/ every --poll seconds (a fixed timer as in
    htmx; a poll still in flight delays the next) with If-None-Match, and now and then opens a request of its
    list; new requests arrive open-loop at --rate per second through the API (/api/v1/requests, Bearer
-   token) when it exists, else through the desk's phone-call form.
+   token) when it exists, else through the desk's phone-call form. Agents also work requests: at
+   --handle-rate per second in all (default: the arrival rate, so the backlog stays level), an agent takes a
+   request of its list (assign to me), replies to the citizen and resolves it through the desk's own forms
+   (CSRF token, POST, 302). Those writes take the request's row lock, write the audit trail, bump the queue
+   version (every agent of that queue then gets a rendered poll instead of a 304) and enqueue the citizen's
+   notification. A 409 (another agent changed the request first) is a normal answer, counted apart.
 5. Prints the environment, the parameters, a table per operation (count, errors, throughput, p50/p95/p99),
    the gunicorn workers' memory and CPU, and whether the target is met (p95 < 200 ms for every operation,
    < 1 % errors, the offered load actually delivered).
@@ -356,6 +361,9 @@ class Run:
     background: float = 0.0
     postgres_base: dict | None = None
     postgres_seen: dict = field(default_factory=dict)
+    claimed: set = field(default_factory=set)  # references some agent is working, so two rarely pick the same
+    handled: int = 0
+    handle_probability: float = 0.0
 
     def record(self, op, started, latency, ok, status, detail=""):
         self.samples.append(Sample(op, started, latency, ok, status))
@@ -430,10 +438,62 @@ async def agent_loop(run: Run, username: str, session_key: str, stop_at: float, 
                 except (TimeoutError, aiohttp.ClientError) as exc:
                     run.record("open request", started, time.monotonic() - started, False, 0,
                                exc.__class__.__name__)
+            if refs and rng.random() < run.handle_probability and time.monotonic() < stop_at:
+                free = [ref for ref in refs if ref not in run.claimed]
+                if free:
+                    reference = rng.choice(free)
+                    run.claimed.add(reference)
+                    await handle_request(run, client, reference, rng)
             # htmx's `every 2s` fires on a fixed timer; a poll still in flight delays the next one.
             await asyncio.sleep(max(0.0, started_cycle + args.poll - time.monotonic()))
     finally:
         await client.close()
+
+
+REPLIES = ("Bonjour, votre demande a été traitée. Merci de votre patience.",
+           "مرحبا، تمت معالجة طلبكم. شكرا على صبركم.",
+           "Hello, your request has been dealt with. Thank you for your patience.")
+
+
+async def handle_request(run: Run, client, reference: str, rng: random.Random) -> None:
+    """One agent works one request as in the browser: open it, take it, reply, resolve (each form posted
+    with the page's CSRF token; success is a 302 back to the request)."""
+    import aiohttp
+
+    url = f"/desk/r/{reference}/"
+    started = time.monotonic()
+    try:
+        async with client.get(url, allow_redirects=False) as response:
+            body = await response.text()
+        run.record("open request", started, time.monotonic() - started, response.status == 200, response.status,
+                   "" if response.status == 200 else url)
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        run.record("open request", started, time.monotonic() - started, False, 0, exc.__class__.__name__)
+        return
+    token = CSRF_RE.search(body)
+    if response.status != 200 or token is None:
+        return
+    steps = (("take (assign to me)", "assign/", {"assignee": "me"}),
+             ("reply to citizen", "reply/", {"body": rng.choice(REPLIES)}),
+             ("resolve", "status/", {"status": "resolved", "reason": ""}))
+    for op, action, fields in steps:
+        started = time.monotonic()
+        try:
+            async with client.post(url + action, data={"csrfmiddlewaretoken": token.group(1), **fields},
+                                   headers={"Referer": run.base + url}, allow_redirects=False) as response:
+                await response.read()
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            run.record(op, started, time.monotonic() - started, False, 0, exc.__class__.__name__)
+            return
+        latency = time.monotonic() - started
+        if response.status == 409:  # another agent changed it first: the desk shows why; not a failure
+            run.record(f"{op} (409)", started, latency, True, 409)
+            return
+        run.record(op, started, latency, response.status == 302, response.status,
+                   "" if response.status == 302 else url + action)
+        if response.status != 302:
+            return
+    run.handled += 1
 
 
 async def create_loop(run: Run, start_at: float, stop_at: float, rng: random.Random):
@@ -626,6 +686,7 @@ def report(run: Run, measures: dict, info: dict) -> bool:
     print(f"  agents {len(prepared.agents)}, poll every {args.poll:g} s (fixed timer, one poll in flight) "
           f"(If-None-Match), open a request with probability {args.open_probability:g} per poll, "
           f"new requests {args.rate:g}/s open-loop (at most {args.max_inflight_creates} in flight), "
+          f"requests worked (take, reply, resolve) {args.handle_rate:g}/s, "
           f"warm-up {args.warmup:g} s, measured {window:.0f} s")
     print("== Results (measured window only; latency from request sent to body read, in ms)")
     header = f"  {'operation':<24}{'count':>8}{'errors':>8}{'req/s':>9}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}"
@@ -660,6 +721,7 @@ def report(run: Run, measures: dict, info: dict) -> bool:
     if warm:
         print(f"  {'all, during warm-up':<24}{len(warm):>8}{'':>8}{'':>9}{percentile(warm, 50):>9.1f}"
               f"{percentile(warm, 95):>9.1f}{percentile(warm, 99):>9.1f}{warm[-1]:>9.1f}")
+    print(f"  requests taken, answered and resolved by agents during the whole run: {run.handled}")
     if run.dropped_creates:
         print(f"  new requests not sent because {args.max_inflight_creates} were already waiting: "
               f"{run.dropped_creates}")
@@ -695,7 +757,7 @@ def report(run: Run, measures: dict, info: dict) -> bool:
     ideal_poll_rate = len(prepared.agents) / args.poll
     create_rate = rows.get("new request", {}).get("rate", 0.0)
     checks = []
-    for op in ("poll (all)", "open request", "new request"):
+    for op in ("poll (all)", "open request", "new request", "take (assign to me)", "reply to citizen", "resolve"):
         if op in rows:
             checks.append((f"{op} p95 {rows[op]['p95']:.0f} ms < {TARGET_P95_MS:.0f} ms",
                            rows[op]["p95"] < TARGET_P95_MS))
@@ -730,6 +792,9 @@ def main(argv=None) -> int:
     parser.add_argument("--poll", type=float, default=2.0, help="seconds between polls (DESK_POLL_SECONDS)")
     parser.add_argument("--open-probability", type=float, default=0.033,
                         help="chance per poll that the agent opens a request (0.033: about once a minute)")
+    parser.add_argument("--handle-rate", type=float, default=None,
+                        help="requests taken, answered and resolved per second by all agents together "
+                             "(default: --rate, so the backlog stays level; 0: agents only read)")
     parser.add_argument("--requests", type=int, default=2000, help="demo requests in the seed database")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workers", type=int, default=3)
@@ -746,6 +811,8 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args(argv)
     args.redis = not args.local_cache
+    if args.handle_rate is None:
+        args.handle_rate = args.rate
     if args.agents < 4 or args.duration <= 0 or args.duration > 1800 or args.poll <= 0:
         parser.error("--agents >= 4, 0 < --duration <= 1800, --poll > 0")
     if args.redis:
@@ -773,6 +840,8 @@ def main(argv=None) -> int:
     try:
         wait_ready(base, server)
         run = Run(base=base, prepared=prepared, args=args, master_pid=server.pid, database=info["database"])
+        # Each agent polls every --poll seconds: this chance per poll gives --handle-rate in all.
+        run.handle_probability = min(1.0, args.handle_rate * args.poll / len(prepared.agents))
         run.background = background_busy()
         log(f"background CPU load before the run: {100 * run.background:.0f} % of the machine")
         log(f"driving: {len(prepared.agents)} agents, {args.rate:g} new requests/s, "
