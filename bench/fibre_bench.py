@@ -157,7 +157,7 @@ def load(contractors: int, items: int, month_start: dt.date, month_end: dt.date,
                         reference=f"BWO-{wo_number:07d}", contract=contract, kind="ftth",
                         state=WorkOrderState.COMPLETED if accepted else WorkOrderState.ACKNOWLEDGED,
                         steps_done=8 if accepted else 0, due_on=month_end + dt.timedelta(days=rng.randint(-20, 40)),
-                        started_at=done_at, completed_at=done_at))
+                        started_at=done_at, completed_at=done_at, completion_recorded_at=done_at))
                     plan.append((users[i], accepted, done_at))
             Site.objects.bulk_create(sites, batch_size=5000)
             for site, order in zip(sites, orders, strict=True):

@@ -129,7 +129,10 @@ def _not_found(request, exc):
 
 @api.exception_handler(services.Conflict)
 def _conflict(request, exc):
-    return _error(request, 409, exc.message)
+    response = _error(request, 409, exc.message)
+    if exc.retryable:
+        response["Retry-After"] = "2"
+    return response
 
 
 @api.exception_handler(ImmutableDocumentError)
@@ -210,7 +213,8 @@ def idempotent(user, kind: str, key: str | None, body, *, create, load):
             if not IdempotencyRecord.objects.filter(key_hash=key_hash).exists():
                 raise  # not the key: a real integrity problem of the write itself
             # a concurrent submission with the same key committed first: replay it on the next turn
-    raise services.Conflict(_("A request with this Idempotency-Key is still being processed; retry in a moment."))
+    raise services.Conflict(_("A request with this Idempotency-Key is still being processed; retry in a moment."),
+                            retryable=True)
 
 
 def _form_or_422(form):
@@ -303,9 +307,10 @@ def _report_out(report: FieldReport) -> dict:
     }
 
 
-def _statement_out(statement: PaymentStatement) -> dict:
-    payments = list(statement.payments.all())
-    paid = sum((p.amount for p in payments), billing.ZERO)
+def _statement_out(statement: PaymentStatement, status: dict | None = None) -> dict:
+    """A statement; the payment figures are those of the debt it belongs to (the regular statement with its
+    corrections: selectors.statement_status), so a credit note lowers what is still owed."""
+    status = status or getattr(statement, "status", None) or selectors.statement_status(statement)
     ws = statement.work_statement
     return {
         "number": statement.number, "kind": statement.kind, "contract": statement.contract.reference,
@@ -318,9 +323,8 @@ def _statement_out(statement: PaymentStatement) -> dict:
         "taxableAmount": statement.taxable_amount, "vatRate": statement.vat_rate,
         "vatAmount": statement.vat_amount, "netAmount": statement.net_amount,
         "amountInWordsFr": statement.amount_in_words_fr, "amountInWordsAr": statement.amount_in_words_ar,
-        "dueOn": statement.due_on, "paidAmount": paid, "outstandingAmount": statement.net_amount - paid,
-        "daysToPay": billing.days_to_pay(statement, payments),
-        "lateInterest": billing.late_interest(statement, payments=payments),
+        "dueOn": statement.due_on, "paidAmount": status["paid"], "outstandingAmount": status["outstanding"],
+        "daysToPay": status["days_to_pay"], "lateInterest": status["late_interest"],
         "pdf": _url("statement_pdf", number=statement.number),
         "ubl": _url("statement_ubl", number=statement.number),
     }
@@ -487,9 +491,10 @@ statements = Router(tags=["statement"])
 
 @statements.get("", response={200: StatementPage, **ERRORS}, url_name="statements")
 def list_statements(request, limit: int = 50, offset: int = 0):
-    qs = selectors.statements_of(request.auth).select_related("corrects").prefetch_related("payments")
+    qs = selectors.statements_of(request.auth).select_related("corrects")
     limit, offset = _page(limit, offset)
-    return {"count": qs.count(), "items": [_statement_out(s) for s in qs[offset:offset + limit]]}
+    return {"count": qs.count(),
+            "items": [_statement_out(s) for s in selectors.statement_statuses(qs[offset:offset + limit])]}
 
 
 @statements.get("/running", response={200: list[RunningStatementOut], **ERRORS}, url_name="running_statements",
@@ -590,10 +595,10 @@ def statement_ubl(request, number: str):
 
 def _payment_out(payment: Payment) -> dict:
     statement = payment.statement
-    paid = billing.paid_amount(statement)
+    debt = billing.debt_of(statement)
     return {"id": payment.pk, "statement": statement.number, "amount": payment.amount, "paidOn": payment.paid_on,
-            "reference": payment.reference, "recordedAt": payment.recorded_at, "paidAmount": paid,
-            "outstandingAmount": statement.net_amount - paid}
+            "reference": payment.reference, "recordedAt": payment.recorded_at, "paidAmount": debt.paid,
+            "outstandingAmount": debt.outstanding}
 
 
 @statements.post("/{number}/payment", response={200: PaymentOut, 201: PaymentOut, **ERRORS},

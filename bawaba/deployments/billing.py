@@ -137,8 +137,42 @@ def compute_breakdown(gross, *, retention_rate, advance_recovery_rate=ZERO, adva
     return Breakdown(gross, retention, advance, penalty, taxable, vat, net)
 
 
+# Arabic forms of the units in the order num2words' Num2Word_AR takes them: singular (genitive, after 100, 1 000…),
+# dual, plural (after 3 to 10), singular accusative (after 11 to 99); the adjective agrees with the noun.
+DINAR_AR = ("دينار جزائري", "ديناران جزائريان", "دنانير جزائرية", "ديناراً جزائرياً")
+CENTIME_AR = ("سنتيم", "سنتيمان", "سنتيمات", "سنتيماً")
+
+
+def _arabic_count(number: int, forms: tuple[str, str, str, str]) -> str:
+    """A whole number of a unit in Arabic, the unit agreeing with the number.
+
+    Num2Word_AR chooses the form from the last two digits (3–10: plural, 11–99: singular accusative, otherwise
+    the singular: مائة دينار, مليونا دينار, مائة و واحد دينار). 0, 1 and 2 alone are written here, because there
+    Arabic puts the noun alone or first (دينار جزائري واحد, ديناران جزائريان) where num2words would write
+    "واحد دينار", "اثنان ديناران".
+    """
+    from num2words.lang_AR import Num2Word_AR
+
+    if number == 0:
+        return f"صفر {forms[0]}"
+    if number == 1:
+        return f"{forms[0]} واحد"
+    if number == 2:
+        return forms[1]
+    converter = Num2Word_AR()  # one per call: convert() keeps its state on the instance
+    converter.currency_unit = forms
+    converter.isCurrencyNameFeminine = False
+    return " ".join(converter.convert(number).split())
+
+
 def amount_in_words(amount: Decimal, lang: str) -> str:
-    """Amount in Algerian dinars in words (num2words has no DZD currency form, so units are added here)."""
+    """Amount in Algerian dinars and centimes in words, French or Arabic (lang "ar"), as printed on a statement.
+
+    French: "deux millions de dinars algériens", "deux millions un dinars algériens", "un dinar algérien et
+    cinquante centimes" ("de" when the dinars end in a whole million or milliard). Arabic: the unit agrees with
+    the number (see _arabic_count): "ثلاثة دنانير جزائرية", "أحد عشر ديناراً جزائرياً", "مائة دينار جزائري"; the
+    centimes likewise after "و". Negative amounts start with "moins" / "ناقص".
+    """
     from num2words import num2words
 
     amount = money(amount)
@@ -147,11 +181,14 @@ def amount_in_words(amount: Decimal, lang: str) -> str:
     dinars = int(amount)
     centimes = int((amount - dinars) * 100)
     if lang == "ar":
-        text = f"{num2words(dinars, lang='ar')} دينار جزائري"
+        text = _arabic_count(dinars, DINAR_AR)
         if centimes:
-            text += f" و {num2words(centimes, lang='ar')} سنتيم"
+            text += f" و {_arabic_count(centimes, CENTIME_AR)}"
         return ("ناقص " if negative else "") + text
-    unit = "dinar algérien" if dinars <= 1 else "dinars algériens"
+    if dinars and dinars % 1_000_000 == 0:  # "un million de dinars", "trois milliards de dinars"
+        unit = "de dinars algériens"
+    else:
+        unit = "dinar algérien" if dinars <= 1 else "dinars algériens"
     text = f"{num2words(dinars, lang='fr')} {unit}"
     if centimes:
         text += f" et {num2words(centimes, lang='fr')} centime{'s' if centimes > 1 else ''}"
@@ -344,12 +381,17 @@ def _advance_recovered(contract_ids: list[int]) -> dict[int, Decimal]:
 
 
 def _completed_work_orders(periods: dict[int, tuple[dt.datetime, dt.datetime]]) -> dict[int, list]:
-    """(reference, due_on, completed_at) of each contract's work orders with a due date completed in its period."""
+    """(reference, due_on, completed_at) of each contract's work orders with a due date whose completion was
+    recorded in its period. Recorded, not finished: an order finished in a period already issued and completed
+    when an inspector accepted its last item afterwards is penalised on the next statement (its days late still
+    count up to completed_at, when the contractor finished). Periods follow each other, so each order is
+    counted once."""
     if not periods:
         return {}
     rows = (WorkOrder.objects
-            .filter(_grouped(periods, lambda ids, start, end: Q(contract_id__in=ids, completed_at__gte=start,
-                                                                completed_at__lt=end)),
+            .filter(_grouped(periods, lambda ids, start, end: Q(contract_id__in=ids,
+                                                                completion_recorded_at__gte=start,
+                                                                completion_recorded_at__lt=end)),
                     due_on__isnull=False)
             .order_by("contract_id", "reference")
             .values_list("contract_id", "reference", "due_on", "completed_at"))
@@ -429,23 +471,30 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
         taken[key] = taken.get(key, 0) + 1
         return sequence, document_number(kind, year, contract.contractor_id, sequence)
 
+    from .documents import document_parties
+
     work_statements, payment_statements = [], []
     for contract, previous, period, breakdown, detail, words, today in documents:
+        # What the documents print, frozen with them (the contracts were loaded with their parties: no query).
+        parties = document_parties(contract)
         sequence, ws_number = number(contract, DocumentKind.WORK_STATEMENT, today.year)
         work_statement = WorkStatement(
             contractor=contract.contractor, contract=contract, year=today.year, sequence=sequence, number=ws_number,
-            issued_at=now, issued_by=actor, period_start=period.period_start, period_end=period.period_end,
-            cumulative_amount=period.cumulative, previous_cumulative_amount=period.previous_cumulative,
-            period_amount=period.period_amount, line_count=len(period.line_ids), previous=previous)
+            issued_at=now, issued_on=today, issued_by=actor, parties=parties, period_start=period.period_start,
+            period_end=period.period_end, cumulative_amount=period.cumulative,
+            previous_cumulative_amount=period.previous_cumulative, period_amount=period.period_amount,
+            line_count=len(period.line_ids), previous=previous)
         sequence, ps_number = number(contract, DocumentKind.PAYMENT_STATEMENT, today.year)
         work_statements.append(work_statement)
         payment_statements.append(PaymentStatement(
             contractor=contract.contractor, contract=contract, year=today.year, sequence=sequence, number=ps_number,
-            issued_at=now, issued_by=actor, kind=PaymentStatementKind.REGULAR, work_statement=work_statement,
-            gross_amount=breakdown.gross, retention_amount=breakdown.retention,
+            issued_at=now, issued_on=today, issued_by=actor, parties=parties, kind=PaymentStatementKind.REGULAR,
+            work_statement=work_statement, gross_amount=breakdown.gross, retention_amount=breakdown.retention,
             advance_recovery_amount=breakdown.advance_recovery, penalty_amount=breakdown.penalties,
             taxable_amount=breakdown.taxable, vat_rate=contract.vat_rate, vat_amount=breakdown.vat,
-            net_amount=breakdown.net, amount_in_words_fr=words[0], amount_in_words_ar=words[1],
+            net_amount=breakdown.net, retention_rate=contract.retention_rate,
+            advance_recovery_rate=contract.advance_recovery_rate, payment_terms_days=contract.payment_terms_days,
+            amount_in_words_fr=words[0], amount_in_words_ar=words[1],
             due_on=today + dt.timedelta(days=contract.payment_terms_days), penalty_detail=detail))
 
     WorkStatement.objects.bulk_create(work_statements)
@@ -577,16 +626,21 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
         raise ValidationError(errors)
     breakdown = compute_breakdown(gross, retention_rate=contract.retention_rate, penalties=penalty,
                                   vat_rate=contract.vat_rate)
+    _check_correction(statement, breakdown)
     now = timezone.now()
     today = timezone.localdate(now, _contract_tz(contract))
     sequence, number = next_number(contract.contractor, DocumentKind.PAYMENT_STATEMENT, today.year)
+    from .documents import document_parties
+
     correction = PaymentStatement.objects.create(
         contractor=contract.contractor, contract=contract, year=today.year, sequence=sequence, number=number,
-        issued_at=now, issued_by=actor, kind=PaymentStatementKind.CORRECTION, corrects=statement,
+        issued_at=now, issued_on=today, issued_by=actor, parties=document_parties(contract),
+        kind=PaymentStatementKind.CORRECTION, corrects=statement,
         correction_reason=reason[:2000], gross_amount=breakdown.gross, retention_amount=breakdown.retention,
         advance_recovery_amount=breakdown.advance_recovery, penalty_amount=breakdown.penalties,
         taxable_amount=breakdown.taxable, vat_rate=contract.vat_rate, vat_amount=breakdown.vat,
-        net_amount=breakdown.net, amount_in_words_fr=amount_in_words(breakdown.net, "fr"),
+        net_amount=breakdown.net, retention_rate=contract.retention_rate, advance_recovery_rate=ZERO,
+        payment_terms_days=contract.payment_terms_days, amount_in_words_fr=amount_in_words(breakdown.net, "fr"),
         amount_in_words_ar=amount_in_words(breakdown.net, "ar"),
         due_on=today + dt.timedelta(days=contract.payment_terms_days))
     DeploymentEvent.objects.create(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=contract.contractor,
@@ -596,21 +650,159 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
 
 
 # --------------------------------------------------------------------------- payments and interest
+#
+# One debt per regular statement: the statement and the corrections issued against it are paid together.
+# Still owed = the statement's net + the nets of its corrections − the payments of the debt. Payments are
+# recorded against the original statement (one sent to a correction is refused with the original's number);
+# a payment found against a correction (possible for a positive one before corrections were netted) still
+# counts for the debt. Only a regular statement can be corrected, and a credit never takes the debt's gross
+# or net below zero, nor its net below what has been paid on it.
+
+
+@dataclass(frozen=True)
+class Debt:
+    """A regular payment statement, its corrections (in issue order) and the payments of all of them."""
+
+    statement: PaymentStatement
+    corrections: tuple[PaymentStatement, ...]
+    payments: tuple[Payment, ...]  # by payment date
+
+    @property
+    def total(self) -> Decimal:
+        return self.statement.net_amount + sum((c.net_amount for c in self.corrections), ZERO)
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((p.amount for p in self.payments), ZERO)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.total - self.paid
+
+    def tranches(self) -> list[tuple[dt.date, Decimal]]:
+        """(due date, amount) of what is owed: the statement's net from its due date, a positive correction's
+        net from the correction's own due date. A credit correction takes its amount off what was owed when it
+        was issued, the latest amounts first: money it takes away was never owed, so it never bore interest."""
+        tranches = [[self.statement.due_on, max(self.statement.net_amount, ZERO)]]
+        for correction in self.corrections:
+            if correction.net_amount > 0:
+                tranches.append([correction.due_on, correction.net_amount])
+                continue
+            credit = -correction.net_amount
+            for tranche in reversed(tranches):
+                taken = min(credit, tranche[1])
+                tranche[1] -= taken
+                credit -= taken
+        return [(due_on, amount) for due_on, amount in tranches if amount > 0]
+
+    def _late(self, tranches, day: dt.date) -> Decimal:
+        """What is unpaid at the end of `day` of the amounts due by then (a payment settles the oldest first)."""
+        due = sum((amount for due_on, amount in tranches if due_on <= day), ZERO)
+        return due - sum((p.amount for p in self.payments if p.paid_on <= day), ZERO)
+
+    def is_overdue(self, on: dt.date) -> bool:
+        """Whether, on `on`, part of what was due before that day is still unpaid."""
+        due = sum((amount for due_on, amount in self.tranches() if due_on < on), ZERO)
+        return due > sum((p.amount for p in self.payments if p.paid_on <= on), ZERO)
+
+    def late_interest(self, on: dt.date) -> Decimal:
+        """Simple interest, for each day up to `on`, on what was due before that day and still unpaid."""
+        tranches = self.tranches()
+        if not tranches:
+            return ZERO
+        start = min(due_on for due_on, _amount in tranches)
+        if on <= start:
+            return ZERO
+        rate = late_interest_rate()
+        points = sorted({start, on} | {due_on for due_on, _amount in tranches if start < due_on < on}
+                        | {p.paid_on for p in self.payments if start < p.paid_on < on})
+        interest = Decimal("0")
+        for day, until in zip(points, points[1:], strict=False):
+            balance = self._late(tranches, day)  # constant over the days after `day` up to `until`
+            if balance > 0:
+                interest += balance * rate * (until - day).days / 365
+        return money(interest)
+
+    def days_to_pay(self) -> int | None:
+        """Days from the statement's issue to the payment that settled the debt; None while something is still
+        owed, or when nothing ever was (a statement wholly credited)."""
+        total = self.total
+        if total <= 0:
+            return None
+        running = ZERO
+        for payment in self.payments:
+            running += payment.amount
+            if running >= total:
+                return (payment.paid_on - timezone.localdate(self.statement.issued_at)).days
+        return None
+
+
+def debt_of(statement: PaymentStatement, payments=None) -> Debt:
+    """The debt `statement` is part of: its own, or for a correction the debt of the statement it corrects.
+
+    payments: the statement's own payments when the caller has them already (ignored for a correction).
+    Corrections and their payments come from the prefetch cache when there is one
+    (`prefetch_related("corrections__payments")`), otherwise from the database.
+    """
+    while statement.corrects_id:
+        statement, payments = statement.corrects, None
+    corrections = sorted(statement.corrections.all(), key=lambda c: (c.issued_at, c.pk))
+    found = list(statement.payments.all() if payments is None else payments)
+    found += [payment for correction in corrections for payment in correction.payments.all()]
+    return Debt(statement, tuple(corrections), tuple(sorted(found, key=lambda p: (p.paid_on, p.pk or 0))))
 
 
 def paid_amount(statement: PaymentStatement) -> Decimal:
-    return statement.payments.aggregate(s=Sum("amount"))["s"] or ZERO
+    """What has been paid on the debt of the statement (see debt_of)."""
+    return debt_of(statement).paid
+
+
+def outstanding_amount(statement: PaymentStatement) -> Decimal:
+    """What is still owed on the debt of the statement: its net + its corrections' nets − payments."""
+    return debt_of(statement).outstanding
+
+
+def _check_correction(statement: PaymentStatement, breakdown: Breakdown) -> None:
+    """Refuse a correction of a correction, and a credit larger than what the corrected statement still
+    represents: the gross of a statement and its corrections never goes below zero, nor their net below zero
+    or below what has been paid on them. Called by do_issue_correction under the contract's lock."""
+    from .documents import fmt_money
+    from .services import Conflict
+
+    if statement.corrects_id:
+        raise Conflict(_("%(number)s is a correction: issue the new correction against %(original)s, the statement "
+                         "it corrects.") % {"number": statement.number, "original": statement.corrects.number})
+    debt = debt_of(PaymentStatement.objects.get(pk=statement.pk))
+    gross_left = debt.statement.gross_amount + sum((c.gross_amount for c in debt.corrections), ZERO)
+    values = {"number": statement.number, "credit": fmt_money(-breakdown.gross), "left": fmt_money(gross_left),
+              "net": fmt_money(debt.total + breakdown.net), "paid": fmt_money(debt.paid)}
+    if breakdown.gross < 0 and -breakdown.gross > gross_left:
+        message = _("A credit of %(credit)s DZD is more than the %(left)s DZD that %(number)s still bills after "
+                    "its corrections.")
+    elif debt.total + breakdown.net < 0:
+        message = _("This correction would take the net of %(number)s and its corrections below zero "
+                    "(%(net)s DZD).")
+    elif debt.total + breakdown.net < debt.paid:
+        message = _("This correction would take %(number)s below the %(paid)s DZD already paid on it. Deduct the "
+                    "overpayment with a correction of a statement not yet paid.")
+    else:
+        return
+    raise ValidationError({"gross_adjustment" if breakdown.gross < 0 else "penalty_adjustment": [message % values]})
 
 
 @transaction.atomic
 def do_record_payment(statement: PaymentStatement, *, amount, paid_on: dt.date, reference: str = "",
                       actor) -> Payment:
+    """Record a payment on a regular statement; it counts for the statement and its corrections together."""
     from .documents import fmt_money
     from .services import Conflict
 
     contract = Contract.objects.select_for_update(of=("self",)).select_related("programme").get(
         pk=statement.contract_id)
     _check_billing_rights(actor, contract)
+    if statement.corrects_id:
+        raise Conflict(_("A correction is paid with the statement it corrects: record this payment on "
+                         "%(number)s.") % {"number": statement.corrects.number})
     errors = {}
     try:
         amount = money(amount)
@@ -629,7 +821,11 @@ def do_record_payment(statement: PaymentStatement, *, amount, paid_on: dt.date, 
         errors["paid_on"] = [_("A payment cannot be dated in the future.")]
     if errors:
         raise ValidationError(errors)
-    outstanding = statement.net_amount - paid_amount(statement)
+    # Read again under the contract's lock: a correction or payment issued meanwhile is counted.
+    outstanding = debt_of(PaymentStatement.objects.get(pk=statement.pk)).outstanding
+    if outstanding <= 0:
+        raise Conflict(_("Nothing is due on %(number)s any more: it is settled, corrections included.")
+                       % {"number": statement.number})
     if amount > outstanding:
         raise Conflict(_("%(amount)s DZD is more than the %(outstanding)s DZD still due on %(number)s.")
                        % {"amount": fmt_money(amount), "outstanding": fmt_money(outstanding),
@@ -643,36 +839,11 @@ def do_record_payment(statement: PaymentStatement, *, amount, paid_on: dt.date, 
 
 
 def late_interest(statement: PaymentStatement, on: dt.date | None = None, payments=None) -> Decimal:
-    """Simple interest on the unpaid balance for each day after the due date, up to `on` (default today)."""
-    on = on or timezone.localdate()
-    if statement.net_amount <= 0 or on <= statement.due_on:
-        return ZERO
-    rate = late_interest_rate()
-    payments = sorted(payments if payments is not None else statement.payments.all(),
-                      key=lambda p: (p.paid_on, p.pk or 0))
-    balance = statement.net_amount
-    cursor = statement.due_on
-    interest = Decimal("0")
-    for payment in payments:
-        if payment.paid_on > cursor:
-            end = min(payment.paid_on, on)
-            interest += balance * rate * (end - cursor).days / 365
-            cursor = end
-        balance -= payment.amount
-        if balance <= 0 or cursor >= on:
-            break
-    if balance > 0 and on > cursor:
-        interest += balance * rate * (on - cursor).days / 365
-    return money(interest)
+    """Late-payment interest to `on` (default today) on the statement's debt, corrections included: simple
+    interest for each day on what was due before that day and is still unpaid (see Debt.tranches)."""
+    return debt_of(statement, payments).late_interest(on or timezone.localdate())
 
 
 def days_to_pay(statement: PaymentStatement, payments=None) -> int | None:
-    """Days from issue to the payment that settled the statement; None while it is not fully paid."""
-    payments = sorted(payments if payments is not None else statement.payments.all(),
-                      key=lambda p: (p.paid_on, p.pk or 0))
-    total = ZERO
-    for payment in payments:
-        total += payment.amount
-        if total >= statement.net_amount:
-            return (payment.paid_on - timezone.localdate(statement.issued_at)).days
-    return None
+    """Days from issue to the payment that settled the statement with its corrections; None while not settled."""
+    return debt_of(statement, payments).days_to_pay()

@@ -1,5 +1,9 @@
 """Issued documents rendered from their frozen rows: PDF (ReportLab) and UBL 2.1 Invoice XML.
 
+A document reads only its statement row and the statement's billing lines (with their price items, frozen once
+billed): the contract's terms, the parties' names, NIF and country, the contract reference and the programme
+name are copied onto the statement when it is issued (document_parties, PaymentStatement.retention_rate,
+payment_terms_days...), never read from the contract or the organisations, which can still be edited.
 Rendering is deterministic (ReportLab invariant mode), so the same statement always gives the same bytes.
 Latin text uses Helvetica (WinAnsi, searchable); Arabic text is shaped (arabic-reshaper), put in visual order
 (python-bidi) and drawn with DejaVu Sans, shipped in data/fonts with its licence.
@@ -15,7 +19,7 @@ from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.db.models import Sum
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .models import BillingLine, PaymentStatement, PaymentStatementKind, Unit, WorkStatement
@@ -33,6 +37,21 @@ UBL_NS = {
 # UN/ECE Recommendation 20 unit codes.
 UNIT_CODES = {Unit.EACH: "C62", Unit.METRE: "MTR", Unit.KILOMETRE: "KMT", Unit.SPLICE: "C62", Unit.HOME: "C62",
               Unit.PACKAGE: "LS"}
+
+
+def _organisation(organisation) -> dict:
+    return {"slug": organisation.slug, "name_fr": organisation.name_fr, "name_ar": organisation.name_ar,
+            "tax_identifier": organisation.tax_identifier, "country": organisation.country}
+
+
+def document_parties(contract) -> dict:
+    """What the documents print about a contract and its parties, to store on a statement when it is issued.
+
+    Reads only the contract's contractor and programme operator: load them with the contract
+    (select_related("contractor", "programme__operator")), so a batch of statements costs no extra query.
+    """
+    return {"contract": contract.reference, "programme": contract.programme.name_fr,
+            "operator": _organisation(contract.programme.operator), "contractor": _organisation(contract.contractor)}
 
 
 def fmt_money(value: Decimal) -> str:
@@ -149,27 +168,26 @@ class _Pdf:
 
 
 def _header(pdf: _Pdf, title: str, title_ar: str, statement, extra: list[tuple[str, str]]):
-    contract = statement.contract
-    operator = contract.programme.operator
+    parties = statement.parties  # as at issue: never the live contract or organisations
     pdf.text(pdf.margin, title, size=15, bold=True)
     pdf.arabic_text(title_ar, size=13)
     pdf.line(22)
     pdf.text(pdf.margin, f"{_('Number')}: {statement.number}", size=11, bold=True)
-    pdf.text(pdf.width - pdf.margin, f"{_('Issued on')}: {timezone.localdate(statement.issued_at).isoformat()}",
-             size=9, right=True)
+    pdf.text(pdf.width - pdf.margin, f"{_('Issued on')}: {statement.issued_on.isoformat()}", size=9, right=True)
     pdf.line(16)
-    def with_nif(organisation):
-        return f"{organisation.name_fr} (NIF {organisation.tax_identifier})" if organisation.tax_identifier else (
-            organisation.name_fr)
 
-    for label, value in [(_("Client"), with_nif(operator)), (_("Contractor"), with_nif(statement.contractor)),
-                         (_("Contract"), contract.reference), (_("Programme"), contract.programme.name_fr),
-                         *extra]:
+    def with_nif(organisation: dict) -> str:
+        name, nif = organisation["name_fr"], organisation["tax_identifier"]
+        return f"{name} (NIF {nif})" if nif else name
+
+    for label, value in [(_("Client"), with_nif(parties["operator"])),
+                         (_("Contractor"), with_nif(parties["contractor"])),
+                         (_("Contract"), parties["contract"]), (_("Programme"), parties["programme"]), *extra]:
         pdf.text(pdf.margin, f"{label}:", size=9, bold=True)
         pdf.text(pdf.margin + 110, value, size=9)
         pdf.line(12)
-    if statement.contractor.name_ar:
-        pdf.arabic_text(statement.contractor.name_ar)
+    if parties["contractor"]["name_ar"]:
+        pdf.arabic_text(parties["contractor"]["name_ar"])
         pdf.line(12)
     pdf.line(6)
 
@@ -233,10 +251,9 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr") -> byte
         rows = statement_rows(statement.work_statement) if statement.work_statement_id else [
             Row("CORR", _("Correction"), "", Unit.PACKAGE, Decimal(1), statement.gross_amount, statement.gross_amount)]
         _rows_table(pdf, rows)
-        contract = statement.contract
         _totals(pdf, [
             (_("Gross amount of work"), statement.gross_amount, True),
-            (_("Retention (%(rate)s %%)") % {"rate": fmt_qty(contract.retention_rate * 100)},
+            (_("Retention (%(rate)s %%)") % {"rate": fmt_qty(statement.retention_rate * 100)},
              -statement.retention_amount, False),
             (_("Advance recovery"), -statement.advance_recovery_amount, False),
             (_("Late penalties"), -statement.penalty_amount, False),
@@ -296,20 +313,21 @@ def _amount(parent, tag, value: Decimal):
     return _el(parent, tag, f"{value:.2f}", currencyID="DZD")
 
 
-def _party(parent, tag, organisation):
+def _party(parent, tag, organisation: dict):
+    """A party as stored on the statement at issue (see document_parties)."""
     party = _el(_el(parent, tag), "cac:Party")
-    _el(_el(party, "cac:PartyIdentification"), "cbc:ID", organisation.slug)
-    _el(_el(party, "cac:PartyName"), "cbc:Name", organisation.name_fr)
+    _el(_el(party, "cac:PartyIdentification"), "cbc:ID", organisation["slug"])
+    _el(_el(party, "cac:PartyName"), "cbc:Name", organisation["name_fr"])
     address = _el(party, "cac:PostalAddress")
-    _el(_el(address, "cac:Country"), "cbc:IdentificationCode", organisation.country)
-    if organisation.tax_identifier:  # EN 16931 BT-31 / BT-48: seller's and buyer's tax identifiers
+    _el(_el(address, "cac:Country"), "cbc:IdentificationCode", organisation["country"])
+    if organisation["tax_identifier"]:  # EN 16931 BT-31 / BT-48: seller's and buyer's tax identifiers
         tax_scheme = _el(party, "cac:PartyTaxScheme")
-        _el(tax_scheme, "cbc:CompanyID", organisation.tax_identifier)
+        _el(tax_scheme, "cbc:CompanyID", organisation["tax_identifier"])
         _el(_el(tax_scheme, "cac:TaxScheme"), "cbc:ID", "VAT")
     legal = _el(party, "cac:PartyLegalEntity")
-    _el(legal, "cbc:RegistrationName", organisation.name_fr)
-    if organisation.tax_identifier:
-        _el(legal, "cbc:CompanyID", organisation.tax_identifier)
+    _el(legal, "cbc:RegistrationName", organisation["name_fr"])
+    if organisation["tax_identifier"]:
+        _el(legal, "cbc:CompanyID", organisation["tax_identifier"])
 
 
 def _tax_category(parent, tag, rate: Decimal):
@@ -330,7 +348,7 @@ def payment_statement_ubl(statement: PaymentStatement) -> bytes:
     _el(root, "cbc:UBLVersionID", "2.1")
     _el(root, "cbc:CustomizationID", "urn:cen.eu:en16931:2017")
     _el(root, "cbc:ID", statement.number)
-    _el(root, "cbc:IssueDate", timezone.localdate(statement.issued_at).isoformat())
+    _el(root, "cbc:IssueDate", statement.issued_on.isoformat())
     _el(root, "cbc:DueDate", statement.due_on.isoformat())
     correction = statement.kind == PaymentStatementKind.CORRECTION
     _el(root, "cbc:InvoiceTypeCode", "384" if correction else "380")
@@ -347,12 +365,12 @@ def payment_statement_ubl(statement: PaymentStatement) -> bytes:
     if statement.corrects_id:
         reference = _el(_el(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
         _el(reference, "cbc:ID", statement.corrects.number)
-    _el(_el(root, "cac:ContractDocumentReference"), "cbc:ID", statement.contract.reference)
-    _party(root, "cac:AccountingSupplierParty", statement.contractor)
-    _party(root, "cac:AccountingCustomerParty", statement.contract.programme.operator)
+    _el(_el(root, "cac:ContractDocumentReference"), "cbc:ID", statement.parties["contract"])
+    _party(root, "cac:AccountingSupplierParty", statement.parties["contractor"])
+    _party(root, "cac:AccountingCustomerParty", statement.parties["operator"])
     _el(_el(root, "cac:PaymentMeans"), "cbc:PaymentMeansCode", "30")
     _el(_el(root, "cac:PaymentTerms"), "cbc:Note",
-        f"Payable le {statement.due_on.isoformat()} ({statement.contract.payment_terms_days} jours)")
+        f"Payable le {statement.due_on.isoformat()} ({statement.payment_terms_days} jours)")
     if statement.penalty_amount:
         allowance = _el(root, "cac:AllowanceCharge")
         _el(allowance, "cbc:ChargeIndicator", "false")

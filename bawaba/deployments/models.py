@@ -392,7 +392,12 @@ class WorkOrder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # When the contractor finished (the receipt of the last accepted report): late penalties and delays count
+    # up to it. The completion is recorded later when an inspector accepted the last item; the late penalty goes
+    # on the statement whose period holds that recording, as the accepted item's billing line does, so an order
+    # finished in a period already issued is penalised on the next statement, never twice and never not at all.
     completed_at = models.DateTimeField(null=True, blank=True)
+    completion_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["reference"]
@@ -678,14 +683,23 @@ class IssuedDocumentQuerySet(models.QuerySet):
 
 
 class IssuedDocument(models.Model):
+    """An issued, numbered document. Its PDF and UBL are rendered from this row (and its billing lines) alone:
+    what they print about the contract and the parties is copied here at issue, because the contract,
+    the programme and the organisations can still be edited afterwards."""
+
     contractor = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
     sequence = models.PositiveIntegerField()
     number = models.CharField(max_length=40)
     issued_at = models.DateTimeField()
+    issued_on = models.DateField(_("issue date"), help_text="The issue day in the operator's time zone, as printed")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
+    # As printed at issue (documents.document_parties): {"contract": reference, "programme": French name,
+    # "operator": {...}, "contractor": {...}}, each organisation as {"slug", "name_fr", "name_ar",
+    # "tax_identifier", "country"}.
+    parties = models.JSONField(default=dict)
 
     objects = IssuedDocumentQuerySet.as_manager()
 
@@ -744,6 +758,10 @@ class PaymentStatement(IssuedDocument):
     vat_rate = models.DecimalField(**RATE)
     vat_amount = models.DecimalField(**MONEY)
     net_amount = models.DecimalField(**MONEY)
+    # The contract's terms this statement was computed and printed with (the contract may change later).
+    retention_rate = models.DecimalField(_("retention rate"), **RATE)
+    advance_recovery_rate = models.DecimalField(_("advance recovery rate"), **RATE)
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"))
     amount_in_words_fr = models.TextField()
     amount_in_words_ar = models.TextField()
     due_on = models.DateField()

@@ -2,12 +2,18 @@
 
 `evaluate(evidence, params)` returns a Decision for one reported item. Outcomes:
 - rejected: a hard rule failed (evidence missing, measurement outside the window, reuse detected, far away);
-- doubtful: nothing failed but something cannot be confirmed (GPS too imprecise, slightly beyond tolerance,
-  photo EXIF far away or old): it goes to an inspector's queue;
+- doubtful: nothing failed but something cannot be confirmed (GPS too imprecise or without its accuracy, slightly
+  beyond tolerance, photo EXIF far away or old): it goes to an inspector's queue;
 - accepted: every applicable rule passed.
 
 Thresholds come from a versioned RuleSet (`params` overrides DEFAULT_PARAMS). Reasons are stored as
 {"code", "params"} and turned into text in the reader's language by `reason_text()`.
+
+A decision is explained by its stored reasons, its RuleSet version (thresholds, frozen once used) and the engine
+revision below, recorded in the report's audit event. A new check gets a key in DEFAULT_PARAMS, so that a rule set
+published later can switch it off and says in its snapshot whether it applies; a rule set published before the key
+existed gets the default, deliberately: its price items are frozen to it, so a check missing from the engine would
+otherwise stay missing on every running contract.
 """
 
 from __future__ import annotations
@@ -20,6 +26,11 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 ACCEPTED, REJECTED, DOUBTFUL = "accepted", "rejected", "doubtful"
+
+# Revision of the decision logic (not of the thresholds, which are the RuleSet's):
+# 1: first engine; 2 (2026-12): a required position without its GPS accuracy is doubtful ("gps_accuracy_missing"),
+#    and the service refuses measurements more precise than recorded instead of rounding them into a window.
+ENGINE_REVISION = 2
 
 DEFAULT_PARAMS: dict[str, float] = {
     # GPON class B+ optical budget (ITU-T G.984.2): ONT receive power and end-to-end link loss.
@@ -35,6 +46,9 @@ DEFAULT_PARAMS: dict[str, float] = {
     "position_doubt_factor": 2.0,
     # A fix less precise than this cannot prove the position: doubtful.
     "gps_accuracy_max_m": 30.0,
+    # 1: a required position sent without its accuracy (typed, or copied from the planned site) cannot prove the
+    # place either: doubtful. 0: such a position is judged on its distance alone (engine revision 1).
+    "gps_accuracy_required": 1.0,
     # Photo EXIF: farther than this from the site, or older than this before the report: doubtful.
     "photo_distance_max_m": 200.0,
     "photo_age_max_days": 7.0,
@@ -138,6 +152,8 @@ def evaluate(evidence: Evidence, params: dict | None = None) -> Decision:
     has_position = evidence.latitude is not None and evidence.longitude is not None
     if req.requires_position and not has_position:
         reject("position_missing")
+    elif req.requires_position and evidence.gps_accuracy_m is None and p["gps_accuracy_required"]:
+        doubt("gps_accuracy_missing")
     if has_position and evidence.site_latitude is not None and evidence.site_longitude is not None:
         distance = haversine_m(_num(evidence.latitude), _num(evidence.longitude),
                                _num(evidence.site_latitude), _num(evidence.site_longitude))
@@ -225,6 +241,9 @@ def reason_text(code: str, params: dict) -> str:
         "position_beyond_tolerance": lambda: _(
             "Reported %(distance)s m from the planned site, beyond the %(tolerance)s m tolerance.") % f,
         "gps_imprecise": lambda: _("GPS accuracy of %(accuracy)s m is worse than %(limit)s m.") % f,
+        "gps_accuracy_missing": lambda: _(
+            "The GPS position was sent without its accuracy (typed rather than measured?), so it cannot prove "
+            "where the work was done.") % f,
         "photo_far_from_site": lambda: _(
             "A photo was taken %(distance)s m from the site (limit %(limit)s m).") % f,
         "photo_old": lambda: _("A photo was taken %(days)s days before the report (limit %(limit)s).") % f,

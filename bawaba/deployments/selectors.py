@@ -8,7 +8,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Cast, Coalesce, Least
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +52,7 @@ from .permissions import can_view_contract, is_contractor_staff, is_inspector, i
 from .services import remaining_quantity  # noqa: F401 - part of the selector interface
 
 ZERO = Decimal("0.00")
+MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 # Homes are "passed" once the distribution box is done, "connected" once the work order is completed.
 PASSED_AFTER_STEPS = list(FtthStep.values).index(FtthStep.DISTRIBUTION_BOX) + 1
 
@@ -174,11 +190,35 @@ def contracts_of(user):
     return qs.none()
 
 
+def _sum_of(queryset, field: str):
+    """SUM(field) over the rows of queryset (one value, 0 when there are none), as a correlated subquery."""
+    total = queryset.order_by().values(total=Func(F(field), function="SUM", output_field=MONEY_FIELD))
+    return Coalesce(Subquery(total, output_field=MONEY_FIELD), ZERO, output_field=MONEY_FIELD)
+
+
+def with_debt(statements):
+    """Annotate payment statements with the figures of the debt each is part of (billing.Debt: a regular
+    statement and its corrections): `debt_id` (the regular statement), `debt_net` (its net + its corrections'),
+    `debt_paid` (payments recorded against any of them) and `debt_outstanding` (`debt_net` − `debt_paid`).
+    Correlated subqueries: no join multiplies the rows, and no query per statement."""
+    members = PaymentStatement.objects.filter(Q(pk=OuterRef("debt_id")) | Q(corrects_id=OuterRef("debt_id")))
+    paid = Payment.objects.filter(statement_id__in=PaymentStatement.objects.filter(
+        Q(pk=OuterRef(OuterRef("debt_id"))) | Q(corrects_id=OuterRef(OuterRef("debt_id")))).values("pk"))
+    return (statements.annotate(debt_id=Coalesce("corrects_id", "pk", output_field=BigIntegerField()))
+            .annotate(debt_net=_sum_of(members, "net_amount"), debt_paid=_sum_of(paid, "amount"))
+            .annotate(debt_outstanding=ExpressionWrapper(F("debt_net") - F("debt_paid"), output_field=MONEY_FIELD)))
+
+
 def statements_of(user):
-    """Payment statements (décomptes), newest first, with paid amounts annotated (`paid`)."""
-    return (PaymentStatement.objects.filter(contract__in=contracts_of(user))
+    """Payment statements (décomptes), newest first, with the payments recorded against each annotated
+    (`paid`) and the figures of the debt each is part of (`debt_net`, `debt_paid`, `debt_outstanding`: see
+    with_debt; a correction shows its original's). Corrections and their payments are prefetched, so that
+    billing.debt_of (days to pay, interest) needs no query per regular statement."""
+    paid = Payment.objects.filter(statement_id=OuterRef("pk"))
+    return (with_debt(PaymentStatement.objects.filter(contract__in=contracts_of(user)))
             .select_related("contract", "contractor", "work_statement")
-            .annotate(paid=Sum("payments__amount"))
+            .prefetch_related("corrections__payments")
+            .annotate(paid=_sum_of(paid, "amount"))
             .order_by("-issued_at", "-sequence"))
 
 
@@ -205,30 +245,50 @@ def statement_for(user, pk) -> PaymentStatement:
 
 
 def statement_status(statement: PaymentStatement, on: dt.date | None = None) -> dict:
-    """Paid, outstanding, days to pay and late interest of one payment statement."""
-    payments = list(statement.payments.all())
-    paid = sum((p.amount for p in payments), ZERO)
+    """Paid, outstanding, days to pay and late interest of the debt a payment statement is part of: the
+    statement with its corrections (for a correction, its original's). `original` is that regular statement,
+    `total` its net plus its corrections' nets."""
+    return _status(billing.debt_of(statement), on)
+
+
+def statement_statuses(statements, on: dt.date | None = None) -> list[PaymentStatement]:
+    """The statements (a page of a list), each with its statement_status attached as `status`, in a few queries
+    whatever the number of statements."""
+    statements = list(statements)
+    prefetch_related_objects(statements, "payments", "corrections__payments", "corrects__payments",
+                             "corrects__corrections__payments")
+    for statement in statements:
+        statement.status = _status(billing.debt_of(statement), on)
+    return statements
+
+
+def _status(debt: billing.Debt, on: dt.date | None) -> dict:
     on = on or timezone.localdate()
     return {
-        "paid": paid,
-        "outstanding": statement.net_amount - paid,
-        "days_to_pay": billing.days_to_pay(statement, payments),
-        "is_overdue": paid < statement.net_amount and on > statement.due_on,
-        "late_interest": billing.late_interest(statement, on, payments),
+        "original": debt.statement,
+        "payments": debt.payments,
+        "total": debt.total,
+        "paid": debt.paid,
+        "outstanding": debt.outstanding,
+        "days_to_pay": debt.days_to_pay(),
+        "is_overdue": debt.is_overdue(on),
+        "late_interest": debt.late_interest(on),
     }
 
 
 def days_to_pay(programme=None, *, by: str = "contractor", contractor=None) -> list[dict]:
     """Mean days from issue to full payment and late interest to date, per contractor or per wilaya.
 
-    Per wilaya, each statement counts with the weight of its amount in that wilaya.
+    One row per debt: a regular statement with its corrections, counted when their net is above zero
+    (billing.Debt). Per wilaya, each debt counts with the weight of its statement's amount in that wilaya.
     """
-    statements = PaymentStatement.objects.select_related("contractor").prefetch_related("payments")
+    statements = PaymentStatement.objects.filter(corrects__isnull=True)  # one debt per regular statement
     if programme is not None:
         statements = statements.filter(contract__programme=programme)
     if contractor is not None:
         statements = statements.filter(contractor=contractor)
-    statements = list(statements.filter(net_amount__gt=0))
+    statements = list(with_debt(statements).filter(debt_net__gt=0).select_related("contractor")
+                      .prefetch_related("payments", "corrections__payments"))
     today = timezone.localdate()
     rows: dict = defaultdict(lambda: {"weight": Decimal(0), "weighted_days": Decimal(0), "paid_statements": 0,
                                       "open_statements": 0, "late_interest": ZERO, "outstanding": ZERO})
@@ -242,10 +302,10 @@ def days_to_pay(programme=None, *, by: str = "contractor", contractor=None) -> l
 
         regions = Region.objects.in_bulk([r for s in shares.values() for r in s])
     for statement in statements:
-        payments = list(statement.payments.all())
-        days = billing.days_to_pay(statement, payments)
-        interest = billing.late_interest(statement, today, payments)
-        outstanding = statement.net_amount - sum((p.amount for p in payments), ZERO)
+        debt = billing.debt_of(statement)  # from the prefetched rows
+        days = debt.days_to_pay()
+        interest = debt.late_interest(today)
+        outstanding = statement.debt_outstanding
         if by == "wilaya":
             split = shares.get(statement.pk) or {}
             total = sum(split.values(), Decimal(0)) or Decimal(1)
@@ -310,9 +370,34 @@ def _progress_counts(programme, group_field: str):
         completed=Count("id", filter=Q(state=WorkOrderState.COMPLETED)),
         late=Count("id", filter=Q(due_on__lt=today) & ~Q(state__in=[WorkOrderState.COMPLETED,
                                                                       WorkOrderState.CANCELLED])),
-        homes_passed=Sum("site__homes", filter=Q(kind=WorkOrderKind.FTTH, steps_done__gte=PASSED_AFTER_STEPS)),
-        sites_connected=Count("id", filter=Q(kind=WorkOrderKind.SITE, state=WorkOrderState.COMPLETED)),
+        # A site with a redo order is connected once (a site lies in one wilaya, so distinct per group is per site).
+        sites_connected=Count("site", distinct=True, filter=Q(kind=WorkOrderKind.SITE,
+                                                              state=WorkOrderState.COMPLETED)),
     ))
+
+
+def _homes_passed(programme) -> dict[int, int]:
+    """Homes passed per wilaya (region id): each site's homes once, if any of its FTTH work orders of the programme
+    is past the distribution box, however many orders the site has (riser, then extra drops, a redo)."""
+    passed = WorkOrder.objects.filter(contract__programme=programme, site=OuterRef("pk"), kind=WorkOrderKind.FTTH,
+                                      steps_done__gte=PASSED_AFTER_STEPS)
+    return dict(Site.objects.filter(Exists(passed)).order_by().values_list("region")
+                .annotate(total=Sum("homes")).values_list("region", "total"))
+
+
+def _homes_connected(programme) -> dict[int, int]:
+    """Homes connected per wilaya: for each site, its accepted activations (a building counts each activated
+    home, not the building once), at most its homes — a redo order that activates the same homes again must not
+    count them twice. A separate query: joining the work items to the work-order counts would multiply them."""
+    activations = WorkItem.objects.filter(
+        work_order__contract__programme=programme, work_order__kind=WorkOrderKind.FTTH,
+        price_item__step=FtthStep.ACTIVATION, accepted_quantity__gt=0)
+    activated = (activations.filter(work_order__site=OuterRef("pk")).order_by().values("work_order__site")
+                 .annotate(total=Sum("accepted_quantity")).values("total"))
+    capped = Least(Cast(Subquery(activated), DecimalField(max_digits=14, decimal_places=3)),
+                   Cast("homes", DecimalField(max_digits=14, decimal_places=3)))
+    return dict(Site.objects.filter(kind__in=HOME_KINDS, pk__in=activations.values("work_order__site"))
+                .order_by().values_list("region").annotate(total=Sum(capped)).values_list("region", "total"))
 
 
 def progress_grouping_year(by: str) -> int | None:
@@ -339,17 +424,11 @@ def programme_progress(programme: Programme, *, by: str = "wilaya") -> list[Prog
     group = "site__region"
     rows: dict[int, ProgressRow] = {}
     counts = list(_progress_counts(programme, group))
+    homes_passed = _homes_passed(programme)
     amounts = dict(BillingLine.objects.filter(contract__programme=programme).values_list("region")
                    .annotate(total=Sum("amount")).values_list("region", "total"))
-    # A home is connected once its activation is accepted: for a building, each activated home counts (the
-    # accepted quantity of the activation items), not the building once. A separate query: joining the work
-    # items above would multiply the work-order counts.
-    connected = dict(WorkItem.objects.filter(
-        work_order__contract__programme=programme, work_order__kind=WorkOrderKind.FTTH,
-        work_order__site__kind__in=HOME_KINDS, price_item__step=FtthStep.ACTIVATION,
-    ).values_list("work_order__site__region").annotate(total=Sum("accepted_quantity"))
-        .values_list("work_order__site__region", "total"))
-    region_ids = {c[group] for c in counts} | set(amounts)
+    connected = _homes_connected(programme)
+    region_ids = {c[group] for c in counts} | set(amounts) | set(homes_passed)
     regions = Region.objects.select_related("former_region").in_bulk(region_ids)
     if reform_year:
         regions = {pk: region.division_before(reform_year) for pk, region in regions.items()}
@@ -357,12 +436,12 @@ def programme_progress(programme: Programme, *, by: str = "wilaya") -> list[Prog
         region = regions[region_id]
         row = rows.setdefault(region.id, ProgressRow(region))
         row.accepted_amount += amounts.get(region_id) or ZERO
+        row.homes_passed += homes_passed.get(region_id) or 0
     for count in counts:
         row = rows[regions[count[group]].id]
         row.work_orders += count["work_orders"]
         row.completed += count["completed"]
         row.late += count["late"]
-        row.homes_passed += count["homes_passed"] or 0
         row.homes_connected += int(connected.get(count[group]) or 0)
         row.sites_connected += count["sites_connected"]
     return sorted(rows.values(), key=lambda r: r.region.code.zfill(3))

@@ -19,9 +19,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bawaba.core.uploads import IMAGE_TYPES, check_upload
 
@@ -72,11 +74,15 @@ MAX_CLOCK_AHEAD = dt.timedelta(days=366)
 
 
 class Conflict(Exception):
-    """The request is well-formed but clashes with the current state (HTTP 409)."""
+    """The request is well-formed but clashes with the current state (HTTP 409).
 
-    def __init__(self, message: str):
+    `retryable` marks a clash with another request in flight: the same request sent again a moment later can
+    succeed, so a client's outbox keeps it queued (the answer carries Retry-After) instead of giving up."""
+
+    def __init__(self, message: str, *, retryable: bool = False):
         super().__init__(message)
         self.message = message
+        self.retryable = retryable
 
 
 @dataclass
@@ -101,7 +107,12 @@ def plain(number: Decimal) -> str:
 MAX_NUMBER = Decimal(10) ** 9
 
 
-def _decimal(value, name, errors, *, label, places=3):
+def _decimal(value, name, errors, *, label, places=3, exact=False):
+    """The number in `value` rounded to `places` decimals (None when absent); an error per field otherwise.
+
+    exact: refuse a value with more decimals than are kept instead of rounding it. Measurements that the rules
+    check against inclusive windows must be exact: rounded first, −27.004 dBm would pass as −27.00.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
@@ -122,7 +133,17 @@ def _decimal(value, name, errors, *, label, places=3):
             % {"label": label, "value": plain(number), "low": low, "high": high, "unit": unit}
         )
         return None
-    return number.quantize(Decimal(1).scaleb(-places)) if places is not None else number
+    if places is None:
+        return number
+    rounded = number.quantize(Decimal(1).scaleb(-places))
+    if exact and rounded != number:  # trailing zeros are fine: -27.000 == -27.00
+        errors.setdefault(name, []).append(ngettext(
+            "%(label)s of %(value)s %(unit)s is more precise than what is recorded: give at most %(places)s "
+            "decimal.",
+            "%(label)s of %(value)s %(unit)s is more precise than what is recorded: give at most %(places)s "
+            "decimals.", places) % {"label": label, "value": format(number, "f"), "unit": unit, "places": places})
+        return None
+    return rounded.copy_abs() if rounded.is_zero() else rounded  # "-0" is stored as 0
 
 
 def _datetime(value, name, errors, *, label, now):
@@ -224,10 +245,11 @@ def _clean_report(user, work_order, data, now):
         errors.setdefault("latitude", []).append(_("Give both latitude and longitude, or neither."))
     cleaned["gps_accuracy_m"] = _decimal(data.get("gps_accuracy_m"), "gps_accuracy_m", errors,
                                          label=_("GPS accuracy"), places=1)
+    # Measurements the rules check against inclusive windows: refused, not rounded, beyond the decimals kept.
     cleaned["ont_rx_power_dbm"] = _decimal(data.get("ont_rx_power_dbm"), "ont_rx_power_dbm", errors,
-                                           label=_("ONT receive power"), places=2)
+                                           label=_("ONT receive power"), places=2, exact=True)
     cleaned["link_loss_db"] = _decimal(data.get("link_loss_db"), "link_loss_db", errors,
-                                       label=_("Link loss"), places=2)
+                                       label=_("Link loss"), places=2, exact=True)
     splices = []
     raw_splices = data.get("splice_losses_db") or ()
     if isinstance(raw_splices, str):
@@ -236,7 +258,7 @@ def _clean_report(user, work_order, data, now):
         errors.setdefault("splice_losses_db", []).append(_("At most 500 splice measurements per report."))
         raw_splices = ()
     for value in raw_splices:
-        number = _decimal(value, "splice_loss_db", errors, label=_("Splice loss"), places=3)
+        number = _decimal(value, "splice_loss_db", errors, label=_("Splice loss"), places=3, exact=True)
         if number is not None:
             splices.append(number)
     if "splice_loss_db" in errors:
@@ -470,7 +492,7 @@ def do_submit_field_report(user, work_order: WorkOrder, *, client_uuid, items, l
                      report_uuid, exc, attempt)
             if attempt == 2:
                 raise Conflict(_("Another report was being stored with the same photos at the same moment; "
-                                 "send this report again.")) from exc
+                                 "send this report again."), retryable=True) from exc
         except BaseException:
             _delete_files(stored_files)
             raise
@@ -552,7 +574,8 @@ def _store_report(user, work_order, report_uuid, cleaned, now, stored_files: lis
     _refresh_progress(locked, actor=user, now=now)
     _event(EventKind.REPORT_RECEIVED, actor=user, organisation=user.organisation, work_order=locked, at=now,
            report=str(report.client_uuid), items={str(r.id): r.decision for r in decided},
-           photos=len(photo_rows), device_clock_ahead_s=report.device_clock_ahead_s)
+           photos=len(photo_rows), device_clock_ahead_s=report.device_clock_ahead_s,
+           rules_engine=rules.ENGINE_REVISION)
     return report
 
 
@@ -628,22 +651,40 @@ def _refresh_progress(work_order: WorkOrder, *, actor, now):
         work_order.save(update_fields=[*fields, "updated_at"])
     if items and all(i.accepted_quantity >= i.planned_quantity for i in items) and \
             work_order.state in (WorkOrderState.IN_PROGRESS, WorkOrderState.PENDING, WorkOrderState.PARTIAL):
-        _set_state(work_order, WorkOrderState.COMPLETED, actor=actor, now=now)
+        _set_state(work_order, WorkOrderState.COMPLETED, actor=actor, now=now,
+                   completed_at=_work_finished_at(work_order) or now)
 
 
-def _set_state(work_order: WorkOrder, state: str, *, actor, now, reason=""):
+def _work_finished_at(work_order: WorkOrder):
+    """When the contractor finished the work order: the latest receipt time of a report with an accepted item.
+
+    Not the moment of the last decision: an item that waited in the inspector's queue was done when its report
+    arrived, and the days the inspector took are not the contractor's delay (late penalties and scorecards count
+    up to completed_at). The server's receipt time, not the phone's report time: a phone clock can be set back
+    and only a clock ahead of the server is detected. On automatic acceptance this is the current report's
+    receipt, i.e. now, as before.
+    """
+    return (ReportedItem.objects.filter(work_item__work_order=work_order, decision=Decision.ACCEPTED)
+            .aggregate(at=Max("report__received_at"))["at"])
+
+
+def _set_state(work_order: WorkOrder, state: str, *, actor, now, reason="", completed_at=None):
     previous = work_order.state
     work_order.state = state
     fields = ["state", "updated_at"]
     if state == WorkOrderState.IN_PROGRESS and work_order.started_at is None:
         work_order.started_at = now
         fields.append("started_at")
+    extra = {}
     if state == WorkOrderState.COMPLETED:
-        work_order.completed_at = now
-        fields.append("completed_at")
+        work_order.completed_at = completed_at or now
+        work_order.completion_recorded_at = now
+        fields += ["completed_at", "completion_recorded_at"]
+        if work_order.completed_at != now:  # the audit record says when the work was done, besides the decision
+            extra["completed_at"] = work_order.completed_at.isoformat()
     work_order.save(update_fields=fields)
     _event(EventKind.WORK_ORDER_STATE, actor=actor, organisation=getattr(actor, "organisation", None),
-           work_order=work_order, at=now, **{"from": previous, "to": state, "reason": reason})
+           work_order=work_order, at=now, **{"from": previous, "to": state, "reason": reason}, **extra)
 
 
 def _inspectable(reported_item: ReportedItem, actor):

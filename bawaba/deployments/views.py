@@ -244,7 +244,15 @@ def _js_strings(max_bytes):
         "attempts": _("Attempts: %(n)s"),
         "lastError": _("Last problem: %(error)s"),
         "remove": _("Remove from this phone"),
-        "confirmRemove": _("Remove this report from the phone? It was not accepted and will not be sent."),
+        "confirmRemove": _("Remove this report and its photos from the phone? It was not accepted and will not "
+                           "be sent; this cannot be undone. To correct it instead, use “Edit”."),
+        "sendAgain": _("Send again"),
+        "edit": _("Edit"),
+        "retrying": _("Not stored yet: %(error)s It will be sent again automatically in a moment."),
+        "editing": _("You are correcting a report that was not accepted. Reason given: %(error)s Fix it, then "
+                     "press “Save and send”: the corrected report replaces the refused one on this phone."),
+        "editGone": _("This refused report is no longer on this phone (sent again or removed meanwhile); "
+                      "nothing was replaced. Check the list of reports before sending."),
         "sendNow": _("Send now"),
         "items": _("%(n)s item(s)"),
         "photos": _("%(n)s photo(s)"),
@@ -394,9 +402,10 @@ def running(request, pk):
 
 def _statement_page(request, found, *, payment_form=None, correction_form=None, payment_error="",
                     correction_error="", status=200):
-    context = {
-        "statement": found, "status": selectors.statement_status(found),
-        "payments": list(found.payments.all()), "corrections": list(found.corrections.all()),
+    status_now = selectors.statement_status(found)
+    context = {  # payments of the debt: a correction is paid with the statement it corrects
+        "statement": found, "status": status_now, "payments": status_now["payments"],
+        "corrections": list(found.corrections.all()),
     }
     if can_manage_billing(request.user, found.contract):
         context.update({

@@ -6,7 +6,9 @@ Driven in Debian's Chromium against the live server; the database is checked aft
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import time
 from decimal import Decimal
 
 import pytest
@@ -168,9 +170,138 @@ def test_a_report_the_server_refuses_stays_on_the_phone_with_the_reason(
     page.evaluate("window.FibreOutbox.flush()")
     page.wait_for_timeout(1000)
     assert FieldReport.objects.count() == 0
+    # Removing deletes the technician's data: it asks first, and "Cancel" keeps the report.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    failed.locator(".outbox-remove").click()
+    expect(failed).to_have_count(1)
     page.once("dialog", lambda dialog: dialog.accept())
     failed.locator(".outbox-remove").click()
     expect(page.locator("#outbox-list .outbox-item")).to_have_count(0)
+
+
+def queue_civil_works_offline(page, field_context, live_server, fibre, quantity, files):
+    """Civil works (GC-01, 20 m planned) reported without network: quantity, two photos, GPS."""
+    page.goto(f"{live_server.url}/fibre/orders/{fibre.work_order.pk}/report/")
+    field_context.set_offline(True)
+    page.fill(f"#qty-{fibre.item('GC-01').id}", quantity)
+    page.set_input_files("#photos", files=files)
+    expect(page.locator("#photo-list img")).to_have_count(len(files))
+    page.click("#gps-button")
+    expect(page.locator("#id_latitude")).to_have_value(re.compile(r"^36\.77"))
+    page.click("#submit-report")
+    expect(page.locator("#outbox-list .outbox-item.queued")).to_have_count(1)
+    return page.locator("#outbox-list .outbox-item").get_attribute("data-uuid")
+
+
+def test_a_report_clashing_with_a_request_in_flight_stays_queued_and_is_stored_once(
+        live_server, field_context, page, fibre, sign_in, monkeypatch):
+    # The real clash (two reports storing the same new photo at the same instant) cannot be timed from a
+    # browser: the service refuses the first two attempts the way it does then, and the API answers it as
+    # it always does (409 with Retry-After).
+    real_submit = services.do_submit_field_report
+    calls = []
+
+    def clash_twice(user, work_order, **values):
+        calls.append((time.monotonic(), str(values["client_uuid"])))
+        if len(calls) <= 2:
+            raise services.Conflict("Another report was being stored with the same photos at the same moment; "
+                                    "send this report again.", retryable=True)
+        return real_submit(user, work_order, **values)
+
+    monkeypatch.setattr(services, "do_submit_field_report", clash_twice)
+    answers = []
+    page.on("response", lambda r: answers.append((r.status, r.headers.get("retry-after")))
+            if r.request.method == "POST" and r.url.endswith("/report") else None)
+    sign_in(fibre.worker)
+    open_report_form(page, live_server, fibre)
+    fill_ont_report(page, fibre, serial="ALCL0000BEEF")
+    page.click("#submit-report")
+
+    # Kept in the queue, with the server's reason, and never shown as refused.
+    waiting = page.locator("#outbox-list .outbox-item")
+    expect(waiting.locator(".outbox-error")).to_contain_text("same photos")
+    expect(waiting.locator(".outbox-state")).to_have_text(re.compile("Waiting to be sent|Sending"))
+    expect(page.locator("#outbox-list .outbox-item.failed")).to_have_count(0)
+    expect(page.locator("#outbox-status")).to_be_hidden(timeout=20_000)
+    expect(page.locator("#outbox-sent .outbox-item")).to_have_count(1)
+
+    assert [status for status, _ in answers] == [409, 409, 201]
+    assert answers[0][1] == "2"
+    assert len(calls) == 3 and len({uuid for _, uuid in calls}) == 1
+    # The server's delay is respected, then doubled: 2 s, then 4 s.
+    assert calls[1][0] - calls[0][0] >= 1.9 and calls[2][0] - calls[1][0] >= 3.9
+    assert FieldReport.objects.count() == 1
+    assert str(FieldReport.objects.get().client_uuid) == calls[0][1]
+    page.evaluate("window.FibreOutbox.flush()")
+    page.wait_for_timeout(1000)
+    assert FieldReport.objects.count() == 1 and len(calls) == 3
+
+
+def test_a_refused_report_is_edited_on_the_phone_and_sent_once_with_its_photos(
+        live_server, field_context, page, fibre, sign_in):
+    sign_in(fibre.worker)
+    files = [photo_file(1), photo_file(2)]
+    refused_uuid = queue_civil_works_offline(page, field_context, live_server, fibre, "15", files)
+    # Meanwhile a colleague's report of 10 m is stored: only 10 m are left, the phone's 15 m are refused.
+    other = services.do_submit_field_report(fibre.worker, fibre.work_order, **good_report(fibre, "GC-01", 10))
+    assert services.remaining_quantity(fibre.item("GC-01")) == 10
+    field_context.set_offline(False)
+
+    failed = page.locator("#outbox-list .outbox-item.failed")
+    expect(failed).to_have_count(1)
+    expect(failed.locator(".outbox-error")).to_contain_text("only 10 remain")
+    expect(failed.locator(".outbox-again")).to_be_visible()
+    failed.locator(".outbox-edit").click()
+
+    # The form again, filled with what the phone kept: quantity, position, the same two photos.
+    note = page.locator("#edit-note")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("only 10 remain")
+    qty = page.locator(f"#qty-{fibre.item('GC-01').id}")
+    expect(qty).to_have_value("15")
+    expect(page.locator("#photo-list img")).to_have_count(2)
+    expect(page.locator("#id_latitude")).to_have_value(re.compile(r"^36\.77"))
+    page.click("#submit-report")
+    expect(page.locator("#form-errors")).to_contain_text("more than the 10 left")  # the page knows it now
+    qty.fill("10")
+    page.click("#submit-report")
+
+    expect(page.locator("#outbox-status")).to_be_hidden(timeout=20_000)
+    expect(page.locator("#outbox-list .outbox-item")).to_have_count(0)
+    expect(page.locator("#outbox-sent .outbox-item")).to_have_count(1)
+    expect(note).to_be_hidden()
+
+    assert FieldReport.objects.count() == 2
+    report = FieldReport.objects.exclude(pk=other.report.pk).get()
+    assert str(report.client_uuid) != refused_uuid  # a new identifier for the corrected report
+    assert [(item.work_item, item.quantity) for item in report.items.all()] == [(fibre.item("GC-01"), 10)]
+    assert sorted(photo.sha256 for photo in report.photos.all()) == sorted(
+        hashlib.sha256(f["buffer"]).hexdigest() for f in files)
+    assert report.latitude is not None
+    page.evaluate("window.FibreOutbox.flush()")
+    page.wait_for_timeout(1000)
+    assert FieldReport.objects.count() == 2
+
+
+def test_a_refused_report_is_sent_again_as_is_once_the_server_allows_it(
+        live_server, field_context, page, fibre, sign_in):
+    sign_in(fibre.worker)
+    uuid = queue_civil_works_offline(page, field_context, live_server, fibre, "15", [photo_file(1), photo_file(2)])
+    # A report of 10 m made 70 m from the site waits for an inspector: only 10 m are left meanwhile.
+    doubtful = services.do_submit_field_report(fibre.worker, fibre.work_order, **good_report(
+        fibre, "GC-01", 10, latitude=str(fibre.site.latitude + Decimal("0.00063")))).report.items.get()
+    assert doubtful.decision == Decision.DOUBTFUL
+    field_context.set_offline(False)
+    failed = page.locator("#outbox-list .outbox-item.failed")
+    expect(failed.locator(".outbox-error")).to_contain_text("only 10 remain")
+
+    # The inspector rejects those 10 m: 20 m are left again, and the phone's report can go as it is.
+    services.do_reject_item(doubtful, fibre.inspector, "Photos of another street.")
+    failed.locator(".outbox-again").click()
+    expect(page.locator("#outbox-status")).to_be_hidden(timeout=20_000)
+    expect(page.locator("#outbox-list .outbox-item")).to_have_count(0)
+    assert FieldReport.objects.filter(client_uuid=uuid).count() == 1
+    assert FieldReport.objects.get(client_uuid=uuid).items.get().quantity == 15
 
 
 def test_inspector_accepts_a_doubtful_item_which_appears_on_the_running_statement(
@@ -190,8 +321,9 @@ def test_inspector_accepts_a_doubtful_item_which_appears_on_the_running_statemen
     expect(card).to_contain_text("70 m")
     expect(card.locator(".photo-grid img")).to_have_count(2)
     expect(card.locator("svg circle.point.reported")).to_have_count(1)
-    # photos really load (served through the permission-checked view)
-    assert card.locator(".photo-grid img").first.evaluate("img => img.complete && img.naturalWidth > 0")
+    # photos really load (served through the permission-checked view); waited for, not read at once
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=card.locator(".photo-grid img").first.element_handle())
 
     card.locator("textarea[name$='-note']").fill("ONT visible on both photos; GPS drift in the stairwell.")
     card.locator("button[name=accept]").click()

@@ -103,12 +103,14 @@ def test_a_batch_issues_the_same_documents_as_contract_by_contract(world):
     billing.do_issue_statements(world.contract, dt.date(2025, 12, 31), None, now=at(2026, 1, 2))
     accepted_line(world, "GC-01", 40, at(2026, 1, 12))
     accepted_line(world, "CAB-01", "80.5", at(2026, 1, 31, 23))  # 23:00 UTC is already February 1st in Algiers
-    WorkOrder.objects.filter(pk=world.work_order.pk).update(due_on=dt.date(2026, 1, 3), completed_at=at(2026, 1, 9))
+    WorkOrder.objects.filter(pk=world.work_order.pk).update(due_on=dt.date(2026, 1, 3), completed_at=at(2026, 1, 9),
+                                                                     completion_recorded_at=at(2026, 1, 9))
     # Another contract of the same contractor, and one of another contractor: first statements.
     second, second_order = contract_with_line(world, world.contractor, "CT-2026-003", 7, at(2026, 1, 15),
                                               advance_amount="500", advance_recovery_rate="0.20",
                                               penalty_per_day="300")
-    WorkOrder.objects.filter(pk=second_order.pk).update(due_on=dt.date(2026, 1, 10), completed_at=at(2026, 1, 14))
+    WorkOrder.objects.filter(pk=second_order.pk).update(due_on=dt.date(2026, 1, 10), completed_at=at(2026, 1, 14),
+                                                                completion_recorded_at=at(2026, 1, 14))
     other_order = world.other_contract.work_orders.create(reference="WO-X", site=world.site)
     other_order.items.create(price_item=world.item("GC-01").price_item, planned_quantity=5)
     accepted_line(world, "GC-01", 2, at(2026, 1, 20), work_order=other_order)

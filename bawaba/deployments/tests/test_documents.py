@@ -31,7 +31,7 @@ def statement(world):
     accepted_line(world, "CAB-01", "80.5", at(3, 20))  # 12 075.00
     accepted_line(world, "CAB-01", 20, at(3, 21))     # 3 000.00
     WorkOrder.objects.filter(pk=world.work_order.pk).update(due_on=dt.date(2026, 3, 1), state="completed",
-                                                            completed_at=at(3, 3))
+                                                            completed_at=at(3, 3), completion_recorded_at=at(3, 3))
     return billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
 
 
@@ -155,3 +155,162 @@ def test_documents_of_a_monthly_run_are_rendered_from_the_frozen_rows_alone(worl
     assert documents.work_statement_pdf(stored.work_statement) == documents.work_statement_pdf(
         issued[0].work_statement)
     assert stored.number in pdf_text(documents.payment_statement_pdf(stored))
+
+
+# --------------------------------------------------------------------------- issued documents never change
+
+
+def render_all(statement, correction=None) -> list[bytes]:
+    """Every document of a payment statement (and of a correction of it), as downloaded."""
+    rendered = [documents.payment_statement_pdf(statement), documents.payment_statement_pdf(statement, lang="en"),
+                documents.payment_statement_ubl(statement), documents.work_statement_pdf(statement.work_statement)]
+    if correction is not None:
+        rendered += [documents.payment_statement_pdf(correction), documents.payment_statement_ubl(correction)]
+    return rendered
+
+
+def edit_everything_printed(world):
+    """What the operator's administrators can still change once a statement is issued: the contract's terms and
+    reference, the programme's name, both organisations' names, tax identifiers, country and time zone."""
+    from bawaba.deployments.models import Contract, Programme
+    from bawaba.orgs.models import Organisation
+
+    contract = Contract.objects.get(pk=world.contract.pk)
+    contract.retention_rate, contract.advance_recovery_rate = Decimal("0.07"), Decimal("0.20")
+    contract.payment_terms_days, contract.vat_rate, contract.reference = 60, Decimal("0.09"), "CT-2026-001-BIS"
+    contract.save()
+    programme = Programme.objects.get(pk=world.programme.pk)
+    programme.name_fr = "FTTH 2027 renommé"
+    programme.save()
+    for pk, name in ((world.contractor.pk, "Renamed SARL"), (world.operator.pk, "Opérateur renommé")):
+        organisation = Organisation.objects.get(pk=pk)
+        organisation.name_fr, organisation.name_ar = name, "اسم جديد"
+        organisation.tax_identifier, organisation.country = "999999999999999", "TN"
+        organisation.timezone = "Pacific/Kiritimati"  # UTC+14: another issue day if it were read live
+        organisation.save()
+
+
+def test_an_issued_statement_prints_the_same_after_the_contract_and_the_parties_change(world):
+    from bawaba.deployments.models import PaymentStatement
+    from bawaba.orgs.models import Organisation
+
+    Organisation.objects.filter(pk=world.contractor.pk).update(tax_identifier="001216098765432")
+    Organisation.objects.filter(pk=world.operator.pk).update(tax_identifier="000016001234567")
+    contractor_name = Organisation.objects.get(pk=world.contractor.pk).name_fr
+    accepted_line(world, "GC-01", 10, at(3, 5))
+    accepted_line(world, "CAB-01", 20, at(3, 21))
+    issued = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    correction = billing.do_issue_correction(issued, gross_adjustment="-1000", reason="Double count of trench",
+                                             actor=world.billing_admin)
+    before = render_all(issued, correction)
+
+    edit_everything_printed(world)
+
+    statement = PaymentStatement.objects.get(pk=issued.pk)
+    correction = PaymentStatement.objects.get(pk=correction.pk)
+    assert render_all(statement, correction) == before  # byte for byte, PDF and UBL, statement and correction
+    root = ET.fromstring(documents.payment_statement_ubl(statement))  # noqa: S314 - our own output
+    seller, buyer = "cac:AccountingSupplierParty/cac:Party/", "cac:AccountingCustomerParty/cac:Party/"
+    assert root.find(seller + "cac:PartyName/cbc:Name", NS).text == contractor_name != "Renamed SARL"
+    assert root.find(seller + "cac:PartyTaxScheme/cbc:CompanyID", NS).text == "001216098765432"
+    assert root.find(seller + "cac:PostalAddress/cac:Country/cbc:IdentificationCode", NS).text == "DZ"
+    assert root.find(buyer + "cac:PartyName/cbc:Name", NS).text == "Algérie Télécom"
+    assert root.find(buyer + "cac:PartyLegalEntity/cbc:CompanyID", NS).text == "000016001234567"
+    assert root.find("cac:ContractDocumentReference/cbc:ID", NS).text == "CT-2026-001"
+    assert root.find("cbc:IssueDate", NS).text == "2026-04-01"
+    assert root.find("cbc:DueDate", NS).text == "2026-05-01"
+    assert root.find("cac:PaymentTerms/cbc:Note", NS).text == "Payable le 2026-05-01 (30 jours)"
+    text = pdf_text(documents.payment_statement_pdf(statement))
+    assert "Retenue de garantie \\(5 %\\)" in text and "FTTH 2027" in text and "renomm" not in text
+    assert f"{contractor_name} \\(NIF 001216098765432\\)" in text
+
+
+def test_a_statement_issued_after_the_changes_prints_the_new_terms_and_names(world):
+    accepted_line(world, "GC-01", 10, at(3, 5))
+    billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    edit_everything_printed(world)
+    accepted_line(world, "GC-01", 5, at(4, 10))
+
+    april = billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin, now=at(5, 2))
+
+    assert (april.retention_rate, april.advance_recovery_rate, april.payment_terms_days) == (
+        Decimal("0.07"), Decimal("0.20"), 60)
+    assert april.issued_on == dt.date(2026, 5, 3)  # the operator's day: 12:00 UTC is 02:00 on the 3rd at UTC+14
+    root = ET.fromstring(documents.payment_statement_ubl(april))  # noqa: S314 - our own output
+    assert root.find("cac:AccountingSupplierParty/cac:Party/cac:PartyName/cbc:Name", NS).text == "Renamed SARL"
+    assert root.find("cac:ContractDocumentReference/cbc:ID", NS).text == "CT-2026-001-BIS"
+    assert root.find("cac:PaymentTerms/cbc:Note", NS).text == "Payable le 2026-07-02 (60 jours)"
+    assert "Retenue de garantie \\(7 %\\)" in pdf_text(documents.payment_statement_pdf(april))
+    assert "FTTH 2027 renomm" in pdf_text(documents.work_statement_pdf(april.work_statement))
+
+
+def test_the_printed_retention_rate_is_the_rate_the_retention_was_computed_with(world):
+    from bawaba.deployments.models import Contract
+
+    Contract.objects.filter(pk=world.contract.pk).update(retention_rate=Decimal("0.075"))
+    accepted_line(world, "GC-01", 10, at(3, 5))  # 12 000.00
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                            now=at(4, 1))
+    assert statement.retention_rate == Decimal("0.075")
+    assert statement.retention_amount == billing.money(statement.gross_amount * statement.retention_rate) == \
+        Decimal("900.00")
+    text = pdf_text(documents.payment_statement_pdf(statement))
+    assert "Retenue de garantie \\(7,5 %\\)" in text and "-900,00 DZD" in text
+
+    # A correction issued after the contract's rate changed is computed, and printed, at the new rate.
+    Contract.objects.filter(pk=world.contract.pk).update(retention_rate=Decimal("0.04"))
+    correction = billing.do_issue_correction(statement, gross_adjustment="-1000", reason="Trench measured twice",
+                                             actor=world.billing_admin)
+    assert correction.retention_rate == Decimal("0.04") and correction.retention_amount == Decimal("-40.00")
+    assert correction.advance_recovery_rate == 0
+    assert "Retenue de garantie \\(4 %\\)" in pdf_text(documents.payment_statement_pdf(correction))
+    assert "Retenue de garantie \\(7,5 %\\)" in pdf_text(documents.payment_statement_pdf(statement))
+
+
+def test_documents_read_neither_the_contract_nor_the_organisations(statement):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bawaba.deployments.models import PaymentStatement
+
+    stored = PaymentStatement.objects.get(pk=statement.pk)
+    with CaptureQueriesContext(connection) as queries:
+        render_all(stored)
+    live = ('"deployments_contract"', '"deployments_programme"', '"orgs_organisation"')
+    assert [q["sql"] for q in queries if any(table in q["sql"] for table in live)] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statements_issued_before_the_snapshot_migration_are_filled_and_print_as_before(world):
+    """Migration 0004 fills the snapshot of earlier statements: the parties as they are, the issue day, the
+    payment terms from the due date and the retention rate that gives the stored retention amount."""
+    from django.core.management import call_command
+
+    from bawaba.deployments.models import Contract, PaymentStatement, WorkStatement
+
+    accepted_line(world, "GC-01", 10, at(3, 5))
+    accepted_line(world, "CAB-01", 20, at(3, 21))
+    issued = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    correction = billing.do_issue_correction(issued, gross_adjustment="-1000", reason="Double count of trench",
+                                             actor=world.billing_admin)
+    fields = ("issued_on", "parties", "retention_rate", "advance_recovery_rate", "payment_terms_days")
+
+    def snapshot(pk):
+        statement = PaymentStatement.objects.get(pk=pk)
+        return ([getattr(statement, name) for name in fields],
+                [statement.work_statement.issued_on, statement.work_statement.parties]
+                if statement.work_statement_id else None)
+
+    expected = {pk: snapshot(pk) for pk in (issued.pk, correction.pk)}
+    before = render_all(issued, correction)
+    # Terms changed since: the rate must come from the stored amounts, the terms from the due date.
+    Contract.objects.filter(pk=world.contract.pk).update(retention_rate=Decimal("0.07"), payment_terms_days=60)
+
+    call_command("migrate", "deployments", "0003", verbosity=0)
+    call_command("migrate", "deployments", verbosity=0)
+
+    assert {pk: snapshot(pk) for pk in expected} == expected
+    assert expected[issued.pk][0][2:] == [Decimal("0.05"), Decimal("0.10"), 30]
+    assert render_all(PaymentStatement.objects.get(pk=issued.pk),
+                      PaymentStatement.objects.get(pk=correction.pk)) == before
+    assert WorkStatement.objects.get(pk=issued.work_statement_id).parties["contract"] == "CT-2026-001"

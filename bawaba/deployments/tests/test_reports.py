@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
-from bawaba.deployments import selectors, services
+from bawaba.deployments import billing, rules, selectors, services
 from bawaba.deployments.models import (
     BillingLine,
     Decision,
@@ -18,6 +19,7 @@ from bawaba.deployments.models import (
     Photo,
     ReportedItem,
     WorkItemState,
+    WorkOrder,
     WorkOrderState,
 )
 
@@ -419,3 +421,196 @@ def test_device_times_behind_the_server_are_normal_for_a_queued_report(world):
                          photos=[make_photo(taken_at=earlier - dt.timedelta(minutes=10)) for _ in range(2)])
     report = submit(world, **values).report
     assert report.device_clock_ahead_s is None and report.items.get().decision == Decision.ACCEPTED
+
+
+# --------------------------------------------------------------------------- completion time (review finding 6)
+
+
+def run_clock_at(monkeypatch, moment):
+    """Every timezone.now() returns `moment` from here on (the service, the factories, auto_now fields)."""
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def far_from(order):
+    # 70 m north of the order's site: doubtful.
+    return str(order.site.latitude + Decimal("0.00063"))
+
+
+def test_an_order_inspected_after_its_due_date_is_completed_when_its_last_report_arrived(world, monkeypatch):
+    order = world.site_order
+    for code, quantity in [("SITE-SRV", 1), ("SITE-CNX", 1)]:
+        submit(world, work_order=order, **good_report(world, code, quantity, work_order=order))
+    last = submit(world, work_order=order,
+                  **good_report(world, "SITE-WIFI", 3, work_order=order, latitude=far_from(order))).report
+    item = last.items.get()
+    assert item.decision == Decision.DOUBTFUL
+    tz = zoneinfo.ZoneInfo(world.operator.timezone)
+    due_on = timezone.localdate(last.received_at, tz) - dt.timedelta(days=1)  # the work was one day late
+    WorkOrder.objects.filter(pk=order.pk).update(due_on=due_on)
+    order.refresh_from_db()
+    assert order.state == WorkOrderState.IN_PROGRESS and order.completed_at is None
+
+    decided = last.received_at + dt.timedelta(days=3)  # the inspector looks at it three days later
+    run_clock_at(monkeypatch, decided)
+    services.do_accept_item(item, world.inspector)
+
+    order.refresh_from_db()
+    item.refresh_from_db()
+    assert order.state == WorkOrderState.COMPLETED and order.completed_at == last.received_at
+    assert item.decided_at == decided  # the decision keeps its own time
+    event = order.events.get(kind="wo_state", data__to="completed")
+    assert event.at == decided and event.data["completed_at"] == last.received_at.isoformat()
+    assert order.is_late
+    # The penalty counts the day the contractor was late, none of the inspector's three days.
+    penalty = billing.late_penalties(world.contract.penalty_per_day, [(order.reference, due_on, order.completed_at)],
+                                     tz)
+    assert penalty == (Decimal("1000.00"), [{"work_order": "WO-0002", "days": 1, "amount": "1000.00"}])
+    statement = billing.do_issue_statements(world.contract, timezone.localdate(decided, tz), world.billing_admin,
+                                            now=decided + dt.timedelta(days=1))
+    assert statement.penalty_detail == [{"work_order": "WO-0002", "days": 1, "amount": "1000.00"}]
+    assert statement.penalty_amount == Decimal("1000.00")
+
+
+def test_completion_counts_the_latest_accepted_report_even_if_an_earlier_one_waited_for_the_inspector(
+        world, monkeypatch):
+    order = world.site_order
+    start = timezone.now()
+    doubtful = submit(world, work_order=order,
+                      **good_report(world, "SITE-WIFI", 3, work_order=order, latitude=far_from(order))).report
+    run_clock_at(monkeypatch, start + dt.timedelta(hours=5))
+    submit(world, work_order=order, **good_report(world, "SITE-SRV", 1, work_order=order))
+    run_clock_at(monkeypatch, start + dt.timedelta(hours=6))
+    latest = submit(world, work_order=order, **good_report(world, "SITE-CNX", 1, work_order=order)).report
+    order.refresh_from_db()
+    assert order.state == WorkOrderState.IN_PROGRESS
+
+    run_clock_at(monkeypatch, start + dt.timedelta(days=2))
+    services.do_accept_item(doubtful.items.get(), world.inspector)
+
+    order.refresh_from_db()
+    assert order.state == WorkOrderState.COMPLETED and order.completed_at == latest.received_at
+
+
+def test_an_order_completed_by_automatic_acceptance_is_completed_when_its_last_report_arrived(world):
+    order = world.site_order
+    reports = [submit(world, work_order=order, **good_report(world, code, quantity, work_order=order)).report
+               for code, quantity in [("SITE-SRV", 1), ("SITE-CNX", 1), ("SITE-WIFI", 3)]]
+    order.refresh_from_db()
+    assert order.state == WorkOrderState.COMPLETED and order.completed_at == reports[-1].received_at
+    event = order.events.get(kind="wo_state", data__to="completed")
+    assert event.at == order.completed_at and "completed_at" not in event.data
+
+
+def test_an_order_finished_in_an_issued_period_and_inspected_after_is_penalised_on_the_next_statement(
+        world, monkeypatch):
+    tz = zoneinfo.ZoneInfo(world.operator.timezone)
+    order = world.site_order
+    WorkOrder.objects.filter(pk=order.pk).update(due_on=dt.date(2026, 3, 25))
+    run_clock_at(monkeypatch, dt.datetime(2026, 3, 30, 10, tzinfo=tz))
+    for code, quantity in [("SITE-SRV", 1), ("SITE-CNX", 1)]:
+        submit(world, work_order=order, **good_report(world, code, quantity, work_order=order))
+    last = submit(world, work_order=order,
+                  **good_report(world, "SITE-WIFI", 3, work_order=order, latitude=far_from(order))).report
+    march = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                        now=dt.datetime(2026, 4, 1, 9, tzinfo=tz))
+    run_clock_at(monkeypatch, dt.datetime(2026, 4, 3, 10, tzinfo=tz))
+    services.do_accept_item(last.items.get(), world.inspector)
+    april = billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
+                                        now=dt.datetime(2026, 5, 1, 9, tzinfo=tz))
+    assert march.penalty_detail == []  # not completed yet when March was issued
+    assert april.penalty_detail == [{"work_order": "WO-0002", "days": 5, "amount": "5000.00"}]  # 25 → 30 March
+
+
+# --------------------------------------------------------------------------- measurement precision (finding 8)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("ont_rx_power_dbm", "-27.004",
+     "ONT receive power of -27.004 dBm is more precise than what is recorded: give at most 2 decimals."),
+    ("ont_rx_power_dbm", "-7.995",
+     "ONT receive power of -7.995 dBm is more precise than what is recorded: give at most 2 decimals."),
+    ("link_loss_db", "28.004",
+     "Link loss of 28.004 dB is more precise than what is recorded: give at most 2 decimals."),
+    ("splice_losses_db", ["0.03", "0.1004"],
+     "Splice loss of 0.1004 dB is more precise than what is recorded: give at most 3 decimals."),
+    ("ont_rx_power_dbm", "-27,004", "give at most 2 decimals"),
+    ("splice_losses_db", ["1e-4"], "Splice loss of 0.0001 dB is more precise"),
+])
+def test_a_measurement_more_precise_than_recorded_is_refused_not_rounded_into_the_window(world, field, value,
+                                                                                         message):
+    # Rounded to the recorded decimals first, each of these would have passed an inclusive window.
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        submit(world, **good_report(world, "ACT-01", **{field: value}))
+    assert any(message in text for text in caught.value.message_dict[field]), caught.value.message_dict
+    assert FieldReport.objects.count() == 0 and ReportedItem.objects.count() == 0
+
+
+def measured(world, *, rx, loss, splices):
+    """A report of ACT-01 (rx power and link loss) and EPI-01 (splices) with the given measurements."""
+    return good_report(world, "ACT-01", ont_rx_power_dbm=rx, link_loss_db=loss, splice_losses_db=splices,
+                       items=[{"work_item": world.item("ACT-01").id, "quantity": "1"},
+                              {"work_item": world.item("EPI-01").id, "quantity": "1"}])
+
+
+@pytest.mark.parametrize(("rx", "loss", "splices"), [
+    ("-27.00", "28.00", ["0.100"]),
+    ("-8.00", "13.00", ["0.1", "0.10", "0.100", "0.1000"]),
+    ("-27", "28", ["0"]),
+    ("-27.0", "2.8e1", ["1e-1"]),
+    ("-8.000", "13.0", ["0.0"]),
+])
+def test_measurements_on_the_window_edges_are_accepted_in_the_usual_device_formats(world, rx, loss, splices):
+    report = submit(world, **measured(world, rx=rx, loss=loss, splices=splices)).report
+    assert {item.decision for item in report.items.all()} == {Decision.ACCEPTED}, \
+        [item.reasons for item in report.items.all()]
+    report.refresh_from_db()
+    assert report.ont_rx_power_dbm == Decimal(rx) and report.link_loss_db == Decimal(loss)
+    assert [Decimal(value) for value in report.splice_losses_db] == [Decimal(value) for value in splices]
+
+
+def test_measurements_just_outside_the_windows_are_rejected_by_the_rules(world):
+    report = submit(world, **measured(world, rx="-27.01", loss="28.01", splices=["0.101"])).report
+    reasons = {r["code"] for item in report.items.all() for r in item.reasons}
+    assert {item.decision for item in report.items.all()} == {Decision.REJECTED}
+    assert reasons == {"rx_power_out_of_window", "link_loss_out_of_budget", "splice_loss_too_high"}
+
+
+def test_a_negative_zero_is_stored_as_zero_and_judged_as_zero(world):
+    report = submit(world, **measured(world, rx="-0", loss="-0.00", splices=["-0", "0.05"])).report
+    report.refresh_from_db()
+    assert str(report.ont_rx_power_dbm) == "0.00" and str(report.link_loss_db) == "0.00"
+    assert report.splice_losses_db == ["0.000", "0.050"]
+    act = report.items.get(work_item=world.item("ACT-01"))
+    assert act.decision == Decision.REJECTED  # 0 dBm is far above the -8 dBm window; 0 dB below the 13 dB budget
+    assert {r["code"] for r in act.reasons} == {"rx_power_out_of_window", "link_loss_out_of_budget"}
+    assert report.items.get(work_item=world.item("EPI-01")).decision == Decision.ACCEPTED
+
+
+# --------------------------------------------------------------------------- GPS accuracy (finding 9)
+
+
+@pytest.mark.parametrize("accuracy", [None, "", "  "])
+def test_a_position_sent_without_its_accuracy_waits_for_an_inspector(world, accuracy):
+    # The planned site's coordinates are published by the API: copied into a report, they match exactly.
+    result = submit(world, **good_report(world, "ONT-01", gps_accuracy_m=accuracy))
+    item = result.report.items.get()
+    assert result.report.gps_accuracy_m is None
+    assert item.decision == item.auto_decision == Decision.DOUBTFUL and BillingLine.objects.count() == 0
+    assert item.reasons == [{"code": "gps_accuracy_missing", "params": {}}]
+    assert list(selectors.pending_inspections(world.inspector)) == [item]
+    with translation.override("en"):
+        assert item.reason_texts() == ["The GPS position was sent without its accuracy (typed rather than "
+                                       "measured?), so it cannot prove where the work was done."]
+    event = world.work_order.events.get(kind="report_received")
+    assert event.data["rules_engine"] == rules.ENGINE_REVISION == 2
+    services.do_accept_item(item, world.inspector, note="Technician's phone had location off; checked photos.")
+    assert selectors.running_statement(world.contract).unbilled_amount == Decimal("3000.00")
+
+
+def test_a_rule_set_published_without_the_accuracy_requirement_accepts_such_a_position(world):
+    from bawaba.deployments.models import PriceItem, RuleSet
+
+    lenient = RuleSet.objects.create(code="lenient", version=1, params={"gps_accuracy_required": 0})
+    PriceItem.objects.filter(pk=world.item("ONT-01").price_item_id).update(rule_set=lenient)  # not used yet
+    item = submit(world, **good_report(world, "ONT-01", gps_accuracy_m=None)).report.items.get()
+    assert item.decision == Decision.ACCEPTED and item.rule_set == lenient

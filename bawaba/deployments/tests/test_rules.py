@@ -159,3 +159,38 @@ def test_device_clock_tolerance_comes_from_the_rule_set_and_reads_in_the_user_la
     with translation.override("en"):
         assert decision.texts[1] == ("The device clock was 95 min ahead of the server (limit 60 min): the times of "
                                      "the report and of its photos cannot be trusted.")
+
+
+def test_a_required_position_without_its_gps_accuracy_goes_to_an_inspector():
+    # A position typed by hand, or copied from the planned site the API publishes, carries no accuracy.
+    decision = rules.evaluate(evidence(gps_accuracy_m=None))
+    assert decision.outcome == DOUBTFUL
+    assert decision.reasons == [{"code": "gps_accuracy_missing", "params": {}}]
+    with translation.override("en"):
+        assert decision.texts == ["The GPS position was sent without its accuracy (typed rather than measured?), so "
+                                  "it cannot prove where the work was done."]
+
+
+def test_a_missing_accuracy_is_a_doubt_kept_beside_a_rejection_but_not_beside_a_missing_position():
+    decision = rules.evaluate(evidence(gps_accuracy_m=None, ont_rx_power_dbm=-30.0))
+    assert decision.outcome == REJECTED and codes(decision) == ["rx_power_out_of_window", "gps_accuracy_missing"]
+    decision = rules.evaluate(evidence(gps_accuracy_m=None, latitude=None, longitude=None))
+    assert codes(decision) == ["position_missing"]
+
+
+def test_items_that_need_no_position_need_no_accuracy():
+    requirements = Requirements(min_photos=1, requires_position=False)
+    assert rules.evaluate(evidence(requirements=requirements, gps_accuracy_m=None)).outcome == ACCEPTED
+    assert rules.evaluate(evidence(requirements=requirements, gps_accuracy_m=None, latitude=None,
+                                   longitude=None)).outcome == ACCEPTED
+
+
+def test_the_accuracy_requirement_is_a_rule_set_parameter():
+    assert rules.DEFAULT_PARAMS["gps_accuracy_required"] == 1.0
+    # A rule set published before the parameter existed (its snapshot lacks the key) gets the check.
+    older = {key: value for key, value in rules.DEFAULT_PARAMS.items() if key != "gps_accuracy_required"}
+    assert rules.evaluate(evidence(gps_accuracy_m=None), rules.merged_params(older)).outcome == DOUBTFUL
+    # A version published without it judges the position on its distance alone.
+    params = rules.merged_params({"gps_accuracy_required": 0})
+    assert rules.evaluate(evidence(gps_accuracy_m=None), params).outcome == ACCEPTED
+    assert rules.evaluate(evidence(gps_accuracy_m=None, latitude=offset_north(70)), params).outcome == DOUBTFUL

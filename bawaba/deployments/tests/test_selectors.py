@@ -144,3 +144,75 @@ def test_each_activated_home_of_a_building_counts_as_connected(world):
     assert selectors.programme_totals(world.programme)["homes_connected"] == 2  # before the order is complete
     services.do_submit_field_report(world.worker, order, **good_report(world, "ACT-01", 1, work_order=order))
     assert selectors.programme_totals(world.programme)["homes_connected"] == 3
+
+
+def test_a_redo_that_activates_the_same_homes_again_does_not_count_them_twice(world):
+    from django.db.models import Sum
+
+    from bawaba.deployments.models import WorkItem
+
+    building = make_site(world.programme, "S-0101", kind="building", homes=3)
+    first = services.do_create_work_order(world.contract, building, reference="WO-0101", items=[("ACT-01", 3)])
+    services.do_submit_field_report(world.worker, first, **good_report(world, "ACT-01", 3, work_order=first))
+    redo = services.do_create_work_order(world.contract, building, reference="WO-0102", items=[("ACT-01", 2)])
+    services.do_submit_field_report(world.worker, redo, **good_report(world, "ACT-01", 2, work_order=redo))
+    accepted = WorkItem.objects.filter(work_order__site=building).aggregate(total=Sum("accepted_quantity"))
+    assert accepted["total"] == 5
+    by_wilaya = {row.region.code: row for row in selectors.programme_progress(world.programme)}
+    assert by_wilaya[building.region.code].homes_connected == 3  # 5 activations accepted, 3 homes in the building
+    assert selectors.programme_totals(world.programme)["homes_connected"] == 3
+
+
+def test_a_site_counts_once_in_progress_however_many_work_orders_it_has(world, client):
+    from bawaba.deployments.models import WorkOrder
+
+    from .factories import FTTH_ITEMS
+
+    # A 12-home building (world.site) with a second FTTH order (extra drops); both past the distribution box.
+    extra = services.do_create_work_order(world.contract, world.site, reference="WO-0003", items=FTTH_ITEMS)
+    # A hospital (world.site_order's site) connected, then reworked by a second SITE order, also completed.
+    redo = services.do_create_work_order(world.contract, world.site_order.site, reference="WO-0004",
+                                         items=SITE_ITEMS)
+    # The same in El Kantara (62, split from Biskra 07 in 2026): a 7-home building and a site, two orders each.
+    building = make_site(world.programme, "S-62B", kind="building", region_code="62", homes=7)
+    court = make_site(world.programme, "S-62C", kind="court", region_code="62")
+    world.contract.wilayas.add(Region.objects.get(country="DZ", code="62"))
+    orders = [services.do_create_work_order(world.contract, site, reference=f"WO-62{i}{n}", items=items)
+              for i, (site, items) in enumerate(((building, FTTH_ITEMS), (court, SITE_ITEMS))) for n in (1, 2)]
+    passed = selectors.PASSED_AFTER_STEPS
+    WorkOrder.objects.filter(pk__in=[world.work_order.pk, extra.pk, orders[0].pk, orders[1].pk]).update(
+        steps_done=passed)
+    WorkOrder.objects.filter(pk__in=[world.site_order.pk, redo.pk, orders[2].pk, orders[3].pk]).update(
+        state=WorkOrderState.COMPLETED, steps_done=3)
+
+    by_wilaya = {row.region.code: row for row in selectors.programme_progress(world.programme)}
+    assert (by_wilaya["16"].homes_passed, by_wilaya["16"].sites_connected) == (12, 1)
+    assert (by_wilaya["62"].homes_passed, by_wilaya["62"].sites_connected) == (7, 1)
+    assert by_wilaya["16"].work_orders == 4 and by_wilaya["16"].completed == 2  # orders still count per order
+    for by, code in (("before_2026", "07"), ("former_wilaya", "07")):
+        grouped = {row.region.code: row for row in selectors.programme_progress(world.programme, by=by)}
+        assert (grouped[code].homes_passed, grouped[code].sites_connected) == (7, 1), by
+        assert (grouped["16"].homes_passed, grouped["16"].sites_connected) == (12, 1), by
+    totals = selectors.programme_totals(world.programme)
+    assert totals["homes_passed"] == 19 and totals["sites_connected"] == 2
+
+    client.force_login(world.billing_admin)  # an operator administrator: the API gives the same figures
+    for by in ("wilaya", "before_2026", "former_wilaya"):
+        api = client.get(f"/fibre/api/v1/programme/{world.programme.code}/progress?by={by}").json()
+        assert sum(row["homesPassed"] for row in api) == 19 and sum(row["sitesConnected"] for row in api) == 2, by
+    # The map shows each site once too.
+    codes = [f["properties"]["code"] for f in selectors.site_geojson(world.programme)["features"]]
+    assert sorted(codes) == sorted({"S-0001", "S-0002", "S-62B", "S-62C"})
+
+
+def test_progress_stays_a_few_queries_whatever_the_number_of_sites(world):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            selectors.programme_progress(world.programme, by="before_2026")
+        return len(queries)
+
+    before = count()
+    for n in range(5):
+        site = make_site(world.programme, f"S-N{n}", kind="building", homes=3, region_code=("16", "09")[n % 2])
+        services.do_create_work_order(world.contract, site, reference=f"WO-N{n}", items=SITE_ITEMS)
+    assert count() == before

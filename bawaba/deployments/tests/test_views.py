@@ -196,6 +196,23 @@ def test_report_form_has_camera_gps_and_the_offline_queue(world, as_user):
     assert 'name="ont_serial"' not in page and 'name="ont_rx_power_dbm"' in page
 
 
+def test_every_text_of_the_outbox_scripts_comes_from_the_page_translated(world, as_user):
+    import json
+    import re
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    page = html(as_user(world.worker).get(f"/fibre/orders/{world.work_order.pk}/report/"))
+    strings = json.loads(re.search(r'<script id="fibre-strings" type="application/json">(.*?)</script>', page,
+                                   re.S).group(1))
+    used = set()
+    for name in ("outbox.js", "fieldreport.js"):
+        used |= set(re.findall(r'\bt\("(\w+)"', Path(finders.find(f"deployments/{name}")).read_text()))
+    assert {"sendAgain", "edit", "retrying", "editing", "editGone", "confirmRemove"} <= used
+    assert used - strings.keys() == set()
+
+
 def test_report_posted_without_javascript_is_stored_once(world, as_user):
     client = as_user(world.worker)
     form = no_js_form(world)

@@ -3,6 +3,8 @@
  * With JavaScript the form is not posted: the report (quantities, position, measurements and the photos
  * as Blobs) goes to the outbox (outbox.js) under a new UUID and is sent to the API from there, now or
  * when the network is back. Without IndexedDB the form is posted to the page as without JavaScript.
+ * Opened as #edit=<uuid> (from the outbox's "Edit"), the form is filled with a refused report's fields and
+ * photos; the corrected report is queued under a new UUID and the refused one leaves the outbox with it.
  */
 (function () {
   "use strict";
@@ -22,7 +24,14 @@
   var submitButton = document.getElementById("submit-report");
   var submitStatus = document.getElementById("submit-status");
   var formErrors = document.getElementById("form-errors");
+  var editNote = document.getElementById("edit-note");
   var busy = false;
+  var editing = editTarget();  // the UUID of the refused report being corrected, if any
+
+  function editTarget() {
+    var match = /^#edit=([\w-]+)$/.exec(location.hash);
+    return match ? match[1] : null;
+  }
 
   function field(name) { return form.elements.namedItem(name); }
   function value(name) { var el = field(name); return el && !el.disabled ? el.value.trim() : ""; }
@@ -121,7 +130,8 @@
       gpsButton.addEventListener("click", locate);
       if (navigator.permissions && navigator.permissions.query) {
         navigator.permissions.query({ name: "geolocation" }).then(function (permission) {
-          if (permission.state === "granted" && !value("latitude")) locate();
+          // Not when correcting a report: its position is the one recorded on site, not the current one.
+          if (permission.state === "granted" && !value("latitude") && !editing) locate();
         }).catch(function () {});
       }
     } else {
@@ -153,6 +163,53 @@
   }
   outbox.onChange(showQueuedQuantities);
   showQueuedQuantities();
+
+  // ------------------------------------------------------------------ correcting a refused report
+
+  function loadEdit() {
+    if (!editing) return;
+    outbox.reports().then(function (records) {
+      var record = records.filter(function (r) { return r.uuid === editing; })[0];
+      if (!record || record.status !== "failed" || record.workOrder !== form.dataset.workOrder) {
+        showEditNote(t("editGone"));
+        editing = null;
+        return;
+      }
+      var fields = record.fields || {};
+      (record.quantities || []).forEach(function (line) {
+        var input = form.querySelector('input[data-work-item="' + line.work_item + '"]');
+        if (input) input.value = line.quantity;
+      });
+      ["latitude", "longitude", "gps_accuracy_m", "ont_serial", "ont_rx_power_dbm", "link_loss_db", "notes"].forEach(function (name) {
+        if (field(name) && fields[name] !== undefined) field(name).value = fields[name];
+      });
+      if (field("splice_losses_db") && fields.splice_losses_db) field("splice_losses_db").value = fields.splice_losses_db.split(";").join("; ");
+      if (fields.device_started_at) startedAt = fields.device_started_at;  // the time on site, for the checks
+      photos.forEach(function (photo) { URL.revokeObjectURL(photo.url); });
+      photos = (record.photos || []).map(function (stored) {
+        var file = new File([stored.blob], stored.name, { type: stored.type || stored.blob.type });
+        return { file: file, url: URL.createObjectURL(file) };
+      });
+      renderPhotos();
+      showEditNote(t("editing", { error: record.lastError || "" }));
+    }).catch(function () {});
+  }
+
+  function showEditNote(text) {
+    if (!editNote) return;
+    editNote.hidden = !text;
+    editNote.textContent = text || "";
+  }
+
+  function stopEditing() {
+    editing = null;
+    showEditNote("");
+    if (history.replaceState) history.replaceState(null, "", location.pathname + location.search);
+  }
+
+  // "Edit" on another refused report while this form is open: load the page again (fresh quantities left).
+  window.addEventListener("hashchange", function () { if (editTarget()) location.reload(); });
+  loadEdit();
 
   // ------------------------------------------------------------------ validation
 
@@ -279,9 +336,10 @@
       return Promise.all(photos.map(readPhoto)).then(function (stored) {
         return outbox.enqueue({
           uuid: uuid, url: form.dataset.apiUrl, workOrder: form.dataset.workOrder, orderUrl: form.dataset.orderUrl,
-          fields: fieldsFor(check.lines), quantities: check.lines, photos: stored,
-        });
+          formUrl: location.pathname, fields: fieldsFor(check.lines), quantities: check.lines, photos: stored,
+        }, editing);
       }).then(function () {
+        stopEditing();
         resetForm();
         submitStatus.textContent = navigator.onLine ? t("savedOnline") : t("savedOffline");
         var panel = document.getElementById("outbox");

@@ -4,8 +4,11 @@
  * sent to the API with that UUID. The server stores a UUID once (a repeat answers 200 with the same
  * report), so a report whose answer was lost can be sent again safely. A report leaves the outbox only
  * after a 2xx answer naming its UUID; a definitive refusal (4xx) keeps it on the phone, not retried,
- * with the reason, until the user removes it. Network errors, 5xx, 408 and 429 are retried on the
- * `online` event, when the page becomes visible, and every RETRY_MS.
+ * with the reason, until the user sends it again as is, edits it (the form reopens with its fields and
+ * photos; the corrected copy goes under a new UUID and replaces it in one transaction) or removes it.
+ * Network errors, 5xx, 408 and 429 are retried on the `online` event, when the page becomes visible, and
+ * every RETRY_MS; a 409 with Retry-After (another request in flight) stays queued and is retried after
+ * that delay, doubled at each new clash (at most MAX_WAIT_MS).
  * Loaded on every contractor page (nav counter) and on the offline page.
  */
 (function () {
@@ -19,6 +22,7 @@
   var SEND_TIMEOUT_MS = 5 * 60 * 1000;
   var KEEP_SENT = 20;
   var RETRYABLE = [408, 425, 429];
+  var MAX_WAIT_MS = 60000;
 
   var strings = {};
   var stringsNode = document.getElementById("fibre-strings");
@@ -103,18 +107,49 @@
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
 
-  function enqueue(record) {
+  // `replaces`: the UUID of a refused report this one corrects. Both happen in one transaction, and only if
+  // that report is still refused (not sent again or removed meanwhile, from another tab).
+  function enqueue(record, replaces) {
     record.user = currentUser;
     record.status = "queued";
     record.attempts = 0;
     record.lastError = "";
     record.createdAt = record.createdAt || new Date().toISOString();
-    return put(OUTBOX, record).then(function () {
+    var gone = false;
+    return transact([OUTBOX], "readwrite", function (store) {
+      if (!replaces) return store.put(record);
+      var old = store.get(replaces);
+      old.onsuccess = function () {
+        if (!old.result || old.result.status !== "failed" || !mine(old.result)) { gone = true; store.transaction.abort(); return; }
+        store.delete(replaces);
+        store.put(record);
+      };
+    }).then(function () {
       if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
       changed();
       flush();
       return record;
-    });
+    }, function (error) { throw gone ? new Error(t("editGone")) : error; });
+  }
+
+  // A refused report back in the queue as it is (the server's state may have changed since).
+  function requeue(uuid) {
+    return transact([OUTBOX], "readwrite", function (store) {
+      var request = store.get(uuid);
+      request.onsuccess = function () {
+        var record = request.result;
+        if (!record || record.status !== "failed") return;
+        record.status = "queued";
+        record.lastError = "";
+        record.conflicts = 0;
+        record.notBefore = 0;
+        store.put(record);
+      };
+    }).then(function () { changed(); flush(); });
+  }
+
+  function editUrl(record) {
+    return (record.formUrl || record.orderUrl + "report/") + "#edit=" + encodeURIComponent(record.uuid);
   }
 
   function discard(uuid) {
@@ -152,6 +187,14 @@
       });
     }
     return parts.join(" ") || "HTTP " + status;
+  }
+
+  // Retry-After in milliseconds (seconds or an HTTP date), or null when absent.
+  function retryAfter(response) {
+    var value = response.headers.get("Retry-After");
+    if (!value) return null;
+    var ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+    return isFinite(ms) ? Math.max(ms, 1000) : null;
   }
 
   function formData(record) {
@@ -204,8 +247,21 @@
         record.lastError = t("signIn");
         return put(OUTBOX, record).then(function () { return "stop"; });
       }
+      var wait = retryAfter(response);
+      if (response.status === 409 && wait !== null) {
+        // A clash with another request in flight (same photos, same key): this report only waits a moment.
+        record.conflicts = (record.conflicts || 0) + 1;
+        wait = Math.min(wait * Math.pow(2, record.conflicts - 1), MAX_WAIT_MS);
+        record.notBefore = Date.now() + wait;
+        record.lastError = t("retrying", { error: errorText(response.status, body) });
+        return put(OUTBOX, record).then(function () { setTimeout(flush, wait + 100); return "retry"; });
+      }
       if (response.status >= 500 || RETRYABLE.indexOf(response.status) !== -1 || response.ok) {
         record.lastError = t("server", { status: response.status });
+        if (wait !== null) {
+          record.notBefore = Date.now() + Math.min(wait, MAX_WAIT_MS);
+          setTimeout(flush, Math.min(wait, MAX_WAIT_MS) + 100);
+        }
         return put(OUTBOX, record).then(function () { return "stop"; });
       }
       record.status = "failed";
@@ -240,16 +296,18 @@
     });
   }
 
+  function due(record) { return record.status === "queued" && !(record.notBefore > Date.now()); }
+
   function sendAll() {
     return reports().then(function (records) {
-      var queued = records.filter(function (r) { return r.status === "queued"; });
+      var queued = records.filter(due);
       var index = 0;
       function next() {
         if (index >= queued.length) return Promise.resolve();
         var uuid = queued[index++].uuid;
         // Read it again: another tab may have sent it meanwhile.
         return get(OUTBOX, uuid).then(function (record) {
-          if (!record || record.status !== "queued") return next();
+          if (!record || !due(record)) return next();
           return send(record).then(function (outcome) { return outcome === "stop" ? null : next(); });
         });
       }
@@ -337,12 +395,21 @@
             t("lastError", { error: record.lastError })));
         }
         if (record.status === "failed") {
+          var actions = element("p", "outbox-actions");
+          var again = element("button", "outbox-again", t("sendAgain"));
+          again.type = "button";
+          again.addEventListener("click", function () { requeue(record.uuid); });
+          var edit = element("a", "button outbox-edit", t("edit"));
+          edit.href = editUrl(record);
           var button = element("button", "outbox-remove", t("remove"));
           button.type = "button";
           button.addEventListener("click", function () {
             if (window.confirm(t("confirmRemove"))) discard(record.uuid);
           });
-          item.appendChild(button);
+          actions.appendChild(again);
+          actions.appendChild(edit);
+          actions.appendChild(button);
+          item.appendChild(actions);
         }
         list.appendChild(item);
       });
@@ -403,6 +470,7 @@
     flush: flush,
     reports: reports,
     discard: discard,
+    requeue: requeue,
     newUuid: newUuid,
     strings: t,
     user: currentUser,
