@@ -605,7 +605,9 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
                         actor) -> PaymentStatement:
     """A correction is a new payment statement referring to the original; the original never changes.
 
-    Adjustments may be negative. Retention and VAT follow the contract's rates; no advance recovery.
+    Adjustments may be negative. Retention, VAT and payment terms are those frozen on the corrected statement
+    (a credit takes back at the rates the amount was charged at, even if the contract changed since); no
+    advance recovery.
     """
     contract = Contract.objects.select_for_update(of=("self",)).select_related(
         "contractor", "programme__operator").get(pk=statement.contract_id)
@@ -624,8 +626,8 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
         errors["gross_adjustment"] = [_("A correction must change an amount.")]
     if errors:
         raise ValidationError(errors)
-    breakdown = compute_breakdown(gross, retention_rate=contract.retention_rate, penalties=penalty,
-                                  vat_rate=contract.vat_rate)
+    breakdown = compute_breakdown(gross, retention_rate=statement.retention_rate, penalties=penalty,
+                                  vat_rate=statement.vat_rate)
     _check_correction(statement, breakdown)
     now = timezone.now()
     today = timezone.localdate(now, _contract_tz(contract))
@@ -638,11 +640,11 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
         kind=PaymentStatementKind.CORRECTION, corrects=statement,
         correction_reason=reason[:2000], gross_amount=breakdown.gross, retention_amount=breakdown.retention,
         advance_recovery_amount=breakdown.advance_recovery, penalty_amount=breakdown.penalties,
-        taxable_amount=breakdown.taxable, vat_rate=contract.vat_rate, vat_amount=breakdown.vat,
-        net_amount=breakdown.net, retention_rate=contract.retention_rate, advance_recovery_rate=ZERO,
-        payment_terms_days=contract.payment_terms_days, amount_in_words_fr=amount_in_words(breakdown.net, "fr"),
+        taxable_amount=breakdown.taxable, vat_rate=statement.vat_rate, vat_amount=breakdown.vat,
+        net_amount=breakdown.net, retention_rate=statement.retention_rate, advance_recovery_rate=ZERO,
+        payment_terms_days=statement.payment_terms_days, amount_in_words_fr=amount_in_words(breakdown.net, "fr"),
         amount_in_words_ar=amount_in_words(breakdown.net, "ar"),
-        due_on=today + dt.timedelta(days=contract.payment_terms_days))
+        due_on=today + dt.timedelta(days=statement.payment_terms_days))
     DeploymentEvent.objects.create(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=contract.contractor,
                                    data={"number": number, "net": str(breakdown.net), "work_statement": None},
                                    at=now)

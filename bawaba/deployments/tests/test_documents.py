@@ -257,13 +257,16 @@ def test_the_printed_retention_rate_is_the_rate_the_retention_was_computed_with(
     text = pdf_text(documents.payment_statement_pdf(statement))
     assert "Retenue de garantie \\(7,5 %\\)" in text and "-900,00 DZD" in text
 
-    # A correction issued after the contract's rate changed is computed, and printed, at the new rate.
-    Contract.objects.filter(pk=world.contract.pk).update(retention_rate=Decimal("0.04"))
+    # A correction takes back at the rates of the statement it corrects, even after the contract changed.
+    Contract.objects.filter(pk=world.contract.pk).update(retention_rate=Decimal("0.04"), vat_rate=Decimal("0.09"),
+                                                         payment_terms_days=60)
     correction = billing.do_issue_correction(statement, gross_adjustment="-1000", reason="Trench measured twice",
                                              actor=world.billing_admin)
-    assert correction.retention_rate == Decimal("0.04") and correction.retention_amount == Decimal("-40.00")
+    assert correction.retention_rate == Decimal("0.075") and correction.retention_amount == Decimal("-75.00")
+    assert correction.vat_rate == statement.vat_rate and correction.vat_amount == Decimal("-190.00")
+    assert correction.payment_terms_days == statement.payment_terms_days
     assert correction.advance_recovery_rate == 0
-    assert "Retenue de garantie \\(4 %\\)" in pdf_text(documents.payment_statement_pdf(correction))
+    assert "Retenue de garantie \\(7,5 %\\)" in pdf_text(documents.payment_statement_pdf(correction))
     assert "Retenue de garantie \\(7,5 %\\)" in pdf_text(documents.payment_statement_pdf(statement))
 
 
