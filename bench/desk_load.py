@@ -19,7 +19,8 @@ What it does, in order (everything on loopback; everything it starts, it stops):
    htmx; a poll still in flight delays the next) with If-None-Match, and now and then opens a request of its
    list; new requests arrive open-loop at --rate per second through the API (/api/v1/requests, Bearer
    token) when it exists, else through the desk's phone-call form. Agents also work requests: at
-   --handle-rate per second in all (default: the arrival rate, so the backlog stays level), an agent takes a
+   --handle-rate per second in all (default: agents / 240 s, i.e. each agent finishes a request every four
+   minutes, a contact centre's usual handling time: 2/s for 480 agents), an agent takes a
    request of its list (assign to me), replies to the citizen and resolves it through the desk's own forms
    (CSRF token, POST, 302). Those writes take the request's row lock, write the audit trail, bump the queue
    version (every agent of that queue then gets a rendered poll instead of a 304) and enqueue the citizen's
@@ -794,7 +795,9 @@ def main(argv=None) -> int:
                         help="chance per poll that the agent opens a request (0.033: about once a minute)")
     parser.add_argument("--handle-rate", type=float, default=None,
                         help="requests taken, answered and resolved per second by all agents together "
-                             "(default: --rate, so the backlog stays level; 0: agents only read)")
+                             "(default: agents / 240 s, four minutes per request; 0: agents only read; "
+                             "--handle-rate 20 with --rate 20 is the stress case where agents keep up with "
+                             "the peak arrival rate)")
     parser.add_argument("--requests", type=int, default=2000, help="demo requests in the seed database")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workers", type=int, default=3)
@@ -812,7 +815,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     args.redis = not args.local_cache
     if args.handle_rate is None:
-        args.handle_rate = args.rate
+        args.handle_rate = args.agents / 240
     if args.agents < 4 or args.duration <= 0 or args.duration > 1800 or args.poll <= 0:
         parser.error("--agents >= 4, 0 < --duration <= 1800, --poll > 0")
     if args.redis:
