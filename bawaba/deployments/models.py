@@ -44,6 +44,21 @@ class Localised(models.Model):
 # --------------------------------------------------------------------------- rules and prices
 
 
+class FrozenOnceUsedQuerySet(models.QuerySet):
+    """`update()` of a frozen field is refused as `save()` is, when any of the rows is in use: a bulk update
+    must not change a price or a threshold retroactively either (each row's use is checked: such updates are
+    rare, and every row must be checked before anything is written)."""
+
+    def update(self, **kwargs):
+        frozen = set(self.model.frozen_fields) or {f.name for f in self.model._meta.concrete_fields}
+        frozen |= {self.model._meta.get_field(name).attname for name in frozen}
+        if frozen & set(kwargs):
+            for row in self:
+                if row.is_in_use():
+                    raise ValidationError(row.in_use_message(), code="published_version_in_use")
+        return super().update(**kwargs)
+
+
 class FrozenOnceUsed(models.Model):
     """A published version (rule set, price item) that refuses edits once work has been decided with it.
 
@@ -52,6 +67,8 @@ class FrozenOnceUsed(models.Model):
     """
 
     frozen_fields: tuple[str, ...] = ()  # field names; empty = every concrete field
+
+    objects = FrozenOnceUsedQuerySet.as_manager()
 
     class Meta:
         abstract = True

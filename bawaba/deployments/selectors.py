@@ -23,7 +23,7 @@ from django.db.models import (
     Sum,
     prefetch_related_objects,
 )
-from django.db.models.functions import Cast, Coalesce, Least
+from django.db.models.functions import Cast, Coalesce, Least, Round
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -193,7 +193,13 @@ def contracts_of(user):
 def _sum_of(queryset, field: str):
     """SUM(field) over the rows of queryset (one value, 0 when there are none), as a correlated subquery."""
     total = queryset.order_by().values(total=Func(F(field), function="SUM", output_field=MONEY_FIELD))
-    return Coalesce(Subquery(total, output_field=MONEY_FIELD), ZERO, output_field=MONEY_FIELD)
+    return _centimes(Coalesce(Subquery(total, output_field=MONEY_FIELD), ZERO, output_field=MONEY_FIELD))
+
+
+def _centimes(expression):
+    """Money computed in SQL, rounded to the centime: SQLite adds decimals as binary floats (137.78 − 0 can come
+    back as 137.780000000001), PostgreSQL's numeric is exact and unchanged by it."""
+    return Round(expression, 2, output_field=MONEY_FIELD)
 
 
 def with_debt(statements):
@@ -206,7 +212,8 @@ def with_debt(statements):
         Q(pk=OuterRef(OuterRef("debt_id"))) | Q(corrects_id=OuterRef(OuterRef("debt_id")))).values("pk"))
     return (statements.annotate(debt_id=Coalesce("corrects_id", "pk", output_field=BigIntegerField()))
             .annotate(debt_net=_sum_of(members, "net_amount"), debt_paid=_sum_of(paid, "amount"))
-            .annotate(debt_outstanding=ExpressionWrapper(F("debt_net") - F("debt_paid"), output_field=MONEY_FIELD)))
+            .annotate(debt_outstanding=_centimes(ExpressionWrapper(F("debt_net") - F("debt_paid"),
+                                                                   output_field=MONEY_FIELD))))
 
 
 def statements_of(user):

@@ -79,6 +79,22 @@ def test_a_price_item_reported_but_not_yet_accepted_is_frozen_too(world):
         price_item.save()
 
 
+def test_a_bulk_update_cannot_change_a_used_price_or_threshold_either(world):
+    far = good_report(world, "ONT-01", latitude=str(world.site.latitude + Decimal("0.00063")))
+    services.do_submit_field_report(world.worker, world.work_order, **far)
+    used = world.item("ONT-01").price_item
+    unused = world.item("ACT-01").price_item
+    with pytest.raises(ValidationError):
+        PriceItem.objects.filter(pk__in=[used.pk, unused.pk]).update(unit_price=Decimal("1"))
+    assert PriceItem.objects.get(pk=unused.pk).unit_price == unused.unit_price  # nothing written
+    PriceItem.objects.filter(pk=unused.pk).update(unit_price=Decimal("2100.00"))  # not used yet: allowed
+    assert PriceItem.objects.get(pk=unused.pk).unit_price == Decimal("2100.00")
+    rule_set = decided_rule_set(world)
+    with pytest.raises(ValidationError):
+        RuleSet.objects.filter(pk=rule_set.pk).update(params={"rx_power_min_dbm": -35})
+    RuleSet.objects.filter(pk=rule_set.pk).update(description="Seuils GPON B+")  # not a frozen field
+
+
 def test_a_price_item_nobody_reported_can_still_be_corrected(world):
     price_item = world.item("ACT-01").price_item
     price_item.unit_price = Decimal("2100.00")
