@@ -241,9 +241,18 @@ def _suggested_articles(req: Request) -> list:
         from bawaba.knowledge.services import suggest_articles
     except ImportError:
         return []
-    centre = Organisation.objects.filter(kind=OrganisationKind.PLATFORM).values_list("pk", flat=True)
-    return list(suggest_articles(f"{req.subject}\n{req.text}", language=None,
-                                 organisation_ids=[req.organisation_id, *centre], limit=5))
+    text = f"{req.subject}\n{req.text}"
+    # Kept per request text, not per state of the request: taking, answering or resolving a request renders its
+    # page again, and the search was a quarter of that (docs/desk.md, stress case). Same bound on how long an
+    # edited article can look old as the record itself.
+    key = "desk:suggest:" + hashlib.sha256(f"{req.organisation_id}|{get_language()}|{text}".encode()).hexdigest()
+
+    def search():
+        centre = Organisation.objects.filter(kind=OrganisationKind.PLATFORM).values_list("pk", flat=True)
+        return list(suggest_articles(text, language=None, organisation_ids=[req.organisation_id, *centre],
+                                     limit=5))
+
+    return cached_once(key, search, timeout=REQUEST_RECORD_CACHE_SECONDS)
 
 
 REQUEST_RECORD_CACHE_SECONDS = 600  # bounds how long a renamed colleague or an edited article can look old
