@@ -313,6 +313,18 @@ def _amount(parent, tag, value: Decimal):
     return _el(parent, tag, f"{value:.2f}", currencyID="DZD")
 
 
+def vat_identifier(organisation: dict) -> str:
+    """The party's NIF as an EN 16931 VAT identifier (BT-31 seller, BT-48 buyer), or "" without a NIF.
+
+    The NIF is the identifier VAT is declared under (no separate VAT number is recorded); EN 16931 (BR-CO-09)
+    wants it prefixed with the ISO 3166-1 code of the issuing country: the party's country, frozen with it.
+    """
+    nif, country = organisation["tax_identifier"], organisation["country"]
+    if not nif:
+        return ""
+    return nif if nif.startswith(country) else f"{country}{nif}"
+
+
 def _party(parent, tag, organisation: dict):
     """A party as stored on the statement at issue (see document_parties)."""
     party = _el(_el(parent, tag), "cac:Party")
@@ -320,19 +332,24 @@ def _party(parent, tag, organisation: dict):
     _el(_el(party, "cac:PartyName"), "cbc:Name", organisation["name_fr"])
     address = _el(party, "cac:PostalAddress")
     _el(_el(address, "cac:Country"), "cbc:IdentificationCode", organisation["country"])
-    if organisation["tax_identifier"]:  # EN 16931 BT-31 / BT-48: seller's and buyer's tax identifiers
+    if organisation["tax_identifier"]:  # EN 16931 BT-31 / BT-48: seller's and buyer's VAT identifiers
         tax_scheme = _el(party, "cac:PartyTaxScheme")
-        _el(tax_scheme, "cbc:CompanyID", organisation["tax_identifier"])
+        _el(tax_scheme, "cbc:CompanyID", vat_identifier(organisation))
         _el(_el(tax_scheme, "cac:TaxScheme"), "cbc:ID", "VAT")
     legal = _el(party, "cac:PartyLegalEntity")
     _el(legal, "cbc:RegistrationName", organisation["name_fr"])
-    if organisation["tax_identifier"]:
+    if organisation["tax_identifier"]:  # BT-30 / BT-47: the NIF as the tax administration prints it
         _el(legal, "cbc:CompanyID", organisation["tax_identifier"])
 
 
 def _tax_category(parent, tag, rate: Decimal):
+    """VAT category S (standard rated) at the statement's rate; Z (zero rated) for a contract at 0 %.
+
+    EN 16931 forbids S at 0 % (BR-S-05); E (exempt) would need an exemption reason (BR-E-10) the statement
+    does not record, and O (not subject) would forbid the parties' VAT identifiers (BR-O-02).
+    """
     category = _el(parent, tag)
-    _el(category, "cbc:ID", "S")
+    _el(category, "cbc:ID", "S" if rate > 0 else "Z")
     _el(category, "cbc:Percent", fmt_qty(rate * 100).replace(",", "."))
     _el(_el(category, "cac:TaxScheme"), "cbc:ID", "VAT")
 
@@ -368,7 +385,10 @@ def payment_statement_ubl(statement: PaymentStatement) -> bytes:
     _el(_el(root, "cac:ContractDocumentReference"), "cbc:ID", statement.parties["contract"])
     _party(root, "cac:AccountingSupplierParty", statement.parties["contractor"])
     _party(root, "cac:AccountingCustomerParty", statement.parties["operator"])
-    _el(_el(root, "cac:PaymentMeans"), "cbc:PaymentMeansCode", "30")
+    # UNCL 4461 code 1, "instrument not defined": the statement does not record how or to which account the
+    # operator pays (organisations have no bank account), and code 30 (credit transfer) requires the payee's
+    # account (BR-61). The due date and terms below are what the statement does say.
+    _el(_el(root, "cac:PaymentMeans"), "cbc:PaymentMeansCode", "1")
     _el(_el(root, "cac:PaymentTerms"), "cbc:Note",
         f"Payable le {statement.due_on.isoformat()} ({statement.payment_terms_days} jours)")
     if statement.penalty_amount:
@@ -390,8 +410,11 @@ def payment_statement_ubl(statement: PaymentStatement) -> bytes:
     _amount(totals, "cbc:AllowanceTotalAmount", statement.penalty_amount)
     _amount(totals, "cbc:PrepaidAmount", statement.retention_amount + statement.advance_recovery_amount)
     _amount(totals, "cbc:PayableAmount", statement.net_amount)
+    # A correction's single line: EN 16931 forbids a negative item price (BR-27), so a credit is taken back as
+    # quantity -1 at the positive price; the line amount (quantity x price) stays the negative gross adjustment.
+    gross = statement.gross_amount
     rows = statement_rows(statement.work_statement) if statement.work_statement_id else [
-        Row("CORR", "Correction", "", Unit.PACKAGE, Decimal(1), statement.gross_amount, statement.gross_amount)]
+        Row("CORR", "Correction", "", Unit.PACKAGE, Decimal(-1 if gross < 0 else 1), abs(gross), gross)]
     for index, row in enumerate(rows, start=1):
         line = _el(root, "cac:InvoiceLine")
         _el(line, "cbc:ID", index)

@@ -128,8 +128,11 @@ def test_tax_identifiers_of_both_parties_are_on_the_e_invoice_and_the_pdf(world)
     root = ET.fromstring(documents.payment_statement_ubl(issued))  # noqa: S314 - our own output
     seller = "cac:AccountingSupplierParty/cac:Party/"
     buyer = "cac:AccountingCustomerParty/cac:Party/"
-    assert root.find(seller + "cac:PartyTaxScheme/cbc:CompanyID", NS).text == "001216098765432"
+    # VAT identifiers carry the ISO country prefix (EN 16931 BR-CO-09); the legal entity keeps the bare NIF.
+    assert root.find(seller + "cac:PartyTaxScheme/cbc:CompanyID", NS).text == "DZ001216098765432"
     assert root.find(seller + "cac:PartyTaxScheme/cac:TaxScheme/cbc:ID", NS).text == "VAT"
+    assert root.find(seller + "cac:PartyLegalEntity/cbc:CompanyID", NS).text == "001216098765432"
+    assert root.find(buyer + "cac:PartyTaxScheme/cbc:CompanyID", NS).text == "DZ000016001234567"
     assert root.find(buyer + "cac:PartyLegalEntity/cbc:CompanyID", NS).text == "000016001234567"
     assert "NIF 001216098765432" in pdf_text(documents.payment_statement_pdf(issued))
 
@@ -212,7 +215,7 @@ def test_an_issued_statement_prints_the_same_after_the_contract_and_the_parties_
     root = ET.fromstring(documents.payment_statement_ubl(statement))  # noqa: S314 - our own output
     seller, buyer = "cac:AccountingSupplierParty/cac:Party/", "cac:AccountingCustomerParty/cac:Party/"
     assert root.find(seller + "cac:PartyName/cbc:Name", NS).text == contractor_name != "Renamed SARL"
-    assert root.find(seller + "cac:PartyTaxScheme/cbc:CompanyID", NS).text == "001216098765432"
+    assert root.find(seller + "cac:PartyTaxScheme/cbc:CompanyID", NS).text == "DZ001216098765432"  # not TN
     assert root.find(seller + "cac:PostalAddress/cac:Country/cbc:IdentificationCode", NS).text == "DZ"
     assert root.find(buyer + "cac:PartyName/cbc:Name", NS).text == "Algérie Télécom"
     assert root.find(buyer + "cac:PartyLegalEntity/cbc:CompanyID", NS).text == "000016001234567"
