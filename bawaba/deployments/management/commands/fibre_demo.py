@@ -57,7 +57,10 @@ class Command(BaseCommand):
             for number, wilayas in ((1, ["16", "09"]), (2, ["31"])):
                 org = do_onboard_organisation({
                     "slug": f"fibre-co-{number}", "kind": "contractor", "name_fr": f"Fibre Travaux {number} SARL",
-                    "name_ar": f"مؤسسة أشغال الألياف {number}"})
+                    "name_ar": f"مؤسسة أشغال الألياف {number}",
+                    # A fictitious 15-digit NIF: a contractor's e-invoice charges VAT, which needs the seller's
+                    # tax identifier (EN 16931 BR-S-02).
+                    "tax_identifier": f"00216{number:010d}"})
                 worker = do_add_staff(org, {"username": f"fibre.contractor{number}", "role": "org_admin",
                                             "password": PASSWORD, "first_name": "Installateur",
                                             "last_name": str(number)})
