@@ -119,14 +119,15 @@ class Breakdown:
 
 
 def compute_breakdown(gross, *, retention_rate, advance_recovery_rate=ZERO, advance_remaining=ZERO,
-                      penalties=ZERO, penalty_cap_rate=None, vat_rate=Decimal("0.19")) -> Breakdown:
+                      penalties=ZERO, penalty_cap_rate=None, vat_rate=Decimal("0.19"),
+                      cap_deductions=True) -> Breakdown:
     gross = money(gross)
     retention = money(gross * Decimal(retention_rate))
     advance = max(ZERO, min(money(gross * Decimal(advance_recovery_rate)), money(advance_remaining)))
     penalty = money(penalties)
     if penalty_cap_rate is not None and gross >= 0:
         penalty = min(penalty, money(gross * Decimal(penalty_cap_rate)))
-    if gross >= 0:
+    if gross >= 0 and cap_deductions:  # a correction is bounded against its whole debt instead (_check_correction)
         # Each deduction rounds to the centime on its own, so on a few centimes they could add up to more
         # than the gross: what is deducted never exceeds what is left of it.
         advance = min(advance, gross - retention)
@@ -627,7 +628,7 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
     if errors:
         raise ValidationError(errors)
     breakdown = compute_breakdown(gross, retention_rate=statement.retention_rate, penalties=penalty,
-                                  vat_rate=statement.vat_rate)
+                                  vat_rate=statement.vat_rate, cap_deductions=False)
     _check_correction(statement, breakdown)
     now = timezone.now()
     today = timezone.localdate(now, _contract_tz(contract))
@@ -776,6 +777,12 @@ def _check_correction(statement: PaymentStatement, breakdown: Breakdown) -> None
                          "it corrects.") % {"number": statement.number, "original": statement.corrects.number})
     debt = debt_of(PaymentStatement.objects.get(pk=statement.pk))
     gross_left = debt.statement.gross_amount + sum((c.gross_amount for c in debt.corrections), ZERO)
+    penalties = debt.statement.penalty_amount + sum((c.penalty_amount for c in debt.corrections), ZERO)
+    if breakdown.penalties < 0 and -breakdown.penalties > penalties:
+        raise ValidationError({"penalty_adjustment": [
+            _("A penalty refund of %(refund)s DZD is more than the %(charged)s DZD of penalties charged on "
+              "%(number)s and its corrections.") % {"refund": fmt_money(-breakdown.penalties),
+                                                   "charged": fmt_money(penalties), "number": statement.number}]})
     values = {"number": statement.number, "credit": fmt_money(-breakdown.gross), "left": fmt_money(gross_left),
               "net": fmt_money(debt.total + breakdown.net), "paid": fmt_money(debt.paid)}
     if breakdown.gross < 0 and -breakdown.gross > gross_left:

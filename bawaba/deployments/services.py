@@ -677,7 +677,8 @@ def _set_state(work_order: WorkOrder, state: str, *, actor, now, reason="", comp
         fields.append("started_at")
     extra = {}
     if state == WorkOrderState.COMPLETED:
-        work_order.completed_at = completed_at or now
+        # Also when the operator completes it by hand: the contractor finished with the last accepted report.
+        work_order.completed_at = completed_at or _work_finished_at(work_order) or now
         work_order.completion_recorded_at = now
         fields += ["completed_at", "completion_recorded_at"]
         if work_order.completed_at != now:  # the audit record says when the work was done, besides the decision
@@ -741,7 +742,12 @@ def do_transition_work_order(work_order: WorkOrder, state: str, actor, reason: s
     if state not in WORK_ORDER_TRANSITIONS.get(locked.state, ()):
         raise Conflict(_("A work order cannot go from %(from)s to %(to)s.")
                        % {"from": locked.get_state_display(), "to": WorkOrderState(state).label})
-    _set_state(locked, state, actor=actor, now=timezone.now(), reason=(reason or "")[:500])
+    now = timezone.now()
+    _set_state(locked, state, actor=actor, now=now, reason=(reason or "")[:500])
+    if state in (WorkOrderState.IN_PROGRESS, WorkOrderState.PENDING, WorkOrderState.PARTIAL):
+        # Resumed after its last item was accepted while it was held: nothing will be reported any more, so it
+        # completes now (at the time the contractor finished), not when someone notices.
+        _refresh_progress(locked, actor=actor, now=now)
     return locked
 
 

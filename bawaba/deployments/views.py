@@ -374,8 +374,10 @@ def statements(request):
         for current in selectors.running_statements(user.organisation):
             running.append({"rs": current, "latest": list(current.lines[:10])})
     payments = list(selectors.payments_of(user)[:20])
+    page = _page(request, selectors.statements_of(user), STATEMENTS_PER_PAGE)
+    page.object_list = selectors.statement_statuses(page.object_list)  # overdue as the debt is, in a few queries
     context = {
-        "running": running, "page": _page(request, selectors.statements_of(user), STATEMENTS_PER_PAGE),
+        "running": running, "page": page,
         "payments": payments, "today": timezone.localdate(), "poll_seconds": 30,
     }
     if request.htmx and request.GET.get("part") == "running":

@@ -407,3 +407,30 @@ def test_what_is_owed_is_nets_less_payments_and_never_negative(world, ops):
         rows = selectors.days_to_pay(world.programme)
         assert sum((row["outstanding"] for row in rows), Decimal("0")) == total_outstanding
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_a_correction_applies_its_penalty_as_asked_within_what_the_debt_allows(world):
+    statement = march_statement(world)  # net 12 480.00, no penalty
+    correction = correct(world, statement, "0", penalty="500")
+    assert (correction.penalty_amount, correction.vat_amount, correction.net_amount) == (
+        Decimal("500.00"), Decimal("-95.00"), Decimal("-595.00"))
+    with pytest.raises(ValidationError, match="600,00"):
+        correct(world, statement, "0", penalty="-600")  # only 500.00 of penalties were charged
+    refund = correct(world, statement, "0", penalty="-500")
+    assert refund.net_amount == Decimal("595.00")
+    with pytest.raises(ValidationError):  # rounds to nothing at all
+        correct(world, statement, "0.001")
+    assert billing.outstanding_amount(statement) == Decimal("12480.00")
+
+
+@pytest.mark.django_db
+def test_a_settled_statement_with_a_correction_not_yet_due_is_not_shown_overdue(world, client):
+    statement = march_statement(world)  # due 1 May 2026
+    pay(world, statement, statement.net_amount, dt.date(2026, 4, 20))
+    correct(world, statement, "1000")  # positive: due 30 days from today
+    assert not selectors.statement_status(statement)["is_overdue"]
+    client.force_login(world.billing_admin)
+    html = client.get("/fibre/statements/").content.decode()
+    rows = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert 'class="badge urgent"' not in rows

@@ -614,3 +614,38 @@ def test_a_rule_set_published_without_the_accuracy_requirement_accepts_such_a_po
     PriceItem.objects.filter(pk=world.item("ONT-01").price_item_id).update(rule_set=lenient)  # not used yet
     item = submit(world, **good_report(world, "ONT-01", gps_accuracy_m=None)).report.items.get()
     assert item.decision == Decision.ACCEPTED and item.rule_set == lenient
+
+
+def test_an_order_resumed_after_its_last_item_was_accepted_while_held_completes_at_the_contractors_finish(
+        world, monkeypatch):
+    tz = zoneinfo.ZoneInfo(world.operator.timezone)
+    order = world.site_order
+    WorkOrder.objects.filter(pk=order.pk).update(due_on=dt.date(2026, 3, 25))
+    run_clock_at(monkeypatch, dt.datetime(2026, 3, 24, 10, tzinfo=tz))
+    for code, quantity in [("SITE-SRV", 1), ("SITE-CNX", 1)]:
+        submit(world, work_order=order, **good_report(world, code, quantity, work_order=order))
+    last = submit(world, work_order=order,
+                  **good_report(world, "SITE-WIFI", 3, work_order=order, latitude=far_from(order))).report
+    run_clock_at(monkeypatch, dt.datetime(2026, 3, 26, 10, tzinfo=tz))
+    services.do_transition_work_order(order, WorkOrderState.HELD, world.operator_agent, "permis")
+    services.do_accept_item(last.items.get(), world.inspector)
+    order.refresh_from_db()
+    assert order.state == WorkOrderState.HELD  # held: not completed behind the operator's back
+    run_clock_at(monkeypatch, dt.datetime(2026, 4, 10, 10, tzinfo=tz))
+    services.do_transition_work_order(order, WorkOrderState.IN_PROGRESS, world.operator_agent, "reprise")
+    order.refresh_from_db()
+    assert order.state == WorkOrderState.COMPLETED and order.completed_at == last.received_at  # on time
+    assert order.completion_recorded_at == dt.datetime(2026, 4, 10, 10, tzinfo=tz)
+
+
+def test_an_order_completed_by_hand_counts_its_delay_to_the_last_accepted_report(world, monkeypatch):
+    tz = zoneinfo.ZoneInfo(world.operator.timezone)
+    order = world.site_order
+    WorkOrder.objects.filter(pk=order.pk).update(due_on=dt.date(2026, 3, 20))
+    run_clock_at(monkeypatch, dt.datetime(2026, 3, 24, 10, tzinfo=tz))
+    submit(world, work_order=order, **good_report(world, "SITE-SRV", 1, work_order=order))
+    finished = submit(world, work_order=order, **good_report(world, "SITE-CNX", 1, work_order=order)).report
+    run_clock_at(monkeypatch, dt.datetime(2026, 4, 10, 10, tzinfo=tz))  # scope reduced: closed without the Wi-Fi
+    services.do_transition_work_order(order, WorkOrderState.COMPLETED, world.operator_agent, "sans wifi")
+    order.refresh_from_db()
+    assert order.completed_at == finished.received_at  # 4 days late, not 21
