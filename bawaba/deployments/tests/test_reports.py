@@ -649,3 +649,30 @@ def test_an_order_completed_by_hand_counts_its_delay_to_the_last_accepted_report
     services.do_transition_work_order(order, WorkOrderState.COMPLETED, world.operator_agent, "sans wifi")
     order.refresh_from_db()
     assert order.completed_at == finished.received_at  # 4 days late, not 21
+
+
+def test_a_penalty_of_a_period_without_a_statement_is_charged_on_the_next_statement_once(world, monkeypatch):
+    tz = zoneinfo.ZoneInfo(world.operator.timezone)
+    order = world.site_order
+    WorkOrder.objects.filter(pk=order.pk).update(due_on=dt.date(2026, 3, 20))
+    run_clock_at(monkeypatch, dt.datetime(2026, 3, 24, 10, tzinfo=tz))
+    submit(world, work_order=order, **good_report(world, "SITE-SRV", 1, work_order=order))
+    submit(world, work_order=order, **good_report(world, "SITE-CNX", 1, work_order=order))
+    march = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                        now=dt.datetime(2026, 4, 1, 9, tzinfo=tz))
+    assert march.penalty_detail == []  # not completed in March
+    run_clock_at(monkeypatch, dt.datetime(2026, 4, 10, 10, tzinfo=tz))  # closed by hand, no work in April
+    services.do_transition_work_order(order, WorkOrderState.COMPLETED, world.operator_agent, "sans wifi")
+    assert billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
+                                       now=dt.datetime(2026, 5, 1, 9, tzinfo=tz)) is None
+    run_clock_at(monkeypatch, dt.datetime(2026, 5, 5, 10, tzinfo=tz))
+    submit(world, **good_report(world, "GC-01", 5))  # May: other work on the contract
+    may = billing.do_issue_statements(world.contract, dt.date(2026, 5, 31), world.billing_admin,
+                                      now=dt.datetime(2026, 6, 1, 9, tzinfo=tz))
+    assert [row["work_order"] for row in may.penalty_detail] == ["WO-0002"]
+    assert may.penalty_detail[0]["days"] == 4  # 20 → 24 March, when the contractor finished
+    run_clock_at(monkeypatch, dt.datetime(2026, 6, 5, 10, tzinfo=tz))
+    submit(world, **good_report(world, "GC-01", 5))
+    june = billing.do_issue_statements(world.contract, dt.date(2026, 6, 30), world.billing_admin,
+                                       now=dt.datetime(2026, 7, 1, 9, tzinfo=tz))
+    assert june.penalty_detail == []  # charged once
