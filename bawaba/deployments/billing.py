@@ -736,7 +736,8 @@ class Debt:
         for payment in self.payments:
             running += payment.amount
             if running >= total:
-                return (payment.paid_on - timezone.localdate(self.statement.issued_at)).days
+                # issued_on: the issue day in the operator's time zone, as printed (not the server's day)
+                return (payment.paid_on - self.statement.issued_on).days
         return None
 
 
@@ -821,7 +822,7 @@ def do_record_payment(statement: PaymentStatement, *, amount, paid_on: dt.date, 
     if not errors and amount <= 0:
         errors["amount"] = [_("The amount must be above zero.")]
     tz = _contract_tz(contract)
-    issued_on = timezone.localdate(statement.issued_at, tz)
+    issued_on = statement.issued_on
     if not isinstance(paid_on, dt.date):
         errors["paid_on"] = [_("Give the date of the payment.")]
     elif paid_on < issued_on:

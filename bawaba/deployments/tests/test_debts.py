@@ -234,11 +234,13 @@ def test_a_credit_cannot_take_the_statement_below_what_was_paid(world):
 
 def debt(net, due_on, corrections=(), payments=()):
     """A Debt of unsaved rows: corrections [(net, issued on, due on)], payments [(amount, paid on)]."""
-    statement = PaymentStatement(pk=1, net_amount=Decimal(net), due_on=due_on, issued_at=at(2026, 1, 1))
+    statement = PaymentStatement(pk=1, net_amount=Decimal(net), due_on=due_on, issued_at=at(2026, 1, 1),
+                                 issued_on=dt.date(2026, 1, 1))
     return billing.Debt(
         statement,
         tuple(PaymentStatement(pk=10 + i, net_amount=Decimal(n), issued_at=at(issued.year, issued.month, issued.day),
-                               due_on=due, corrects_id=1) for i, (n, issued, due) in enumerate(corrections)),
+                               issued_on=issued, due_on=due, corrects_id=1)
+              for i, (n, issued, due) in enumerate(corrections)),
         tuple(Payment(pk=100 + i, amount=Decimal(a), paid_on=day) for i, (a, day) in enumerate(payments)))
 
 
