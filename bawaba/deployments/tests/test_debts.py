@@ -310,47 +310,40 @@ def test_payment_delays_per_contractor_and_wilaya_show_netted_figures(world, rat
     assert listed[correction.number].debt_outstanding == Decimal("5000.00") and listed[correction.number].paid == 0
 
 
+def corrected_and_paid_month(world, month):
+    """A month's statement with a small credit correction and a partial payment."""
+    accepted_line(world, "GC-01", 2, at(2026, month, 5))
+    end = dt.date(2026, month + 1, 1) - dt.timedelta(days=1)
+    statement = billing.do_issue_statements(world.contract, end, world.billing_admin, now=at(2026, month + 1, 1))
+    correct(world, statement, "-100")
+    pay(world, statement, "10", dt.date(2026, month + 1, 2))
+
+
 @pytest.mark.django_db
 def test_payment_delays_do_not_query_once_per_statement(world):
-    def add_month(month):
-        accepted_line(world, "GC-01", 2, at(2026, month, 5))
-        end = dt.date(2026, month + 1, 1) - dt.timedelta(days=1)
-        statement = billing.do_issue_statements(world.contract, end, world.billing_admin,
-                                                now=at(2026, month + 1, 1))
-        correct(world, statement, "-100")
-        pay(world, statement, "10", dt.date(2026, month + 1, 2))
-
     def count(by):
         with CaptureQueriesContext(connection) as queries:
             selectors.days_to_pay(world.programme, by=by)
         return len(queries)
 
-    add_month(1)
+    corrected_and_paid_month(world, 1)
     one = {by: count(by) for by in ("contractor", "wilaya")}
     for month in (2, 3, 4):
-        add_month(month)
+        corrected_and_paid_month(world, month)
     assert {by: count(by) for by in ("contractor", "wilaya")} == one
 
 
 @pytest.mark.django_db
 def test_a_page_of_statements_gets_its_statuses_in_a_few_queries(world):
-    def add_month(month):
-        accepted_line(world, "GC-01", 2, at(2026, month, 5))
-        end = dt.date(2026, month + 1, 1) - dt.timedelta(days=1)
-        statement = billing.do_issue_statements(world.contract, end, world.billing_admin,
-                                                now=at(2026, month + 1, 1))
-        correct(world, statement, "-100")
-        pay(world, statement, "10", dt.date(2026, month + 1, 2))
-
     def page():
         with CaptureQueriesContext(connection) as queries:
             listed = selectors.statement_statuses(selectors.statements_of(world.billing_admin)[:50])
         return listed, len(queries)
 
-    add_month(1)
+    corrected_and_paid_month(world, 1)
     _listed, one = page()
     for month in (2, 3, 4):
-        add_month(month)
+        corrected_and_paid_month(world, month)
     listed, four = page()
     assert four == one and len(listed) == 8
     for statement in listed:

@@ -501,16 +501,24 @@ def test_an_order_completed_by_automatic_acceptance_is_completed_when_its_last_r
     assert event.at == order.completed_at and "completed_at" not in event.data
 
 
-def test_an_order_finished_in_an_issued_period_and_inspected_after_is_penalised_on_the_next_statement(
-        world, monkeypatch):
-    tz = zoneinfo.ZoneInfo(world.operator.timezone)
+def site_order_with_a_doubtful_last_item(world, monkeypatch, *, due_on, reported_at):
+    """The site order, due on `due_on`, fully reported at `reported_at`; its last item (Wi-Fi, reported far from
+    the site) waits in the inspector's queue. Returns the order and that last report."""
     order = world.site_order
-    WorkOrder.objects.filter(pk=order.pk).update(due_on=dt.date(2026, 3, 25))
-    run_clock_at(monkeypatch, dt.datetime(2026, 3, 30, 10, tzinfo=tz))
+    WorkOrder.objects.filter(pk=order.pk).update(due_on=due_on)
+    run_clock_at(monkeypatch, reported_at)
     for code, quantity in [("SITE-SRV", 1), ("SITE-CNX", 1)]:
         submit(world, work_order=order, **good_report(world, code, quantity, work_order=order))
     last = submit(world, work_order=order,
                   **good_report(world, "SITE-WIFI", 3, work_order=order, latitude=far_from(order))).report
+    return order, last
+
+
+def test_an_order_finished_in_an_issued_period_and_inspected_after_is_penalised_on_the_next_statement(
+        world, monkeypatch):
+    tz = zoneinfo.ZoneInfo(world.operator.timezone)
+    order, last = site_order_with_a_doubtful_last_item(world, monkeypatch, due_on=dt.date(2026, 3, 25),
+                                                       reported_at=dt.datetime(2026, 3, 30, 10, tzinfo=tz))
     march = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
                                         now=dt.datetime(2026, 4, 1, 9, tzinfo=tz))
     run_clock_at(monkeypatch, dt.datetime(2026, 4, 3, 10, tzinfo=tz))
@@ -619,13 +627,8 @@ def test_a_rule_set_published_without_the_accuracy_requirement_accepts_such_a_po
 def test_an_order_resumed_after_its_last_item_was_accepted_while_held_completes_at_the_contractors_finish(
         world, monkeypatch):
     tz = zoneinfo.ZoneInfo(world.operator.timezone)
-    order = world.site_order
-    WorkOrder.objects.filter(pk=order.pk).update(due_on=dt.date(2026, 3, 25))
-    run_clock_at(monkeypatch, dt.datetime(2026, 3, 24, 10, tzinfo=tz))
-    for code, quantity in [("SITE-SRV", 1), ("SITE-CNX", 1)]:
-        submit(world, work_order=order, **good_report(world, code, quantity, work_order=order))
-    last = submit(world, work_order=order,
-                  **good_report(world, "SITE-WIFI", 3, work_order=order, latitude=far_from(order))).report
+    order, last = site_order_with_a_doubtful_last_item(world, monkeypatch, due_on=dt.date(2026, 3, 25),
+                                                       reported_at=dt.datetime(2026, 3, 24, 10, tzinfo=tz))
     run_clock_at(monkeypatch, dt.datetime(2026, 3, 26, 10, tzinfo=tz))
     services.do_transition_work_order(order, WorkOrderState.HELD, world.operator_agent, "permis")
     services.do_accept_item(last.items.get(), world.inspector)
