@@ -13,3 +13,13 @@ def _fast_password_hasher(settings):
 def world(orgs, at_supervisor, at_admin, at_agent):
     """Programme, price schedule, two contractors with contracts, a building and a hospital work order."""
     return fibre_world(orgs, inspector=at_supervisor, billing_admin=at_admin, operator_agent=at_agent)
+
+
+@pytest.fixture
+def as_user(client):
+    """as_user(user) -> the test client signed in as that user."""
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

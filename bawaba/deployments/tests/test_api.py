@@ -16,14 +16,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("bawaba.deployments.tests.
 BASE = "/fibre/api/v1"
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-    return login
-
-
 def report_form(world, code="ONT-01", work_order=None, **overrides):
     values = good_report(world, code, work_order=work_order, **overrides)
     form = {key: value for key, value in values.items() if key not in ("items", "photos", "splice_losses_db")}

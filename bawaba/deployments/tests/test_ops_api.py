@@ -32,15 +32,6 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
-@pytest.fixture
 def poste_admin(orgs):
     from bawaba.orgs.services import do_add_staff
 

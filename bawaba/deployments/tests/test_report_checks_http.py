@@ -20,15 +20,6 @@ BASE = "/fibre/api/v1"
 TOO_PRECISE = "ONT receive power of -27.004 dBm is more precise than what is recorded: give at most 2 decimals."
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def api_form(world, **overrides):
     values = good_report(world, "ONT-01", **overrides)
     form = {key: value for key, value in values.items() if key not in ("items", "photos", "splice_losses_db")}

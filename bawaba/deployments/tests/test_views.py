@@ -19,15 +19,6 @@ from .factories import accepted_line, good_report, make_photo, make_site
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def html(response) -> str:
     return response.content.decode()
 
