@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-DEMO_ORGS = Path(__file__).parent / "bawaba" / "core" / "demo" / "organisations.json"
+DEMO_ORGS = Path(__file__).parent / "bawaba" / "demo" / "organisations.json"
 
 
 def pytest_collection_modifyitems(config, items):

@@ -374,8 +374,8 @@ class Run:
 
 
 def new_request_payload(rng: random.Random, prepared: Prepared) -> dict:
-    from bawaba.core.demo.loader import LANGUAGE_BANKS
-    from bawaba.core.demo.slots import make_slots, mobile_number, spaced
+    from bawaba.demo.loader import LANGUAGE_BANKS
+    from bawaba.demo.slots import make_slots, mobile_number, spaced
 
     language = rng.choice(list(LANGUAGE_BANKS))
     bank = LANGUAGE_BANKS[language]
@@ -580,7 +580,7 @@ async def sample_server(run: Run, master: int, stop_at: float):
 
 async def real_logins(run: Run, count: int):
     """A few agents sign in through the real form, to time it (PBKDF2 makes it deliberately slow)."""
-    from bawaba.core.demo.loader import PASSWORD
+    from bawaba.demo.loader import PASSWORD
 
     names = [name for name, _ in run.prepared.agents[:count]]
     for name in names:

@@ -107,7 +107,7 @@ def load(contractors: int, items: int, month_start: dt.date, month_end: dt.date,
     from bawaba.orgs.services import do_onboard_organisation
 
     rng = random.Random(4800)
-    spec = next(o for o in json.loads((Path(settings.BASE_DIR) / "bawaba/core/demo/organisations.json")
+    spec = next(o for o in json.loads((Path(settings.BASE_DIR) / "bawaba/demo/organisations.json")
                                       .read_text(encoding="utf-8")) if o["slug"] == "algerie-telecom")
     operator = do_onboard_organisation(spec)
     programme = services.do_create_programme(operator, {"code": "bench-ftth", "name_fr": "Banc d'essai FTTH",

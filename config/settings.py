@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "bawaba.api",
     "bawaba.channels",
     "bawaba.deployments",
+    "bawaba.demo",  # last: demo data may use every app above
 ]
 
 MIDDLEWARE = [

@@ -41,7 +41,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             operator = Organisation.objects.filter(slug="algerie-telecom").first()
             if operator is None:
-                demo = Path(settings.BASE_DIR) / "bawaba" / "core" / "demo" / "organisations.json"
+                demo = Path(settings.BASE_DIR) / "bawaba" / "demo" / "organisations.json"
                 spec = next(o for o in json.loads(demo.read_text(encoding="utf-8")) if o["slug"] == "algerie-telecom")
                 operator = do_onboard_organisation(spec)
             inspector = do_add_staff(operator, {"username": "at.inspector", "role": "supervisor", "password": PASSWORD,

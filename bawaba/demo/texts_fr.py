@@ -1,6 +1,6 @@
 """Demo requests written in French, by intended service. Hand-written for the demo (not the routing
 corpus), so routing is tested on text it has never seen. Placeholders are filled by
-`bawaba.core.demo.slots` (numbers, places, dates) so that each base text yields many variants."""
+`bawaba.demo.slots` (numbers, places, dates) so that each base text yields many variants."""
 
 TEXTS = {
     "algerie-telecom/faults": [

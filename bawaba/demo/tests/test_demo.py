@@ -9,10 +9,10 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from bawaba.accounts.models import Role, User
-from bawaba.core.demo import replies
-from bawaba.core.demo.loader import LANGUAGE_BANKS, Geography, build_specs, split_agents
-from bawaba.core.demo.slots import fixed_number, make_slots, mobile_number
 from bawaba.core.phones import to_e164
+from bawaba.demo import replies
+from bawaba.demo.loader import LANGUAGE_BANKS, Geography, build_specs, split_agents
+from bawaba.demo.slots import fixed_number, make_slots, mobile_number
 from bawaba.orgs.models import Organisation, Service
 from bawaba.servicedesk.models import OPEN_STATUSES, EventKind, MessageKind, Request, RequestEvent, Status
 

@@ -1,5 +1,5 @@
 """Demo requests written in Arabic script: standard Arabic and Algerian dialect mixed, as citizens
-write them. Hand-written for the demo; placeholders are filled by `bawaba.core.demo.slots`."""
+write them. Hand-written for the demo; placeholders are filled by `bawaba.demo.slots`."""
 
 TEXTS = {
     "algerie-telecom/faults": [

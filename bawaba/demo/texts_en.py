@@ -1,5 +1,5 @@
 """Demo requests written in English (residents, returning diaspora, foreign workers). Hand-written;
-placeholders filled by `bawaba.core.demo.slots`."""
+placeholders filled by `bawaba.demo.slots`."""
 
 TEXTS = {
     "algerie-telecom/faults": [

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bawaba.core.demo.loader import PASSWORD, demo_logins, load_demo, split_agents
+from bawaba.demo.loader import PASSWORD, demo_logins, load_demo, split_agents
 
 URLS = [
     ("Portal", "http://127.0.0.1:8000/"),
