@@ -802,8 +802,10 @@ def _check_correction(statement: PaymentStatement, breakdown: Breakdown) -> None
 
 @transaction.atomic
 def do_record_payment(statement: PaymentStatement, *, amount, paid_on: dt.date, reference: str = "",
-                      actor) -> Payment:
-    """Record a payment on a regular statement; it counts for the statement and its corrections together."""
+                      actor, now: dt.datetime | None = None) -> Payment:
+    """Record a payment on a regular statement; it counts for the statement and its corrections together.
+
+    `now` is when it is recorded (default: the clock; the demo data replays history with it)."""
     from .documents import fmt_money
     from .services import Conflict
 
@@ -827,7 +829,7 @@ def do_record_payment(statement: PaymentStatement, *, amount, paid_on: dt.date, 
         errors["paid_on"] = [_("Give the date of the payment.")]
     elif paid_on < issued_on:
         errors["paid_on"] = [_("A payment cannot be dated before the statement was issued.")]
-    elif paid_on > timezone.localdate(timezone.now(), tz):
+    elif paid_on > timezone.localdate(now or timezone.now(), tz):
         errors["paid_on"] = [_("A payment cannot be dated in the future.")]
     if errors:
         raise ValidationError(errors)
@@ -842,9 +844,12 @@ def do_record_payment(statement: PaymentStatement, *, amount, paid_on: dt.date, 
                           "number": statement.number})
     payment = Payment.objects.create(statement=statement, amount=amount, paid_on=paid_on,
                                      reference=(reference or "")[:60], recorded_by=actor)
+    if now is not None:  # recorded_at is filled by the clock on insert
+        Payment.objects.filter(pk=payment.pk).update(recorded_at=now)
+        payment.recorded_at = now
     DeploymentEvent.objects.create(kind=EventKind.PAYMENT_RECORDED, actor=actor, organisation=statement.contractor,
                                    data={"number": statement.number, "amount": str(amount),
-                                         "paid_on": paid_on.isoformat()}, at=timezone.now())
+                                         "paid_on": paid_on.isoformat()}, at=now or timezone.now())
     return payment
 
 

@@ -447,8 +447,11 @@ def _serialise_evidence(serial: str, shas) -> None:
 def do_submit_field_report(user, work_order: WorkOrder, *, client_uuid, items, latitude=None, longitude=None,
                            gps_accuracy_m=None, device_started_at=None, device_reported_at=None, ont_serial="",
                            ont_rx_power_dbm=None, link_loss_db=None, splice_losses_db=(), notes="",
-                           photos=()) -> SubmitResult:
-    """Store a field report whole or not at all, run the acceptance rules and bill what is accepted."""
+                           photos=(), now: dt.datetime | None = None) -> SubmitResult:
+    """Store a field report whole or not at all, run the acceptance rules and bill what is accepted.
+
+    `now` is the server's receipt time (default: the clock); the demo data replays months of history with it.
+    """
     if not is_contractor_staff(user) or user.organisation_id != work_order.contract.contractor_id:
         raise PermissionDenied(_("This work order is not assigned to your organisation."))
     try:
@@ -463,7 +466,7 @@ def do_submit_field_report(user, work_order: WorkOrder, *, client_uuid, items, l
         raise Conflict(_("Work order %(wo)s is %(state)s: no more reports are accepted.")
                        % {"wo": work_order.reference, "state": work_order.get_state_display()})
 
-    now = timezone.now()
+    now = now or timezone.now()
     cleaned, errors = _clean_report(user, work_order, {
         "items": items, "latitude": latitude, "longitude": longitude, "gps_accuracy_m": gps_accuracy_m,
         "device_started_at": device_started_at, "device_reported_at": device_reported_at,
@@ -700,10 +703,11 @@ def _inspectable(reported_item: ReportedItem, actor):
 
 
 @transaction.atomic
-def do_accept_item(reported_item: ReportedItem, actor, note: str = "") -> ReportedItem:
-    """An inspector accepts a doubtful item: it is billed at once."""
+def do_accept_item(reported_item: ReportedItem, actor, note: str = "", *, now: dt.datetime | None = None
+                   ) -> ReportedItem:
+    """An inspector accepts a doubtful item: it is billed at once (at `now`, default the clock)."""
     locked = _inspectable(reported_item, actor)
-    now = timezone.now()
+    now = now or timezone.now()
     work_order = (WorkOrder.objects.select_for_update(of=("self",)).select_related("site")
                   .get(pk=locked.report.work_order_id))
     locked.inspector_note = (note or "").strip()[:2000]
@@ -714,13 +718,14 @@ def do_accept_item(reported_item: ReportedItem, actor, note: str = "") -> Report
 
 
 @transaction.atomic
-def do_reject_item(reported_item: ReportedItem, actor, reason: str) -> ReportedItem:
+def do_reject_item(reported_item: ReportedItem, actor, reason: str, *, now: dt.datetime | None = None
+                   ) -> ReportedItem:
     """An inspector rejects a doubtful item: it goes back to the contractor with the reason."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Give the reason for the rejection; the contractor will read it.")]})
     locked = _inspectable(reported_item, actor)
-    now = timezone.now()
+    now = now or timezone.now()
     work_order = (WorkOrder.objects.select_for_update(of=("self",)).select_related("site")
                   .get(pk=locked.report.work_order_id))
     locked.inspector_note = reason[:2000]

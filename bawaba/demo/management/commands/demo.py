@@ -1,17 +1,35 @@
-"""`bawaba demo load [--if-empty] [--requests N] [--agents N] [--seed N]` and `bawaba demo logins`."""
+"""`bawaba demo load [--if-empty] [--requests N] [--agents N] [--fibre-orders N] [--seed N] [--now ISO]` and
+`bawaba demo logins`."""
 
+import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from bawaba.demo.fibre import load_fibre_demo
 from bawaba.demo.loader import PASSWORD, demo_logins, load_demo, split_agents
 
-URLS = [
-    ("Portal", "http://127.0.0.1:8000/"),
-    ("Agent desk", "http://127.0.0.1:8000/desk/"),
-    ("Administration", "http://127.0.0.1:8000/admin/"),
-    ("API documentation", "http://127.0.0.1:8000/api/v1/docs"),
-]
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+def base_url() -> str:
+    """Where the platform is served: BAWABA_URL (scripts/dev sets it from HOST and PORT), else port 8000."""
+    return (os.environ.get("BAWABA_URL") or DEFAULT_URL).rstrip("/")
+
+
+class _Urls:
+    """The addresses printed with the logins, read from the environment each time they are listed."""
+
+    PATHS = [("Portal", "/"), ("Agent desk", "/desk/"), ("Fibre", "/fibre/"), ("Administration", "/admin/"),
+             ("API documentation", "/api/v1/docs")]
+
+    def __iter__(self):
+        base = base_url()
+        return iter([(name, base + path) for name, path in self.PATHS])
+
+
+URLS = _Urls()
 
 
 def positive(value: str) -> int:
@@ -30,16 +48,22 @@ def _moment(value: str):
     return moment
 
 
+_moment.__name__ = "ISO time with its offset (e.g. 2026-11-18T10:30:00+01:00)"  # argparse's error names it
+
+
 class Command(BaseCommand):
     help = "Demo data: `demo load` creates organisations, staff, articles and requests; `demo logins` lists logins."
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="{load,logins}")
         load = actions.add_parser("load", help="Load the demo organisations, staff and requests.")
-        load.add_argument("--if-empty", action="store_true", help="Do nothing if any request exists.")
+        load.add_argument("--if-empty", action="store_true",
+                          help="Load only what is missing: no requests if any exists, no fibre programme twice.")
         load.add_argument("--requests", type=positive, default=2000, help="Number of requests (default 2000).")
         load.add_argument("--agents", type=positive, default=480,
                           help="Number of agents over the four organisations (default 480).")
+        load.add_argument("--fibre-orders", type=positive, default=36,
+                          help="Fibre work orders per contractor over the months of history (default 36; 0: none).")
         load.add_argument("--seed", type=int, default=42, help="Random seed: same seed, same data (default 42).")
         load.add_argument("--now", type=_moment, default=None,
                           help="Simulate up to this ISO time instead of now (reproducible data whatever the hour).")
@@ -53,14 +77,34 @@ class Command(BaseCommand):
             split_agents(options["agents"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        now = options["now"] or timezone.now()  # one moment for every module's history
         started = time.monotonic()
         summary = load_demo(requests=options["requests"], agents=options["agents"], seed=options["seed"],
-                            if_empty=options["if_empty"], now=options["now"], stdout=self.stdout)
+                            if_empty=options["if_empty"], now=now, stdout=self.stdout)
         if summary.skipped_load:
-            self.stdout.write("Requests already exist: demo data not loaded (--if-empty).")
+            self.stdout.write("Requests already exist: service-centre demo data not loaded (--if-empty).")
+        else:
+            self.print_desk(summary, started)
+        if options["fibre_orders"]:
+            started = time.monotonic()
+            fibre = load_fibre_demo(now=now, seed=options["seed"], orders=options["fibre_orders"])
+            self.print_fibre(fibre, started)
+        self.stdout.write("Logins: `bawaba demo logins`.")
+
+    def print_fibre(self, fibre, started):
+        if fibre.skipped:
+            self.stdout.write("The fibre programme exists already: fibre demo data not loaded.")
             return
         self.stdout.write(self.style.SUCCESS(
-            f"Demo loaded in {time.monotonic() - started:.1f} s: {summary.organisations} organisations, "
+            f"Fibre loaded in {time.monotonic() - started:.1f} s: {fibre.work_orders} work orders "
+            f"({self._pairs(fibre.work_order_states)}), {fibre.reports} field reports."))
+        self.stdout.write(f"Reported items: {self._pairs(fibre.decisions)}")
+        self.stdout.write(f"Statements: {fibre.statements} over {fibre.months} months, {fibre.payments} payments, "
+                          f"{fibre.paid} paid, {fibre.overdue} overdue")
+
+    def print_desk(self, summary, started):
+        self.stdout.write(self.style.SUCCESS(
+            f"Service centre loaded in {time.monotonic() - started:.1f} s: {summary.organisations} organisations, "
             f"{sum(summary.agents.values())} agents ({self._pairs(summary.agents)}), {summary.requests} requests."
         ))
         if summary.articles is not None:
@@ -80,7 +124,6 @@ class Command(BaseCommand):
                 "Routing: automatic routing was not available (no trained classifier?), so requests were "
                 "created in the service their text was written for. Run `bawaba routing train`, then reload."
             ))
-        self.stdout.write("Logins: `bawaba demo logins`.")
 
     @staticmethod
     def _pairs(counter) -> str:
