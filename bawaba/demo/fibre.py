@@ -276,7 +276,7 @@ class FibreSimulation:
             troubles[rng.randrange(len(visits))] = "far_reject" if reject else "far"
             self.forced.add("far_reject")
         return Plan(reference=row["work_order"], contractor=contractor, visits=visits,
-                    first_visit_after=rng.uniform(2, 12), gap_days=(3, 16 if contractor == 2 else 12),
+                    first_visit_after=rng.uniform(3, 15), gap_days=(5, 24) if contractor == 2 else (4, 18),
                     troubles=troubles)
 
     # --- the run

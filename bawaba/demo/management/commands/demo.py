@@ -11,6 +11,7 @@ from bawaba.demo.fibre import load_fibre_demo
 from bawaba.demo.loader import PASSWORD, demo_logins, load_demo, split_agents
 
 DEFAULT_URL = "http://127.0.0.1:8000"
+FIBRE_ORDERS = 36  # fibre work orders per contractor by default (about 200 field reports, a few seconds)
 
 
 def base_url() -> str:
@@ -62,8 +63,9 @@ class Command(BaseCommand):
         load.add_argument("--requests", type=positive, default=2000, help="Number of requests (default 2000).")
         load.add_argument("--agents", type=positive, default=480,
                           help="Number of agents over the four organisations (default 480).")
-        load.add_argument("--fibre-orders", type=positive, default=36,
-                          help="Fibre work orders per contractor over the months of history (default 36; 0: none).")
+        load.add_argument("--fibre-orders", type=positive, default=FIBRE_ORDERS,
+                          help=f"Fibre work orders per contractor over the months of history (default {FIBRE_ORDERS};"
+                          " 0: none).")
         load.add_argument("--seed", type=int, default=42, help="Random seed: same seed, same data (default 42).")
         load.add_argument("--now", type=_moment, default=None,
                           help="Simulate up to this ISO time instead of now (reproducible data whatever the hour).")

@@ -21,7 +21,7 @@ class Command(BaseCommand):
             target = Contract.objects.select_related("programme", "price_schedule_version").get(reference=contract)
         except Contract.DoesNotExist as exc:
             raise CommandError(f"No contract {contract}") from exc
-        if not file.exists():
+        if not file.is_file():
             raise CommandError(f"No file {file}")
         with file.open("rb") as handle:
             try:
