@@ -61,8 +61,8 @@ ADMINISTRATION = {"hospital": "Hôpital", "civil_registry": "État civil", "cour
                   "school": "École primaire", "town_hall": "Mairie"}
 SITE_KINDS = ["home", "building", "home", "building", "hospital", "home", "civil_registry", "building", "school",
               "home", "court", "town_hall"]
-# (contractor number, wilayas of its contract, its technicians' habits)
-CONTRACTORS = [(1, ["16", "09"], 18, 28), (2, ["31"], 22, 50)]  # (n, wilayas, pays in min..max days)
+# (contractor number, wilayas of its contract, days from issue to payment: least, most)
+CONTRACTORS = [(1, ["16", "09"], 18, 28), (2, ["31"], 22, 50)]
 STAFF = {
     "at.inspector": ("supervisor", ["fibre.inspector"], "Nadia", "Belkacem"),
     "at.billing": ("org_admin", ["fibre.billing"], "Samir", "Ouali"),
@@ -113,7 +113,6 @@ class Plan:
     troubles: dict  # visit index -> "low_rx" | "far" | "far_reject" | "far_pending"
     work_order: WorkOrder | None = None
     site: Site | None = None
-    done: int = 0
 
 
 def _working_moment(day: dt.date, rng: random.Random, start=8.5, end=16.0) -> dt.datetime:
@@ -140,7 +139,7 @@ def _photo(number: int, taken_at: dt.datetime, lat: float, lon: float) -> Simple
 
     def dms(value):
         value = abs(value)
-        degrees, minutes = int(value), int((abs(value) - int(value)) * 60)
+        degrees, minutes = int(value), int((value - int(value)) * 60)
         return (float(degrees), float(minutes), round(((value - degrees) * 60 - minutes) * 60, 3))
 
     gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
@@ -309,7 +308,7 @@ class FibreSimulation:
         row["site_name"] = f"Villa {self.rng.randint(1, 120)}, {self.rng.choice(STREETS[wilayas[0]])}"
         plan = Plan(reference=row["work_order"], contractor=number, visits=[[("SRV-01", 1), ("GC-01", 12)],
                     [("CAB-01", 90), ("EPI-01", 4), ("PBO-01", 1)], [("DRP-01", 1), ("ONT-01", 1), ("ACT-01", 1)]],
-                    first_visit_after=0, gap_days=(0, 0), troubles={0: "far_pending"})
+                    first_visit_after=0, gap_days=(1, 3), troubles={0: "far_pending"})
         row["due_on"] = (day + dt.timedelta(days=45)).isoformat()
         row["items"] = "; ".join(f"{code}:{qty}" for visit in plan.visits for code, qty in visit)
         self.summary.work_orders += 1
