@@ -18,6 +18,15 @@ from bawaba.deployments.services import Conflict
 ROOT = Path(__file__).resolve().parents[3]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    """A command run from the command line closes the database connections when it ends (its process ends
+    next); run in this process, it would close the test's own transaction (on PostgreSQL)."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
 def run(capsys, *args) -> tuple[int, str]:
     """`bawaba ARGS` in this process (on the test database): its exit status and what it wrote on stderr."""
     try:
