@@ -102,6 +102,13 @@ def test_demo_load_with_a_moment_that_is_not_a_time_says_which_argument(db, caps
     assert "argument --now: invalid ISO time with its offset" in err.strip().splitlines()[-1]
 
 
+def test_routing_classify_of_text_that_is_not_utf8_ends_with_one_line(db, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\xff\xfe abc\n"), encoding="utf-8"))
+    status, err = run(capsys, "routing", "classify")
+    assert status == 1 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("bawaba: error: 'utf-8' codec can't decode")
+
+
 def test_traceback_is_shown_on_demand(db, capsys, monkeypatch):
     with pytest.raises(Conflict):
         main(["bawaba", "fibre_statements", "2999-01", "--traceback"])
