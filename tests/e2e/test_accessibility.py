@@ -274,6 +274,8 @@ def test_desk_pages_have_no_serious_accessibility_violation(
 def test_fibre_pages_have_no_serious_accessibility_violation(
     language, live_server, fibre, new_chromium_context,
 ):
+    from bawaba.deployments.models import PaymentStatement
+
     report = AxeReport(f"fibre pages, {language}")
 
     contractor = browser_session(new_chromium_context, language)
@@ -300,6 +302,7 @@ def test_fibre_pages_have_no_serious_accessibility_violation(
     billing.goto("/accounts/login/")
     sign_in(billing, live_server, fibre.billing_admin)
     billing.goto("/fibre/statements/")
+    expect(billing.locator("main")).to_contain_text(PaymentStatement.objects.get().number)
     report.check(billing, "billing: statements")
 
     report.assert_clean()
