@@ -198,6 +198,17 @@ def test_citizen_pages_have_no_serious_accessibility_violation(
     expect(page.locator("p.reference")).to_be_visible()
     report.check(page, "receipt")
 
+    # The same question again: this time the suggested help article answers it.
+    page.goto("/submit/")
+    page.fill("#id_phone", "0550 12 34 56")
+    page.select_option("#id_region", value=str(region_algiers.pk))
+    page.fill("#id_subject", "Internet coupé depuis hier")
+    page.fill("#id_description", "Ma connexion ADSL est coupée depuis hier soir, le voyant du modem est rouge.")
+    page.click('button[name="action"][value="continue"]')
+    page.click('button[name="action"][value="answered"]')
+    expect(page.locator('button[name="action"]')).to_have_count(0)
+    report.check(page, "submit: answered by the help article")
+
     req = Request.objects.get()
     do_reply(req, "Bonjour, un technicien passera demain matin. / سيمر تقني صباح الغد.", actor=at_agent)
     page.goto(f"/track/{req.reference}/")
@@ -259,6 +270,8 @@ def test_desk_pages_have_no_serious_accessibility_violation(
     report.check(page, "request page")
     page.goto("/desk/call/")
     report.check(page, "phone call (new request)")
+    page.goto("/desk/notifications/")
+    report.check(page, "notifications")
 
     supervisor = browser_session(new_chromium_context, language)
     supervisor.goto("/accounts/login/")
@@ -304,5 +317,14 @@ def test_fibre_pages_have_no_serious_accessibility_violation(
     billing.goto("/fibre/statements/")
     expect(billing.locator("main")).to_contain_text(PaymentStatement.objects.get().number)
     report.check(billing, "billing: statements")
+    billing.goto(f"/fibre/statements/{PaymentStatement.objects.get().pk}/")
+    report.check(billing, "billing: a statement")
+
+    operator = browser_session(new_chromium_context, language)
+    operator.goto("/accounts/login/")
+    sign_in(operator, live_server, fibre.operator_agent)
+    operator.goto("/fibre/dashboard/")
+    expect(operator.locator("main")).to_contain_text("FTTH 2027" if language == "fr" else "الألياف 2027")
+    report.check(operator, "operator: programme dashboard")
 
     report.assert_clean()
