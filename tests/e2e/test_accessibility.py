@@ -260,7 +260,6 @@ def test_desk_pages_have_no_serious_accessibility_violation(
     report = AxeReport(f"desk pages, {language}")
 
     page = browser_session(new_chromium_context, language)
-    page.goto("/accounts/login/")
     sign_in(page, live_server, at_agent)
     page.goto("/desk/")
     expect_language(page, language)
@@ -274,7 +273,6 @@ def test_desk_pages_have_no_serious_accessibility_violation(
     report.check(page, "notifications")
 
     supervisor = browser_session(new_chromium_context, language)
-    supervisor.goto("/accounts/login/")
     sign_in(supervisor, live_server, at_supervisor)
     supervisor.goto("/desk/dashboard/")
     expect(supervisor.locator("#chart-per-channel svg")).to_be_visible()
@@ -292,7 +290,6 @@ def test_fibre_pages_have_no_serious_accessibility_violation(
     report = AxeReport(f"fibre pages, {language}")
 
     contractor = browser_session(new_chromium_context, language)
-    contractor.goto("/accounts/login/")
     sign_in(contractor, live_server, fibre.worker)
     contractor.goto("/fibre/orders/")
     expect_language(contractor, language)
@@ -305,14 +302,12 @@ def test_fibre_pages_have_no_serious_accessibility_violation(
     report.check(contractor, "contractor: field report form")
 
     inspector = browser_session(new_chromium_context, language)
-    inspector.goto("/accounts/login/")
     sign_in(inspector, live_server, fibre.inspector)
     inspector.goto("/fibre/inspections/")
     expect(inspector.locator("[id^=inspection-]")).to_have_count(1)
     report.check(inspector, "inspector queue")
 
     billing = browser_session(new_chromium_context, language)
-    billing.goto("/accounts/login/")
     sign_in(billing, live_server, fibre.billing_admin)
     billing.goto("/fibre/statements/")
     expect(billing.locator("main")).to_contain_text(PaymentStatement.objects.get().number)
@@ -321,7 +316,6 @@ def test_fibre_pages_have_no_serious_accessibility_violation(
     report.check(billing, "billing: a statement")
 
     operator = browser_session(new_chromium_context, language)
-    operator.goto("/accounts/login/")
     sign_in(operator, live_server, fibre.operator_agent)
     operator.goto("/fibre/dashboard/")
     expect(operator.locator("main")).to_contain_text("FTTH 2027" if language == "fr" else "الألياف 2027")
