@@ -34,6 +34,8 @@ from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bawaba.core.money import format_money
+
 from . import billing, documents, forms, importing, selectors, services
 from .api import IdempotencyKeyReused, idempotent
 from .models import (
@@ -480,7 +482,7 @@ def statement_payment(request, pk):
         return _statement_page(request, found, payment_form=form, payment_error=exc.message, status=409)
     if created:
         messages.success(request, _("Payment of %(amount)s recorded on %(number)s.")
-                         % {"amount": payment.amount, "number": found.number})
+                         % {"amount": format_money(payment.amount), "number": found.number})
     else:
         messages.info(request, _("This payment had already been recorded; it was not recorded twice."))
     return redirect("deployments:statement", pk=found.pk)
