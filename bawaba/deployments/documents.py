@@ -114,7 +114,8 @@ def _arabic_font() -> str:
 
 def visual_arabic(text: str) -> str:
     import arabic_reshaper
-    from bidi import get_display
+    from bidi.algorithm import get_display  # python-bidi's reference algorithm: it mirrors brackets, the fast
+    # one (bidi.get_display) does not, and "(WO-0001)" would print ")WO-0001(" on a right-to-left line
 
     return get_display(arabic_reshaper.reshape(text.replace("\u200e", "")), base_dir="R" if _rtl_first(text) else "L")
 
