@@ -105,3 +105,38 @@ def test_money_template_filter_uses_the_page_language(language, expected):
 def test_languages_are_shown_by_name_never_by_code(language, code, expected):
     with translation.override(language):
         assert language_name(code) == expected
+
+
+def _plural_entries(language: str):
+    """(msgid, {form index: text}) of every plural entry of a project catalogue."""
+    from django.conf import settings
+
+    catalogue = (settings.LOCALE_PATHS[0] / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    for block in catalogue.split("\n\n"):
+        if "\nmsgid_plural " not in block or block.lstrip().startswith("#~"):
+            continue
+        forms, current = {}, None
+        for line in block.splitlines():
+            if line.startswith("msgstr["):
+                current = int(line[7])
+                forms[current] = line.split(" ", 1)[1].strip('"')
+            elif line.startswith('"') and current is not None:
+                forms[current] += line.strip('"')
+        yield block.split("msgid ", 1)[1].split("\n")[0], forms
+
+
+def test_every_arabic_plural_has_its_six_forms_filled():
+    entries = list(_plural_entries("ar"))
+    assert entries
+    for msgid, forms in entries:
+        assert sorted(forms) == [0, 1, 2, 3, 4, 5], msgid
+        assert all(forms.values()), msgid
+
+
+def test_arabic_plurals_agree_with_the_number():
+    from django.utils.translation import ngettext
+
+    with translation.override("ar"):
+        shown = [ngettext("%(counter)s open request", "%(counter)s open requests", n) % {"counter": n}
+                 for n in (0, 1, 2, 3, 11, 100)]
+    assert len(set(shown)) == 6, shown  # six different forms: 0, 1, 2, 3–10, 11–99, 100+
