@@ -201,8 +201,8 @@ def _header(pdf: _Pdf, title: str, title_ar: str, statement, extra: list[tuple[s
     pdf.text(pdf.margin, title, size=15, bold=True)
     pdf.arabic_text(title_ar, size=13)
     pdf.line(22)
-    pdf.text(pdf.margin, f"{_('Number')}: {statement.number}", size=11, bold=True)
-    pdf.text(pdf.width - pdf.margin, f"{_('Issued on')}: {_day(statement.issued_on)}", size=9, right=True)
+    pdf.text(pdf.margin, _("Number: %(number)s") % {"number": statement.number}, size=11, bold=True)
+    pdf.text(pdf.width - pdf.margin, _("Issued on: %(date)s") % {"date": _day(statement.issued_on)}, size=9, right=True)
     pdf.line(16)
 
     def with_nif(organisation: dict) -> str:
@@ -274,7 +274,7 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr") -> byte
         extra.append((_("Payable by"), _day(statement.due_on)))
         _header(pdf, title, title_ar, statement, extra)
         if statement.correction_reason:
-            pdf.text(pdf.margin, f"{_('Reason')}: {statement.correction_reason[:110]}", size=9)
+            pdf.text(pdf.margin, _("Reason: %(reason)s") % {"reason": statement.correction_reason[:110]}, size=9)
             pdf.line(16)
         rows = statement_rows(statement.work_statement) if statement.work_statement_id else [
             Row("CORR", _("Correction"), "", Unit.PACKAGE, Decimal(1), statement.gross_amount, statement.gross_amount)]
@@ -314,8 +314,10 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr") -> byte
 def work_statement_pdf(statement: WorkStatement, lang: str = "fr") -> bytes:
     with translation.override(lang):
         title = _("Work statement")
+        with translation.override("ar"):
+            title_ar = _("Work statement")  # وضعية الأشغال, the glossary's term
         pdf = _Pdf(f"{title} {statement.number}")
-        _header(pdf, title, "كشف الأشغال", statement, [
+        _header(pdf, title, title_ar, statement, [
             (_("Period"), f"{_day(statement.period_start)} - {_day(statement.period_end)}")])
         _rows_table(pdf, statement_rows(statement))
         _totals(pdf, [

@@ -49,6 +49,7 @@ def test_statement_pdf_prints_amounts_in_dinars_and_dates_day_first(world, state
     assert "25 778,00 DA" in text and "27 075,00 DA" in text and "DZD" not in text
     assert "01/01/2026 - 31/03/2026" in text  # period
     assert "01/05/2026" in text  # payable by, 30 days after issue
+    assert "Émis le : 01/04/2026" in text  # translated, day first (ReportLab prints the no-break space as a space)
     assert "2026-05-01" not in text
 
 
