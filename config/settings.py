@@ -194,6 +194,8 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("ar", _("Arabic")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Algerian formats in every language: day-first dates, 24-hour time, 1 250,00 (docs/conventions.md).
+FORMAT_MODULE_PATH = ["bawaba.core.formats"]
 USE_TZ = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Africa/Algiers")
 

@@ -237,7 +237,7 @@ def _phone_in(text: str) -> str:
         for match in phonenumbers.PhoneNumberMatcher(text, region):
             number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
             try:
-                return to_e164(number)
+                return to_e164(number, allow_foreign=False)
             except ValidationError:
                 continue  # a foreign number, in a signature for instance: look further, or go without
     return ""

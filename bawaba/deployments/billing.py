@@ -32,6 +32,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -259,7 +260,7 @@ def check_period(period_end: dt.date, *, today: dt.date, previous_end: dt.date |
         raise Conflict(_("A statement cannot cover days that have not ended yet."))
     if previous_end is not None and period_end <= previous_end:
         raise Conflict(_("A work statement already covers the period up to %(date)s.")
-                       % {"date": previous_end.isoformat()})
+                       % {"date": date_format(previous_end, "SHORT_DATE_FORMAT")})
 
 
 @dataclass(frozen=True)

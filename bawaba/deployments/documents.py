@@ -20,7 +20,10 @@ from xml.etree import ElementTree as ET
 from django.conf import settings
 from django.db.models import Sum
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from bawaba.core.money import format_amount, format_money
 
 from .models import BillingLine, PaymentStatement, PaymentStatementKind, Unit, WorkStatement
 
@@ -55,14 +58,13 @@ def document_parties(contract) -> dict:
 
 
 def fmt_money(value: Decimal) -> str:
-    """French grouping: 1 234 567,89."""
-    sign = "-" if value < 0 else ""
-    whole, cents = f"{abs(value):.2f}".split(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return f"{sign}{' '.join(groups)},{cents}"
+    """1 234 567,89 (no-break spaces between groups): bawaba.core.money, without the currency."""
+    return format_amount(value)
+
+
+def _day(value) -> str:
+    """A date as the page shows it, day first (06/12/2026): the active language's SHORT_DATE_FORMAT."""
+    return date_format(value, "SHORT_DATE_FORMAT")
 
 
 def fmt_qty(value: Decimal) -> str:
@@ -112,9 +114,37 @@ def _arabic_font() -> str:
 
 def visual_arabic(text: str) -> str:
     import arabic_reshaper
-    from bidi import get_display
+    from bidi.algorithm import get_display  # python-bidi's reference algorithm: it mirrors brackets, the fast
+    # one (bidi.get_display) does not, and "(WO-0001)" would print ")WO-0001(" on a right-to-left line
 
-    return get_display(arabic_reshaper.reshape(text))
+    return get_display(arabic_reshaper.reshape(text.replace("\u200e", "")), base_dir="R" if _rtl_first(text) else "L")
+
+
+def _rtl_first(text: str) -> bool:
+    """True when the first strong letter is right to left (Unicode bidi P2, as dir="auto")."""
+    import unicodedata
+
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return True
+
+
+def pdf_text_run(value: str) -> tuple[str, bool]:
+    """Text as drawn on a PDF line, and whether the Latin font (Helvetica, WinAnsi) can draw it.
+
+    Text that Helvetica cannot draw (Arabic typed by a person in a French document, a name in Arabic) is shaped
+    and put in visual order, so that Arabic reads right to left with joined letters, with its direction taken
+    from its first strong letter (as dir="auto" does on a page).
+    """
+    try:
+        value.encode("cp1252")
+    except UnicodeEncodeError:
+        return visual_arabic(value), False
+    return value, True
 
 
 class _Pdf:
@@ -140,9 +170,8 @@ class _Pdf:
 
     def text(self, x, value, *, size=9, bold=False, right=False):
         font = "Helvetica-Bold" if bold else "Helvetica"
-        try:
-            value.encode("cp1252")
-        except UnicodeEncodeError:
+        value, latin = pdf_text_run(value)
+        if not latin:
             font = self.arabic
         self.canvas.setFont(font, size)
         if right:
@@ -172,8 +201,8 @@ def _header(pdf: _Pdf, title: str, title_ar: str, statement, extra: list[tuple[s
     pdf.text(pdf.margin, title, size=15, bold=True)
     pdf.arabic_text(title_ar, size=13)
     pdf.line(22)
-    pdf.text(pdf.margin, f"{_('Number')}: {statement.number}", size=11, bold=True)
-    pdf.text(pdf.width - pdf.margin, f"{_('Issued on')}: {statement.issued_on.isoformat()}", size=9, right=True)
+    pdf.text(pdf.margin, _("Number: %(number)s") % {"number": statement.number}, size=11, bold=True)
+    pdf.text(pdf.width - pdf.margin, _("Issued on: %(date)s") % {"date": _day(statement.issued_on)}, size=9, right=True)
     pdf.line(16)
 
     def with_nif(organisation: dict) -> str:
@@ -222,8 +251,7 @@ def _totals(pdf: _Pdf, pairs: list[tuple[str, Decimal, bool]]):
     for label, amount, strong in pairs:
         pdf.need(14)
         pdf.text(330, label, size=9 if not strong else 10, bold=strong)
-        pdf.text(pdf.width - pdf.margin, f"{fmt_money(amount)} DZD", size=9 if not strong else 10, bold=strong,
-                 right=True)
+        pdf.text(pdf.width - pdf.margin, format_money(amount), size=9 if not strong else 10, bold=strong, right=True)
         pdf.line(13)
 
 
@@ -240,13 +268,13 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr") -> byte
         if statement.work_statement_id:
             ws = statement.work_statement
             extra += [(_("Work statement"), ws.number),
-                      (_("Period"), f"{ws.period_start.isoformat()} - {ws.period_end.isoformat()}")]
+                      (_("Period"), f"{_day(ws.period_start)} - {_day(ws.period_end)}")]
         if statement.corrects_id:
             extra.append((_("Corrects"), statement.corrects.number))
-        extra.append((_("Payable by"), statement.due_on.isoformat()))
+        extra.append((_("Payable by"), _day(statement.due_on)))
         _header(pdf, title, title_ar, statement, extra)
         if statement.correction_reason:
-            pdf.text(pdf.margin, f"{_('Reason')}: {statement.correction_reason[:110]}", size=9)
+            pdf.text(pdf.margin, _("Reason: %(reason)s") % {"reason": statement.correction_reason[:110]}, size=9)
             pdf.line(16)
         rows = statement_rows(statement.work_statement) if statement.work_statement_id else [
             Row("CORR", _("Correction"), "", Unit.PACKAGE, Decimal(1), statement.gross_amount, statement.gross_amount)]
@@ -286,9 +314,11 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr") -> byte
 def work_statement_pdf(statement: WorkStatement, lang: str = "fr") -> bytes:
     with translation.override(lang):
         title = _("Work statement")
+        with translation.override("ar"):
+            title_ar = _("Work statement")  # وضعية الأشغال, the glossary's term
         pdf = _Pdf(f"{title} {statement.number}")
-        _header(pdf, title, "كشف الأشغال", statement, [
-            (_("Period"), f"{statement.period_start.isoformat()} - {statement.period_end.isoformat()}")])
+        _header(pdf, title, title_ar, statement, [
+            (_("Period"), f"{_day(statement.period_start)} - {_day(statement.period_end)}")])
         _rows_table(pdf, statement_rows(statement))
         _totals(pdf, [
             (_("Cumulative to date"), statement.cumulative_amount, False),

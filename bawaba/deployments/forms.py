@@ -19,7 +19,8 @@ class OrderFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False)
     wilaya = forms.ChoiceField(label=_("Wilaya"), required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Reference, site, address")}))
+                        widget=forms.TextInput(attrs={"type": "search", "dir": "auto",
+                                                      "placeholder": _("Reference, site, address")}))
 
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,7 +56,7 @@ class FieldReportForm(forms.Form):
         help_text=_("One value per splice, separated by semicolons or spaces: 0.03; 0.05"),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "0.03; 0.05"}))
     notes = forms.CharField(label=_("Notes"), required=False, max_length=4000,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+                            widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
 
     # Keys of the service's ValidationError.message_dict shown next to a field of this form.
     FIELD_KEYS = ("client_uuid", "device_started_at", "device_reported_at", "latitude", "longitude",
@@ -75,12 +76,12 @@ def quantities_from(data, work_items) -> tuple[list[dict], dict[int, str]]:
 
 class AcceptForm(forms.Form):
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=MAX_TEXT,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+                           widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
 
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the contractor"), max_length=MAX_TEXT,
-                             widget=forms.Textarea(attrs={"rows": 2}),
+                             widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
                              error_messages={"required": _("Give the reason for the rejection; "
                                                            "the contractor will read it.")})
 
@@ -197,7 +198,7 @@ class CorrectionForm(forms.Form):
     penalty_adjustment = MoneyField(label=_("Late penalty adjustment (DZD)"), required=False,
                                     help_text=_("Negative to give penalties back, positive to add penalties."))
     reason = forms.CharField(label=_("Reason (printed on the correction)"), max_length=MAX_TEXT,
-                             widget=forms.Textarea(attrs={"rows": 3}),
+                             widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
                              error_messages={"required": _("Explain the correction; it is printed on the document.")})
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 

@@ -29,10 +29,13 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bawaba.core.money import format_money
 
 from . import billing, documents, forms, importing, selectors, services
 from .api import IdempotencyKeyReused, idempotent
@@ -480,7 +483,7 @@ def statement_payment(request, pk):
         return _statement_page(request, found, payment_form=form, payment_error=exc.message, status=409)
     if created:
         messages.success(request, _("Payment of %(amount)s recorded on %(number)s.")
-                         % {"amount": payment.amount, "number": found.number})
+                         % {"amount": format_money(payment.amount), "number": found.number})
     else:
         messages.info(request, _("This payment had already been recorded; it was not recorded twice."))
     return redirect("deployments:statement", pk=found.pk)
@@ -581,10 +584,10 @@ def issue_statements(request):
         return _issue_page(request, form, target=target, error=exc.message, status=409)
     if not issued:
         messages.info(request, _("Nothing new was accepted up to %(date)s: no statement was issued.")
-                      % {"date": target.period_end.isoformat()})
+                      % {"date": date_format(target.period_end, "SHORT_DATE_FORMAT")})
         return redirect("deployments:statements")
     messages.success(request, _("%(n)s payment statement(s) issued for the period ending %(date)s.")
-                     % {"n": len(issued), "date": target.period_end.isoformat()})
+                     % {"n": len(issued), "date": date_format(target.period_end, "SHORT_DATE_FORMAT")})
     if len(issued) == 1:
         return redirect("deployments:statement", pk=issued[0].pk)
     return redirect("deployments:statements")

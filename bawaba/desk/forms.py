@@ -100,7 +100,8 @@ class NewRequestForm(ServiceChoiceMixin, forms.Form):
             "accesskey": "p", "spellcheck": "false", "dir": "ltr",
         }),
     )
-    citizen_name = forms.CharField(label=_("Caller's name"), max_length=160, required=False)
+    citizen_name = forms.CharField(label=_("Caller's name"), max_length=160, required=False,
+                                   widget=forms.TextInput(attrs={"dir": "auto"}))
     citizen_email = forms.EmailField(label=_("E-mail"), required=False,
                                      widget=forms.EmailInput(attrs={"dir": "ltr"}))
     service = forms.ChoiceField(label=_("Service"), required=False)
@@ -109,8 +110,8 @@ class NewRequestForm(ServiceChoiceMixin, forms.Form):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     region = forms.ModelChoiceField(label=_("Wilaya"), required=False, queryset=Region.objects.none(),
                                     empty_label=_("— not given —"))
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    text = forms.CharField(label=_("What the caller says"), widget=forms.Textarea(attrs={"rows": 5}))
+    subject = forms.CharField(label=_("Subject"), max_length=200, widget=forms.TextInput(attrs={"dir": "auto"}))
+    text = forms.CharField(label=_("What the caller says"), widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}))
     attachments = MultipleFileField(label=_("Attachments"))
 
     def __init__(self, *args, **kwargs):
@@ -154,21 +155,23 @@ class AssignForm(PrefixedIds, forms.Form):
 
 class ReplyForm(PrefixedIds, forms.Form):
     id_prefix = "reply"
-    body = forms.CharField(label=_("Reply to the citizen"), widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(label=_("Reply to the citizen"), widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}))
     wait_for_citizen = forms.BooleanField(label=_("Wait for the citizen (pauses the SLA)"), required=False)
     attachments = MultipleFileField(label=_("Attachments"))
 
 
 class NoteForm(PrefixedIds, forms.Form):
     id_prefix = "note"
-    body = forms.CharField(label=_("Internal note (staff only)"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Internal note (staff only)"),
+                           widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
     attachments = MultipleFileField(label=_("Attachments"))
 
 
 class StatusForm(PrefixedIds, forms.Form):
     id_prefix = "status"
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
-    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False,
+                             widget=forms.TextInput(attrs={"dir": "auto"}))
 
     def __init__(self, *args, current=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,14 +186,15 @@ class StatusForm(PrefixedIds, forms.Form):
 class PriorityForm(PrefixedIds, forms.Form):
     id_prefix = "priority"
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
-    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False,
+                             widget=forms.TextInput(attrs={"dir": "auto"}))
 
 
 class TransferForm(PrefixedIds, ServiceChoiceMixin, forms.Form):
     id_prefix = "transfer"
     service = forms.ChoiceField(label=_("Transfer to"))
     reason = forms.CharField(label=_("Reason"), max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+                             widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}))
 
     def __init__(self, *args, services, current_service_id=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -51,7 +52,7 @@ def sla_badge(due: dt.datetime | None, *, paused_at=None, status: str = "", now:
     if due is None:
         return SlaBadge("none", "—", _("No SLA target"))
     now = now or timezone.now()
-    due_text = timezone.localtime(due).strftime("%Y-%m-%d %H:%M")
+    due_text = date_format(timezone.localtime(due), "SHORT_DATETIME_FORMAT")  # day first, as the pages
     if due <= now:
         return SlaBadge("breached", _("overdue %(duration)s") % {"duration": duration(now - due)},
                         _("Deadline was %(due)s") % {"due": due_text})
@@ -63,7 +64,7 @@ def sla_badge(due: dt.datetime | None, *, paused_at=None, status: str = "", now:
 _QUEUE_ROW = (
     '<tr data-reference="{ref}" data-status="{status}" data-priority="{priority}">'
     '<td><a class="ref ltr" id="open-{ref}" href="{url}">{ref}</a></td>'
-    "<td>{subject}</td><td>{service}</td><td>{channel}</td><td>{region}</td>"
+    '<td dir="auto">{subject}</td><td>{service}</td><td>{channel}</td><td>{region}</td>'
     '<td><span class="badge {priority}">{priority_label}</span></td><td>{status_label}</td><td>{assignee}</td>'
     '<td><span class="badge sla {badge_css}" title="{badge_title}" dir="auto">{badge_text}</span></td></tr>\n'
 )
@@ -91,7 +92,8 @@ def queue_rows_html(rows, *, now: dt.datetime) -> str:
     for r in rows:
         badge = sla_badge(r["sla_due"], paused_at=r["sla_paused_at"], status=r["status"], now=now)
         if r["assignee_id"]:
-            assignee = f'{r["assignee__first_name"]} {r["assignee__last_name"]}'.strip() or r["assignee__username"]
+            name = f'{r["assignee__first_name"]} {r["assignee__last_name"]}'.strip() or r["assignee__username"]
+            assignee = format_html("<bdi>{}</bdi>", name)
         else:
             assignee = unassigned
         subject = r["subject"]
@@ -113,8 +115,15 @@ def queue_rows_html(rows, *, now: dt.datetime) -> str:
     return mark_safe("".join(html))  # noqa: S308 - each row is format_html output: every value escaped
 
 
+def _typed(template: str, **values) -> str:
+    """A translated line around text a person typed (a reason, a file name): the line is escaped and each
+    typed value isolated in <bdi>, so that an Arabic reason keeps its own direction in a French line."""
+    return mark_safe(conditional_escape(template) % {  # noqa: S308 - every part escaped
+        key: format_html("<bdi>{}</bdi>", value) for key, value in values.items()})
+
+
 def describe_event(event, services_by_code: dict) -> str:
-    """One translated line for a history event, from its kind and JSON details."""
+    """One translated line for a history event, from its kind and JSON details (HTML: typed text in <bdi>)."""
     data = event.data or {}
 
     def service(code):
@@ -138,15 +147,16 @@ def describe_event(event, services_by_code: dict) -> str:
         return _("Unassigned (was %(from)s)") % {"from": data.get("from") or "—"}
     if kind in (EventKind.STATUS, EventKind.PRIORITY):
         choices = Status if kind == EventKind.STATUS else Priority
-        text = f"{_label(choices, data.get('from'))} → {_label(choices, data.get('to'))}"
+        text = conditional_escape(f"{_label(choices, data.get('from'))} → {_label(choices, data.get('to'))}")
         if data.get("reason"):
-            text += " — " + _("reason: %(reason)s") % {"reason": data["reason"]}
+            text += mark_safe(" — ") + _typed(_("reason: %(reason)s"), reason=data["reason"])
         if data.get("unmerged_from"):
-            text += " — " + _("no longer merged into %(reference)s") % {"reference": data["unmerged_from"]}
+            text += conditional_escape(
+                " — " + _("no longer merged into %(reference)s") % {"reference": data["unmerged_from"]})
         return text
     if kind == EventKind.TRANSFERRED:
-        return _("From %(from)s to %(to)s — reason: %(reason)s") % {
-            "from": service(data.get("from")), "to": service(data.get("to")), "reason": data.get("reason", "")}
+        return _typed(_("From %(from)s to %(to)s — reason: %(reason)s"), **{
+            "from": service(data.get("from")), "to": service(data.get("to")), "reason": data.get("reason", "")})
     if kind == EventKind.MERGED:
         if data.get("into"):
             return _("Merged into %(reference)s") % {"reference": data["into"]}
@@ -157,7 +167,7 @@ def describe_event(event, services_by_code: dict) -> str:
         return _("Missed: %(deadlines)s; priority %(from)s → %(to)s") % {
             "deadlines": deadlines, "from": _label(Priority, data.get("from")), "to": _label(Priority, data.get("to"))}
     if kind == EventKind.ATTACHMENT:
-        return str(data.get("name", ""))
+        return format_html("<bdi>{}</bdi>", data.get("name", ""))
     if kind == EventKind.SLA_CALENDAR_ERROR:
         return _("The organisation's opening hours or time zone cannot be used (%(problem)s): deadlines are "
                  "counted around the clock until an administrator fixes them.") % {"problem": data.get("problem", "")}

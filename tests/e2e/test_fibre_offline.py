@@ -341,8 +341,8 @@ def test_inspector_accepts_a_doubtful_item_which_appears_on_the_running_statemen
     line = contractor_page.locator('#running tr.line[data-item="ONT-01"]')
     expect(line).to_have_count(1)
     expect(line).to_contain_text("WO-0001")
-    expect(line).to_contain_text("3,000.00")
-    expect(contractor_page.locator(f"#unbilled-{fibre.contract.reference}")).to_have_text("3,000.00")
+    expect(line).to_contain_text("3\u00a0000,00\u00a0DA")  # Algerian grouping and currency, in English too
+    expect(contractor_page.locator(f"#unbilled-{fibre.contract.reference}")).to_have_text("3\u00a0000,00\u00a0DA")
 
 
 def test_operator_dashboard_draws_the_sites_with_local_leaflet_only(

@@ -31,10 +31,36 @@ def test_invalid_numbers_are_refused_with_a_message(raw):
     assert error.value.messages[0]
 
 
-def test_numbers_of_other_countries_are_refused():
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("+33 6 12 34 56 78", "+33612345678"),  # France, mobile
+        ("0033 6 12 34 56 78", "+33612345678"),
+        ("00 33 6 12 34 56 78", "+33612345678"),
+        ("+1 202 555 0143", "+12025550143"),  # United States
+        ("+49 30 901820", "+4930901820"),  # Germany, Berlin fixed line
+    ],
+)
+def test_international_numbers_of_citizens_abroad_are_accepted(raw, expected):
+    assert to_e164(raw) == expected
+
+
+def test_an_invalid_number_says_how_to_write_one_from_abroad():
+    from django.utils import translation
+
+    for language, expected in [("fr", "indicatif pays"), ("ar", "رمز البلد"), ("en", "country code")]:
+        with pytest.raises(ValidationError) as error:
+            to_e164("+33 6 12")
+        assert error.value.code == "invalid"
+        with translation.override(language):  # the message is translated when shown
+            assert expected in error.value.messages[0], language
+
+
+def test_foreign_numbers_can_be_limited_to_algeria_and_congo():
     with pytest.raises(ValidationError) as error:
-        to_e164("+33 6 12 34 56 78")
+        to_e164("+33 6 12 34 56 78", allow_foreign=False)
     assert error.value.code == "region"
+    assert to_e164("0550 12 34 56", allow_foreign=False) == "+213550123456"
 
 
 def test_display_is_international_format():

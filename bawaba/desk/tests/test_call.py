@@ -1,6 +1,7 @@
 import html as htmllib
 import re
 
+import pytest
 from django.urls import reverse
 
 from bawaba.geo.models import Region
@@ -126,3 +127,27 @@ def test_prefilled_number_shows_history_at_once(login, at_agent, make_request):
     req = make_request(citizen_phone="0550 12 34 56")
     page = text(login(at_agent).get(reverse("desk:call"), {"phone": "0550123456"}))
     assert f'data-reference="{req.reference}"' in page and 'value="0550123456"' in page
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("+33 6 12 34 56 78", "+33612345678"),
+                                               ("00 1 202 555 0143", "+12025550143")])
+def test_a_caller_living_abroad_gives_a_foreign_number(login, at_agent, typed, stored):
+    faults = Service.objects.get(code="algerie-telecom/faults")
+    oran = Region.objects.get(country="DZ", code="31")
+    response = login(at_agent).post(reverse("desk:call"), {
+        "citizen_phone": typed, "service": faults.pk, "channel": "phone", "priority": "normal",
+        "region": oran.pk, "subject": "Ligne de ma mère", "text": "J'appelle de l'étranger pour la ligne de ma mère.",
+    })
+    assert response.status_code == 302
+    assert Request.objects.get().citizen_phone == stored
+
+
+def test_an_invalid_number_says_how_to_write_a_foreign_one(login, at_agent):
+    client = login(at_agent)
+    client.cookies["django_language"] = "fr"
+    response = client.post(reverse("desk:call"), {
+        "citizen_phone": "+33 6 12", "service": "", "channel": "phone", "priority": "normal",
+        "subject": "Sujet", "text": "Texte",
+    })
+    assert response.status_code == 400
+    assert "indicatif pays (+33 6 12 34 56 78" in text(response)

@@ -29,3 +29,21 @@ def test_reloading_is_idempotent(db):
     before = Commune.objects.count()
     call_command("geo", "load")
     assert Commune.objects.count() == before
+
+
+def test_french_place_names_keep_their_accents(db):
+    names = dict(Region.objects.filter(country="DZ").values_list("code", "name_fr"))
+    assert names["06"] == "Béjaïa" and names["19"] == "Sétif" and names["26"] == "Médéa"
+    assert names["44"] == "Aïn Defla" and names["47"] == "Ghardaïa" and names["16"] == "Alger"
+    assert Commune.objects.filter(region__code="06", name_fr="Béjaïa").exists()
+    assert not Region.objects.filter(country="DZ", name_fr__in=["Bejaia", "Setif"]).exists()
+
+
+def test_places_loaded_without_accents_are_renamed_not_duplicated(db):
+    Region.objects.filter(country="DZ", code="06").update(name_fr="Bejaia")
+    Commune.objects.filter(name_fr="Sétif").update(name_fr="Setif")
+    communes = Commune.objects.count()
+    call_command("geo", "load")
+    assert Region.objects.get(country="DZ", code="06").name_fr == "Béjaïa"
+    assert Commune.objects.filter(name_fr="Sétif").exists() and not Commune.objects.filter(name_fr="Setif").exists()
+    assert Commune.objects.count() == communes

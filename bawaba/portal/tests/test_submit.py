@@ -94,6 +94,15 @@ def test_congolese_number_is_accepted_and_stored_in_e164(citizen, web_rule):
     assert Request.objects.get().citizen_phone == "+242066123456"
 
 
+@pytest.mark.parametrize(("typed", "stored"), [("+33 6 12 34 56 78", "+33612345678"),
+                                               ("0033 6 12 34 56 78", "+33612345678"),
+                                               ("+1 202 555 0143", "+12025550143")])
+def test_a_citizen_abroad_submits_with_a_foreign_number(citizen, web_rule, typed, stored):
+    token = start(citizen)
+    citizen.post(SUBMIT, {**write_data(token, phone=typed, region=""), "action": "submit"})
+    assert Request.objects.get().citizen_phone == stored
+
+
 def test_request_without_wilaya_or_category_is_accepted(citizen, web_rule):
     token = start(citizen)
     data = write_data(token, region="", category="", name="", email="")
@@ -118,7 +127,7 @@ def test_category_lists_public_services_localised_and_i_dont_know(orgs):
     ("overrides", "field", "message"),
     [
         ({"phone": "12345"}, "phone", "is not a valid phone number"),
-        ({"phone": "+33 6 12 34 56 78"}, "phone", "Only Algerian and Congolese phone numbers are accepted"),
+        ({"phone": "+33 6 12"}, "phone", "the number with its country code (+33 6 12 34 56 78"),
         ({"phone": ""}, "phone", "This field is required"),
         ({"description": "   "}, "description", "This field is required"),
         ({"subject": ""}, "subject", "This field is required"),

@@ -117,7 +117,7 @@
       field("gps_accuracy_m").value = coords.accuracy.toFixed(1);
       gpsStatus.textContent = t("gpsDone", {
         accuracy: Math.round(coords.accuracy),
-        time: new Date(position.timestamp || Date.now()).toLocaleTimeString(document.documentElement.lang || undefined),
+        time: new Date(position.timestamp || Date.now()).toLocaleTimeString("en-GB", {hour: "2-digit", minute: "2-digit", second: "2-digit"}),  // 24 h, Latin digits
       });
     }, function (error) {
       gpsStatus.textContent = error && error.code === 1 ? t("gpsDenied") : t("gpsUnavailable");

@@ -346,10 +346,13 @@
   }
 
   function formatTime(iso) {
-    try {
-      return new Date(iso).toLocaleString(document.documentElement.lang || undefined,
-        { dateStyle: "short", timeStyle: "short" });
-    } catch (e) { return iso; }
+    // Day first on 24 hours in every language, as the pages (SHORT_DATETIME_FORMAT "d/m/Y H:i"): the browser's
+    // own "ar" and "en" formats are month first or use other digits.
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return iso;
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return two(d.getDate()) + "/" + two(d.getMonth() + 1) + "/" + d.getFullYear() + " " +
+      two(d.getHours()) + ":" + two(d.getMinutes());
   }
 
   function element(tag, className, text) {

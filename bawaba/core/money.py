@@ -1,0 +1,69 @@
+"""Amounts in Algerian dinars as people read them: "1 250,00 DA" (French, English), "1 250,00 دج" (Arabic).
+
+Groups of three digits are joined by a no-break space (U+00A0) and the amount and its currency too, so an
+amount never breaks across two lines; two decimals after a comma, rounded half up; a minus sign in front of
+negative amounts. In Arabic a left-to-right mark (U+200E) precedes the minus sign, so that a right-to-left
+page still shows "-1 250,00" and not "1 250,00-". Decimal only: a float is read from its shortest repr,
+never computed with. APIs and UBL files keep raw numbers; this is for pages, PDFs and messages.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils import translation
+from django.utils.translation import pgettext
+
+NBSP = "\xa0"
+LRM = "\u200e"
+CENT = Decimal("0.01")
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        try:
+            number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+        except InvalidOperation:
+            return None
+    return number if number.is_finite() else None
+
+
+def group_digits(whole: str) -> str:
+    """"1234567" -> "1 234 567" (no-break spaces)."""
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return NBSP.join(groups)
+
+
+def format_amount(value) -> str:
+    """The number alone: 1 250,00 (no currency), "" when value is not a number."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    number = number.quantize(CENT, rounding=ROUND_HALF_UP)
+    whole, cents = f"{abs(number):.2f}".split(".")
+    sign = "-" if number < 0 else ""
+    return f"{sign}{group_digits(whole)},{cents}"
+
+
+def currency_symbol(language: str | None = None) -> str:
+    with translation.override(language or translation.get_language() or "fr"):
+        # Translators: the Algerian dinar after an amount, as printed on bills: "DA" in French, "دج" in Arabic.
+        return pgettext("currency symbol", "DA")
+
+
+def format_money(value, language: str | None = None) -> str:
+    """1250 -> "1 250,00 DA" in the active language (or `language`); "" when value is not a number."""
+    amount = format_amount(value)
+    if not amount:
+        return ""
+    language = (language or translation.get_language() or "fr")[:2]
+    if language == "ar" and amount.startswith("-"):
+        amount = LRM + amount
+    return f"{amount}{NBSP}{currency_symbol(language)}"
