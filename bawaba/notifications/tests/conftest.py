@@ -1,0 +1,45 @@
+import pytest
+
+from .kannel import Kannel, missing_binaries
+
+GATEWAY_TOKEN = "gateway-secret-for-kannel-tests"
+DLR_TOKEN = "dlr-secret-for-tests"
+
+
+@pytest.fixture(scope="session")
+def kannel(live_server, tmp_path_factory):
+    """bearerbox + smsbox + the fake SMSC on loopback, for the whole test session. Citizens' SMS reach the
+    platform's SMS channel (the live server) through smsbox's get-url, as in production."""
+    missing = missing_binaries()
+    if missing:
+        pytest.skip(f"Kannel is not installed ({', '.join(missing)}): run scripts/ensure-kannel")
+    get_url = f"{live_server.url}/channels/sms?from=%p&text=%a&token={GATEWAY_TOKEN}"
+    gateway = Kannel(tmp_path_factory.mktemp("kannel"), get_url)
+    try:
+        gateway.start()
+    except Exception:
+        print(gateway.logs())  # noqa: T201 - shown with the failure
+        gateway.stop()
+        raise
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def through_kannel(kannel, live_server, settings):
+    """The platform configured to send SMS through the test Kannel, its delivery reports to the live server."""
+    settings.SMS_PROVIDER = "kannel"
+    settings.KANNEL_SENDSMS_URL = kannel.sendsms_url
+    settings.KANNEL_USERNAME, settings.KANNEL_PASSWORD = kannel.USERNAME, kannel.PASSWORD
+    settings.SMS_SENDER = "Bawaba"
+    settings.NOTIFICATION_CALLBACK_BASE_URL = live_server.url
+    settings.NOTIFICATION_DLR_TOKEN = DLR_TOKEN
+    settings.CHANNEL_GATEWAY_TOKEN = GATEWAY_TOKEN
+    return kannel
+
+
+@pytest.fixture(autouse=True)
+def _notification_settings(settings):
+    settings.PUBLIC_BASE_URL = "https://bawaba.example"
+    settings.NOTIFICATION_SEND_AT_ONCE = False  # the tests send with send_due(), at the time they choose
+    settings.SMS_PROVIDER = "outbox"
