@@ -8,6 +8,8 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bawaba.notifications.sms import is_gsm7
+
 from .gateways import handle_sms, handle_ussd
 
 
@@ -32,7 +34,10 @@ def sms(request):
         reply = handle_sms(data.get("from", ""), data.get("text", ""))
     except ValidationError as exc:
         return _plain(" ".join(exc.messages), 400)
-    return _plain(reply)
+    response = _plain(reply)
+    # Kannel's smsbox (accept-x-kannel-headers) sends an answer outside the GSM alphabet, Arabic, as UCS-2.
+    response["X-Kannel-Coding"] = "0" if is_gsm7(reply) else "2"
+    return response
 
 
 @csrf_exempt

@@ -123,6 +123,7 @@ get-url = "{get_url}"
 max-messages = 1
 concatenation = true
 omit-empty = true
+accept-x-kannel-headers = true
 """
 
     # --- life cycle ---------------------------------------------------------------------------------
