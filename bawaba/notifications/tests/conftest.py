@@ -2,7 +2,7 @@ import pytest
 
 from bawaba.notifications.models import OutboundMessage, State
 
-from .kannel import Kannel, missing_binaries, wait_for
+from .kannel import Gate, Kannel, missing_binaries, wait_for
 
 GATEWAY_TOKEN = "gateway-secret-for-kannel-tests"
 DLR_TOKEN = "dlr-secret-for-tests"
@@ -37,13 +37,14 @@ def through_kannel(kannel, live_server, settings):
     settings.NOTIFICATION_CALLBACK_BASE_URL = live_server.url
     settings.NOTIFICATION_DLR_TOKEN = DLR_TOKEN
     settings.CHANNEL_GATEWAY_TOKEN = GATEWAY_TOKEN
-    yield kannel
-    # Let the delivery reports of this test arrive before the next test starts (they would land in its data).
-    try:
-        wait_for(lambda: not OutboundMessage.objects.filter(provider="kannel", state=State.SENT).exists(),
-                 timeout=15, what="pending delivery reports")
-    except TimeoutError:
-        pass
+    with Gate():
+        yield kannel
+        # Let the delivery reports of this test arrive before the next test starts (they would land in its data).
+        try:
+            wait_for(lambda: not OutboundMessage.objects.filter(provider="kannel", state=State.SENT).exists(),
+                     timeout=15, what="pending delivery reports")
+        except TimeoutError:
+            pass
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -43,6 +44,53 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class Gate:
+    """Takes turns on the database between the test and the live server's requests (Kannel's callbacks).
+
+    On SQLite the test database lives in memory and the live server shares the test's connection: a
+    callback that writes while the test reads fails ("database table is locked"). The test holds the gate
+    while it runs and opens it only while it waits (`wait_for`); each request of another thread holds it
+    from start to finish. On PostgreSQL it only makes the order of events easier to read."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._test_thread = threading.current_thread()
+
+    def _request_started(self, **_kwargs):
+        if threading.current_thread() is not self._test_thread:
+            self._lock.acquire()
+
+    def _request_finished(self, **_kwargs):
+        if threading.current_thread() is not self._test_thread and self._lock.locked():
+            self._lock.release()
+
+    def __enter__(self):
+        from django.core.signals import request_finished, request_started
+
+        request_started.connect(self._request_started, dispatch_uid="kannel-gate-start")
+        request_finished.connect(self._request_finished, dispatch_uid="kannel-gate-finish")
+        self._lock.acquire()
+        Gate.current = self
+        return self
+
+    def __exit__(self, *exc):
+        from django.core.signals import request_finished, request_started
+
+        Gate.current = None
+        self._lock.release()
+        request_started.disconnect(dispatch_uid="kannel-gate-start")
+        request_finished.disconnect(dispatch_uid="kannel-gate-finish")
+
+    def pause(self, seconds: float) -> None:
+        self._lock.release()
+        try:
+            time.sleep(seconds)
+        finally:
+            self._lock.acquire()
+
+    current: Gate | None = None
+
+
 def wait_for(predicate, timeout: float = 20, interval: float = 0.1, what: str = "condition"):
     deadline = time.monotonic() + timeout
     while True:
@@ -51,7 +99,10 @@ def wait_for(predicate, timeout: float = 20, interval: float = 0.1, what: str = 
             return value
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
-        time.sleep(interval)
+        if Gate.current is not None:
+            Gate.current.pause(interval)
+        else:
+            time.sleep(interval)
 
 
 @dataclass
