@@ -50,7 +50,8 @@ def reference_from_code(code: str) -> str | None:
 
 
 def stop_token(channel: str, address: str) -> str:
-    return signing.dumps({"c": channel, "a": address}, salt=_STOP_SALT, compress=True)
+    """The same token for the same address every time (no date in it: an old e-mail's link still works)."""
+    return signing.Signer(salt=_STOP_SALT).sign_object({"c": channel, "a": address}, compress=True)
 
 
 def stop_link(channel: str, address: str) -> str:
@@ -59,7 +60,7 @@ def stop_link(channel: str, address: str) -> str:
 
 def read_stop_token(token: str) -> tuple[str, str] | None:
     try:
-        data = signing.loads(token, salt=_STOP_SALT)
+        data = signing.Signer(salt=_STOP_SALT).unsign_object(token)
     except signing.BadSignature:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("c"), str) or not isinstance(data.get("a"), str):

@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 
 from bawaba.notifications.models import OutboundMessage, State
@@ -40,11 +42,9 @@ def through_kannel(kannel, live_server, settings):
     with Gate():
         yield kannel
         # Let the delivery reports of this test arrive before the next test starts (they would land in its data).
-        try:
+        with contextlib.suppress(TimeoutError):
             wait_for(lambda: not OutboundMessage.objects.filter(provider="kannel", state=State.SENT).exists(),
                      timeout=15, what="pending delivery reports")
-        except TimeoutError:
-            pass
 
 
 @pytest.fixture(autouse=True)
