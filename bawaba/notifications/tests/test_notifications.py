@@ -390,3 +390,19 @@ def test_a_short_link_with_a_wrong_signature_is_refused(citizen_request, client)
     forged = code[:-1] + ("a" if code[-1] != "a" else "b")
     assert client.get(f"/s/{forged}").status_code == 404
     assert client.get("/s/K7M29QXR").status_code == 404
+
+
+def test_a_task_sends_the_message_right_after_the_commit(citizen_request, at_agent, settings,
+                                                         django_capture_on_commit_callbacks):
+    """Citizens do not wait for the sweep: a Huey task queued after the commit sends at once."""
+    from huey.contrib.djhuey import HUEY
+
+    settings.NOTIFICATION_SEND_AT_ONCE = True
+    was_immediate = HUEY.immediate
+    HUEY.immediate = True  # the task runs in this process, as a consumer would run it
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            do_reply(citizen_request, "Réponse.", actor=at_agent)
+    finally:
+        HUEY.immediate = was_immediate
+    assert set(OutboundMessage.objects.values_list("state", flat=True)) == {State.SENT}
