@@ -54,8 +54,12 @@ def stop_token(channel: str, address: str) -> str:
     return signing.Signer(salt=_STOP_SALT).sign_object({"c": channel, "a": address}, compress=True)
 
 
+def stop_path(channel: str, address: str) -> str:
+    return reverse("notifications:stop", args=[stop_token(channel, address)])
+
+
 def stop_link(channel: str, address: str) -> str:
-    return public_url(reverse("notifications:stop", args=[stop_token(channel, address)]))
+    return public_url(stop_path(channel, address))
 
 
 def read_stop_token(token: str) -> tuple[str, str] | None:

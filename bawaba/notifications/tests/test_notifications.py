@@ -406,3 +406,14 @@ def test_a_task_sends_the_message_right_after_the_commit(citizen_request, at_age
     finally:
         HUEY.immediate = was_immediate
     assert set(OutboundMessage.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+def test_the_citizens_request_page_offers_to_stop_the_messages(citizen_request):
+    citizen = Client()
+    citizen.get(links.short_link(citizen_request.reference).removeprefix("https://bawaba.example"))
+    page = citizen.get(f"/track/{citizen_request.reference}/").content.decode()
+    assert 'data-opt-out="sms"' in page and 'data-opt-out="email"' in page
+    citizen.post(links.stop_path("sms", citizen_request.citizen_phone))
+    page = citizen.get(f"/track/{citizen_request.reference}/").content.decode()
+    assert 'data-opt-out="sms"' not in page and 'data-opt-out="email"' in page
+    assert OptOut.objects.filter(channel="sms", address="+213550123456", source="link").exists()
