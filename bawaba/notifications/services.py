@@ -182,7 +182,8 @@ def record_delivery_report(message: OutboundMessage, status: str, *, state: str 
 
 def kannel_report(message_id: str, report_type: str, *, smsc_id: str = "", answer: str = "",
                   data: dict | None = None) -> OutboundMessage | None:
-    message = OutboundMessage.objects.filter(pk=message_id).first() if message_id.isdigit() else None
+    valid = message_id.isascii() and message_id.isdigit() and len(message_id) < 19  # a 64-bit key
+    message = OutboundMessage.objects.filter(pk=int(message_id)).first() if valid else None
     if message is None or report_type not in KANNEL_REPORTS:
         return None
     return record_delivery_report(message, f"kannel:{report_type}", state=KANNEL_REPORTS[report_type],

@@ -28,6 +28,11 @@ def _plain(text: str, status: int = 200) -> HttpResponse:
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
+def _clean(value) -> str:
+    """Gateways send what they like: PostgreSQL stores no NUL character, and a report needs 200 at most."""
+    return str(value).replace("\x00", "")[:200]
+
+
 def _token_ok(given: str) -> bool:
     expected = settings.NOTIFICATION_DLR_TOKEN
     return bool(expected) and hmac.compare_digest((given or "").encode(), expected.encode())
@@ -38,7 +43,7 @@ def _token_ok(given: str) -> bool:
 def kannel_dlr(request):
     if not _token_ok(request.GET.get("token", "")):
         return _plain("unauthorised", 401)
-    data = {key: request.GET.get(key, "")[:200] for key in ("type", "smsc_id", "at", "answer")}
+    data = {key: _clean(request.GET.get(key, "")) for key in ("type", "smsc_id", "at", "answer")}
     message = kannel_report(request.GET.get("id", ""), data["type"], smsc_id=data["smsc_id"],
                             answer=data["answer"], data=data)
     if message is None:
@@ -57,8 +62,8 @@ def http_dlr(request):
         return _plain("invalid JSON", 400)
     if not isinstance(data, dict):
         return _plain("invalid JSON", 400)
-    message = http_report(str(data.get("id", ""))[:100], str(data.get("status", ""))[:20],
-                          error=str(data.get("error", ""))[:300], data={k: str(v)[:200] for k, v in data.items()})
+    message = http_report(_clean(data.get("id", ""))[:100], _clean(data.get("status", ""))[:20],
+                          error=_clean(data.get("error", "")), data={_clean(k): _clean(v) for k, v in data.items()})
     if message is None:
         return _plain("unknown message or status", 404)
     return _plain("ok")

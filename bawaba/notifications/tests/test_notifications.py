@@ -280,7 +280,8 @@ def test_a_kannel_delivery_report_needs_the_secret(sent_sms, client):
     assert client.get("/notifications/dlr/kannel", query).status_code == 401
     assert client.get("/notifications/dlr/kannel", {**query, "token": "wrong"}).status_code == 401
     assert client.get("/notifications/dlr/kannel", {**query, "token": DLR_TOKEN, "id": "999999"}).status_code == 404
-    assert client.get("/notifications/dlr/kannel", {**query, "token": DLR_TOKEN, "id": "x\x00"}).status_code == 404
+    for bad_id in ("x\x00", "²", "9" * 30, "-1", ""):
+        assert client.get("/notifications/dlr/kannel", {**query, "token": DLR_TOKEN, "id": bad_id}).status_code == 404
     assert not DeliveryReport.objects.exists()
 
 
@@ -298,6 +299,10 @@ def test_a_failed_delivery_report_shows_the_message_failed(sent_sms, client):
                                              "answer": "NACK/0x0000000b/Invalid Destination Address"})
     sent_sms.refresh_from_db()
     assert sent_sms.state == State.FAILED and "Invalid Destination" in sent_sms.error
+    # A NUL in what the gateway sends is dropped, not a server error (PostgreSQL stores none).
+    assert client.get("/notifications/dlr/kannel", {"token": DLR_TOKEN, "id": sent_sms.pk, "type": "2",
+                                                    "answer": "bad\x00answer"}).status_code == 200
+    assert sent_sms.reports.last().data["answer"] == "badanswer"
 
 
 # --- The generic HTTP SMS API --------------------------------------------------------------------------
