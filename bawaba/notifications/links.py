@@ -11,12 +11,16 @@ import hmac
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from bawaba.core.references import normalise_reference
 
 SIGNATURE_LENGTH = 6
+# Fixed paths rather than reverse(): a link in an SMS sent today must still open next year, and a module
+# may queue a message while another URL configuration serves the request (an API mounted on its own).
+# config/urls.py and urls.py route them; a test checks that they resolve to these views.
+SHORT_LINK_PATH = "/s/{code}"
+STOP_PATH = "/notifications/stop/{token}/"
 _LINK_SALT = "bawaba.notifications.short-link"
 _STOP_SALT = "bawaba.notifications.stop"
 
@@ -35,7 +39,7 @@ def short_code(reference: str) -> str:
 
 
 def short_link(reference: str) -> str:
-    return public_url(reverse("short-link", args=[short_code(reference)]))
+    return public_url(SHORT_LINK_PATH.format(code=short_code(reference)))
 
 
 def reference_from_code(code: str) -> str | None:
@@ -55,7 +59,7 @@ def stop_token(channel: str, address: str) -> str:
 
 
 def stop_path(channel: str, address: str) -> str:
-    return reverse("notifications:stop", args=[stop_token(channel, address)])
+    return STOP_PATH.format(token=stop_token(channel, address))
 
 
 def stop_link(channel: str, address: str) -> str:

@@ -422,3 +422,12 @@ def test_the_citizens_request_page_offers_to_stop_the_messages(citizen_request):
     page = citizen.get(f"/track/{citizen_request.reference}/").content.decode()
     assert 'data-opt-out="sms"' not in page and 'data-opt-out="email"' in page
     assert OptOut.objects.filter(channel="sms", address="+213550123456", source="link").exists()
+
+
+def test_the_links_in_messages_resolve_to_their_pages():
+    from django.urls import resolve
+
+    from bawaba.notifications import views
+
+    assert resolve(links.SHORT_LINK_PATH.format(code="K7M29QXRabcdef")).func is views.short_link
+    assert resolve(links.STOP_PATH.format(token="abc:def")).func is views.stop
