@@ -55,13 +55,16 @@ class Gate:
     def __init__(self):
         self._lock = threading.Lock()
         self._test_thread = threading.current_thread()
+        self._holders: set[int] = set()
 
-    def _request_started(self, **_kwargs):
+    def _request_started(self, environ=None, **_kwargs):
         if threading.current_thread() is not self._test_thread:
             self._lock.acquire()
+            self._holders.add(threading.get_ident())
 
     def _request_finished(self, **_kwargs):
-        if threading.current_thread() is not self._test_thread and self._lock.locked():
+        if threading.get_ident() in self._holders:
+            self._holders.discard(threading.get_ident())
             self._lock.release()
 
     def __enter__(self):
