@@ -431,3 +431,14 @@ def test_the_links_in_messages_resolve_to_their_pages():
 
     assert resolve(links.SHORT_LINK_PATH.format(code="K7M29QXRabcdef")).func is views.short_link
     assert resolve(links.STOP_PATH.format(token="abc:def")).func is views.stop
+
+
+def test_the_settings_are_checked_at_start(settings):
+    from bawaba.notifications.checks import sms_provider_settings
+
+    settings.SMS_PROVIDER = "carrier-pigeon"
+    assert [problem.id for problem in sms_provider_settings(None)] == ["notifications.E001"]
+    settings.SMS_PROVIDER, settings.SMS_HTTP_URL, settings.NOTIFICATION_DLR_TOKEN = "http", "", ""
+    assert [problem.id for problem in sms_provider_settings(None)] == ["notifications.E002", "notifications.W001"]
+    settings.SMS_PROVIDER = "outbox"
+    assert sms_provider_settings(None) == []
