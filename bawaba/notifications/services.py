@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from . import links, texts
 from .models import Channel, DeliveryReport, OptOut, OutboundMessage, State
-from .providers import provider_for
+from .providers import SendResult, provider_for
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,11 @@ def send_one(pk: int, *, now: dt.datetime | None = None) -> str | None:
         message.updated_at = now
         message.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
     provider = provider_for(message.channel)
-    result = provider.send(message)
+    try:
+        result = provider.send(message)
+    except Exception as exc:  # a provider's bug must not stop the sweep for every other message  # noqa: BLE001
+        log.exception("provider %s failed on notification %s", provider.name, pk)
+        result = SendResult(False, error=f"{type(exc).__name__}: {exc}"[:500])
     with transaction.atomic():
         message = OutboundMessage.objects.select_for_update().get(pk=pk)
         message.provider = provider.name
