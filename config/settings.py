@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "bawaba.api",
     "bawaba.channels",
     "bawaba.deployments",
+    "bawaba.notifications",
     "bawaba.demo",  # last: demo data may use every app above
 ]
 
@@ -249,6 +250,22 @@ if os.environ.get("RATELIMIT_IP_META_KEY"):
 DESK_POLL_SECONDS = float(os.environ.get("DESK_POLL_SECONDS", 2))
 # Shared secret the SMS/USSD gateways send in X-Gateway-Token; the webhooks refuse everything without it.
 CHANNEL_GATEWAY_TOKEN = os.environ.get("CHANNEL_GATEWAY_TOKEN", "")
+
+# --- Notifications to citizens (docs/notifications.md). SMS_PROVIDER: outbox (recorded only), kannel or http.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")  # the portal's address in messages
+NOTIFICATION_CALLBACK_BASE_URL = os.environ.get("NOTIFICATION_CALLBACK_BASE_URL", "")  # how gateways reach us
+SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "outbox")
+SMS_SENDER = os.environ.get("SMS_SENDER", "Bawaba")
+KANNEL_SENDSMS_URL = os.environ.get("KANNEL_SENDSMS_URL", "http://127.0.0.1:13013/cgi-bin/sendsms")
+KANNEL_USERNAME = os.environ.get("KANNEL_USERNAME", "")
+KANNEL_PASSWORD = os.environ.get("KANNEL_PASSWORD", "")
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+NOTIFICATION_DLR_TOKEN = os.environ.get("NOTIFICATION_DLR_TOKEN", "")  # secret in delivery-report callbacks
+NOTIFICATION_MAX_ATTEMPTS = envint("NOTIFICATION_MAX_ATTEMPTS", 6)
+NOTIFICATION_RETRY_BASE_SECONDS = envint("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+NOTIFICATION_RETRY_MAX_SECONDS = envint("NOTIFICATION_RETRY_MAX_SECONDS", 3600)
+NOTIFICATION_SEND_AT_ONCE = envbool("NOTIFICATION_SEND_AT_ONCE", True)  # a task after each commit, besides the sweep
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from bawaba.core import views as core_views
+from bawaba.notifications import views as notification_views
 
 handler400 = "bawaba.core.views.bad_request"
 handler403 = "bawaba.core.views.permission_denied"
@@ -18,6 +19,8 @@ urlpatterns = [
     path("fibre/", include("bawaba.deployments.urls")),
     path("api/", include("bawaba.api.urls")),
     path("channels/", include("bawaba.channels.urls")),
+    path("notifications/", include("bawaba.notifications.urls")),
+    path("s/<str:code>", notification_views.short_link, name="short-link"),
     path("geo/", include("bawaba.geo.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

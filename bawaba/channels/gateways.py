@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from bawaba.core.phones import to_e164
 from bawaba.core.references import normalise_reference
 from bawaba.core.textnorm import guess_language
+from bawaba.notifications.services import handle_stop_sms
 from bawaba.orgs.models import Service
 from bawaba.servicedesk.models import Channel, Request, Status
 from bawaba.servicedesk.services import TransitionNotAllowed, do_citizen_message, do_create_request
@@ -29,6 +30,9 @@ def handle_sms(sender: str, text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationError(_("The message is empty."))
+    stopped = handle_stop_sms(phone, text)  # STOP / ARRET / توقف: no more notifications to this number
+    if stopped is not None:
+        return stopped
     if len(text) > SMS_MAX:
         raise ValidationError(_("The message is too long."))
     head, _sep, rest = text.partition(" ")

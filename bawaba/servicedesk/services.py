@@ -22,6 +22,7 @@ from bawaba.core.phones import to_e164
 from bawaba.core.references import new_reference
 from bawaba.core.uploads import CheckedUpload, check_upload
 from bawaba.geo.models import Commune, Region
+from bawaba.notifications.services import notify_request_citizen
 from bawaba.orgs.models import Priority, Service
 
 from . import sla
@@ -359,6 +360,8 @@ def do_transition(
     with transaction.atomic():
         request = _locked(request, actor)
         _apply_transition(request, to_status, actor=actor, reason=reason, now=now)
+        if to_status in (Status.WAITING, Status.RESOLVED, Status.CLOSED):  # the citizen is told (SMS, e-mail)
+            notify_request_citizen(request, to_status, event=f"status:{to_status}:{now.isoformat()}", now=now)
     return request
 
 
@@ -428,6 +431,8 @@ def do_reply(request: Request, body: str, *, actor: User, attachments: Iterable[
         _event(request, EventKind.REPLIED, actor, now, message=message.pk)
         if wait_for_citizen and request.status != Status.WAITING:
             _apply_transition(request, Status.WAITING, actor=actor, reason="", now=now)
+        notify_request_citizen(request, "waiting" if wait_for_citizen else "reply", event=f"message:{message.pk}",
+                               text=message.body, now=now)
     return message
 
 
