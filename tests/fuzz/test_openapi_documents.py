@@ -72,10 +72,11 @@ def keep_test_connection():
 @pytest.fixture
 def no_throttling(settings):
     settings.API_TOKEN_FAILURE_RATE = None  # schemathesis sends many refused tokens on purpose
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # staff made for each test
 
 
 @pytest.fixture
-def operator_token(orgs, at_supervisor, at_admin, at_agent, make_request):
+def operator_token(no_throttling, orgs, at_supervisor, at_admin, at_agent, make_request):
     """Algérie Télécom's token (a supervisor: dispatcher of the desk, inspector of the fibre programme), with a
     request to read and a fibre world (work orders, a field report, statements) to list."""
     make_request()
