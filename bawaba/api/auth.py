@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 from ninja.errors import AuthenticationError, Throttled
 from ninja.security import HttpBearer
@@ -39,8 +40,9 @@ class TooManyRefusedTokens(Throttled):
 
     def __init__(self, wait: int):
         super().__init__(wait)
-        self.message = _("Too many invalid API tokens from your address: wait %(seconds)d seconds.") % {
-            "seconds": wait}
+        self.message = ngettext("Too many invalid API tokens from your address: wait %(seconds)d second.",
+                                "Too many invalid API tokens from your address: wait %(seconds)d seconds.",
+                                wait) % {"seconds": wait}
 
     def __str__(self):
         return self.message

@@ -20,7 +20,8 @@ def broken():
 
 def test_the_api_refuses_a_decompression_bomb_with_422(world, as_user):
     response = as_user(world.worker).post(f"{BASE}/workOrder/WO-0001/report",
-                                          {**report_form(world), "photos": [make_photo(), bomb()]})
+                                          {**report_form(world), "photos": [make_photo(), bomb()]},
+                                          headers={"Accept-Language": "en"})
     assert response.status_code == 422
     assert any("megapixels" in message for message in response.json()["errors"]["photos"])
     assert not FieldReport.objects.exists()
@@ -39,7 +40,7 @@ def test_the_report_page_refuses_a_bomb_with_400(world, as_user):
     from .test_views import html, no_js_form
 
     response = as_user(world.worker).post(f"/fibre/orders/{world.work_order.pk}/report/",
-                                          no_js_form(world, photos=[bomb()]))
+                                          no_js_form(world, photos=[bomb()]), headers={"Accept-Language": "en"})
     assert response.status_code == 400
     assert 'id="photo-errors"' in html(response) and "megapixels" in html(response)
     assert not FieldReport.objects.exists()
