@@ -225,7 +225,8 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
-# Images are decoded only up to this many pixels (decompression bombs): 50 million takes in the 48-megapixel photos of recent phones.
+# Images are decoded only up to this many pixels (decompression bombs, bawaba.core.uploads): 50 million takes in
+# the 48-megapixel photos of recent phones.
 IMAGE_MAX_PIXELS = envint("IMAGE_MAX_PIXELS", 50_000_000)
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
@@ -279,7 +280,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bawaba.accounts.views.locked_out"
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "bawaba.accounts.backends.client_ip"  # the address django-ratelimit uses (RATELIMIT_IP_META_KEY)
+# The address django-ratelimit counts by too (RATELIMIT_IP_META_KEY behind a proxy).
+AXES_CLIENT_IP_CALLABLE = "bawaba.accounts.backends.client_ip"
 # API tokens: this many refused tokens from one address, then 429 until the window ends (bawaba.api.auth).
 API_TOKEN_FAILURE_RATE = os.environ.get("API_TOKEN_FAILURE_RATE", "20/5m")
 

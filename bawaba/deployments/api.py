@@ -87,7 +87,8 @@ api = NinjaAPI(
     urls_namespace="deployments:fibre-api",  # included by deployments/urls.py (app_name "deployments")
     auth=_auth_backends(),
 )
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
+          429: ErrorOut}  # 429: too many refused tokens from one address (bawaba.api.auth)
 
 
 def _error(request, status, detail, errors=None):

@@ -55,7 +55,8 @@ def test_the_embedded_database_writes_every_commit_to_disk_before_answering():
 
 
 PRODUCTION = {
-    "SECRET_KEY": "Zq8-vT3rW!kP0sLm7Yd2Xc9Nb4Jh6Gf1Ae5Ru8Io3Up7Ty2Re9Wq4", "ALLOWED_HOSTS": "bawaba.example.dz", "DEBUG": "0", "HTTPS": "1",
+    "SECRET_KEY": "Zq8-vT3rW!kP0sLm7Yd2Xc9Nb4Jh6Gf1Ae5Ru8Io3Up7Ty2Re9Wq4",
+    "ALLOWED_HOSTS": "bawaba.example.dz", "DEBUG": "0", "HTTPS": "1",
     "SECURE_HSTS_PRELOAD": "1", "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
 }
 
