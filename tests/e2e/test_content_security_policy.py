@@ -62,5 +62,6 @@ def test_the_fibre_pages_run_under_the_policy(live_server, page, fibre, sign_in,
     sign_in(fibre.worker)
     page.goto(f"{live_server.url}/fibre/orders/{fibre.work_order.pk}/report/")
     expect(page.locator("#field-report")).to_be_visible()
+    csp_watch(page)
     page.goto(f"{live_server.url}/fibre/statements/")
     csp_watch(page)
