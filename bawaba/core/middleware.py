@@ -3,15 +3,17 @@
 PostgreSQL cannot hold a NUL in text, and a NUL that reached a query ended in a 500. It is never part of a real
 address or search, so it is refused here, once, for every page and API:
 - in the path: 404, since nothing has such an address;
-- in a query parameter: 422 with the APIs' error body naming the parameter under an API path (as the APIs'
-  own validation answers), 400 with the error page elsewhere.
+- in a query parameter under an API path: 422 with the APIs' error body naming the parameter (as the APIs' own
+  validation answers: an API's contract is strict);
+- in a query parameter of a page: removed, so that a search pasted with a stray NUL still finds something
+  (what the help search did already) and no page can pass one to the database.
 Bodies are left to each form and API schema (they refuse NUL in a field with 422; the SMS gateways' webhooks
 strip them from message text instead).
 """
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,14 @@ NUL = "\x00"
 
 def _is_api(request) -> bool:
     return "/api/" in request.path_info
+
+
+def _without_nul(query: QueryDict) -> QueryDict:
+    cleaned = QueryDict(mutable=True)
+    for key, values in query.lists():
+        cleaned.setlist(key.replace(NUL, ""), [value.replace(NUL, "") for value in values])
+    cleaned._mutable = False
+    return cleaned
 
 
 def refuse_nul_bytes(get_response):
@@ -31,12 +41,12 @@ def refuse_nul_bytes(get_response):
                 "title": _("Not found"), "message": _("The page or item you asked for does not exist.")}, status=404)
         for key, values in request.GET.lists():
             if NUL in key or any(NUL in value for value in values):
-                message = _("Null characters are not allowed.")
                 if _is_api(request):
                     return JsonResponse({"detail": _("The request is not valid: see the errors by field."),
-                                         "errors": {key.replace(NUL, "") or "query": [message]}}, status=422)
-                return render(request, "core/error.html", {"title": _("Bad request"), "message": message},
-                              status=400)
+                                         "errors": {key.replace(NUL, "") or "query": [
+                                             _("Null characters are not allowed.")]}}, status=422)
+                request.GET = _without_nul(request.GET)
+                break
         return get_response(request)
 
     return middleware
