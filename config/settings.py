@@ -5,6 +5,7 @@ Production: DATABASE_URL (PostgreSQL), REDIS_URL (jobs, cache, rate limits), SEC
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -69,6 +70,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # its Swagger UI files served from here, not from a CDN (the Content-Security-Policy allows 'self' only)
+    "axes",
+    "csp",
     "huey.contrib.djhuey",
     "bawaba.core",
     "bawaba.geo",
@@ -98,6 +102,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "bawaba.core.middleware.refuse_nul_bytes",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 RATELIMIT_VIEW = "bawaba.core.views.rate_limited"
 
@@ -179,7 +186,8 @@ else:
 
 AUTH_USER_MODEL = "accounts.User"
 # The model backend, reading signed-in accounts through the cache (bawaba.accounts.backends).
-AUTHENTICATION_BACKENDS = ["bawaba.accounts.backends.CachedModelBackend"]
+# django-axes first: it refuses a locked-out sign-in before the password is even checked (docs/operations.md).
+AUTHENTICATION_BACKENDS = ["bawaba.accounts.backends.ThrottledSignIn", "bawaba.accounts.backends.CachedModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -220,6 +228,9 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+# Images are decoded only up to this many pixels (decompression bombs, bawaba.core.uploads): 50 million takes in
+# the 48-megapixel photos of recent phones.
+IMAGE_MAX_PIXELS = envint("IMAGE_MAX_PIXELS", 50_000_000)
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
@@ -232,10 +243,50 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bawaba@localhost")
 # Sessions in the database, read through the cache: an agent's poll every 2 s costs no session query.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- HTTPS (docs/operations.md). The embedded default answers plain HTTP on 127.0.0.1, with DEBUG off too: so
+# HTTPS=1 says "this deployment is served over TLS" and turns on the production defaults below; each can still be
+# set on its own. Behind a proxy that terminates TLS, name the header it sets:
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (only if the proxy always sets or strips that header).
+HTTPS = envbool("HTTPS", False)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-HTTP health check
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    _header, _, _value = os.environ["SECURE_PROXY_SSL_HEADER"].partition(",")
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip() or "https")
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Content-Security-Policy on every page (django-csp): scripts and styles from our own static files only, no
+# inline script, no framing. Photos previewed before an offline upload are blob: URLs; Leaflet and Swagger use data:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# --- Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one address,
+# that pair is locked out for AXES_COOLOFF_MINUTES (429, bawaba.accounts.views.locked_out); a good sign-in resets.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "bawaba.accounts.views.locked_out"
+AXES_VERBOSE = False
+# The address django-ratelimit counts by too (RATELIMIT_IP_META_KEY behind a proxy).
+AXES_CLIENT_IP_CALLABLE = "bawaba.accounts.backends.client_ip"
+# API tokens: this many refused tokens from one address, then 429 until the window ends (bawaba.api.auth).
+API_TOKEN_FAILURE_RATE = os.environ.get("API_TOKEN_FAILURE_RATE", "20/5m")
 
 # Platform knobs.
 ROUTING_CONFIDENCE_THRESHOLD = float(os.environ.get("ROUTING_CONFIDENCE_THRESHOLD", "0.45"))

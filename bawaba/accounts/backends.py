@@ -8,6 +8,8 @@ request. A change made without saving the model (QuerySet.update) must call `for
 entry also expires after a minute, whatever happens.
 """
 
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db import transaction
@@ -36,3 +38,22 @@ class CachedModelBackend(ModelBackend):
             user._state.fields_cache.clear()  # the account alone: related rows are read when needed
             cache.set(_key(user_id), user, USER_CACHE_SECONDS)
         return user if self.user_can_authenticate(user) else None
+
+
+class ThrottledSignIn(AxesStandaloneBackend):
+    """django-axes' guard, first of the backends: a username locked out from this address is refused before its
+    password is checked (bawaba.accounts.views.locked_out answers). A sign-in without a request (a command,
+    Django's test client `login()`) is not a web sign-in and has no address to throttle: it passes to the next
+    backend instead of failing as django-axes' own backend does."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_ip(request) -> str:
+    """The address sign-in throttling counts by: the one django-ratelimit uses (RATELIMIT_IP_META_KEY behind a
+    reverse proxy, REMOTE_ADDR otherwise)."""
+    meta_key = getattr(settings, "RATELIMIT_IP_META_KEY", None) or "REMOTE_ADDR"
+    return (request.META.get(meta_key) or "").split(",")[0].strip() or "unknown"

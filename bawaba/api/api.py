@@ -61,7 +61,7 @@ api = BawabaNinjaAPI(
 )
 install(api)
 
-COMMON = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+COMMON = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 WRITE = {**COMMON, 409: ErrorOut, 413: ErrorOut}
 
 

@@ -4,14 +4,21 @@
 the service desk's permission checks and history apply unchanged); `request.api_token` is the token.
 Read-only tokens are refused (403) on every method that can change something, here, once, so that
 every API using this authentication (the service desk's, the fibre app's) enforces the scope.
+
+Guessing tokens is throttled: after API_TOKEN_FAILURE_RATE refused tokens (e.g. "20/5m") from one address,
+every token from that address gets 429 until the window ends (counted in the cache by django-ratelimit, per
+process on the embedded default, shared through Redis in production; docs/operations.md).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja.errors import AuthenticationError
+from django.utils.translation import ngettext
+from django_ratelimit.core import get_usage
+from ninja.errors import AuthenticationError, Throttled
 from ninja.security import HttpBearer
 
 from bawaba.accounts.backends import CachedModelBackend
@@ -28,8 +35,36 @@ class TokenRejected(AuthenticationError):
         super().__init__(401, message)
 
 
+class TooManyRefusedTokens(Throttled):
+    """429: too many refused tokens from this address; `wait` seconds until the window ends."""
+
+    def __init__(self, wait: int):
+        super().__init__(wait)
+        self.message = ngettext("Too many invalid API tokens from your address: wait %(seconds)d second.",
+                                "Too many invalid API tokens from your address: wait %(seconds)d seconds.",
+                                wait) % {"seconds": wait}
+
+    def __str__(self):
+        return self.message
+
+
+def _refusals(request, *, count_one: bool):
+    return get_usage(request, group="api-token-refusals", key="ip", rate=settings.API_TOKEN_FAILURE_RATE,
+                     increment=count_one)
+
+
 class ApiTokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
+        usage = _refusals(request, count_one=False)
+        if usage is not None and usage["count"] >= usage["limit"]:
+            raise TooManyRefusedTokens(max(1, int(usage["time_left"])))
+        try:
+            return self._check(request, token)
+        except TokenRejected:
+            _refusals(request, count_one=True)
+            raise
+
+    def _check(self, request, token: str):
         found = find_token(token)
         if found is None:
             raise TokenRejected(_("This API token is not valid."))

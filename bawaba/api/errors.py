@@ -178,4 +178,5 @@ def install(api: NinjaAPI) -> None:
             return respond(request, 413, _("The request body is too large."))
         if isinstance(cause, BodyNotJson) or exc.status_code == 400:
             return respond(request, 400, _("The request body is not valid JSON."))
-        return respond(request, exc.status_code, str(exc))
+        wait = getattr(exc, "wait", None)  # 429 (ninja's Throttled): when to try again
+        return respond(request, exc.status_code, str(exc), headers={"Retry-After": str(wait)} if wait else None)

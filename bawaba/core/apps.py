@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .uploads import limit_pillow
+
+        limit_pillow()

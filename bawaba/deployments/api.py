@@ -21,6 +21,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 
+from bawaba.core.parsing import MAX_ID
+
 from . import billing, documents, forms, importing, selectors, services
 from .models import (
     Decision,
@@ -85,7 +87,8 @@ api = NinjaAPI(
     urls_namespace="deployments:fibre-api",  # included by deployments/urls.py (app_name "deployments")
     auth=_auth_backends(),
 )
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
+          429: ErrorOut}  # 429: too many refused tokens from one address (bawaba.api.auth)
 
 
 def _error(request, status, detail, errors=None):
@@ -151,7 +154,10 @@ def _http_error(request, exc):
     detail = str(exc)
     if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
         detail = _("The request body cannot be read: send valid JSON (or multipart for uploads).")
-    return _error(request, exc.status_code, detail)
+    response = _error(request, exc.status_code, detail)
+    if getattr(exc, "wait", None):  # 429 (ninja's Throttled): when to try again
+        response["Retry-After"] = str(exc.wait)
+    return response
 
 
 def _url(name: str, **kwargs) -> str:
@@ -167,6 +173,10 @@ def _url(name: str, **kwargs) -> str:
 
 
 def _page(limit: int, offset: int) -> tuple[int, int]:
+    """Every list's page: limit clamped to 1..MAX_LIMIT; an offset past the databases' integers is refused (422)."""
+    if offset > MAX_ID:
+        raise ValidationError({"offset": [_("Ensure this value is less than or equal to %(limit_value)s.")
+                                          % {"limit_value": MAX_ID}]})
     return max(1, min(limit, MAX_LIMIT)), max(0, offset)
 
 

@@ -1,19 +1,26 @@
 """GET /api/v1/requests/{reference}: the whole request for staff, nothing for other organisations."""
 
+import io
+
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from bawaba.orgs.models import Service
 from bawaba.servicedesk.services import do_add_note, do_citizen_message, do_reply, do_transfer
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+def png() -> bytes:
+    """A real one-pixel PNG: uploads are decoded whole, so a damaged image would be refused."""
+    buffer = io.BytesIO()
+    Image.new("RGBA", (1, 1)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def test_detail_has_messages_notes_attachments_and_history(api, make_request, at_agent):
     req = make_request()
     do_reply(req, "Un technicien passera demain.", actor=at_agent)
     do_add_note(req, "Client déjà appelé deux fois.", actor=at_agent)
-    do_citizen_message(req, "Merci, je serai là.", attachments=[SimpleUploadedFile("photo.png", PNG)])
+    do_citizen_message(req, "Merci, je serai là.", attachments=[SimpleUploadedFile("photo.png", png())])
 
     response = api.get(f"/api/v1/requests/{req.reference}")
     assert response.status_code == 200

@@ -1,17 +1,10 @@
-"""The OpenAPI schema: committed snapshot, declared error replies, and real responses that conform
-(schemathesis drives the WSGI application with generated valid and invalid input)."""
+"""The OpenAPI schema: committed snapshot and declared error replies. Real responses to generated input are
+checked against it by tests/fuzz (schemathesis)."""
 
 import json
 from pathlib import Path
 
-import pytest
-import schemathesis
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 SNAPSHOT = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
 
@@ -77,39 +70,5 @@ def test_unknown_addresses_under_the_api_answer_in_json(client):
         assert response.json() == {"detail": "Not found.", "errors": {}}
 
 
-# Loaded from the snapshot (equal to the served schema, see above) so that the cases can be listed when
-# the tests are collected; requests go to the WSGI application in-process.
-generated = schemathesis.openapi.from_path(str(SNAPSHOT))
-generated.app = WSGIHandler()
-# The token is sent by the test (its absence is tested in test_auth.py); OpenAPI allows parameters the
-# schema does not name (the list endpoints refuse them: test_list_requests.py).
-generated.config.generation.update(with_security_parameters=False, allow_extra_parameters=False)
-
-
-@pytest.fixture
-def seeded(make_request):
-    return make_request()  # something to list and read
-
-
-@pytest.fixture
-def keep_test_connection():
-    """Like Django's test client: requests must not close the connection that holds the test's
-    transaction (PostgreSQL would otherwise lose it after the first generated request)."""
-    signals = (request_started, request_finished)
-    for signal in signals:
-        signal.disconnect(close_old_connections)
-    yield
-    for signal in signals:
-        signal.connect(close_old_connections)
-
-
-@generated.parametrize()
-@settings(max_examples=30, deadline=None, database=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
-def test_generated_requests_get_conforming_answers_and_never_a_server_error(case, at_token, seeded,
-                                                                          keep_test_connection):
-    # All checks but "schema-valid data is accepted": a well-formed phone number, commune id, service code
-    # or username that does not exist is rightly refused with 422, which the schema cannot express.
-    case.call_and_validate(headers={"Authorization": f"Bearer {at_token[1]}"},
-                           excluded_checks=[positive_data_acceptance])
+# Generated requests (schemathesis) over this API and every other OpenAPI document the platform serves:
+# tests/fuzz/test_openapi_documents.py.

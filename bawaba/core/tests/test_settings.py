@@ -52,3 +52,39 @@ def test_the_embedded_database_writes_every_commit_to_disk_before_answering():
         pytest.skip("the embedded default only")
     with connection.cursor() as cursor:
         assert cursor.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+PRODUCTION = {
+    "SECRET_KEY": "Zq8-vT3rW!kP0sLm7Yd2Xc9Nb4Jh6Gf1Ae5Ru8Io3Up7Ty2Re9Wq4",
+    "ALLOWED_HOSTS": "bawaba.example.dz", "DEBUG": "0", "HTTPS": "1",
+    "SECURE_HSTS_PRELOAD": "1", "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+}
+
+
+def test_deploy_check_is_clean_with_the_production_environment(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, timeout=120,
+        # Only what production sets: nothing of this test process (e.g. the browser tests' async switch).
+        env={"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", str(tmp_path)),
+             "BAWABA_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings", **PRODUCTION},
+        capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+SHOW_HTTPS = ("import django; django.setup(); from django.conf import settings as s; "
+              "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+              "s.SECURE_HSTS_PRELOAD, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER)")
+
+
+def test_https_settings_come_from_the_environment(tmp_path):
+    shown = run_python(tmp_path, SHOW_HTTPS, **PRODUCTION).stdout.split(None, 6)
+    assert shown == ["True", "31536000", "True", "True", "True", "True", "('HTTP_X_FORWARDED_PROTO', 'https')\n"]
+    shown = run_python(tmp_path, SHOW_HTTPS, HTTPS="1", SECURE_HSTS_SECONDS="300", SECURE_SSL_REDIRECT="0").stdout
+    assert shown.split()[:2] == ["False", "300"]
+
+
+def test_the_embedded_default_serves_plain_http(tmp_path):
+    """No HTTPS variable: no redirect to https, no HSTS, cookies sent over http (DEBUG off as in `bawaba serve`)."""
+    shown = run_python(tmp_path, SHOW_HTTPS, DEBUG="0").stdout.split()
+    assert shown[:6] == ["False", "0", "False", "False", "False", "False"]
