@@ -44,9 +44,10 @@ class Command(BaseCommand):
                 demo = Path(settings.BASE_DIR) / "bawaba" / "demo" / "organisations.json"
                 spec = next(o for o in json.loads(demo.read_text(encoding="utf-8")) if o["slug"] == "algerie-telecom")
                 operator = do_onboard_organisation(spec)
-            inspector = do_add_staff(operator, {"username": "at.inspector", "role": "supervisor", "password": PASSWORD,
+            inspector = do_add_staff(operator, {"username": "at.inspector", "roles": ["fibre.inspector"],
+                                                "password": PASSWORD,
                                                 "first_name": "Nadia", "last_name": "Inspectrice"})
-            do_add_staff(operator, {"username": "at.billing", "role": "org_admin", "password": PASSWORD,
+            do_add_staff(operator, {"username": "at.billing", "roles": ["fibre.billing"], "password": PASSWORD,
                                     "first_name": "Samir", "last_name": "Comptable"})
             programme = services.do_create_programme(operator, {
                 "code": "ftth-2027", "name_fr": "Fibre pour tous 2027", "name_ar": "الألياف للجميع 2027",
@@ -61,7 +62,8 @@ class Command(BaseCommand):
                     # A fictitious 15-digit NIF: a contractor's e-invoice charges VAT, which needs the seller's
                     # tax identifier (EN 16931 BR-S-02).
                     "tax_identifier": f"00216{number:010d}"})
-                worker = do_add_staff(org, {"username": f"fibre.contractor{number}", "role": "org_admin",
+                worker = do_add_staff(org, {"username": f"fibre.contractor{number}",
+                                            "roles": ["fibre.contractor_manager"],
                                             "password": PASSWORD, "first_name": "Installateur",
                                             "last_name": str(number)})
                 contract = services.do_create_contract(
