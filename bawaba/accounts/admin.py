@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bawaba.core import modules
@@ -15,6 +16,12 @@ from bawaba.orgs.admin import OrganisationScopedAdmin
 
 from .models import PLATFORM_ADMIN, User
 from .services import do_set_roles
+
+# The web admin in the platform's words, with "View site" back to the person's home in the shell.
+admin.site.site_header = _("Bawaba administration")
+admin.site.site_title = _("Bawaba administration")
+admin.site.index_title = _("Your organisation")
+admin.site.site_url = reverse_lazy("home")
 
 # Fields only a platform admin may see or change: each of them can reach beyond one organisation.
 PLATFORM_ONLY_FIELDS = {"is_superuser", "groups", "user_permissions"}

@@ -46,6 +46,7 @@ class MenuEntry:
     roles: tuple[str, ...]
     key: str = ""
     id: str = ""
+    accesskey: str = ""
 
     @property
     def html_id(self) -> str:
@@ -74,6 +75,7 @@ class NavEntry:
     url: str
     html_id: str
     current: bool
+    accesskey: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def navigation(role_codes, *, view_name: str = "", nav: str = "") -> list[NavMod
                 continue
             current = entry.url_name == view_name or bool(
                 nav and entry.key == nav and entry.url_name.rpartition(":")[0] == namespace)
-            entries.append(NavEntry(entry.label, url, entry.html_id, current))
+            entries.append(NavEntry(entry.label, url, entry.html_id, current, entry.accesskey))
         if entries:
             result.append(NavModule(module.code, module.name, entries))
     return result

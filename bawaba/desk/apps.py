@@ -23,8 +23,8 @@ class DeskConfig(AppConfig):
                        description=_("Assigns and transfers requests, watches deadlines on the dashboard.")),
         ),
         entries=(
-            MenuEntry("desk:home", _("Queue"), DESK_ROLES, key="queue"),
-            MenuEntry("desk:call", _("New call"), DESK_ROLES, key="call"),
+            MenuEntry("desk:home", _("Queue"), DESK_ROLES, key="queue", accesskey="q"),
+            MenuEntry("desk:call", _("New call"), DESK_ROLES, key="call", accesskey="n"),
             MenuEntry("desk:dashboard", _("Dashboard"), (SUPERVISOR,), key="dashboard"),
             MenuEntry("knowledge:index", _("Help articles"), DESK_ROLES, key="articles", id="nav-articles"),
         ),

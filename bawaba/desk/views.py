@@ -48,7 +48,7 @@ QUEUE_PAGE_SIZE = 25
 # --- access ---------------------------------------------------------------------------------------
 
 def staff_required(view):
-    """Signed-in staff of an organisation (or platform admins). An htmx request whose session has
+    """Signed-in agents and supervisors of an organisation (or platform admins). An htmx request whose session has
     expired gets a client-side redirect to the sign-in page instead of the page swapped into the list."""
 
     @wraps(view)
@@ -61,6 +61,8 @@ def staff_required(view):
             return redirect_to_login(request.get_full_path())
         if not (user.organisation_id or user.is_platform_admin):
             raise PermissionDenied(_("Your account is not attached to an organisation."))
+        if not user.is_desk_staff:  # a fibre technician or an inspector has no role on the desk
+            raise PermissionDenied(_("The desk is for the service centre's agents and supervisors."))
         return view(request, *args, **kwargs)
 
     return wrapper
