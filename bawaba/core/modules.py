@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.apps import apps
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 
 
@@ -96,6 +98,12 @@ def modules() -> tuple[Module, ...]:
     if len(roles) != len(set(roles)):
         raise ValueError(f"Two modules declare the same role code: {roles}")
     return tuple(sorted(found, key=lambda module: (module.order, module.code)))
+
+
+@receiver(setting_changed)
+def _forget_modules(setting, **kwargs):
+    if setting == "INSTALLED_APPS":  # tests that install an app
+        modules.cache_clear()
 
 
 def roles() -> dict[str, ModuleRole]:

@@ -439,9 +439,11 @@ def statement(request, pk):
 
 def _managed_statement(request, pk) -> PaymentStatement:
     """The statement (404 unknown or another organisation's; 403 when the user does not manage billing)."""
-    found = selectors.statement_for(request.user, pk)
-    if not can_manage_billing(request.user, found.contract):
+    if not can_manage_billing(request.user):
         raise PermissionDenied(_("Only an administrator of the operator can issue statements or record payments."))
+    found = selectors.statement_for(request.user, pk)
+    if not can_manage_billing(request.user, found.contract):  # another operator's: not revealed
+        raise Http404(_("No such statement."))
     return found
 
 
