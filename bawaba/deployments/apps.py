@@ -42,7 +42,7 @@ class DeploymentsConfig(AppConfig):
             MenuEntry("deployments:dashboard", _("Progress"), OPERATOR_ROLES, key="dashboard",
                       id="nav-fibre-dashboard"),
             MenuEntry("deployments:scorecards", _("Scorecards"), OPERATOR_ROLES, key="scorecards"),
-            MenuEntry("deployments:payment_delays", _("Payment delays"), (BILLING,), key="payments",
+            MenuEntry("deployments:payment_delays", _("Payment delays"), OPERATOR_ROLES, key="payments",
                       id="nav-payments"),
         ),
     )

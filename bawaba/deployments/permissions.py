@@ -9,7 +9,7 @@ organisation opens nothing.
 - inspector (`fibre.inspector`, member of the programme's operator): decides doubtful items, imports orders;
 - billing (`fibre.billing`, member of the operator): issues statements, records payments;
 - operator staff (any of inspector, billing, `fibre.viewer`): dashboard, map, scorecards, work orders;
-  statements and payment delays are for billing only;
+  statements (amounts owed and paid per statement) are for billing only;
 - a platform admin sees every operator's side.
 
 Another organisation's objects are not revealed: the selectors answer 404 for them, as for unknown ones.

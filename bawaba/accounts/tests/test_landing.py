@@ -41,10 +41,11 @@ def nav_ids(page):
     ("algerie-telecom", ["desk.supervisor"], "/desk/dashboard/",
      ["nav-queue", "nav-call", "nav-dashboard", "nav-articles", "nav-notifications"]),
     ("algerie-telecom", ["fibre.inspector"], "/fibre/inspections/",
-     ["nav-inspections", "nav-import", "nav-fibre-dashboard", "nav-scorecards"]),
+     ["nav-inspections", "nav-import", "nav-fibre-dashboard", "nav-scorecards", "nav-payments"]),
     ("algerie-telecom", ["fibre.billing"], "/fibre/statements/",
      ["nav-statements", "nav-fibre-dashboard", "nav-scorecards", "nav-payments"]),
-    ("algerie-telecom", ["fibre.viewer"], "/fibre/dashboard/", ["nav-fibre-dashboard", "nav-scorecards"]),
+    ("algerie-telecom", ["fibre.viewer"], "/fibre/dashboard/", ["nav-fibre-dashboard", "nav-scorecards",
+                                                                "nav-payments"]),
     ("fibre-co-1", ["fibre.technician"], "/fibre/orders/", ["nav-orders", "nav-rejections"]),
     ("fibre-co-1", ["fibre.contractor_manager"], "/fibre/orders/", ["nav-orders", "nav-rejections", "nav-statements"]),
 ])
