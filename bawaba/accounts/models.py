@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bawaba.core import modules
+
 from .apps import ADMIN_ROLES, ORG_ADMIN, PLATFORM_ADMIN
 
 __all__ = ["ADMIN_ROLES", "ORG_ADMIN", "PLATFORM_ADMIN", "Role", "RoleGrant", "User", "legacy_role_grants"]
@@ -75,6 +77,12 @@ class User(AbstractUser):
 
     def has_role(self, *codes: str) -> bool:
         return not self.role_codes.isdisjoint(codes)
+
+    @property
+    def main_role_name(self) -> str:
+        """The name of the person's main role (the declared role they hold with the highest priority)."""
+        role = modules.main_role(self.role_codes)
+        return str(role.name) if role else ""
 
     @property
     def is_platform_admin(self) -> bool:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from bawaba.accounts.models import User
+from bawaba.accounts.models import DESK_AGENT, DESK_SUPERVISOR, User
 from bawaba.core.parsing import positive_int
 from bawaba.core.phones import to_e164
 from bawaba.core.references import normalise_reference
@@ -299,8 +299,9 @@ def _request_actions(request, req: Request, services: list[Service], bound: dict
             "csrf_token": csrf_token,
             "supervisor": user.is_supervisor,
             "assigned_to_viewer": req.assignee_id == user.pk,
-            "staff": User.objects.filter(organisation_id=req.organisation_id, is_active=True,
-                                         api_token__isnull=True).order_by(
+            "staff": User.objects.filter(  # people who work on the desk (not the fibre-only staff)
+                organisation_id=req.organisation_id, is_active=True, api_token__isnull=True,
+                grants__role__in=[DESK_AGENT, DESK_SUPERVISOR]).distinct().prefetch_related("grants").order_by(
                 "last_name", "first_name", "username") if user.is_supervisor else [],
             "reply_form": bound.get("reply_form") or forms.ReplyForm(),
             "note_form": bound.get("note_form") or forms.NoteForm(),

@@ -274,6 +274,9 @@ def do_assign(request: Request, assignee: User | None, *, actor: User, now: dt.d
                     or User.objects.filter(pk=assignee.pk, api_token__isnull=False).exists()):  # integrations
                 raise ValidationError(
                     {"assignee": _("The assignee must be active staff of the owning organisation.")})
+            if not assignee.is_desk_staff:  # a fibre inspector of the same operator, say
+                raise ValidationError(
+                    {"assignee": _("The assignee must be an agent or a supervisor of the service desk.")})
             if not actor.is_supervisor and assignee.pk != actor.pk:
                 raise PermissionDenied(_("Agents can only assign requests to themselves."))
         elif not actor.is_supervisor and request.assignee_id not in (None, actor.pk):
