@@ -34,5 +34,5 @@ def do_set_roles(user: User, codes) -> User:
         if user.is_staff != is_staff:
             user.is_staff = is_staff
         user.save(update_fields=["is_staff"])  # also drops the cached account (accounts.apps)
-    user.forget_roles()
+    user.__dict__["_role_codes"] = frozenset(wanted)  # what the rows now say
     return user
