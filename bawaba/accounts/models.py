@@ -53,9 +53,10 @@ class User(AbstractUser):
     do comes from their role grants (RoleGrant), one per module role (bawaba.core.modules)."""
 
     organisation = models.ForeignKey(
-        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+        verbose_name=_("organisation"),
     )
-    preferred_language = models.CharField(max_length=8, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=8, blank=True)
 
     @property
     def role_codes(self) -> frozenset[str]:

@@ -79,4 +79,14 @@ class Migration(migrations.Migration):
             model_name='user',
             name='role',
         ),
+        migrations.AlterField(
+            model_name='user',
+            name='organisation',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='orgs.organisation', verbose_name='organisation'),
+        ),
+        migrations.AlterField(
+            model_name='user',
+            name='preferred_language',
+            field=models.CharField(blank=True, max_length=8, verbose_name='preferred language'),
+        ),
     ]
