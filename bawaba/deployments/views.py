@@ -792,8 +792,12 @@ def inspections(request):
     return _inspections_page(request)
 
 
-def _reported_item(pk) -> ReportedItem:
-    item = ReportedItem.objects.filter(pk=pk).first()
+def _reported_item(request, pk) -> ReportedItem:
+    """The item (404 when unknown or another operator's: its existence is not revealed)."""
+    items = ReportedItem.objects.filter(pk=pk)
+    if not request.user.is_platform_admin:
+        items = items.filter(report__work_order__contract__programme__operator_id=request.user.organisation_id)
+    item = items.first()
     if item is None:
         raise Http404(_("No such item."))
     return item
@@ -806,7 +810,7 @@ def _back_to_queue(request):
 
 
 def _decide(request, pk, form_class, prefix, act, success):
-    item = _reported_item(pk)
+    item = _reported_item(request, pk)
     form = form_class(request.POST, prefix=f"{prefix}{pk}")
     if not form.is_valid():
         return _inspections_page(request, bound=form, error_item=item.pk,
