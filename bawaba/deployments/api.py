@@ -2,7 +2,8 @@
 
 Authentication: the platform's bearer tokens when bawaba.api.auth provides them (see _auth_backends),
 and the Django session with CSRF protection for the contractor portal's own JavaScript.
-Errors: 401 not signed in, 403 not yours, 404 unknown, 409 state conflict, 422 invalid input.
+Errors: 401 not signed in, 403 not for your role, 404 unknown or another organisation's (not revealed), 409 state
+conflict, 422 invalid input.
 """
 
 from __future__ import annotations
