@@ -370,7 +370,7 @@ def get_work_order(request, reference: str):
 
 
 @work_orders.patch("/{reference}", response={200: WorkOrderOut, **ERRORS},
-                   summary="Change the TMF697 state (operator staff)")
+                   summary="Change the TMF697 state (the operator's inspectors)")
 def patch_work_order(request, reference: str, payload: StateChangeIn):
     wo = _work_order(request, reference)
     return _work_order_out(services.do_transition_work_order(wo, payload.state, request.auth, payload.reason))

@@ -6,9 +6,10 @@ organisation opens nothing.
   its reports and rejections; nothing else (no statements, no admin);
 - contractor manager (`fibre.contractor_manager`): the same, plus the contractor's contracts, statements and
   payments;
-- inspector (`fibre.inspector`, member of the programme's operator): decides doubtful items, imports orders;
+- inspector (`fibre.inspector`, member of the programme's operator): decides doubtful items, imports orders,
+  changes the state of work orders (hold, cancel…);
 - billing (`fibre.billing`, member of the operator): issues statements, records payments;
-- operator staff (any of inspector, billing, `fibre.viewer`): dashboard, map, scorecards, work orders;
+- operator staff (any of inspector, billing, `fibre.viewer`): dashboard, map, scorecards, work orders (read);
   statements (amounts owed and paid per statement) are for billing only;
 - a platform admin sees every operator's side.
 

@@ -95,7 +95,10 @@ def test_bad_reports_get_clear_4xx_and_store_nothing(world, as_user):
 def test_operator_changes_state_and_illegal_moves_conflict(world, as_user):
     assert as_user(world.worker).patch(f"{BASE}/workOrder/WO-0001", {"state": "held"},
                                        content_type="application/json").status_code == 403
-    client = as_user(world.operator_agent)
+    # A viewer follows the programme but does not change work orders; the operator's inspector does.
+    assert as_user(world.operator_agent).patch(f"{BASE}/workOrder/WO-0001", {"state": "held"},
+                                               content_type="application/json").status_code == 403
+    client = as_user(world.inspector)
     held = client.patch(f"{BASE}/workOrder/WO-0001", {"state": "held", "reason": "No access"},
                         content_type="application/json")
     assert held.status_code == 200 and held.json()["state"] == "held"

@@ -143,7 +143,7 @@ def test_orders_filter_by_state_and_wilaya(world, as_user):
     client = as_user(world.worker)
     page = html(client.get("/fibre/orders/?wilaya=09"))
     assert "WO-BLIDA" in page and "WO-0001" not in page
-    services.do_transition_work_order(world.work_order, WorkOrderState.HELD, world.operator_agent)
+    services.do_transition_work_order(world.work_order, WorkOrderState.HELD, world.inspector)
     page = html(client.get("/fibre/orders/?state=held"))
     assert "WO-0001" in page and "WO-BLIDA" not in page
 
@@ -255,7 +255,7 @@ def test_report_with_a_photo_of_the_wrong_type_is_refused(world, as_user):
 
 
 def test_report_on_a_closed_work_order_is_a_409(world, as_user):
-    services.do_transition_work_order(world.work_order, WorkOrderState.CANCELLED, world.operator_agent)
+    services.do_transition_work_order(world.work_order, WorkOrderState.CANCELLED, world.inspector)
     client = as_user(world.worker)
     page = client.get(f"/fibre/orders/{world.work_order.pk}/report/")
     assert 'id="not-reportable"' in html(page) and 'id="field-report"' not in html(page)
