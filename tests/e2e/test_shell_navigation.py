@@ -57,7 +57,7 @@ def test_each_person_lands_on_their_home_with_their_menu_on_a_phone(
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
     nav = page.locator("nav.topnav")
     # The menu wraps within the top bar instead of overflowing it; the bar spans the page, which keeps to the
-    # phone's width (the supervisors' dashboard charts are wider than a phone in Arabic: not the menu's doing).
+    # phone's width (except the supervisors' dashboard, whose charts are wider than a phone: not the menu's doing).
     bar = page.locator("header.topbar").bounding_box()
     if username != "at.supervisor":
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
