@@ -15,6 +15,8 @@ def home(request):
     url = modules.home_url(request.user.role_codes)
     if url:
         return redirect(url)
+    if request.user.is_superuser:  # made with createsuperuser, before any role was granted
+        return redirect("admin:index")
     return render(request, "core/error.html", {
         "title": _("No role yet"),
         "message": _("Your account has no role on the platform yet. Ask your organisation's administrator."),

@@ -95,6 +95,14 @@ def test_an_account_without_a_role_is_told_whom_to_ask(client, orgs):
     assert "لا يملك حسابكم أي دور" in response.content.decode()
 
 
+def test_a_superuser_without_roles_lands_on_the_administration(client, orgs):
+    from bawaba.accounts.models import User
+
+    User.objects.create_superuser("root", "root@example.test", PASSWORD)
+    landed, _page = sign_in(client, "root")
+    assert landed == "/admin/"
+
+
 def test_home_asks_an_anonymous_visitor_to_sign_in(client, db):
     response = client.get("/home/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
