@@ -115,3 +115,15 @@ def test_the_menu_is_translated(client, orgs):
     assert "مركز الخدمات" in arabic and "الألياف" in arabic and 'dir="rtl"' in arabic
     french = client.get("/desk/dashboard/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Centre de services" in french and "Avancement" in french
+
+
+def test_sign_out_from_the_menu_passes_the_csrf_check(orgs):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person(orgs["algerie-telecom"], "at.agent", ["desk.agent"]))
+    page = client.get("/desk/").content.decode()
+    form = re.search(r'<form method="post" action="/accounts/logout/" class="logout">(.*?)</form>', page, re.S)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(1)).group(1)
+    assert client.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
+    assert client.get("/desk/").status_code == 302  # signed out
