@@ -162,13 +162,13 @@ def prepare_django(url: str, agents: int) -> Prepared:
     from django.db import connections
     from django.urls import Resolver404, resolve
 
-    from bawaba.accounts.models import Role, User
+    from bawaba.accounts.models import DESK_AGENT, User
     from bawaba.geo.models import Region
     from bawaba.orgs.models import Service
     from bawaba.servicedesk.models import OPEN_STATUSES, Request
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    users = list(User.objects.filter(role=Role.AGENT, is_active=True).order_by("pk"))
+    users = list(User.objects.filter(grants__role=DESK_AGENT, is_active=True).order_by("pk"))
     if len(users) < agents:
         raise SystemExit(f"the database has {len(users)} agents, {agents} asked")
     # Spread the simulated agents over the organisations in the demo's proportions.
@@ -190,7 +190,7 @@ def prepare_django(url: str, agents: int) -> Prepared:
         creators=creators,
         dataset={"requests": Request.objects.count(),
                  "open_requests": Request.objects.filter(status__in=OPEN_STATUSES).count(),
-                 "agents_in_database": User.objects.filter(role=Role.AGENT).count()},
+                 "agents_in_database": User.objects.filter(grants__role=DESK_AGENT).count()},
     )
     try:
         resolve("/api/v1/requests")

@@ -88,7 +88,7 @@ def load(contractors: int, items: int, month_start: dt.date, month_end: dt.date,
     from django.db import transaction
     from django.utils import timezone
 
-    from bawaba.accounts.models import User
+    from bawaba.accounts.models import RoleGrant, User
     from bawaba.deployments import services
     from bawaba.deployments.models import (
         BillingLine,
@@ -132,8 +132,9 @@ def load(contractors: int, items: int, month_start: dt.date, month_end: dt.date,
                 Organisation(slug=f"bench-co-{first + i:05d}", kind="contractor", name_fr=f"Entreprise {first + i}")
                 for i in range(size)])
             users = User.objects.bulk_create([
-                User(username=f"bench.co{first + i:05d}", organisation=org, role="org_admin", password=unusable)
+                User(username=f"bench.co{first + i:05d}", organisation=org, password=unusable)
                 for i, org in enumerate(orgs)])
+            RoleGrant.objects.bulk_create([RoleGrant(user=user, role="fibre.contractor_manager") for user in users])
             contracts = Contract.objects.bulk_create([
                 Contract(programme=programme, contractor=org, reference=f"BENCH-{first + i:05d}",
                          price_schedule_version=version, starts_on=dt.date(2026, 1, 1),

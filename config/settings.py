@@ -195,7 +195,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "desk:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
 # --- Languages: French first (the operators' working language), Arabic (right to left), English.

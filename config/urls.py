@@ -26,6 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("home/", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 if settings.DEBUG:

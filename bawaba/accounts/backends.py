@@ -4,7 +4,8 @@ Every request of a signed-in person reads their account (Django checks it is sti
 password has not changed since the session began). The desk asks for it 240 times a second at 480 agents,
 so the account is read through the cache, and dropped from it whenever it is saved or deleted
 (`bawaba.accounts.apps`), so that a deactivated account or a changed password takes effect at the next
-request. A change made without saving the model (QuerySet.update) must call `forget_user`; the cache
+request. Its role codes are read once and cached with it; granting or removing a role drops it too. A change
+made without saving the model (QuerySet.update) must call `forget_user`; the cache
 entry also expires after a minute, whatever happens.
 """
 
@@ -36,6 +37,7 @@ class CachedModelBackend(ModelBackend):
             if user is None:
                 return None
             user._state.fields_cache.clear()  # the account alone: related rows are read when needed
+            user.role_codes  # noqa: B018  (its roles travel with it: no query per request to check them)
             cache.set(_key(user_id), user, USER_CACHE_SECONDS)
         return user if self.user_can_authenticate(user) else None
 

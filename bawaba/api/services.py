@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bawaba.accounts.backends import forget_user
-from bawaba.accounts.models import Role, User
+from bawaba.accounts.models import Role, User, legacy_role_grants
+from bawaba.accounts.services import do_set_roles
 from bawaba.core import refdata
 from bawaba.orgs.models import Organisation
 from bawaba.servicedesk.models import Request
@@ -95,12 +96,14 @@ def do_create_token(
         first_name=name[:150],
         last_name="(API)",
         organisation=organisation,
-        role=Role.AGENT if read_only else Role.SUPERVISOR,
         is_active=True,
         is_staff=False,
     )
     user.set_unusable_password()
     user.save()
+    # The roles of a plain member (read-only) or a supervisor of this kind of organisation: a contractor's
+    # token reports work, an operator's assigns requests.
+    do_set_roles(user, legacy_role_grants(Role.AGENT if read_only else Role.SUPERVISOR, organisation.kind))
     token = ApiToken.objects.create(
         organisation=organisation,
         name=name,

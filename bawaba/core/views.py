@@ -1,7 +1,26 @@
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+
+from . import modules
+
+
+def home(request):
+    """The shell's landing page: where everyone arrives after signing in. It sends each person to the home of
+    their main role (bawaba.core.modules); an account without any role is told whom to ask."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    url = modules.home_url(request.user.role_codes)
+    if url:
+        return redirect(url)
+    if request.user.is_superuser:  # made with createsuperuser, before any role was granted
+        return redirect("admin:index")
+    return render(request, "core/error.html", {
+        "title": _("No role yet"),
+        "message": _("Your account has no role on the platform yet. Ask your organisation's administrator."),
+    }, status=403)
 
 
 def rate_limited(request, exception=None):

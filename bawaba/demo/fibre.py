@@ -64,12 +64,12 @@ SITE_KINDS = ["home", "building", "home", "building", "hospital", "home", "civil
 # (contractor number, wilayas of its contract, days from issue to payment: least, most)
 CONTRACTORS = [(1, ["16", "09"], 18, 28), (2, ["31"], 22, 50)]
 STAFF = {
-    "at.inspector": ("supervisor", ["fibre.inspector"], "Nadia", "Belkacem"),
-    "at.billing": ("org_admin", ["fibre.billing"], "Samir", "Ouali"),
-    "fibre.contractor1": ("org_admin", ["fibre.contractor_manager"], "Rachid", "Mansouri"),
-    "fibre.tech1": ("agent", ["fibre.technician"], "Walid", "Cherif"),
-    "fibre.contractor2": ("org_admin", ["fibre.contractor_manager"], "Fatiha", "Bouzid"),
-    "fibre.tech2": ("agent", ["fibre.technician"], "Hamza", "Benali"),
+    "at.inspector": (["fibre.inspector"], "Nadia", "Belkacem"),
+    "at.billing": (["fibre.billing"], "Samir", "Ouali"),
+    "fibre.contractor1": (["fibre.contractor_manager"], "Rachid", "Mansouri"),
+    "fibre.tech1": (["fibre.technician"], "Walid", "Cherif"),
+    "fibre.contractor2": (["fibre.contractor_manager"], "Fatiha", "Bouzid"),
+    "fibre.tech2": (["fibre.technician"], "Hamza", "Benali"),
 }
 REJECTIONS = [
     "Les photos ne montrent pas le boîtier posé : refaire la photo sur place.",
@@ -80,11 +80,11 @@ ACCEPT_NOTES = ["Vu avec le chef de chantier : l'immeuble a deux entrées.", "Po
 
 
 def demo_logins() -> list[dict]:
-    """The fibre logins (username, role, organisation), for listings."""
+    """The fibre logins (username, roles, organisation), for listings."""
     orgs = {"at": "algerie-telecom", "fibre.contractor1": "fibre-co-1", "fibre.tech1": "fibre-co-1",
             "fibre.contractor2": "fibre-co-2", "fibre.tech2": "fibre-co-2"}
-    return [{"username": name, "role": role, "roles": roles,
-             "organisation": orgs.get(name, orgs["at"])} for name, (role, roles, *_n) in STAFF.items()]
+    return [{"username": name, "roles": roles, "organisation": orgs.get(name, orgs["at"])}
+            for name, (roles, *_names) in STAFF.items()]
 
 
 @dataclass
@@ -191,11 +191,10 @@ class FibreSimulation:
                 "tax_identifier": f"00216{number:010d}"})
         password_hash = make_password(PASSWORD)
         self.users = {}
-        for username, (role, roles, first, last) in STAFF.items():
+        for username, (roles, first, last) in STAFF.items():
             org = operator if username.startswith("at.") else self.contractors[int(username[-1])]
-            # "role" is today's account role; "roles" the module roles (fibre.*) that accounts get per module.
             self.users[username] = do_add_staff(org, {
-                "username": username, "role": role, "roles": roles, "first_name": first, "last_name": last,
+                "username": username, "roles": roles, "first_name": first, "last_name": last,
                 "password_hash": password_hash})
         self.inspector, self.billing = self.users["at.inspector"], self.users["at.billing"]
         self.technicians = {number: self.users[f"fibre.tech{number}"] for number, *_rest in CONTRACTORS}

@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from bawaba.accounts.models import Role, User
+from bawaba.accounts.models import User
 from bawaba.core.business_time import add_business_minutes
 from bawaba.geo.models import Commune, Region
 from bawaba.orgs.models import DEFAULT_SLA, Organisation, Priority, Service
@@ -104,15 +104,59 @@ def split_agents(total: int) -> dict[str, int]:
     return counts
 
 
+# The roles of the demo's service-centre staff (bawaba.core.modules role codes). Algérie Télécom runs the fibre
+# programme, so its supervisor also follows the fibre progress.
+STAFF_ROLES = {
+    "platform.admin": ["platform_admin"],
+    "admin": ["org_admin", "desk.supervisor"],
+    "supervisor": ["desk.supervisor"],
+    "at.supervisor": ["desk.supervisor", "fibre.viewer"],
+    "agent": ["desk.agent"],
+}
+
+
+def staff_roles(username: str) -> list[str]:
+    kind = username.split(".", 1)[1].rstrip("0123456789")
+    return list(STAFF_ROLES.get(username) or STAFF_ROLES[kind])
+
+
 def demo_logins(agents_per_org: dict[str, int] | None = None) -> list[dict]:
-    """The short list of demo logins printed by `bawaba demo logins`."""
-    rows = [{"username": "platform.admin", "role": Role.PLATFORM_ADMIN, "organisation": "centre"}]
+    """Every demo role, one login each, with what to try as that person (`bawaba demo logins`). The fibre
+    people are created by the fibre demo data."""
+    rows = [{"username": "platform.admin", "organisation": "centre",
+             "try": "Administration: onboard an organisation, every organisation's staff and roles."}]
     for short, slug in OPERATORS:
-        rows += [{"username": f"{short}.admin", "role": Role.ORG_ADMIN, "organisation": slug},
-                 {"username": f"{short}.supervisor", "role": Role.SUPERVISOR, "organisation": slug},
-                 {"username": f"{short}.agent1", "role": Role.AGENT, "organisation": slug}]
-    rows += [{"username": "centre.supervisor", "role": Role.SUPERVISOR, "organisation": "centre"},
-             {"username": "centre.agent1", "role": Role.AGENT, "organisation": "centre"}]
+        rows += [
+            {"username": f"{short}.admin", "organisation": slug,
+             "try": "Administration > Staff: add a person, grant roles (only your organisation's)."},
+            {"username": f"{short}.supervisor", "organisation": slug,
+             "try": "Lands on the dashboard: overdue requests; assign or transfer a request"
+                    + ("; Fibre > Progress." if short == "at" else ".")},
+            {"username": f"{short}.agent1", "organisation": slug,
+             "try": "Lands on the queue: take a request, reply to the citizen, resolve it."},
+        ]
+    rows += [
+        {"username": "centre.supervisor", "organisation": "centre",
+         "try": "Dashboard of the shared centre: requests routing could not place."},
+        {"username": "centre.agent1", "organisation": "centre",
+         "try": "Orientation queue: transfer a request to the competent operator."},
+    ]
+    for row in rows:
+        row["roles"] = staff_roles(row["username"])
+    rows += [
+        {"username": "at.inspector", "roles": ["fibre.inspector"], "organisation": "algerie-telecom",
+         "try": "Lands on the inspection queue: accept or reject doubtful work with its photos."},
+        {"username": "at.billing", "roles": ["fibre.billing"], "organisation": "algerie-telecom",
+         "try": "Lands on the statements: issue the month's statements, record a payment."},
+        {"username": "fibre.contractor1", "roles": ["fibre.contractor_manager"], "organisation": "fibre-co-1",
+         "try": "Lands on the work orders: report work, read the statements and payments."},
+        {"username": "fibre.contractor2", "roles": ["fibre.contractor_manager"], "organisation": "fibre-co-2",
+         "try": "Another contractor: the first one's orders and statements answer 404."},
+        {"username": "fibre.tech1", "roles": ["fibre.technician"], "organisation": "fibre-co-1",
+         "try": "Lands on the work orders: report work with photos, from a phone; no statements, no admin."},
+        {"username": "fibre.tech2", "roles": ["fibre.technician"], "organisation": "fibre-co-2",
+         "try": "A technician of the second contractor: sees only that contractor's orders."},
+    ]
     return rows
 
 
@@ -135,31 +179,28 @@ def create_staff(orgs: dict[str, Organisation], agents: int, rng: random.Random)
     password_hash = make_password(PASSWORD)
     counts = split_agents(agents)
 
-    def add(org, username, role, queues=None):
+    def add(org, username, queues=None):
         first, last = _person(rng)
-        person = {"username": username, "role": role, "first_name": first, "last_name": last,
+        person = {"username": username, "roles": staff_roles(username), "first_name": first, "last_name": last,
                   "password_hash": password_hash}
         if queues is not None:
             person["queues"] = queues
         return do_add_staff(org, person)
 
     centre = orgs["centre"]
-    admin = add(centre, "platform.admin", Role.PLATFORM_ADMIN)
-    if not admin.is_staff:  # do_add_staff sets it for platform admins; keep it true on an older account
-        admin.is_staff = True
-        admin.save(update_fields=["is_staff"])
+    add(centre, "platform.admin")
     centre_queues = list(centre.queues.values_list("slug", flat=True))
-    add(centre, "centre.supervisor", Role.SUPERVISOR, centre_queues)
+    add(centre, "centre.supervisor", centre_queues)
     for short, slug in OPERATORS:
         org = orgs[slug]
         queues = list(org.queues.values_list("slug", flat=True))
-        add(org, f"{short}.admin", Role.ORG_ADMIN)
-        add(org, f"{short}.supervisor", Role.SUPERVISOR, queues)
+        add(org, f"{short}.admin")
+        add(org, f"{short}.supervisor", queues)
     for short, slug, _weight in AGENT_SHARES:
         org = orgs[slug]
         queues = list(org.queues.values_list("slug", flat=True))
         for number in range(1, counts[short] + 1):
-            add(org, f"{short}.agent{number}", Role.AGENT, queues)
+            add(org, f"{short}.agent{number}", queues)
     return counts
 
 
@@ -368,16 +409,17 @@ class Simulation:
         self.rng, self.now, self.summary = rng, now, summary
         self.services = {s.code: s for s in Service.objects.select_related("organisation", "queue")}
         self.orientation = next(s for s in self.services.values() if s.is_orientation)
-        self.users = {u.pk: u for u in User.objects.filter(is_active=True).exclude(organisation=None)}
+        self.users = {u.pk: u for u in User.objects.filter(is_active=True).exclude(organisation=None)
+                      .prefetch_related("grants")}
         self.queue_agents: dict[int, list[User]] = {}
-        for user in User.objects.filter(role=Role.AGENT, is_active=True).prefetch_related("queues"):
+        for user in User.objects.filter(grants__role="desk.agent", is_active=True).prefetch_related("queues"):
             for queue in user.queues.all():
                 self.queue_agents.setdefault(queue.id, []).append(self.users[user.pk])
         for members in self.queue_agents.values():
             members.sort(key=lambda u: u.pk)
         self.supervisors: dict[int, list[User]] = {}
         for user in sorted(self.users.values(), key=lambda u: u.pk):
-            if user.role in (Role.SUPERVISOR, Role.ORG_ADMIN):
+            if user.has_role("desk.supervisor"):
                 self.supervisors.setdefault(user.organisation_id, []).append(user)
         centre = self.orientation.organisation_id
         self.reception = self.queue_agents.get(self.orientation.queue_id) or self.supervisors.get(centre, [])

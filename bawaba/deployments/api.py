@@ -2,7 +2,8 @@
 
 Authentication: the platform's bearer tokens when bawaba.api.auth provides them (see _auth_backends),
 and the Django session with CSRF protection for the contractor portal's own JavaScript.
-Errors: 401 not signed in, 403 not yours, 404 unknown, 409 state conflict, 422 invalid input.
+Errors: 401 not signed in, 403 not for your role, 404 unknown or another organisation's (not revealed), 409 state
+conflict, 422 invalid input.
 """
 
 from __future__ import annotations
@@ -32,10 +33,15 @@ from .models import (
     Payment,
     PaymentStatement,
     ReportedItem,
-    WorkOrder,
     WorkOrderState,
 )
-from .permissions import can_manage_billing, is_contractor_staff, is_inspector, is_operator_staff
+from .permissions import (
+    can_manage_billing,
+    can_view_statements,
+    is_contractor_staff,
+    is_inspector,
+    is_operator_staff,
+)
 from .schemas import (
     AcceptanceOut,
     AcceptancePage,
@@ -361,11 +367,9 @@ def list_work_orders(request, state: str | None = None, search: str = "", limit:
 
 
 def _work_order(request, reference):
-    """404 when unknown, 403 when it belongs to another contractor or operator."""
+    """404 when unknown or another contractor's or operator's (its existence is not revealed)."""
     wo = selectors.visible_work_orders(request.auth).filter(reference=reference).first()
     if wo is None:
-        if WorkOrder.objects.filter(reference=reference).exists():
-            raise PermissionDenied(_("This work order is not assigned to your organisation."))
         raise Http404(_("No such work order."))
     return wo
 
@@ -376,7 +380,7 @@ def get_work_order(request, reference: str):
 
 
 @work_orders.patch("/{reference}", response={200: WorkOrderOut, **ERRORS},
-                   summary="Change the TMF697 state (operator staff)")
+                   summary="Change the TMF697 state (the operator's inspectors)")
 def patch_work_order(request, reference: str, payload: StateChangeIn):
     wo = _work_order(request, reference)
     return _work_order_out(services.do_transition_work_order(wo, payload.state, request.auth, payload.reason))
@@ -501,6 +505,7 @@ statements = Router(tags=["statement"])
 
 @statements.get("", response={200: StatementPage, **ERRORS}, url_name="statements")
 def list_statements(request, limit: int = 50, offset: int = 0):
+    _require_statements(request.auth)
     qs = selectors.statements_of(request.auth).select_related("corrects")
     limit, offset = _page(limit, offset)
     return {"count": qs.count(),
@@ -510,8 +515,9 @@ def list_statements(request, limit: int = 50, offset: int = 0):
 @statements.get("/running", response={200: list[RunningStatementOut], **ERRORS}, url_name="running_statements",
                 summary="Accepted work not yet on an issued statement, per contract")
 def running(request):
+    _require_statements(request.auth)
     result = []
-    for contract in selectors.contracts_of(request.auth):
+    for contract in selectors.statement_contracts_of(request.auth):
         current = selectors.running_statement(contract)
         result.append({
             "contract": contract.reference, "unbilledAmount": current.unbilled_amount,
@@ -523,6 +529,11 @@ def running(request):
                              "acceptedAt": line.accepted_at} for line in current.lines[:50]],
         })
     return result
+
+
+def _require_statements(user):
+    if not can_view_statements(user):
+        raise PermissionDenied(_("Statements are for the contractor's managers and the operator's billing staff."))
 
 
 def _statement(request, number):

@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -48,7 +47,7 @@ from .models import (
     WorkOrderState,
     WorkStatement,
 )
-from .permissions import can_view_contract, is_contractor_staff, is_inspector, is_operator_staff
+from .permissions import can_view_contract, can_view_statements, is_contractor_staff, is_inspector, is_operator_staff
 from .services import remaining_quantity  # noqa: F401 - part of the selector interface
 
 ZERO = Decimal("0.00")
@@ -101,8 +100,8 @@ def work_order_for(user, pk) -> WorkOrder:
             "contract__programme__operator").get(pk=pk)
     except (WorkOrder.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404(_("No such work order.")) from exc
-    if not can_view_contract(user, work_order.contract):
-        raise PermissionDenied(_("This work order is not visible to your organisation."))
+    if not can_view_contract(user, work_order.contract):  # another organisation's: not revealed
+        raise Http404(_("No such work order."))
     return work_order
 
 
@@ -190,6 +189,11 @@ def contracts_of(user):
     return qs.none()
 
 
+def statement_contracts_of(user):
+    """The contracts whose statements and payments the user may read (none for a technician or an inspector)."""
+    return contracts_of(user) if can_view_statements(user) else Contract.objects.none()
+
+
 def _sum_of(queryset, field: str):
     """SUM(field) over the rows of queryset (one value, 0 when there are none), as a correlated subquery."""
     total = queryset.order_by().values(total=Func(F(field), function="SUM", output_field=MONEY_FIELD))
@@ -222,7 +226,7 @@ def statements_of(user):
     with_debt; a correction shows its original's). Corrections and their payments are prefetched, so that
     billing.debt_of (days to pay, interest) needs no query per regular statement."""
     paid = Payment.objects.filter(statement_id=OuterRef("pk"))
-    return (with_debt(PaymentStatement.objects.filter(contract__in=contracts_of(user)))
+    return (with_debt(PaymentStatement.objects.filter(contract__in=statement_contracts_of(user)))
             .select_related("contract", "contractor", "work_statement")
             .prefetch_related("corrections__payments")
             .annotate(paid=_sum_of(paid, "amount"))
@@ -230,12 +234,12 @@ def statements_of(user):
 
 
 def work_statements_of(user):
-    return (WorkStatement.objects.filter(contract__in=contracts_of(user))
+    return (WorkStatement.objects.filter(contract__in=statement_contracts_of(user))
             .select_related("contract", "contractor").order_by("-issued_at", "-sequence"))
 
 
 def payments_of(user):
-    return (Payment.objects.filter(statement__contract__in=contracts_of(user))
+    return (Payment.objects.filter(statement__contract__in=statement_contracts_of(user))
             .select_related("statement", "statement__contractor").order_by("-paid_on", "-id"))
 
 
@@ -246,8 +250,8 @@ def statement_for(user, pk) -> PaymentStatement:
             "corrects").get(pk=pk)
     except (PaymentStatement.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404(_("No such statement.")) from exc
-    if not can_view_contract(user, statement.contract):
-        raise PermissionDenied(_("This statement is not visible to your organisation."))
+    if not (can_view_statements(user) and can_view_contract(user, statement.contract)):  # not revealed
+        raise Http404(_("No such statement."))
     return statement
 
 

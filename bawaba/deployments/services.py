@@ -736,11 +736,11 @@ def do_reject_item(reported_item: ReportedItem, actor, reason: str, *, now: dt.d
 
 @transaction.atomic
 def do_transition_work_order(work_order: WorkOrder, state: str, actor, reason: str = "") -> WorkOrder:
-    """Operator staff move a work order along the TMF697 states (hold, cancel, …)."""
-    from .permissions import is_operator_staff
+    """The operator's inspectors move a work order along the TMF697 states (hold, cancel, …)."""
+    from .permissions import is_inspector
 
     locked = WorkOrder.objects.select_for_update().select_related("contract__programme").get(pk=work_order.pk)
-    if not is_operator_staff(actor, locked.contract.programme):
+    if not is_inspector(actor, locked.contract.programme):
         raise PermissionDenied(_("Only the operator can change the state of a work order."))
     if state not in WorkOrderState.values:
         raise ValidationError({"state": [_("Unknown state “%(state)s”.") % {"state": state}]})

@@ -49,7 +49,13 @@ from .models import (
     RuleSet,
     WorkOrderState,
 )
-from .permissions import can_manage_billing, is_contractor_staff, is_inspector, is_operator_staff
+from .permissions import (
+    can_manage_billing,
+    can_view_statements,
+    is_contractor_staff,
+    is_inspector,
+    is_operator_staff,
+)
 from .rules import DEFAULT_PARAMS, haversine_m
 
 ORDERS_PER_PAGE = 25
@@ -104,6 +110,8 @@ contractor_or_operator_required = _role(lambda u: is_contractor_staff(u) or is_o
 billing_manager_required = _role(can_manage_billing,
                                  _noop("Only an administrator of the operator can issue statements or record "
                                        "payments."))
+statements_required = _role(can_view_statements,
+                            _noop("Statements are for the contractor's managers and the operator's billing staff."))
 importer_required = _role(is_inspector, _noop("Only a supervisor of the operator can import work orders."))
 
 
@@ -369,11 +377,11 @@ def _contract_hints(user) -> list[str]:
 
 
 @require_GET
-@contractor_or_operator_required
+@statements_required
 def statements(request):
     user = request.user
     running = []
-    if is_contractor_staff(user):
+    if is_contractor_staff(user):  # a manager (statements_required)
         for current in selectors.running_statements(user.organisation):
             running.append({"rs": current, "latest": list(current.lines[:10])})
     payments = list(selectors.payments_of(user)[:20])
@@ -394,9 +402,9 @@ def statements(request):
 
 
 @require_GET
-@contractor_or_operator_required
+@statements_required
 def running(request, pk):
-    contract = selectors.contracts_of(request.user).filter(pk=pk).first()
+    contract = selectors.statement_contracts_of(request.user).filter(pk=pk).first()
     if contract is None:
         raise Http404(_("No such contract."))
     current = selectors.running_statement(contract)
@@ -424,7 +432,7 @@ def _statement_page(request, found, *, payment_form=None, correction_form=None, 
 
 
 @require_GET
-@contractor_or_operator_required
+@statements_required
 def statement(request, pk):
     return _statement_page(request, selectors.statement_for(request.user, pk))
 
@@ -433,10 +441,12 @@ def statement(request, pk):
 
 
 def _managed_statement(request, pk) -> PaymentStatement:
-    """The statement (404 unknown, 403 another organisation's) if the user manages its contract's billing."""
-    found = selectors.statement_for(request.user, pk)
-    if not can_manage_billing(request.user, found.contract):
+    """The statement (404 unknown or another organisation's; 403 when the user does not manage billing)."""
+    if not can_manage_billing(request.user):
         raise PermissionDenied(_("Only an administrator of the operator can issue statements or record payments."))
+    found = selectors.statement_for(request.user, pk)
+    if not can_manage_billing(request.user, found.contract):  # another operator's: not revealed
+        raise Http404(_("No such statement."))
     return found
 
 
@@ -642,7 +652,7 @@ def _document_language() -> str:
 
 
 @require_GET
-@contractor_or_operator_required
+@statements_required
 def statement_pdf(request, pk):
     found = selectors.statement_for(request.user, pk)
     response = HttpResponse(documents.payment_statement_pdf(found, lang=_document_language()),
@@ -652,7 +662,7 @@ def statement_pdf(request, pk):
 
 
 @require_GET
-@contractor_or_operator_required
+@statements_required
 def work_statement_pdf(request, pk):
     found = selectors.statement_for(request.user, pk)
     if found.work_statement is None:
@@ -664,7 +674,7 @@ def work_statement_pdf(request, pk):
 
 
 @require_GET
-@contractor_or_operator_required
+@statements_required
 def statement_ubl(request, pk):
     found = selectors.statement_for(request.user, pk)
     response = HttpResponse(documents.payment_statement_ubl(found), content_type="application/xml")
@@ -785,8 +795,12 @@ def inspections(request):
     return _inspections_page(request)
 
 
-def _reported_item(pk) -> ReportedItem:
-    item = ReportedItem.objects.filter(pk=pk).first()
+def _reported_item(request, pk) -> ReportedItem:
+    """The item (404 when unknown or another operator's: its existence is not revealed)."""
+    items = ReportedItem.objects.filter(pk=pk)
+    if not request.user.is_platform_admin:
+        items = items.filter(report__work_order__contract__programme__operator_id=request.user.organisation_id)
+    item = items.first()
     if item is None:
         raise Http404(_("No such item."))
     return item
@@ -799,7 +813,7 @@ def _back_to_queue(request):
 
 
 def _decide(request, pk, form_class, prefix, act, success):
-    item = _reported_item(pk)
+    item = _reported_item(request, pk)
     form = form_class(request.POST, prefix=f"{prefix}{pk}")
     if not form.is_valid():
         return _inspections_page(request, bound=form, error_item=item.pk,

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from bawaba.accounts.models import User
+from bawaba.accounts.models import DESK_AGENT, DESK_SUPERVISOR, User
 from bawaba.core.parsing import positive_int
 from bawaba.core.phones import to_e164
 from bawaba.core.references import normalise_reference
@@ -48,7 +48,7 @@ QUEUE_PAGE_SIZE = 25
 # --- access ---------------------------------------------------------------------------------------
 
 def staff_required(view):
-    """Signed-in staff of an organisation (or platform admins). An htmx request whose session has
+    """Signed-in agents and supervisors of an organisation (or platform admins). An htmx request whose session has
     expired gets a client-side redirect to the sign-in page instead of the page swapped into the list."""
 
     @wraps(view)
@@ -61,6 +61,8 @@ def staff_required(view):
             return redirect_to_login(request.get_full_path())
         if not (user.organisation_id or user.is_platform_admin):
             raise PermissionDenied(_("Your account is not attached to an organisation."))
+        if not user.is_desk_staff:  # a fibre technician or an inspector has no role on the desk
+            raise PermissionDenied(_("The desk is for the service centre's agents and supervisors."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -297,8 +299,9 @@ def _request_actions(request, req: Request, services: list[Service], bound: dict
             "csrf_token": csrf_token,
             "supervisor": user.is_supervisor,
             "assigned_to_viewer": req.assignee_id == user.pk,
-            "staff": User.objects.filter(organisation_id=req.organisation_id, is_active=True,
-                                         api_token__isnull=True).order_by(
+            "staff": User.objects.filter(  # people who work on the desk (not the fibre-only staff)
+                organisation_id=req.organisation_id, is_active=True, api_token__isnull=True,
+                grants__role__in=[DESK_AGENT, DESK_SUPERVISOR]).distinct().prefetch_related("grants").order_by(
                 "last_name", "first_name", "username") if user.is_supervisor else [],
             "reply_form": bound.get("reply_form") or forms.ReplyForm(),
             "note_form": bound.get("note_form") or forms.NoteForm(),

@@ -76,6 +76,8 @@ def outbox(request):
         return redirect_to_login(request.get_full_path())
     if not (user.organisation_id or user.is_platform_admin):
         raise PermissionDenied(_("Your account is not attached to an organisation."))
+    if not (user.is_desk_staff or user.is_org_admin):  # citizens' numbers: the service centre's staff only
+        raise PermissionDenied(_("Only the service centre's staff read the messages sent to citizens."))
     messages = outbox_for(user)
     state = request.GET.get("state", "")
     if state in State.values:

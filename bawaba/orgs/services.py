@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from bawaba.accounts.models import Role, User
+from bawaba.accounts.models import Role, User, legacy_role_grants
+from bawaba.accounts.services import do_set_roles, validate_role_codes
 from bawaba.core import refdata
 from bawaba.core.business_time import BusinessCalendar
 
@@ -186,9 +187,20 @@ def do_onboard_organisation(spec: dict, *, today: dt.date | None = None) -> Orga
 
 
 def do_add_staff(org: Organisation, person: dict) -> User:
-    role = person.get("role", Role.AGENT)
-    if role not in Role.values:
-        raise ValidationError(_("Unknown role “%(role)s”.") % {"role": role})
+    """Add a member of staff to `org`. Their roles are `person["roles"]` (role codes declared by the modules:
+    "desk.agent", "fibre.technician", "org_admin"…) or, as before, one former `person["role"]` ("agent",
+    "supervisor", "org_admin", "platform_admin") that stands for the roles legacy_role_grants gives it in an
+    organisation of this kind. Roles are set when the account is created, or when the spec names them."""
+    if "roles" in person:
+        roles = person["roles"]
+        if isinstance(roles, str) or not all(isinstance(code, str) for code in roles):
+            raise ValidationError(_("Roles must be a list of role codes."))
+        roles = validate_role_codes(roles)
+    else:
+        role = person.get("role", Role.AGENT)
+        if role not in Role.values:
+            raise ValidationError(_("Unknown role “%(role)s”.") % {"role": role})
+        roles = legacy_role_grants(role, org.kind)
     user, created = User.objects.get_or_create(
         username=person["username"],
         defaults={
@@ -196,15 +208,14 @@ def do_add_staff(org: Organisation, person: dict) -> User:
             "last_name": person.get("last_name", ""),
             "email": person.get("email", ""),
             "organisation": org,
-            "role": role,
-            # Org admins and above manage their organisation in the web admin.
-            "is_staff": role in (Role.ORG_ADMIN, Role.PLATFORM_ADMIN),
         },
     )
     if not created and user.organisation_id != org.id:
         raise ValidationError(
             _("The username “%(username)s” belongs to another organisation.") % {"username": user.username}
         )
+    if created or "roles" in person or "role" in person:
+        do_set_roles(user, roles)
     if person.get("password_hash"):
         user.password = person["password_hash"]
         user.save(update_fields=["password"])
@@ -212,7 +223,7 @@ def do_add_staff(org: Organisation, person: dict) -> User:
         user.set_password(person["password"])
         user.save(update_fields=["password"])
     queue_slugs = person.get("queues")
-    if queue_slugs is None and created and role == Role.AGENT:
+    if queue_slugs is None and created and "desk.agent" in roles:
         queue_slugs = list(org.queues.values_list("slug", flat=True))
     if queue_slugs:
         user.queues.add(*Queue.objects.filter(organisation=org, slug__in=queue_slugs))

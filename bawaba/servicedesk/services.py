@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from bawaba.accounts.models import Role, User
+from bawaba.accounts.models import DESK_SUPERVISOR, User
 from bawaba.core.phones import to_e164
 from bawaba.core.references import new_reference
 from bawaba.core.uploads import CheckedUpload, check_upload
@@ -275,9 +275,12 @@ def do_assign(request: Request, assignee: User | None, *, actor: User, now: dt.d
                     or User.objects.filter(pk=assignee.pk, api_token__isnull=False).exists()):  # integrations
                 raise ValidationError(
                     {"assignee": _("The assignee must be active staff of the owning organisation.")})
-            if actor.role == Role.AGENT and assignee.pk != actor.pk:
+            if not assignee.is_desk_staff:  # a fibre inspector of the same operator, say
+                raise ValidationError(
+                    {"assignee": _("The assignee must be an agent or a supervisor of the service desk.")})
+            if not actor.is_supervisor and assignee.pk != actor.pk:
                 raise PermissionDenied(_("Agents can only assign requests to themselves."))
-        elif actor.role == Role.AGENT and request.assignee_id not in (None, actor.pk):
+        elif not actor.is_supervisor and request.assignee_id not in (None, actor.pk):
             raise PermissionDenied(_("Agents can only unassign themselves, not a colleague."))
         previous = request.assignee
         request.assignee = assignee
@@ -565,9 +568,9 @@ def do_merge(duplicate: Request, into: Request, *, actor: User, now: dt.datetime
 
 def supervisors_of(organisation_id: int):
     return User.objects.filter(  # people: an integration's account (API token) reads no notices
-        organisation_id=organisation_id, role__in=[Role.SUPERVISOR, Role.ORG_ADMIN], is_active=True,
+        organisation_id=organisation_id, grants__role=DESK_SUPERVISOR, is_active=True,
         api_token__isnull=True,
-    )
+    ).distinct()
 
 
 def escalate_breaches(now: dt.datetime | None = None, batch: int = 500) -> int:

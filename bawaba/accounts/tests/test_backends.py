@@ -43,8 +43,9 @@ def test_a_new_password_ends_the_other_sessions_at_once(signed_in, agent):
 
 def test_a_changed_role_applies_at_the_next_request(signed_in, agent):
     assert signed_in.get(reverse("desk:dashboard")).status_code == 403
-    agent.role = "supervisor"
-    agent.save()
+    from bawaba.accounts.services import do_set_roles
+
+    do_set_roles(agent, ["desk.supervisor"])
     assert signed_in.get(reverse("desk:dashboard")).status_code == 200
 
 

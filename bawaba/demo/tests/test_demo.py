@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from bawaba.accounts.models import Role, User
+from bawaba.accounts.models import User
 from bawaba.core.phones import to_e164
 from bawaba.demo import replies
 from bawaba.demo.loader import LANGUAGE_BANKS, Geography, build_specs, split_agents
@@ -119,18 +119,20 @@ def test_demo_load_creates_organisations_staff_and_requests_with_history(db):
     assert set(Organisation.objects.values_list("slug", flat=True)) >= {
         "centre", "algerie-telecom", "algerie-poste", "mobilis"}
     admin = User.objects.get(username="platform.admin")
-    assert admin.role == Role.PLATFORM_ADMIN and admin.is_staff and not admin.is_superuser
+    assert admin.role_codes == {"platform_admin"} and admin.is_staff and not admin.is_superuser
     assert admin.check_password("bawaba-demo")
     for short, slug in (("at", "algerie-telecom"), ("poste", "algerie-poste"), ("mobilis", "mobilis")):
         org_admin = User.objects.get(username=f"{short}.admin")
-        assert (org_admin.role, org_admin.organisation.slug, org_admin.is_staff) == (Role.ORG_ADMIN, slug, True)
-        assert User.objects.get(username=f"{short}.supervisor").role == Role.SUPERVISOR
+        assert (org_admin.role_codes, org_admin.organisation.slug, org_admin.is_staff) == (
+            {"org_admin", "desk.supervisor"}, slug, True)
+        supervisor = User.objects.get(username=f"{short}.supervisor")
+        assert "desk.supervisor" in supervisor.role_codes and not supervisor.is_staff
         agent = User.objects.get(username=f"{short}.agent1")
-        assert agent.role == Role.AGENT and agent.first_name and agent.last_name
+        assert agent.role_codes == {"desk.agent"} and agent.first_name and agent.last_name and not agent.is_staff
         assert set(agent.queues.all()) == set(agent.organisation.queues.all())
     centre_agent = User.objects.get(username="centre.agent1")
     assert list(centre_agent.queues.values_list("slug", flat=True)) == ["orientation"]
-    assert User.objects.filter(role=Role.AGENT).exclude(organisation__kind="contractor").count() == 12
+    assert User.objects.filter(grants__role="desk.agent").count() == 12
     assert User.objects.get(username="at.agent5").check_password("bawaba-demo")
 
     requests = Request.objects.all()
@@ -155,7 +157,7 @@ def test_demo_load_creates_organisations_staff_and_requests_with_history(db):
     again = io.StringIO()
     call_command("demo", "load", "--requests", "60", "--agents", "12", "--if-empty", stdout=again)
     assert Request.objects.count() == 60
-    assert User.objects.filter(role=Role.AGENT).exclude(organisation__kind="contractor").count() == 12
+    assert User.objects.filter(grants__role="desk.agent").count() == 12
     assert "already exist" in again.getvalue()
 
 
@@ -222,3 +224,16 @@ def test_demo_logins_lists_the_short_list_and_addresses():
     assert "bawaba-demo" in text
     for url in ("http://127.0.0.1:8000/", "/desk/", "/admin/", "/api/v1/docs"):
         assert url in text
+
+
+def test_demo_logins_cover_every_declared_role_with_something_to_try():
+    from bawaba.core import modules
+    from bawaba.demo.loader import demo_logins
+
+    rows = demo_logins()
+    assert {code for row in rows for code in row["roles"]} == set(modules.roles())
+    assert all(row["try"] and row["organisation"] for row in rows)
+    usernames = [row["username"] for row in rows]
+    assert len(usernames) == len(set(usernames))
+    assert {"at.inspector", "at.billing", "fibre.contractor1", "fibre.contractor2", "fibre.tech1",
+            "fibre.tech2"} <= set(usernames)

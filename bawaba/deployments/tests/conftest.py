@@ -11,7 +11,11 @@ def _fast_password_hasher(settings):
 
 @pytest.fixture
 def world(orgs, at_supervisor, at_admin, at_agent):
-    """Programme, price schedule, two contractors with contracts, a building and a hospital work order."""
+    """Programme, price schedule, two contractors with contracts, a building and a hospital work order. The
+    operator's agent also follows the programme (fibre.viewer): plain operator staff in the fibre pages."""
+    from bawaba.accounts.services import do_set_roles
+
+    do_set_roles(at_agent, ["desk.agent", "fibre.viewer"])
     return fibre_world(orgs, inspector=at_supervisor, billing_admin=at_admin, operator_agent=at_agent)
 
 

@@ -85,7 +85,8 @@ def make_contractor(slug: str, username: str):
 
     org = do_onboard_organisation({"slug": slug, "kind": "contractor", "name_fr": f"Entreprise {slug}",
                                    "name_ar": f"مؤسسة {slug}"})
-    user = do_add_staff(org, {"username": username, "role": "org_admin", "password": "correct horse 42"})
+    user = do_add_staff(org, {"username": username, "roles": ["fibre.contractor_manager"],
+                              "password": "correct horse 42"})
     return org, user
 
 

@@ -43,7 +43,8 @@ def test_contractor_sees_only_its_work_orders_in_tmf697_shape(world, as_user):
         "current": "survey", "currentLabel": order["step"]["currentLabel"], "done": 0, "total": 8}
     assert {i["priceItem"]["code"] for i in order["workOrderItem"]} >= {"ONT-01", "GC-01"}
     assert as_user(world.other_worker).get(f"{BASE}/workOrder").json()["count"] == 0
-    assert as_user(world.other_worker).get(f"{BASE}/workOrder/WO-0001").status_code == 403
+    # Another contractor's order is not revealed: the same 404 as an unknown one.
+    assert as_user(world.other_worker).get(f"{BASE}/workOrder/WO-0001").status_code == 404
     assert as_user(world.worker).get(f"{BASE}/workOrder/WO-NOPE").status_code == 404
     assert as_user(world.worker).get(f"{BASE}/workOrder?state=bogus").status_code == 422
 
@@ -87,14 +88,17 @@ def test_bad_reports_get_clear_4xx_and_store_nothing(world, as_user):
     response = client.post(f"{BASE}/workOrder/WO-0001/report", {**report_form(world), "photos": [text_file]})
     assert response.status_code == 422 and "photos" in response.json()["errors"]
     other = as_user(world.other_worker).post(f"{BASE}/workOrder/WO-0001/report", report_form(world))
-    assert other.status_code == 403
+    assert other.status_code == 404
     assert FieldReport.objects.count() == 0
 
 
 def test_operator_changes_state_and_illegal_moves_conflict(world, as_user):
     assert as_user(world.worker).patch(f"{BASE}/workOrder/WO-0001", {"state": "held"},
                                        content_type="application/json").status_code == 403
-    client = as_user(world.operator_agent)
+    # A viewer follows the programme but does not change work orders; the operator's inspector does.
+    assert as_user(world.operator_agent).patch(f"{BASE}/workOrder/WO-0001", {"state": "held"},
+                                               content_type="application/json").status_code == 403
+    client = as_user(world.inspector)
     held = client.patch(f"{BASE}/workOrder/WO-0001", {"state": "held", "reason": "No access"},
                         content_type="application/json")
     assert held.status_code == 200 and held.json()["state"] == "held"

@@ -249,9 +249,9 @@ def test_steps_advance_in_order(world):
 def test_operator_may_hold_then_cancel_a_work_order_but_not_the_contractor(world):
     with pytest.raises(PermissionDenied):
         services.do_transition_work_order(world.work_order, "held", world.worker)
-    services.do_transition_work_order(world.work_order, "held", world.operator_agent, reason="Access refused")
+    services.do_transition_work_order(world.work_order, "held", world.inspector, reason="Access refused")
     with pytest.raises(services.Conflict):
-        services.do_transition_work_order(world.work_order, "completed", world.operator_agent)
+        services.do_transition_work_order(world.work_order, "completed", world.inspector)
     with pytest.raises(services.Conflict):
         submit(world, **good_report(world, "SRV-01"))
     assert FieldReport.objects.count() == 0
@@ -630,12 +630,12 @@ def test_an_order_resumed_after_its_last_item_was_accepted_while_held_completes_
     order, last = site_order_with_a_doubtful_last_item(world, monkeypatch, due_on=dt.date(2026, 3, 25),
                                                        reported_at=dt.datetime(2026, 3, 24, 10, tzinfo=tz))
     run_clock_at(monkeypatch, dt.datetime(2026, 3, 26, 10, tzinfo=tz))
-    services.do_transition_work_order(order, WorkOrderState.HELD, world.operator_agent, "permis")
+    services.do_transition_work_order(order, WorkOrderState.HELD, world.inspector, "permis")
     services.do_accept_item(last.items.get(), world.inspector)
     order.refresh_from_db()
     assert order.state == WorkOrderState.HELD  # held: not completed behind the operator's back
     run_clock_at(monkeypatch, dt.datetime(2026, 4, 10, 10, tzinfo=tz))
-    services.do_transition_work_order(order, WorkOrderState.IN_PROGRESS, world.operator_agent, "reprise")
+    services.do_transition_work_order(order, WorkOrderState.IN_PROGRESS, world.inspector, "reprise")
     order.refresh_from_db()
     assert order.state == WorkOrderState.COMPLETED and order.completed_at == last.received_at  # on time
     assert order.completion_recorded_at == dt.datetime(2026, 4, 10, 10, tzinfo=tz)
@@ -649,7 +649,7 @@ def test_an_order_completed_by_hand_counts_its_delay_to_the_last_accepted_report
     submit(world, work_order=order, **good_report(world, "SITE-SRV", 1, work_order=order))
     finished = submit(world, work_order=order, **good_report(world, "SITE-CNX", 1, work_order=order)).report
     run_clock_at(monkeypatch, dt.datetime(2026, 4, 10, 10, tzinfo=tz))  # scope reduced: closed without the Wi-Fi
-    services.do_transition_work_order(order, WorkOrderState.COMPLETED, world.operator_agent, "sans wifi")
+    services.do_transition_work_order(order, WorkOrderState.COMPLETED, world.inspector, "sans wifi")
     order.refresh_from_db()
     assert order.completed_at == finished.received_at  # 4 days late, not 21
 
@@ -665,7 +665,7 @@ def test_a_penalty_of_a_period_without_a_statement_is_charged_on_the_next_statem
                                         now=dt.datetime(2026, 4, 1, 9, tzinfo=tz))
     assert march.penalty_detail == []  # not completed in March
     run_clock_at(monkeypatch, dt.datetime(2026, 4, 10, 10, tzinfo=tz))  # closed by hand, no work in April
-    services.do_transition_work_order(order, WorkOrderState.COMPLETED, world.operator_agent, "sans wifi")
+    services.do_transition_work_order(order, WorkOrderState.COMPLETED, world.inspector, "sans wifi")
     assert billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
                                        now=dt.datetime(2026, 5, 1, 9, tzinfo=tz)) is None
     run_clock_at(monkeypatch, dt.datetime(2026, 5, 5, 10, tzinfo=tz))

@@ -442,3 +442,15 @@ def test_the_settings_are_checked_at_start(settings):
     assert [problem.id for problem in sms_provider_settings(None)] == ["notifications.E002", "notifications.W001"]
     settings.SMS_PROVIDER = "outbox"
     assert sms_provider_settings(None) == []
+
+
+def test_a_fibre_technician_cannot_read_the_citizens_outbox(orgs, client):
+    from bawaba.orgs.models import Organisation
+    from bawaba.orgs.services import do_add_staff, do_onboard_organisation
+
+    contractor = Organisation.objects.filter(kind="contractor").first() or do_onboard_organisation(
+        {"slug": "fibre-co-test", "kind": "contractor", "name_fr": "Fibre Test SARL"})
+    technician = do_add_staff(contractor, {"username": "tech.outbox", "roles": ["fibre.technician"],
+                                           "password": "correct horse 42"})
+    client.force_login(technician)
+    assert client.get("/notifications/outbox/").status_code == 403

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from bawaba.accounts.models import Role, User
+from bawaba.accounts.models import User
 from bawaba.orgs.models import Holiday, Organisation, Service
 from bawaba.orgs.services import calendar_for
 
@@ -30,7 +30,7 @@ def test_cli_onboards_an_organisation_without_code(db, tmp_path, capsys):
     assert set(Service.objects.filter(organisation=org).values_list("code", flat=True)) == {
         "congo-telecom/faults", "congo-telecom/billing"}
     agent = User.objects.get(username="ct.agent1")
-    assert agent.role == Role.AGENT and agent.queues.count() == 2
+    assert agent.role_codes == {"desk.agent"} and agent.queues.count() == 2
     # Congo's weekend is Saturday-Sunday and its public holidays come from the holidays package.
     calendar = calendar_for(org)
     assert set(calendar.hours) == {0, 1, 2, 3, 4}

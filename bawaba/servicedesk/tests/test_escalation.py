@@ -60,12 +60,13 @@ def test_first_response_breach_raises_priority_and_mails_supervisors(
 def test_each_supervisor_reads_the_notice_in_their_own_language(
     make_request, at_supervisor, smtp_server, django_capture_on_commit_callbacks
 ):
-    from bawaba.accounts.models import Role, User
+    from bawaba.accounts.models import User
+    from bawaba.accounts.services import do_set_roles
 
     at_supervisor.preferred_language = "ar"
     at_supervisor.save(update_fields=["preferred_language"])
-    french = User.objects.create_user("at.sup.fr", email="sup.fr@example.dz", organisation=at_supervisor.organisation,
-                                      role=Role.SUPERVISOR)
+    french = User.objects.create_user("at.sup.fr", email="sup.fr@example.dz", organisation=at_supervisor.organisation)
+    do_set_roles(french, ["desk.supervisor"])
     request = make_request(priority="normal", now=MONDAY_9AM)
     with django_capture_on_commit_callbacks(execute=True):
         services.escalate_breaches(now=MONDAY_9AM + dt.timedelta(hours=5))

@@ -80,3 +80,15 @@ def test_unassigning_a_request_in_progress_keeps_its_status(make_request, at_age
     services.do_reply(request, "Nous regardons.", actor=at_agent)
     request = services.do_assign(request, None, actor=at_agent)
     assert request.assignee is None and request.status == Status.IN_PROGRESS
+
+
+def test_a_request_cannot_be_assigned_to_someone_without_a_desk_role(make_request, orgs, at_supervisor):
+    from django.core.exceptions import ValidationError
+
+    inspector = do_add_staff(orgs["algerie-telecom"], {"username": "at.inspector", "roles": ["fibre.inspector"]})
+    request = make_request()
+    with pytest.raises(ValidationError) as refused:
+        services.do_assign(request, inspector, actor=at_supervisor)
+    assert "assignee" in refused.value.message_dict
+    request.refresh_from_db()
+    assert request.assignee is None

@@ -132,8 +132,8 @@ class Command(BaseCommand):
         return ", ".join(f"{key or '-'} {value}" for key, value in sorted(counter.items(), key=lambda kv: -kv[1]))
 
     def print_logins(self):
-        rows = [("username", "role", "organisation", "password")]
-        rows += [(row["username"], str(row["role"]), row["organisation"], PASSWORD) for row in demo_logins()]
+        rows = [("username", "roles", "organisation", "try")]
+        rows += [(row["username"], ", ".join(row["roles"]), row["organisation"], row["try"]) for row in demo_logins()]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         for number, row in enumerate(rows):
             self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
@@ -141,6 +141,7 @@ class Command(BaseCommand):
                 self.stdout.write("  ".join("-" * width for width in widths))
         self.stdout.write("")
         self.stdout.write("Agents: at.agent1..N, poste.agent1..N, mobilis.agent1..N, centre.agent1..N "
-                          "(orientation queue), all with the same password.")
+                          "(orientation queue).")
+        self.stdout.write(f"Every login has the password {PASSWORD}; each lands on the home of its main role.")
         for name, url in URLS:
             self.stdout.write(f"{name + ':':<20} {url}")
