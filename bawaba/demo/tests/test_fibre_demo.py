@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from bawaba.accounts.models import User
-from bawaba.demo.fibre import PROGRAMME_CODE, STAFF, load_fibre_demo
+from bawaba.demo.fibre import PROGRAMME_CODE, load_fibre_demo
 from bawaba.deployments import billing, selectors
 from bawaba.deployments.models import (
     Decision,
