@@ -152,6 +152,9 @@ def fibre(orgs, at_supervisor, at_admin, at_agent):
     from bawaba.deployments import billing, services
     from bawaba.deployments.tests.factories import accepted_line, fibre_world, good_report, make_photo
 
+    from bawaba.accounts.services import do_set_roles
+
+    do_set_roles(at_agent, ["desk.agent", "fibre.viewer"])  # the operator's agent also follows the programme
     world = fibre_world(orgs, inspector=at_supervisor, billing_admin=at_admin, operator_agent=at_agent)
     # 70 m from the planned site (tolerance 50 m): the item waits for an inspector.
     services.do_submit_field_report(world.worker, world.work_order, **good_report(

@@ -37,6 +37,9 @@ def csp_watch(context):
 
 @pytest.fixture
 def fibre(orgs, at_supervisor, at_admin, at_agent):
+    from bawaba.accounts.services import do_set_roles
+
+    do_set_roles(at_agent, ["desk.agent", "fibre.viewer"])  # the operator's agent also follows the programme
     return fibre_world(orgs, inspector=at_supervisor, billing_admin=at_admin, operator_agent=at_agent)
 
 

@@ -13,7 +13,7 @@ from tests.e2e.browser_fixtures import BROWSER_DB, PASSWORD, PHONE_VIEWPORT
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
-ALL_ENTRIES = ["nav-queue", "nav-call", "nav-dashboard", "nav-articles", "nav-orders", "nav-rejections",
+ALL_ENTRIES = ["nav-queue", "nav-call", "nav-dashboard", "nav-outbox", "nav-articles", "nav-orders", "nav-rejections",
                "nav-statements", "nav-inspections", "nav-import", "nav-fibre-dashboard", "nav-staff", "nav-admin"]
 PEOPLE = {  # username: (home path, menu entries shown, {language: labels of those entries})
     "fibre.tech1": ("/fibre/orders/", ["nav-orders", "nav-rejections"],
@@ -21,9 +21,11 @@ PEOPLE = {  # username: (home path, menu entries shown, {language: labels of tho
     "at.agent": ("/desk/", ["nav-queue", "nav-call", "nav-articles"],
                  {"fr": ["File d'attente", "Nouvel appel", "Articles d'aide"],
                   "ar": ["قائمة الانتظار", "مكالمة جديدة", "مقالات المساعدة"]}),
-    "at.supervisor": ("/desk/dashboard/", ["nav-queue", "nav-call", "nav-dashboard", "nav-articles"],
-                      {"fr": ["File d'attente", "Nouvel appel", "Tableau de bord", "Articles d'aide"],
-                       "ar": ["قائمة الانتظار", "مكالمة جديدة", "لوحة القيادة", "مقالات المساعدة"]}),
+    "at.supervisor": ("/desk/dashboard/", ["nav-queue", "nav-call", "nav-dashboard", "nav-outbox", "nav-articles"],
+                      {"fr": ["File d'attente", "Nouvel appel", "Tableau de bord", "Messages aux citoyens",
+                              "Articles d'aide"],
+                       "ar": ["قائمة الانتظار", "مكالمة جديدة", "لوحة القيادة", "الرسائل إلى المواطنين",
+                              "مقالات المساعدة"]}),
 }
 
 
