@@ -149,10 +149,9 @@ def help_articles(orgs):
 @pytest.fixture
 def fibre(orgs, at_supervisor, at_admin, at_agent):
     """The fibre programme with a report waiting for the inspector and an issued statement."""
+    from bawaba.accounts.services import do_set_roles
     from bawaba.deployments import billing, services
     from bawaba.deployments.tests.factories import accepted_line, fibre_world, good_report, make_photo
-
-    from bawaba.accounts.services import do_set_roles
 
     do_set_roles(at_agent, ["desk.agent", "fibre.viewer"])  # the operator's agent also follows the programme
     world = fibre_world(orgs, inspector=at_supervisor, billing_admin=at_admin, operator_agent=at_agent)
