@@ -76,7 +76,8 @@ def test_a_supervisor_who_also_follows_the_fibre_sees_both_modules_named(client,
     assert 'id="navmodule-desk-name"' in page and 'id="navmodule-fibre-name"' in page
     assert "nav-fibre-dashboard" in nav_ids(page) and "nav-orders" not in nav_ids(page)
     fibre = client.get("/fibre/dashboard/").content.decode()
-    assert nav_ids(fibre)[:5] == ["nav-queue", "nav-call", "nav-dashboard", "nav-outbox", "nav-articles"]  # the same menu
+    # the same menu
+    assert nav_ids(fibre)[:5] == ["nav-queue", "nav-call", "nav-dashboard", "nav-outbox", "nav-articles"]
     assert 'id="nav-fibre-dashboard" aria-current="page"' in fibre
 
 

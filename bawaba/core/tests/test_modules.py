@@ -59,7 +59,8 @@ def test_a_technician_sees_only_the_work_orders_and_rejections():
 
 def test_an_agent_sees_the_desk_only_and_a_supervisor_also_the_dashboard():
     assert _entry_ids(["desk.agent"]) == {"desk": ["nav-queue", "nav-call", "nav-articles"]}
-    assert _entry_ids(["desk.supervisor"])["desk"] == ["nav-queue", "nav-call", "nav-dashboard", "nav-outbox", "nav-articles"]
+    assert _entry_ids(["desk.supervisor"])["desk"] == [
+        "nav-queue", "nav-call", "nav-dashboard", "nav-outbox", "nav-articles"]
 
 
 def test_an_operator_admin_sees_each_of_their_modules_once():
