@@ -19,9 +19,12 @@ Backends, chosen by the database vendor:
     article's language ('french', 'arabic', 'english'); PostgreSQL applies step 5. A GIN index covers
     it; results are ranked with ts_rank (weights A 1.0 > B 0.4 > C 0.2).
 
-Query words are matched as prefixes of stems when the stem has at least 4 letters ("factu" finds
-"facturation"). In "all" mode every word must match; in "any" mode one is enough and articles
-matching more (and rarer, on SQLite) words rank higher.
+A query is a list of slots (lexicon.expand): for each article language, the phrases any of which
+satisfies the slot (the query word itself and its equivalents in that language's words). Each article
+language is matched with its own stemmer: one FTS5 MATCH (SQLite) or one to_tsquery (PostgreSQL) per
+language. Query words are matched as prefixes of stems when the stem has at least 4 letters ("factu"
+finds "facturation"). In "all" mode every slot must match; in "any" mode one is enough and articles
+matching more (and rarer, on SQLite) words rank higher. Articles of `first_language` come first.
 """
 
 from __future__ import annotations
@@ -176,11 +179,6 @@ def rebuild_index() -> int:
 Slot = dict[str, list[tuple[str, ...]]]  # article language -> phrases, any of which satisfies the slot
 
 
-def plain_slots(terms: list[str], languages: Iterable[str] = LANGUAGES) -> list[Slot]:
-    """One slot per query word, matched as itself (no lexicon expansion)."""
-    return [{language: [(term,)] for language in languages} for term in terms]
-
-
 def _sqlite_word(language: str, word: str) -> str:
     stemmed = stem(language, word)
     if not stemmed:
@@ -294,7 +292,7 @@ def search(
     limit: int = 20,
     offset: int = 0,
 ) -> list[Article]:
-    """Published articles matching the query `slots` (see plain_slots and lexicon.expand): in ALL mode
+    """Published articles matching the query `slots` (built by lexicon.expand): in ALL mode
     every slot, in ANY mode at least one. Articles in `first_language` come first, then best first.
     Never raises on odd input: a query the database refuses is logged and gives no result."""
     languages = [language for language in languages if language in LANGUAGES]
