@@ -1,11 +1,39 @@
 """Fixtures shared by every app's tests: the demo organisations and staff with each role."""
 
+import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 DEMO_ORGS = Path(__file__).parent / "bawaba" / "demo" / "organisations.json"
+
+
+def pytest_configure(config):
+    """BAWABA_TEST_CLOCK (see tests/clock.py) moves the whole session to a chosen moment, before collection."""
+    import time_machine
+
+    from tests.clock import ENVIRONMENT_VARIABLE, ClockError, clock_moment
+
+    try:
+        moment = clock_moment(os.environ.get(ENVIRONMENT_VARIABLE, ""), dt.datetime.now(dt.UTC))
+    except ClockError as error:
+        raise pytest.UsageError(str(error)) from None
+    if moment is not None:
+        config._bawaba_clock = time_machine.travel(moment, tick=True)
+        config._bawaba_clock.start()
+        config._bawaba_clock_moment = moment
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "_bawaba_clock", None) is not None:
+        config._bawaba_clock.stop()
+
+
+def pytest_report_header(config):
+    moment = getattr(config, "_bawaba_clock_moment", None)
+    return f"test clock: {moment.isoformat()} ({os.environ.get('BAWABA_TEST_CLOCK')})" if moment else None
 
 
 def pytest_collection_modifyitems(config, items):

@@ -48,6 +48,31 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(normalise(text))
 
 
+# Darija written in Latin letters ("Arabizi") spells one word many ways: digits stand for Arabic letters
+# (3 = ع, 7 = ح, 9 = ق, 5 = خ, 8 = غ, 2 = ء), "ch"/"sh", "ou"/"u", "k"/"q"/"c" and the vowels vary
+# ("temchich", "tamchich"; "sar9oli", "sarkouli"). The consonant skeleton lets those spellings meet.
+_ARABIZI_SOUNDS = (("sh", "C"), ("ch", "C"), ("kh", "X"), ("5", "X"), ("gh", "G"), ("8", "G"), ("dj", "j"),
+                   ("th", "t"), ("dh", "d"), ("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("9", "k"),
+                   ("x", "ks"), ("7", "h"))
+_ARABIZI_DROPPED = str.maketrans("", "", "aeiouyw23")
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+
+
+def arabizi_skeleton(word: str) -> str:
+    """The consonant skeleton of one word of Darija in Latin letters, so that its spelling variants meet:
+    normalised (lower case, no accents); ch/sh, kh/5 and gh/8 each become one sound; c, q and 9 become k,
+    7 becomes h, dj j; then vowels (and y, w, 2 = ء, 3 = ع) are dropped and doubled letters collapse.
+    "temchich" and "tamchich" give "tmc"; "sar9oli" and "sarkouli" give "srkl"; "internet" and
+    "anternet" give "ntrnt". "" for anything that is not one Latin word."""
+    word = normalise(word)
+    if not _LATIN_WORD.fullmatch(word):
+        return ""
+    for spelling, sound in _ARABIZI_SOUNDS:
+        word = word.replace(spelling, sound)
+    skeleton = word.translate(_ARABIZI_DROPPED).lower()
+    return re.sub(r"(.)\1+", r"\1", skeleton)
+
+
 # The commonest short words of French and English, which hardly ever appear in the other language: enough
 # to tell a French e-mail from an English one (Darija in Latin letters reads as French: the answer then
 # comes in French, which such writers read).

@@ -19,9 +19,12 @@ Backends, chosen by the database vendor:
     article's language ('french', 'arabic', 'english'); PostgreSQL applies step 5. A GIN index covers
     it; results are ranked with ts_rank (weights A 1.0 > B 0.4 > C 0.2).
 
-Query words are matched as prefixes of stems when the stem has at least 4 letters ("factu" finds
-"facturation"). In "all" mode every word must match; in "any" mode one is enough and articles
-matching more (and rarer, on SQLite) words rank higher.
+A query is a list of slots (lexicon.expand): for each article language, the phrases any of which
+satisfies the slot (the query word itself and its equivalents in that language's words). Each article
+language is matched with its own stemmer: one FTS5 MATCH (SQLite) or one to_tsquery (PostgreSQL) per
+language. Query words are matched as prefixes of stems when the stem has at least 4 letters ("factu"
+finds "facturation"). In "all" mode every slot must match; in "any" mode one is enough and articles
+matching more (and rarer, on SQLite) words rank higher. Articles of `first_language` come first.
 """
 
 from __future__ import annotations
@@ -173,25 +176,46 @@ def rebuild_index() -> int:
 # --- Queries -----------------------------------------------------------------------------------------
 
 
-def _alternatives(term: str, languages: Iterable[str]) -> list[str]:
-    return sorted({stem(language, term) for language in languages})
+Slot = dict[str, list[tuple[str, ...]]]  # article language -> phrases, any of which satisfies the slot
 
 
-def _sqlite_match(terms: list[str], mode: str, languages: list[str]) -> str:
+def _sqlite_word(language: str, word: str) -> str:
+    stemmed = stem(language, word)
+    if not stemmed:
+        return ""
+    return f'"{stemmed}"*' if len(stemmed) >= PREFIX_MIN else f'"{stemmed}"'
+
+
+def _sqlite_match(slots: list[Slot], mode: str, language: str) -> str:
+    """The FTS5 expression for the articles of one language: quoted stems only, no user syntax."""
     groups = []
-    for term in terms:
-        options = [f'"{s}"*' if len(s) >= PREFIX_MIN else f'"{s}"' for s in _alternatives(term, languages) if s]
+    for slot in slots:
+        options = []
+        for phrase in slot.get(language, []):
+            parts = [part for part in (_sqlite_word(language, word) for word in phrase) if part]
+            if not parts:
+                continue
+            option = parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+            if option not in options:
+                options.append(option)
         if options:
             groups.append("(" + " OR ".join(options) + ")")
     return (" AND " if mode == ALL else " OR ").join(groups)
 
 
-def _pg_query(terms: list[str], mode: str, language: str) -> SearchQuery:
-    parts = []
-    for term in terms:
-        prefix = ":*" if len(stem(language, term)) >= PREFIX_MIN else ""
-        parts.append(f"'{term}'{prefix}")
-    return SearchQuery((" & " if mode == ALL else " | ").join(parts), config=PG_CONFIG[language],
+def _pg_query(slots: list[Slot], mode: str, language: str) -> SearchQuery | None:
+    groups = []
+    for slot in slots:
+        options = []
+        for phrase in slot.get(language, []):
+            parts = [f"'{word}'" + (":*" if len(stem(language, word)) >= PREFIX_MIN else "") for word in phrase]
+            if parts:
+                options.append(parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")")
+        if options:
+            groups.append("(" + " | ".join(options) + ")")
+    if not groups:
+        return None
+    return SearchQuery((" & " if mode == ALL else " | ").join(groups), config=PG_CONFIG[language],
                        search_type="raw")
 
 
@@ -202,43 +226,54 @@ def _base_queryset(languages: list[str], organisation_ids: list[int] | None):
     return qs.select_related("organisation", "service")
 
 
-def _search_postgres(terms, mode, languages, organisation_ids, limit, offset) -> list[Article]:
+def _search_postgres(slots, mode, languages, first_language, organisation_ids, limit, offset) -> list[Article]:
     matches = Q()
     ranks = []
     for language in languages:
-        query = _pg_query(terms, mode, language)
+        query = _pg_query(slots, mode, language)
+        if query is None:
+            continue
         matches |= Q(language=language, search_vector=query)
         ranks.append(When(language=language, then=SearchRank(F("search_vector"), query)))
+    if not ranks:
+        return []
     qs = (
         _base_queryset(languages, organisation_ids)
         .filter(matches)
-        .annotate(rank=Case(*ranks, default=Value(0.0), output_field=FloatField()))
-        .order_by("-rank", "title", "id")
+        .annotate(rank=Case(*ranks, default=Value(0.0), output_field=FloatField()),
+                  other_language=Case(When(language=first_language or "", then=Value(0)), default=Value(1)))
+        .order_by("other_language", "-rank", "title", "id")
     )
     return list(qs[offset : offset + limit])
 
 
-def _search_sqlite(terms, mode, languages, organisation_ids, limit, offset) -> list[Article]:
+def _search_sqlite(slots, mode, languages, first_language, organisation_ids, limit, offset) -> list[Article]:
+    """One FTS5 MATCH per article language (each with its own stems), UNION ALL, the first language's
+    articles first, then by bm25."""
     article_table = Article._meta.db_table
     org_table = Article._meta.get_field("organisation").related_model._meta.db_table
-    match = _sqlite_match(terms, mode, languages)
-    if not match:
-        return []
-    params: list = [match, *languages]
     where_org = ""
+    org_params: list = []
     if organisation_ids is not None:
         where_org = f"AND a.organisation_id IN ({', '.join(['%s'] * len(organisation_ids))})"
-        params.extend(int(pk) for pk in organisation_ids)
+        org_params = [int(pk) for pk in organisation_ids]
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-    sql = f"""
-        SELECT a.id FROM {FTS_TABLE}
-        JOIN {article_table} a ON a.id = {FTS_TABLE}.rowid
-        JOIN {org_table} o ON o.id = a.organisation_id
-        WHERE {FTS_TABLE} MATCH %s AND a.is_published AND o.is_active
-          AND a.language IN ({', '.join(['%s'] * len(languages))}) {where_org}
-        ORDER BY bm25({FTS_TABLE}, {weights}), a.title, a.id
-        LIMIT %s OFFSET %s
-    """  # noqa: S608 - identifiers are ours, every value is a parameter
+    selects, params = [], []
+    for language in languages:
+        match = _sqlite_match(slots, mode, language)
+        if not match:
+            continue
+        selects.append(f"""
+            SELECT a.id AS id, a.title AS title, a.language = %s AS in_first, bm25({FTS_TABLE}, {weights}) AS score
+            FROM {FTS_TABLE}
+            JOIN {article_table} a ON a.id = {FTS_TABLE}.rowid
+            JOIN {org_table} o ON o.id = a.organisation_id
+            WHERE {FTS_TABLE} MATCH %s AND a.is_published AND o.is_active AND a.language = %s {where_org}
+        """)  # noqa: S608 - identifiers are ours, every value is a parameter
+        params.extend([first_language or "", match, language, *org_params])
+    if not selects:
+        return []
+    sql = " UNION ALL ".join(selects) + " ORDER BY in_first DESC, score, title, id LIMIT %s OFFSET %s"
     params.extend([limit, offset])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -248,23 +283,25 @@ def _search_sqlite(terms, mode, languages, organisation_ids, limit, offset) -> l
 
 
 def search(
-    terms: list[str],
+    slots: list[Slot],
     *,
     mode: str = ALL,
     languages: Iterable[str] = LANGUAGES,
+    first_language: str | None = None,
     organisation_ids: list[int] | None = None,
     limit: int = 20,
     offset: int = 0,
 ) -> list[Article]:
-    """Published articles matching the analysed `terms`, best first. Never raises on odd input: a
-    query the database refuses is logged and gives no result."""
+    """Published articles matching the query `slots` (built by lexicon.expand): in ALL mode
+    every slot, in ANY mode at least one. Articles in `first_language` come first, then best first.
+    Never raises on odd input: a query the database refuses is logged and gives no result."""
     languages = [language for language in languages if language in LANGUAGES]
-    if not terms or not languages or limit <= 0 or (organisation_ids is not None and not organisation_ids):
+    if not slots or not languages or limit <= 0 or (organisation_ids is not None and not organisation_ids):
         return []
     backend = _search_postgres if _is_postgres() else _search_sqlite
     try:
         with transaction.atomic():  # a savepoint: a refused query must not break the caller's transaction
-            return backend(terms, mode, languages, organisation_ids, limit, max(offset, 0))
+            return backend(slots, mode, languages, first_language, organisation_ids, limit, max(offset, 0))
     except DatabaseError:
-        log.warning("knowledge search failed for terms %r", terms, exc_info=True)
+        log.warning("knowledge search failed for slots %r", slots, exc_info=True)
         return []

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import slugify
 
-from . import search
+from . import lexicon, search
 from .models import Article
 
 MAX_QUERY_CHARS = 200  # a search box query; longer input is cut, not refused
@@ -68,27 +68,35 @@ def search_articles(
     query: str,
     *,
     language: str | None = None,
+    first_language: str | None = None,
     organisation_ids: list[int] | None = None,
     limit: int = 20,
     offset: int = 0,
 ) -> list[Article]:
     """Published articles for a search-box query, best first.
 
-    Every word must match (accents, Arabic letter variants and word endings ignored); when no article
-    has them all, articles with any of them are returned instead. `language` None (or unknown) means
-    all languages; `organisation_ids` None means every organisation. `limit` is capped at 100.
+    The query may be French, English, Arabic (standard or Darija) or Darija in Latin letters: its words
+    are also searched as their equivalents in the domain lexicon in each article language (see
+    lexicon.py), so "makanch internet" finds the Arabic article about internet outages. Every word must
+    match (accents, Arabic letter variants and word endings ignored); when no article has them all,
+    articles with any of them are returned instead. `language` None (or unknown) means all languages;
+    `first_language` puts that language's articles first. `organisation_ids` None means every
+    organisation. `limit` is capped at 100.
     """
     limit, offset = _window(limit, offset)
     terms = search.query_terms(str(query or "")[:MAX_QUERY_CHARS])
     if not terms or not limit:
         return []
-    options = {"languages": _languages(language), "organisation_ids": organisation_ids}
-    results = search.search(terms, mode=search.ALL, limit=limit, offset=offset, **options)
-    if results or len(terms) == 1:
+    languages = _languages(language)
+    slots = lexicon.expand(terms, languages)
+    options = {"languages": languages, "organisation_ids": organisation_ids,
+               "first_language": first_language if first_language in search.LANGUAGES else None}
+    results = search.search(slots, mode=search.ALL, limit=limit, offset=offset, **options)
+    if results or len(slots) == 1:
         return results
-    if offset and search.search(terms, mode=search.ALL, limit=1, offset=0, **options):
+    if offset and search.search(slots, mode=search.ALL, limit=1, offset=0, **options):
         return []  # past the last page of a query that did match
-    return search.search(terms, mode=search.ANY, limit=limit, offset=offset, **options)
+    return search.search(slots, mode=search.ANY, limit=limit, offset=offset, **options)
 
 
 def suggest_articles(
@@ -100,8 +108,9 @@ def suggest_articles(
 ) -> list[Article]:
     """Articles likely to answer a free problem description (French, Arabic, Darija, English).
 
-    The description's informative words (no stop words, no bare numbers, longest first, at most 16)
-    are OR-ed; articles matching more of them rank first. Empty or unusable text gives [].
+    The description's informative words (no stop words, no bare numbers, longest first, at most 16),
+    each with its lexicon equivalents, are OR-ed; articles matching more of them rank first. Empty or
+    unusable text gives [].
     """
     limit, _offset = _window(limit)
     if not isinstance(text, str) or not limit:
@@ -109,5 +118,6 @@ def suggest_articles(
     terms = search.query_terms(text[:MAX_PROBLEM_CHARS], max_terms=SUGGEST_TERMS, informative=True)
     if not terms:
         return []
-    return search.search(terms, mode=search.ANY, languages=_languages(language),
+    languages = _languages(language)
+    return search.search(lexicon.expand(terms, languages), mode=search.ANY, languages=languages,
                          organisation_ids=organisation_ids, limit=limit)

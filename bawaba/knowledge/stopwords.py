@@ -30,13 +30,13 @@ _ARABIC = """
 في من الى إلى على عن مع هذا هذه ذلك تلك التي الذي الذين و او أو ثم لا لم لن ما ماذا كيف لماذا متى اين
 أين هل قد كان كانت يكون انا أنا انت أنت هو هي نحن هم كل بعض عند بعد قبل حتى اذا إذا ان إن أن انه إنه
 لقد لكن ايضا أيضا شكرا السلام عليكم مرحبا يا لي لك له لها بها به فيه فيها منذ الان الآن جدا غير
-راني راه راهي راهو واش وش كيفاش علاش بصح ماشي بزاف شوية تاع نتاع ديال تاعي نتاعي كي باش هاد هادي
+راني راه راهي راهو واش وش وين كيفاش علاش بصح ماشي بزاف شوية تاع نتاع ديال تاعي نتاعي كي باش هاد هادي
 """
 
 _DARIJA_LATIN = """
 rani raho rahi rahou wach wesh kifach kifah 3lach 3lah bach bech ana nta nti howa hiya hna ntouma homa
 li lli fi f m3a ta3 ta3i dyal diali w wla walla bzaf chwiya ga3 kima hadi hada hadik had ki kho khoya
-khti sahbi salam slm saha 3andi andi ya
+khti sahbi salam slm saha 3andi andi ya rah win wayn el
 """
 
 STOP_WORDS: frozenset[str] = frozenset(

@@ -41,7 +41,9 @@ def index(request):
     selected = None if language == ALL_LANGUAGES else language
     offset = (page - 1) * PAGE_SIZE
     if query:
-        articles = search_articles(query, language=selected, limit=PAGE_SIZE + 1, offset=offset)
+        # A query searches every language: the chosen language (or the page's) first, then the others.
+        first = selected or _language_choice(None)
+        articles = search_articles(query, first_language=first, limit=PAGE_SIZE + 1, offset=offset)
     else:
         articles = list(published_articles(selected)[offset : offset + PAGE_SIZE + 1])
     has_next = len(articles) > PAGE_SIZE

@@ -4,6 +4,7 @@ import random
 import re
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -20,6 +21,7 @@ BANKS = LANGUAGE_BANKS  # fr, ar (standard and dialect), arq-Latn (Darija in Lat
 SERVICES = ["algerie-telecom/faults", "algerie-telecom/billing", "algerie-telecom/subscriptions",
             "algerie-poste/mail", "algerie-poste/financial", "mobilis/network", "mobilis/customer-account", "other"]
 ARABIC = re.compile("[\u0600-\u06ff]")
+MORNING = dt.datetime(2026, 11, 18, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))  # Wednesday, Algiers
 
 
 def sample_slots(language):
@@ -104,17 +106,17 @@ def test_same_seed_same_requests(orgs):
     assert [s.text for s in other] != [s.text for s in first]
 
 
-def test_demo_load_creates_organisations_staff_and_requests_with_history(db):
-    out = io.StringIO()
-    # "now" = the last working morning (Sunday to Thursday, 10:30 in Algiers): the simulation plays what agents
-    # did until then, so the mix of statuses would otherwise depend on the hour the test runs.
-    import datetime as dt
+@pytest.fixture
+def working_morning():
+    """The simulation plays what agents did until "now", so the mix of statuses depends on the moment: tests
+    that look at it run on a fixed working morning (a Wednesday, 10:30 in Algiers)."""
+    with time_machine.travel(MORNING, tick=True):
+        yield MORNING
 
-    day = dt.date.today() - dt.timedelta(days=1)
-    while day.weekday() in (4, 5):  # Friday, Saturday
-        day -= dt.timedelta(days=1)
-    morning = f"{day.isoformat()}T10:30:00+01:00"
-    call_command("demo", "load", "--requests", "60", "--agents", "12", "--now", morning, stdout=out)
+
+def test_demo_load_creates_organisations_staff_and_requests_with_history(db, working_morning):
+    out = io.StringIO()
+    call_command("demo", "load", "--requests", "60", "--agents", "12", "--now", MORNING.isoformat(), stdout=out)
 
     assert set(Organisation.objects.values_list("slug", flat=True)) >= {
         "centre", "algerie-telecom", "algerie-poste", "mobilis"}
@@ -148,7 +150,7 @@ def test_demo_load_creates_organisations_staff_and_requests_with_history(db):
         if request.status in (Status.RESOLVED, Status.CLOSED) and not request.merged_into_id:
             assert request.messages.filter(kind=MessageKind.PUBLIC_REPLY).exists()
             assert request.resolved_at or request.closed_at
-        assert request.created_at > timezone.now() - dt.timedelta(days=61)
+        assert MORNING - dt.timedelta(days=61) < request.created_at <= MORNING
         to_e164(request.citizen_phone)
     assert RequestEvent.objects.filter(kind=EventKind.ASSIGNED).exists()
     assert set(Service.objects.filter(requests__isnull=False).values_list("code", flat=True)) >= set(SERVICES)
@@ -207,9 +209,9 @@ def test_platform_admin_and_org_admin_can_use_the_admin(db, client):
     assert "Algérie Télécom" in page.content.decode() and "Mobilis" not in page.content.decode()
 
 
-def test_open_requests_are_recent_and_old_ones_mostly_finished(db):
+def test_open_requests_are_recent_and_old_ones_mostly_finished(db, working_morning):
     call_command("demo", "load", "--requests", "80", "--agents", "8", stdout=io.StringIO())
-    week_ago = timezone.now() - dt.timedelta(days=14)
+    week_ago = working_morning - dt.timedelta(days=14)
     old = Request.objects.filter(created_at__lt=week_ago)
     assert old.exclude(status__in=OPEN_STATUSES).count() >= 0.8 * old.count()
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from hypothesis import HealthCheck, example, given, settings
@@ -356,14 +357,27 @@ def test_issued_documents_never_change_and_corrections_are_new_documents(world):
 
     with pytest.raises(ValidationError):
         billing.do_issue_correction(statement, gross_adjustment="-1200", reason="", actor=world.billing_admin)
-    correction = billing.do_issue_correction(statement, gross_adjustment="-1200", reason="Trench measured twice",
-                                             actor=world.billing_admin)
+    # Documents are numbered per year of issue: the correction is issued in the statement's year.
+    with time_machine.travel(at(2026, 4, 20), tick=False):
+        correction = billing.do_issue_correction(statement, gross_adjustment="-1200",
+                                                 reason="Trench measured twice", actor=world.billing_admin)
     assert correction.kind == PaymentStatementKind.CORRECTION and correction.corrects == statement
     assert correction.sequence == statement.sequence + 1
     assert correction.gross_amount == Decimal("-1200.00") and correction.retention_amount == Decimal("-60.00")
     assert correction.vat_amount == Decimal("-228.00") and correction.net_amount == Decimal("-1368.00")
     assert correction.amount_in_words_fr.startswith("moins mille trois cent soixante-huit")
     assert PaymentStatement.objects.filter(pk=statement.pk, net_amount=Decimal("12480.00")).exists()  # unchanged
+
+
+@pytest.mark.django_db
+def test_a_correction_issued_the_next_year_starts_that_years_numbering(world):
+    accepted_line(world, "GC-01", 10, at(2026, 11, 5))
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 11, 30), None, now=at(2026, 12, 1))
+    with time_machine.travel(at(2027, 1, 10), tick=False):
+        correction = billing.do_issue_correction(statement, gross_adjustment="-100", reason="Measured twice",
+                                                 actor=world.billing_admin)
+    assert (statement.year, correction.year) == (2026, 2027)
+    assert correction.sequence == 1 and correction.number != statement.number
 
 
 @pytest.mark.django_db

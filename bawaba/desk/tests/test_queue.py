@@ -1,6 +1,9 @@
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from bawaba.orgs.services import do_add_staff
@@ -81,8 +84,28 @@ def test_queue_shows_the_columns_an_agent_needs(login, at_agent, make_request):
     row = row[: row.index("</tr>")]
     for text in (req.subject, "Faults", "Phone", req.region.name_en, "High", "New", "unassigned"):
         assert text in row, text
-    # How much time is left depends on the hour the test runs (a weekend may intervene).
-    assert re.search(r'class="badge sla ok"[^>]*>(\d+ d \d+ h|\d+ h \d\d min|\d+ min) left<', row)
+    assert re.search(r'class="badge sla (ok|soon)"[^>]*>(\d+ d \d+ h|\d+ h \d\d min|\d+ min) left<', row)
+
+
+@pytest.mark.parametrize(("created", "viewed", "css", "left"), [
+    # High priority: first answer within 60 business minutes (08:00-16:30, Sunday to Thursday, in Algiers).
+    ("2026-11-18T10:00", "2026-11-18T10:15", "soon", "45 min left"),  # Wednesday morning: due at 11:00
+    ("2026-11-18T07:00", "2026-11-18T07:30", "ok", "1 h 30 min left"),  # before opening: due at 09:00
+    ("2026-11-19T16:00", "2026-11-19T16:10", "ok", "2 d 16 h left"),  # Thursday 16:00: due Sunday 08:30
+    ("2026-11-20T23:30", "2026-11-20T23:40", "ok", "1 d 9 h left"),  # Friday night: due Sunday 09:00
+    ("2026-11-18T10:00", "2026-11-18T11:20", "breached", "overdue 20 min"),
+])
+def test_sla_badge_counts_business_time_from_a_known_moment(login, at_agent, make_request, created, viewed, css,
+                                                            left):
+    algiers = ZoneInfo("Africa/Algiers")
+    with time_machine.travel(dt.datetime.fromisoformat(created).replace(tzinfo=algiers), tick=False):
+        req = make_request(priority="high")
+        client = login(at_agent)
+    with time_machine.travel(dt.datetime.fromisoformat(viewed).replace(tzinfo=algiers), tick=False):
+        html = client.get(reverse("desk:home")).content.decode()
+    row = html[html.index(f'data-reference="{req.reference}"'):]
+    row = row[: row.index("</tr>")]
+    assert re.search(rf'class="badge sla {css}"[^>]*>{left}<', row), row
 
 
 def test_queue_is_paginated(login, at_agent, make_request):
