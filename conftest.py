@@ -36,19 +36,51 @@ def pytest_report_header(config):
     return f"test clock: {moment.isoformat()} ({os.environ.get('BAWABA_TEST_CLOCK')})" if moment else None
 
 
-def pytest_collection_modifyitems(config, items):
-    """Every transactional test restores the migrations' data (geography, content types) afterwards.
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        return bool(marker.kwargs.get("transaction"))
+    return bool({"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ())))
 
-    A transactional test's flush deletes that data and re-creates the content types; a later test with
-    serialized rollback in the same worker would then fail restoring them (IntegrityError on
-    django_content_type), and a later plain test would miss the wilayas. Serialized rollback for all of
-    them makes the order of tests irrelevant.
-    """
+
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test (marked, or using the live server) runs with serialized rollback: its flush
+    then leaves the content types alone instead of re-creating them under new ids, which a later restore
+    would collide with (IntegrityError on django_content_type)."""
     for item in items:
+        if not _is_transactional(item):
+            continue
         marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+        if marker is None:
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+        elif "serialized_rollback" not in marker.kwargs:
             item.add_marker(pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
                             append=False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test has flushed the database, put the migrations' data (geography, content
+    types) back at once. Serialized rollback alone restores it at the start of the next *transactional* test;
+    pytest-xdist's group scheduling may run a plain test next, which would find no wilaya and a content-type
+    cache pointing at rows that are gone. With this, the order of tests is irrelevant."""
+    yield
+    if _is_transactional(item):
+        _restore_migration_data(item)
+
+
+def _restore_migration_data(item) -> None:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connections, transaction
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all(initialized_only=True):
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                with transaction.atomic(using=connection.alias):
+                    connection.creation.deserialize_db_from_string(contents)
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)

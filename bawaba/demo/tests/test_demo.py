@@ -116,7 +116,7 @@ def working_morning():
 
 def test_demo_load_creates_organisations_staff_and_requests_with_history(db, working_morning):
     out = io.StringIO()
-    call_command("demo", "load", "--requests", "60", "--agents", "12", "--now", MORNING.isoformat(), stdout=out)
+    call_command("demo", "load", "--requests", "90", "--agents", "12", "--now", MORNING.isoformat(), stdout=out)
 
     assert set(Organisation.objects.values_list("slug", flat=True)) >= {
         "centre", "algerie-telecom", "algerie-poste", "mobilis"}
@@ -138,7 +138,7 @@ def test_demo_load_creates_organisations_staff_and_requests_with_history(db, wor
     assert User.objects.get(username="at.agent5").check_password("bawaba-demo")
 
     requests = Request.objects.all()
-    assert requests.count() == 60
+    assert requests.count() == 90
     assert set(requests.values_list("language", flat=True)) == {"fr", "ar", "arq-Latn", "en"}
     statuses = set(requests.values_list("status", flat=True))
     assert len(statuses) >= 3
@@ -154,11 +154,11 @@ def test_demo_load_creates_organisations_staff_and_requests_with_history(db, wor
         to_e164(request.citizen_phone)
     assert RequestEvent.objects.filter(kind=EventKind.ASSIGNED).exists()
     assert set(Service.objects.filter(requests__isnull=False).values_list("code", flat=True)) >= set(SERVICES)
-    assert "60 requests" in out.getvalue()
+    assert "90 requests" in out.getvalue()
 
     again = io.StringIO()
-    call_command("demo", "load", "--requests", "60", "--agents", "12", "--if-empty", stdout=again)
-    assert Request.objects.count() == 60
+    call_command("demo", "load", "--requests", "90", "--agents", "12", "--if-empty", stdout=again)
+    assert Request.objects.count() == 90
     assert User.objects.filter(grants__role="desk.agent").count() == 12
     assert "already exist" in again.getvalue()
 
