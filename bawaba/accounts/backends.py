@@ -9,6 +9,8 @@ made without saving the model (QuerySet.update) must call `forget_user`; the cac
 entry also expires after a minute, whatever happens.
 """
 
+import ipaddress
+
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
@@ -54,8 +56,13 @@ class ThrottledSignIn(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     """The address sign-in throttling counts by: the one django-ratelimit uses (RATELIMIT_IP_META_KEY behind a
-    reverse proxy, REMOTE_ADDR otherwise)."""
+    reverse proxy, REMOTE_ADDR otherwise). None when there is none (a sign-in made in code, not over HTTP):
+    axes stores the address in an inet column on PostgreSQL, which refuses any placeholder text."""
     meta_key = getattr(settings, "RATELIMIT_IP_META_KEY", None) or "REMOTE_ADDR"
-    return (request.META.get(meta_key) or "").split(",")[0].strip() or "unknown"
+    address = (request.META.get(meta_key) or "").split(",")[0].strip()
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

@@ -78,3 +78,21 @@ def test_the_admin_sign_in_is_throttled_too(client, agent):
     response = client.post("/admin/login/", {"username": agent.username, "password": PASSWORD},
                            REMOTE_ADDR="198.51.100.7")
     assert response.status_code == 429
+
+
+def test_a_sign_in_made_in_code_without_an_address_is_logged_without_one(client, agent):
+    """client.login() builds a request with no REMOTE_ADDR; axes must store no address rather than a
+    placeholder that PostgreSQL's inet column refuses."""
+    from axes.models import AccessLog
+
+    assert client.login(username=agent.username, password=PASSWORD)
+    assert AccessLog.objects.filter(username=agent.username, ip_address=None).exists()
+
+
+def test_an_address_that_is_not_one_counts_as_none():
+    from django.test import RequestFactory
+
+    from bawaba.accounts.backends import client_ip
+
+    assert client_ip(RequestFactory().get("/", REMOTE_ADDR="203.0.113.7")) == "203.0.113.7"
+    assert client_ip(RequestFactory().get("/", REMOTE_ADDR="unknown")) is None
