@@ -136,9 +136,19 @@ def test_the_embedded_outbox_records_the_message_as_sent(citizen_request, at_age
     assert send_due(now=T0 + dt.timedelta(hours=1)) == 0  # sent once
 
 
-def test_kannel_down_is_retried_with_back_off_then_shown_failed(citizen_request, at_agent, settings, client):
+@pytest.fixture
+def dead_port():
+    """A loopback port that refuses connections: bound by this test and never listened on, so no other
+    process (another worker's Kannel) can take it meanwhile."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        yield holder.getsockname()[1]
+
+
+def test_kannel_down_is_retried_with_back_off_then_shown_failed(citizen_request, at_agent, settings, client,
+                                                                 dead_port):
     settings.SMS_PROVIDER = "kannel"
-    settings.KANNEL_SENDSMS_URL = f"http://127.0.0.1:{_free_port()}/cgi-bin/sendsms"  # nothing listens there
+    settings.KANNEL_SENDSMS_URL = f"http://127.0.0.1:{dead_port}/cgi-bin/sendsms"  # nothing listens there
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
     settings.NOTIFICATION_RETRY_BASE_SECONDS = 60
     do_reply(citizen_request, "Réponse.", actor=at_agent, now=T0)
