@@ -661,6 +661,17 @@ class Simulation:
 # --------------------------------------------------------------------------------------------------------------
 
 
+def record_history_messages_as_sent() -> int:
+    """The simulation's replies and resolutions queue messages to the demo's citizens as real ones would; they
+    belong to the simulated past, so they are recorded as sent then (readable in the outbox), never sent now."""
+    from django.db.models import F
+
+    from bawaba.notifications.models import OutboundMessage, State
+
+    return OutboundMessage.objects.filter(state=State.QUEUED).update(
+        state=State.SENT, provider="demo", attempts=1, sent_at=F("created_at"), next_attempt_at=None)
+
+
 def load_demo(*, requests: int = 2000, agents: int = 480, seed: int = 42, if_empty: bool = False,
               now: dt.datetime | None = None, stdout=None) -> Summary:
     """Load everything; one transaction, so an interrupted load leaves nothing half done."""
@@ -677,6 +688,7 @@ def load_demo(*, requests: int = 2000, agents: int = 480, seed: int = 42, if_emp
         summary.articles = load_knowledge(stdout)
         specs = build_specs(rng, requests, now, Geography())
         Simulation(rng, now, summary).run(specs)
+        record_history_messages_as_sent()
     created = Request.objects.filter(pk__in=summary.request_ids)
     summary.statuses = Counter(created.values_list("status", flat=True))
     summary.languages = Counter(created.values_list("language", flat=True))

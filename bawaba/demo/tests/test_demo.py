@@ -239,3 +239,14 @@ def test_demo_logins_cover_every_declared_role_with_something_to_try():
     assert len(usernames) == len(set(usernames))
     assert {"at.inspector", "at.billing", "fibre.contractor1", "fibre.contractor2", "fibre.tech1",
             "fibre.tech2"} <= set(usernames)
+
+
+def test_the_demos_history_sends_nothing_to_citizens(db, working_morning):
+    from bawaba.notifications.models import OutboundMessage, State
+
+    call_command("demo", "load", "--requests", "30", "--agents", "8", "--now", MORNING.isoformat(),
+                 stdout=io.StringIO())
+    history = OutboundMessage.objects.all()
+    assert history.exists()  # replies and resolutions of the simulated past are in the outbox...
+    assert not history.filter(state=State.QUEUED).exists()  # ...recorded as sent then, not waiting to go
+    assert all(message.sent_at == message.created_at for message in history)
