@@ -17,6 +17,7 @@ urlpatterns = [
     path("desk/", include("bawaba.desk.urls")),
     path("kb/", include("bawaba.knowledge.urls")),
     path("fibre/", include("bawaba.deployments.urls")),
+    path("post/", include("bawaba.postal.urls")),
     path("api/", include("bawaba.api.urls")),
     path("channels/", include("bawaba.channels.urls")),
     path("notifications/", include("bawaba.notifications.urls")),

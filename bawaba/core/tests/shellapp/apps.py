@@ -9,8 +9,8 @@ class ShellAppConfig(AppConfig):
     name = "bawaba.core.tests.shellapp"
     label = "shellapp"
     shell_module = Module(
-        code="postal", name="Postal", order=30,
-        roles=(ModuleRole("postal.clerk", "Clerk", home="healthz", priority=55),),
-        entries=(MenuEntry("healthz", "Registered mail", ("postal.clerk",), key="mail", id="nav-mail"),
-                 MenuEntry("postal:missing", "Not mounted", ("postal.clerk",))),
+        code="library", name="Library", order=35,
+        roles=(ModuleRole("library.clerk", "Clerk", home="healthz", priority=55),),
+        entries=(MenuEntry("healthz", "Loans", ("library.clerk",), key="loans", id="nav-loans"),
+                 MenuEntry("library:missing", "Not mounted", ("library.clerk",))),
     )

@@ -1,0 +1,4 @@
+"""Who listens when an item's timeline grows (bawaba.postal.tracking.events_recorded).
+
+Each listener lives in the module of its concern and is connected by importing it here.
+"""

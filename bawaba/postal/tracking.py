@@ -1,0 +1,250 @@
+"""Recording tracking events and deriving an item's state from them.
+
+Scans arrive late, out of order and more than once (a scanner's retry, a postman's phone coming back
+online). So: an event is identified by its fingerprint and recorded once; the timeline is ordered by when
+things happened, not when we heard of them; and the item's status and the flags on impossible events are
+recomputed from the whole timeline each time it grows. A batch is validated whole first and written in one
+transaction: it is stored whole or refused whole, with the faulty rows named.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import django.dispatch
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bawaba.postal import events as codes
+from bawaba.postal import s10
+from bawaba.postal.models import EventSource, Item, Office, TrackingEvent
+
+# Scanners' and phones' clocks drift: an event up to this far ahead of the server's clock is accepted.
+CLOCK_SKEW = dt.timedelta(minutes=10)
+# Codes that only the delivery office of the item may record.
+DELIVERY_CODES = frozenset({codes.OUT_FOR_DELIVERY, codes.UNSUCCESSFUL, codes.DELIVERED})
+
+# Sent after commit with the items whose timeline grew and the events that were new:
+# ``sender=Item, items=[Item], events=[TrackingEvent]``. The citizens' notices and the service centre listen.
+events_recorded = django.dispatch.Signal()
+
+
+@dataclasses.dataclass
+class EventInput:
+    number: str
+    code: str
+    occurred_at: dt.datetime
+    office_code: str = ""
+    device: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    reason_code: str = ""
+    action_code: str = ""
+    signatory: str = ""
+    details: dict = dataclasses.field(default_factory=dict)
+    external_id: str = ""  # the sender's own id for this event (a phone's queue entry): makes retries exact
+
+
+@dataclasses.dataclass(frozen=True)
+class RowError:
+    row: int  # 1-based position in the batch
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "code": self.code, "message": self.message}
+
+
+class EventsRefused(ValueError):
+    """The batch was refused whole; ``errors`` names each faulty row."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__("; ".join(f"{e.row}: {e.message}" for e in errors[:10]))
+        self.errors = errors
+
+
+@dataclasses.dataclass
+class RecordResult:
+    created: list[TrackingEvent]
+    duplicates: int
+    items: list[Item]
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for e in self.created if e.flagged)
+
+
+def fingerprint(item_id: int, event: EventInput, office_code: str) -> str:
+    when = event.occurred_at.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+    key = "|".join([str(item_id), event.code.upper(), when, office_code.upper(), event.external_id])
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _offices_by_code(organisation, wanted: set[str]) -> dict[str, Office]:
+    if not wanted:
+        return {}
+    offices = Office.objects.filter(organisation=organisation).filter(Q(code__in=wanted) | Q(impc__in=wanted))
+    found: dict[str, Office] = {}
+    for office in offices:
+        found[office.code.upper()] = office
+        if office.impc:
+            found.setdefault(office.impc.upper(), office)
+    return found
+
+
+def items_by_number(organisation, numbers: Iterable[str]) -> dict[str, Item]:
+    """The latest item of each number handled by this post (a number may come back after 24 months)."""
+    found: dict[str, Item] = {}
+    for item in Item.objects.filter(organisation=organisation, number__in=set(numbers)).order_by("created_at", "id"):
+        found[item.number] = item
+    return found
+
+
+def validate(organisation, inputs: Sequence[EventInput], *, now: dt.datetime, office: Office | None = None):
+    """Resolve every row or say what is wrong with it. ``office``: the office the sender works at (a
+    postman's or a scanner's); events without an office code are recorded there."""
+    errors: list[RowError] = []
+    numbers: dict[int, str] = {}
+    for row, event in enumerate(inputs, start=1):
+        try:
+            numbers[row] = str(s10.parse(event.number))
+        except s10.S10Error as exc:
+            errors.append(RowError(row, exc.code, str(exc)))
+    items = items_by_number(organisation, numbers.values())
+    wanted = {e.office_code.strip().upper() for e in inputs if e.office_code.strip()}
+    offices = _offices_by_code(organisation, wanted)
+    resolved = []
+    for row, event in enumerate(inputs, start=1):
+        if row not in numbers:
+            continue
+        item = items.get(numbers[row])
+        code = codes.get(event.code)
+        office_code = event.office_code.strip().upper()
+        row_office = offices.get(office_code) if office_code else office
+        problems: list[tuple[str, str]] = []
+        if item is None:
+            problems.append(("unknown_item", _("No item %(number)s is known to this post.") % {"number": numbers[row]}))
+        if code is None:
+            problems.append(("unknown_code", _("“%(code)s” is not a tracking event code.") % {"code": event.code}))
+        if event.occurred_at is None or timezone.is_naive(event.occurred_at):
+            problems.append(("bad_time", _("The event time must be a date and time with its time zone.")))
+        elif event.occurred_at > now + CLOCK_SKEW:
+            problems.append(("future", _("The event is dated in the future (%(when)s).")
+                             % {"when": timezone.localtime(event.occurred_at).strftime("%d/%m/%Y %H:%M")}))
+        if office_code and row_office is None and not _is_foreign_impc(organisation, office_code):
+            problems.append(("unknown_office", _("No office %(code)s in this post's network.") % {"code": office_code}))
+        if (event.latitude is not None and not -90 <= event.latitude <= 90) or (
+            event.longitude is not None and not -180 <= event.longitude <= 180
+        ):
+            problems.append(("bad_position", _("The GPS position is out of range.")))
+        if (item is not None and code is not None and code.code in DELIVERY_CODES and item.delivery_office_id
+                and row_office is not None and row_office.pk != item.delivery_office_id):
+            problems.append(("wrong_office", _("Item %(number)s is delivered by another office.")
+                             % {"number": item.number}))
+        if problems:
+            errors.extend(RowError(row, c, m) for c, m in problems)
+            continue
+        resolved.append((event, item, code, row_office, office_code or (row_office.code if row_office else "")))
+    return resolved, errors
+
+
+def _is_foreign_impc(organisation, office_code: str) -> bool:
+    """Events from foreign posts name their own offices by IMPC code (country first): kept as sent."""
+    return len(office_code) == 6 and office_code[:2].isalpha() and office_code[:2] != (organisation.country or "")
+
+
+def record_events(organisation, inputs: Sequence[EventInput], *, source: str = EventSource.API, user=None,
+                  office: Office | None = None, device: str = "", now: dt.datetime | None = None) -> RecordResult:
+    """Validate the batch whole, then write the new events and refresh their items in one transaction."""
+    now = now or timezone.now()
+    resolved, errors = validate(organisation, inputs, now=now, office=office)
+    if errors:
+        raise EventsRefused(errors)
+    rows: dict[str, TrackingEvent] = {}
+    for event, item, code, row_office, office_code in resolved:
+        key = fingerprint(item.pk, event, office_code)
+        if key in rows:
+            continue
+        rows[key] = TrackingEvent(
+            item=item, code=code.code, occurred_at=event.occurred_at, recorded_at=now,
+            office=row_office, office_code=office_code, user=user, device=event.device or device, source=source,
+            latitude=event.latitude, longitude=event.longitude, reason_code=event.reason_code.strip().upper(),
+            action_code=event.action_code.strip().upper(), signatory=event.signatory.strip(),
+            details=event.details or {}, fingerprint=key,
+        )
+    with transaction.atomic():
+        known = set(TrackingEvent.objects.filter(fingerprint__in=list(rows)).values_list("fingerprint", flat=True))
+        new = [row for key, row in rows.items() if key not in known]
+        TrackingEvent.objects.bulk_create(new, ignore_conflicts=True)
+        items = {row.item_id: row.item for row in new}
+        refreshed = refresh_items(list(items.values()))
+        created = list(TrackingEvent.objects.filter(fingerprint__in=[r.fingerprint for r in new]))
+        if created:
+            transaction.on_commit(
+                lambda: events_recorded.send(sender=Item, items=refreshed, events=created), robust=True
+            )
+    return RecordResult(created=created, duplicates=len(inputs) - len(created), items=refreshed)
+
+
+def flags_for(timeline: Sequence[TrackingEvent]) -> dict[int, str]:
+    """Which events of a timeline (ordered by time) cannot follow what came before, and why."""
+    flags: dict[int, str] = {}
+    highest = -1
+    delivered = False
+    posted = False
+    for event in timeline:
+        code = codes.CODES[event.code]
+        if delivered:
+            flags[event.pk] = "after_delivery"
+            continue
+        if event.code == codes.POSTING and posted:
+            flags[event.pk] = "posted_twice"
+            continue
+        if code.code not in codes.REPEATABLE and code.stage < highest:
+            flags[event.pk] = "out_of_order"
+            continue
+        posted = posted or event.code == codes.POSTING
+        highest = max(highest, code.stage)
+        delivered = code.final
+    return flags
+
+
+def refresh_items(items: list[Item]) -> list[Item]:
+    """Recompute status, last event and review flags of these items from their whole timelines."""
+    if not items:
+        return []
+    by_item: dict[int, list[TrackingEvent]] = {item.pk: [] for item in items}
+    for event in TrackingEvent.objects.filter(item_id__in=list(by_item)).order_by("item_id", "occurred_at", "id"):
+        by_item[event.item_id].append(event)
+    changed_events: list[TrackingEvent] = []
+    for item in items:
+        timeline = by_item[item.pk]
+        flags = flags_for(timeline)
+        for event in timeline:
+            reason = flags.get(event.pk, "")
+            if event.flagged != bool(reason) or event.flag_reason != reason:
+                event.flagged, event.flag_reason = bool(reason), reason
+                changed_events.append(event)
+        valid = [e for e in timeline if not e.flagged]
+        last = valid[-1] if valid else None
+        if last is not None:
+            item.status = codes.CODES[last.code].status
+            item.last_event_at = last.occurred_at
+            item.last_event_code = last.code
+            item.delivered_at = last.occurred_at if last.code == codes.DELIVERED else None
+        item.needs_review = any(e.flagged and e.reviewed_at is None for e in timeline)
+    if changed_events:
+        TrackingEvent.objects.bulk_update(changed_events, ["flagged", "flag_reason"])
+    Item.objects.bulk_update(items, ["status", "last_event_at", "last_event_code", "delivered_at", "needs_review"])
+    return items
+
+
+def timeline(item: Item) -> list[TrackingEvent]:
+    """The item's events in the order they happened (ties in the order we learnt them)."""
+    return list(item.events.select_related("office").order_by("occurred_at", "id"))

@@ -1,0 +1,4 @@
+"""Postal pages, one module per audience; bawaba.postal.urls joins their url patterns (each module
+listed in AREAS exposes ``urlpatterns``)."""
+
+AREAS: list = []
