@@ -1,11 +1,9 @@
 import io
-import socket
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
@@ -36,28 +34,6 @@ def routed_to_faults(orgs):
         RoutingRule.objects.create(name=f"all {channel}", channel=channel, service=faults)
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on loopback; Django sends the acknowledgements to it with its SMTP backend."""
-    inbox = Inbox()
-    with socket.socket() as probe:  # aiosmtpd's readiness check needs a concrete port
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    yield inbox
-    controller.stop()
 
 
 def mail(subject, body, sender=SENDER, attachment=None, attachments=(), html=None, headers=None):

@@ -4,13 +4,11 @@ import datetime as dt
 import json
 import socket
 import threading
-from email import message_from_bytes
 from email.header import decode_header, make_header
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import transaction
 from django.test import Client
 
@@ -184,24 +182,6 @@ def test_kannel_down_is_retried_with_back_off_then_shown_failed(citizen_request,
 
 # --- E-mail through a real SMTP server, and its opt-out link -----------------------------------------
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    yield inbox
-    controller.stop()
 
 
 def test_the_email_reaches_the_smtp_server_and_its_link_stops_further_mail(citizen_request, at_agent, smtp_server):

@@ -1,11 +1,6 @@
 import datetime as dt
-import socket
-from email import message_from_bytes
 from email.header import decode_header, make_header
 from zoneinfo import ZoneInfo
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from bawaba.servicedesk import services
 from bawaba.servicedesk.models import EventKind, Notification
@@ -15,28 +10,6 @@ ALGIERS = ZoneInfo("Africa/Algiers")
 MONDAY_9AM = dt.datetime(2026, 11, 23, 9, 0, tzinfo=ALGIERS)
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on loopback; Django sends to it with its SMTP backend."""
-    inbox = Inbox()
-    with socket.socket() as probe:  # aiosmtpd's readiness check needs a concrete port
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    yield inbox
-    controller.stop()
 
 
 def test_first_response_breach_raises_priority_and_mails_supervisors(
