@@ -9,6 +9,7 @@ answers a SendResult, and says whether trying again could help (`permanent`)."""
 
 from __future__ import annotations
 
+import abc
 import json
 import urllib.error
 import urllib.parse
@@ -35,11 +36,12 @@ class SendResult:
     permanent: bool = False  # a refusal that trying again will not fix
 
 
-class Provider:
+class Provider(abc.ABC):
     name = ""
 
-    def send(self, message: OutboundMessage) -> SendResult:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    def send(self, message: OutboundMessage) -> SendResult:
+        """Hand the message to the gateway; say whether it was accepted."""
 
 
 def callback_url(name: str, **query) -> str:
