@@ -18,12 +18,12 @@ from decimal import Decimal
 import django.dispatch
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bawaba.postal import events as codes
 from bawaba.postal import s10
-from bawaba.postal.models import EventSource, Item, Office, TrackingEvent
+from bawaba.postal.models import EventSource, Item, ItemStatus, Office, TrackingEvent
 
 # Scanners' and phones' clocks drift: an event up to this far ahead of the server's clock is accepted.
 CLOCK_SKEW = dt.timedelta(minutes=10)
@@ -248,3 +248,70 @@ def refresh_items(items: list[Item]) -> list[Item]:
 def timeline(item: Item) -> list[TrackingEvent]:
     """The item's events in the order they happened (ties in the order we learnt them)."""
     return list(item.events.select_related("office").order_by("occurred_at", "id"))
+
+
+# --------------------------------------------------------------------------- public lookup
+
+
+@dataclasses.dataclass(frozen=True)
+class PublicEvent:
+    code: str
+    occurred_at: dt.datetime
+    text: str  # plain words for a citizen (events.EventCode.public, translated)
+    place: str  # the office's name, or the foreign office's IMPC code as sent; never a person
+
+
+@dataclasses.dataclass(frozen=True)
+class PublicTimeline:
+    number: str
+    status: str  # ItemStatus value
+    status_label: str
+    origin_country: str
+    destination_country: str
+    last_event_code: str
+    delivered_at: dt.datetime | None
+    events: list[PublicEvent]  # in the order they happened
+
+
+def public_timeline(number: str) -> PublicTimeline | None:
+    """What anyone may see of an item by its S10 number: its status and events in plain words, and the
+    offices they happened at; no names, addresses, phones, signatories, GPS positions or staff. ``None`` when
+    the number is not valid S10 or no post on the platform knows it (both look the same to the public).
+
+    Two indexed queries (items by number, events by item and time) whatever the size of the event table: the
+    citizens' page, SMS and USSD tracking call this (benchmarked in bench/postal_tracking.py). When the same
+    number is known to two posts (an item from SOPECO to Algérie Poste), their events are shown together.
+    Events flagged as impossible and not yet reviewed are left out: staff decide on them first."""
+    try:
+        canonical = str(s10.parse(number))
+    except s10.S10Error:
+        return None
+    rows = list(Item.objects.filter(number=canonical).order_by("-created_at", "-id")
+                .values("id", "created_at", "status", "origin_country", "destination_country",
+                        "last_event_code", "delivered_at")[:5])
+    if not rows:
+        return None
+    latest = rows[0]
+    # Numbers come back after 24 months: an item of the same number a year older is another item.
+    ids = [r["id"] for r in rows if r["created_at"] >= latest["created_at"] - dt.timedelta(days=365)]
+    lang = (translation.get_language() or "fr")[:2]
+    name_field = f"office__name_{lang}" if lang in ("ar", "en") else "office__name_fr"
+    events = (TrackingEvent.objects.filter(item_id__in=ids)
+              .filter(Q(flagged=False) | Q(reviewed_at__isnull=False))
+              .order_by("occurred_at", "id")
+              .values_list("code", "occurred_at", "office_code", "office__name_fr", name_field))
+    shown: list[PublicEvent] = []
+    seen: set[tuple] = set()
+    for code, occurred_at, office_code, name_fr, name_local in events:
+        if (code, occurred_at) in seen:  # the same step told by both posts
+            continue
+        seen.add((code, occurred_at))
+        known = codes.CODES.get(code)
+        shown.append(PublicEvent(code=code, occurred_at=occurred_at, text=str(known.public) if known else code,
+                                 place=name_local or name_fr or office_code))
+    status = latest["status"]
+    return PublicTimeline(
+        number=canonical, status=status, status_label=str(ItemStatus(status).label),
+        origin_country=latest["origin_country"], destination_country=latest["destination_country"],
+        last_event_code=latest["last_event_code"], delivered_at=latest["delivered_at"], events=shown,
+    )
