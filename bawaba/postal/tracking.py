@@ -16,13 +16,13 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 import django.dispatch
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bawaba.postal import events as codes
-from bawaba.postal import s10
+from bawaba.postal import nondelivery, s10
 from bawaba.postal.models import EventSource, Item, ItemStatus, Office, TrackingEvent
 
 # Scanners' and phones' clocks drift: an event up to this far ahead of the server's clock is accepted.
@@ -106,7 +106,8 @@ def items_by_number(organisation, numbers: Iterable[str]) -> dict[str, Item]:
     return found
 
 
-def validate(organisation, inputs: Sequence[EventInput], *, now: dt.datetime, office: Office | None = None):
+def validate(organisation, inputs: Sequence[EventInput], *, now: dt.datetime, office: Office | None = None,
+             source: str = EventSource.API):
     """Resolve every row or say what is wrong with it. ``office``: the office the sender works at (a
     postman's or a scanner's); events without an office code are recorded there."""
     errors: list[RowError] = []
@@ -143,6 +144,7 @@ def validate(organisation, inputs: Sequence[EventInput], *, now: dt.datetime, of
             event.longitude is not None and not -180 <= event.longitude <= 180
         ):
             problems.append(("bad_position", _("The GPS position is out of range.")))
+        problems.extend(_nondelivery_problems(event, code, source))
         if (item is not None and code is not None and code.code in DELIVERY_CODES and item.delivery_office_id
                 and row_office is not None and row_office.pk != item.delivery_office_id):
             problems.append(("wrong_office", _("Item %(number)s is delivered by another office.")
@@ -154,6 +156,27 @@ def validate(organisation, inputs: Sequence[EventInput], *, now: dt.datetime, of
     return resolved, errors
 
 
+def _nondelivery_problems(event: EventInput, code, source: str) -> list[tuple[str, str]]:
+    """An unsuccessful delivery says why (reason) and may say what happens next (action), in the platform's
+    codes (bawaba.postal.nondelivery); foreign posts' codes (EMSEVT import) are kept as sent."""
+    reason, action = event.reason_code.strip().upper(), event.action_code.strip().upper()
+    if source == EventSource.PARTNER:
+        if len(reason) > 3 or len(action) > 3:
+            return [("bad_reason", _("Reason and action codes have at most three characters."))]
+        return []
+    problems = []
+    if code is not None and code.code == codes.UNSUCCESSFUL and not reason:
+        problems.append(("reason_required", _("An unsuccessful delivery needs a reason code (%(codes)s).")
+                         % {"codes": ", ".join(nondelivery.REASONS)}))
+    if reason and reason not in nondelivery.REASONS:
+        problems.append(("bad_reason", _("“%(code)s” is not a non-delivery reason code (%(codes)s).")
+                         % {"code": reason[:10], "codes": ", ".join(nondelivery.REASONS)}))
+    if action and action not in nondelivery.ACTIONS:
+        problems.append(("bad_action", _("“%(code)s” is not a non-delivery action code (%(codes)s).")
+                         % {"code": action[:10], "codes": ", ".join(nondelivery.ACTIONS)}))
+    return problems
+
+
 def _is_foreign_impc(organisation, office_code: str) -> bool:
     """Events from foreign posts name their own offices by IMPC code (country first): kept as sent."""
     return len(office_code) == 6 and office_code[:2].isalpha() and office_code[:2] != (organisation.country or "")
@@ -161,9 +184,14 @@ def _is_foreign_impc(organisation, office_code: str) -> bool:
 
 def record_events(organisation, inputs: Sequence[EventInput], *, source: str = EventSource.API, user=None,
                   office: Office | None = None, device: str = "", now: dt.datetime | None = None) -> RecordResult:
-    """Validate the batch whole, then write the new events and refresh their items in one transaction."""
+    """Validate the batch whole, then write the new events and refresh their items in one transaction.
+
+    Whatever the batch's size, a constant number of queries: items and offices by code (2), the batch's
+    fingerprints already known (1), one INSERT of the new events (their ids come back with it), the touched
+    items' timelines (1), one UPDATE of the items and, when flags change, one of those events. A scan that a
+    concurrent batch stored first is found by its fingerprint on a second try and counted as a duplicate."""
     now = now or timezone.now()
-    resolved, errors = validate(organisation, inputs, now=now, office=office)
+    resolved, errors = validate(organisation, inputs, now=now, office=office, source=source)
     if errors:
         raise EventsRefused(errors)
     rows: dict[str, TrackingEvent] = {}
@@ -173,23 +201,38 @@ def record_events(organisation, inputs: Sequence[EventInput], *, source: str = E
             continue
         rows[key] = TrackingEvent(
             item=item, code=code.code, occurred_at=event.occurred_at, recorded_at=now,
-            office=row_office, office_code=office_code, user=user, device=event.device or device, source=source,
-            latitude=event.latitude, longitude=event.longitude, reason_code=event.reason_code.strip().upper(),
-            action_code=event.action_code.strip().upper(), signatory=event.signatory.strip(),
-            details=event.details or {}, fingerprint=key,
+            office=row_office, office_code=office_code, user=user, device=(event.device or device)[:60],
+            source=source, latitude=event.latitude, longitude=event.longitude,
+            reason_code=event.reason_code.strip().upper(), action_code=event.action_code.strip().upper(),
+            signatory=event.signatory.strip()[:150], details=event.details or {}, fingerprint=key,
         )
-    with transaction.atomic():
-        known = set(TrackingEvent.objects.filter(fingerprint__in=list(rows)).values_list("fingerprint", flat=True))
-        new = [row for key, row in rows.items() if key not in known]
-        TrackingEvent.objects.bulk_create(new, ignore_conflicts=True)
-        items = {row.item_id: row.item for row in new}
-        refreshed = refresh_items(list(items.values()))
-        created = list(TrackingEvent.objects.filter(fingerprint__in=[r.fingerprint for r in new]))
-        if created:
-            transaction.on_commit(
-                lambda: events_recorded.send(sender=Item, items=refreshed, events=created), robust=True
-            )
-    return RecordResult(created=created, duplicates=len(inputs) - len(created), items=refreshed)
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                known = set(TrackingEvent.objects.filter(fingerprint__in=list(rows))
+                            .values_list("fingerprint", flat=True))
+                new = [row for key, row in rows.items() if key not in known]
+                TrackingEvent.objects.bulk_create(new)
+                if new and new[0].pk is None:  # a database that cannot return ids from a bulk insert
+                    ids = dict(TrackingEvent.objects.filter(fingerprint__in=[r.fingerprint for r in new])
+                               .values_list("fingerprint", "id"))
+                    for row in new:
+                        row.pk = row.id = ids[row.fingerprint]
+                items = {row.item_id: row.item for row in new}
+                refreshed = refresh_items(list(items.values()), new_events=new)
+                if new:
+                    transaction.on_commit(
+                        lambda items=refreshed, events=new: events_recorded.send(
+                            sender=Item, items=items, events=events),
+                        robust=True,
+                    )
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            for row in rows.values():
+                row.pk = row.id = None
+    return RecordResult(created=new, duplicates=len(inputs) - len(new), items=refreshed)
 
 
 def flags_for(timeline: Sequence[TrackingEvent]) -> dict[int, str]:
@@ -215,14 +258,31 @@ def flags_for(timeline: Sequence[TrackingEvent]) -> dict[int, str]:
     return flags
 
 
-def refresh_items(items: list[Item]) -> list[Item]:
-    """Recompute status, last event and review flags of these items from their whole timelines."""
+class _Step:
+    """An event of a timeline as refresh_items needs it (lighter than a model instance: timelines are long)."""
+
+    __slots__ = ("pk", "code", "occurred_at", "flagged", "flag_reason", "reviewed_at")
+
+    def __init__(self, pk, code, occurred_at, flagged, flag_reason, reviewed_at):
+        self.pk, self.code, self.occurred_at = pk, code, occurred_at
+        self.flagged, self.flag_reason, self.reviewed_at = flagged, flag_reason, reviewed_at
+
+
+ITEM_DERIVED = ("status", "last_event_at", "last_event_code", "delivered_at", "needs_review")
+
+
+def refresh_items(items: list[Item], *, new_events: Sequence[TrackingEvent] = ()) -> list[Item]:
+    """Recompute status, last event and review flags of these items from their whole timelines (and set the
+    flags on ``new_events``, the instances just inserted). Writes only the rows that changed."""
     if not items:
         return []
-    by_item: dict[int, list[TrackingEvent]] = {item.pk: [] for item in items}
-    for event in TrackingEvent.objects.filter(item_id__in=list(by_item)).order_by("item_id", "occurred_at", "id"):
-        by_item[event.item_id].append(event)
-    changed_events: list[TrackingEvent] = []
+    by_item: dict[int, list[_Step]] = {item.pk: [] for item in items}
+    steps = (TrackingEvent.objects.filter(item_id__in=list(by_item)).order_by("item_id", "occurred_at", "id")
+             .values_list("item_id", "id", "code", "occurred_at", "flagged", "flag_reason", "reviewed_at"))
+    for item_id, *fields in steps:
+        by_item[item_id].append(_Step(*fields))
+    changed_events: list[_Step] = []
+    changed_items: list[Item] = []
     for item in items:
         timeline = by_item[item.pk]
         flags = flags_for(timeline)
@@ -231,6 +291,7 @@ def refresh_items(items: list[Item]) -> list[Item]:
             if event.flagged != bool(reason) or event.flag_reason != reason:
                 event.flagged, event.flag_reason = bool(reason), reason
                 changed_events.append(event)
+        before = tuple(getattr(item, f) for f in ITEM_DERIVED)
         valid = [e for e in timeline if not e.flagged]
         last = valid[-1] if valid else None
         if last is not None:
@@ -239,10 +300,42 @@ def refresh_items(items: list[Item]) -> list[Item]:
             item.last_event_code = last.code
             item.delivered_at = last.occurred_at if last.code == codes.DELIVERED else None
         item.needs_review = any(e.flagged and e.reviewed_at is None for e in timeline)
+        if tuple(getattr(item, f) for f in ITEM_DERIVED) != before:
+            changed_items.append(item)
+    if new_events:
+        flagged = {e.pk: e.flag_reason for e in changed_events if e.flagged}
+        for event in new_events:
+            event.flagged, event.flag_reason = event.pk in flagged, flagged.get(event.pk, "")
     if changed_events:
-        TrackingEvent.objects.bulk_update(changed_events, ["flagged", "flag_reason"])
-    Item.objects.bulk_update(items, ["status", "last_event_at", "last_event_code", "delivered_at", "needs_review"])
+        _update_rows(TrackingEvent, ["flagged", "flag_reason"],
+                     [(e.pk, e.flagged, e.flag_reason) for e in changed_events])
+    if changed_items:
+        _update_rows(Item, list(ITEM_DERIVED),
+                     [(i.pk, *(getattr(i, f) for f in ITEM_DERIVED)) for i in changed_items])
     return items
+
+
+def _update_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    """UPDATE many rows with their own values in one statement on PostgreSQL (UPDATE … FROM unnest of
+    arrays; Django's bulk_update builds a CASE per field and row, slow for thousands), one prepared statement
+    run many times elsewhere."""
+    table = model._meta.db_table
+    columns = [model._meta.get_field(f).column for f in fields]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            types = [_PG_TYPES[model._meta.get_field(f).get_internal_type()] for f in fields]
+            unnest = ", ".join(f"%s::{t}[]" for t in ["bigint", *types])
+            names = ", ".join(["id", *columns])
+            sets = ", ".join(f'"{c}" = v."{c}"' for c in columns)
+            sql = f'UPDATE "{table}" AS t SET {sets} FROM unnest({unnest}) AS v({names}) WHERE t.id = v.id'  # noqa: S608
+            cursor.execute(sql, [list(col) for col in zip(*rows, strict=True)])  # names from the model, values bound
+        else:
+            sets = ", ".join(f'"{c}" = %s' for c in columns)
+            cursor.executemany(f'UPDATE "{table}" SET {sets} WHERE id = %s',  # noqa: S608 - as above
+                               [(*r[1:], r[0]) for r in rows])
+
+
+_PG_TYPES = {"CharField": "text", "DateTimeField": "timestamptz", "BooleanField": "boolean"}
 
 
 def timeline(item: Item) -> list[TrackingEvent]:
