@@ -3,6 +3,6 @@ listed in AREAS exposes ``urlpatterns``)."""
 
 AREAS: list = []
 
-from bawaba.postal.views import api_v1  # noqa: E402 - tracking: the postal API
+from bawaba.postal.views import api_v1, scans  # noqa: E402 - tracking: the postal API, bulk scans
 
-AREAS.append(api_v1)
+AREAS += [api_v1, scans]
