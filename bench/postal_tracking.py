@@ -266,7 +266,7 @@ def in_flight_items(org, count: int, start_serial: int):
                 recipient_quartier, recipient_po_box, recipient_landmark, recipient_postcode, weight_g, price,
                 payment_method, accepted_at, accepted_office_id, delivery_office_id, status, last_event_at,
                 last_event_code, needs_review, pickup_code_hash, created_at)
-              SELECT bench_s10('RR', %(start)s + g, 'DZ'), %(org)s, p.id, 'DZ', 'DZ', 'Expéditeur', '+213550000000',
+              SELECT bench_s10('CP', %(start)s + g, 'DZ'), %(org)s, p.id, 'DZ', 'DZ', 'Expéditeur', '+213550000000',
                 '', 'Destinataire', '+213660000000', '1 rue', '', '', '', '16000', 50, 180, 'cash',
                 now() - interval '1 day', o.id, o.id, 'accepted', now() - interval '1 day', 'EMA', false, '',
                 now() - interval '1 day'

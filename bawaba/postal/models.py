@@ -379,6 +379,12 @@ class ApiIdempotency(models.Model):
         return f"{self.operation} {self.key}"
 
 
+def new_webhook_secret() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
 class WebhookSubscription(models.Model):
     """A post's partner system that wants to hear of new tracking events (an e-commerce site, a customs
     broker). Each delivery is signed with ``secret`` (HMAC-SHA256 over the timestamp and the body)."""
@@ -387,7 +393,7 @@ class WebhookSubscription(models.Model):
                                      related_name="postal_webhooks", verbose_name=_("organisation"))
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("URL"), max_length=500)
-    secret = models.CharField(_("signing secret"), max_length=100,
+    secret = models.CharField(_("signing secret"), max_length=100, default=new_webhook_secret,
                               help_text=_("Shared with the subscriber, who checks each delivery's signature."))
     event_codes = models.JSONField(_("event codes"), default=list, blank=True,
                                    help_text=_("EMSEVT codes to send (e.g. [\"EMG\", \"EMI\"]); empty: every event."))
