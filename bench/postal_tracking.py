@@ -227,7 +227,8 @@ def seed(url: str, events: int) -> None:
               CASE WHEN k = 4 THEN 'Destinataire ' || i.id ELSE '' END,
               jsonb_build_object('bag', 'DZALGA' || lpad((i.id %% 99999)::text, 5, '0'), 'operator',
                                  'agent' || (i.id %% 300), 'batch', 'B' || (i.id / 5000), 'remark', ''),
-              md5(i.id::text || '/' || k) || md5(k || '/' || i.id::text), false, ''
+              lpad(to_hex(i.id), 12, '0') || '-' || md5(i.id::text || '/' || k)
+                || substr(md5(k || '/' || i.id::text), 1, 19), false, ''
             FROM postal_item i CROSS JOIN generate_series(0, 4) AS k
             JOIN postal_office o ON o.id = CASE
               WHEN k = 0 THEN i.accepted_office_id
@@ -278,7 +279,9 @@ def in_flight_items(org, count: int, start_serial: int):
             INSERT INTO postal_trackingevent (item_id, code, occurred_at, recorded_at, office_id, office_code,
               device, source, reason_code, action_code, signatory, details, fingerprint, flagged, flag_reason)
             SELECT made.id, 'EMA', made.created_at, made.created_at, made.accepted_office_id, '', 'BENCH', 'counter',
-              '', '', '', '{}'::jsonb, md5('bench' || made.id) || md5(made.number), false, ''
+              '', '', '', '{}'::jsonb,
+              lpad(to_hex(made.id), 12, '0') || '-' || md5('bench' || made.id) || substr(md5(made.number), 1, 19),
+              false, ''
             FROM made RETURNING item_id
             """,
             {"start": start_serial, "count": count, "org": org.pk},

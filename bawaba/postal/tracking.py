@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -81,9 +82,13 @@ class RecordResult:
 
 
 def fingerprint(item_id: int, event: EventInput, office_code: str) -> str:
+    """The event's identity: item, code, time to the second, office and the sender's own id. The item's id
+    comes first (12 hex digits) so that the unique index keeps an item's events together: a batch of scans of
+    recent items touches a few index pages instead of one random page per event (4x faster inserts with 10 M
+    events stored, bench/postal_tracking.py); 51 hex digits of SHA-256 (204 bits) follow."""
     when = event.occurred_at.astimezone(dt.UTC).replace(microsecond=0).isoformat()
     key = "|".join([str(item_id), event.code.upper(), when, office_code.upper(), event.external_id])
-    return hashlib.sha256(key.encode()).hexdigest()
+    return f"{item_id:012x}-{hashlib.sha256(key.encode()).hexdigest()[:51]}"
 
 
 def _offices_by_code(organisation, wanted: set[str]) -> dict[str, Office]:
@@ -98,10 +103,18 @@ def _offices_by_code(organisation, wanted: set[str]) -> dict[str, Office]:
     return found
 
 
+# What recording events reads of an item; the rest (names, addresses, phones) stays deferred: a listener of
+# events_recorded that needs the recipient's phone loads it for the few items it concerns.
+TRACKING_FIELDS = ("id", "number", "organisation_id", "product_id", "delivery_office_id", "accepted_office_id",
+                   "status", "last_event_at", "last_event_code", "delivered_at", "needs_review", "created_at",
+                   "origin_country", "destination_country")
+
+
 def items_by_number(organisation, numbers: Iterable[str]) -> dict[str, Item]:
     """The latest item of each number handled by this post (a number may come back after 24 months)."""
     found: dict[str, Item] = {}
-    for item in Item.objects.filter(organisation=organisation, number__in=set(numbers)).order_by("created_at", "id"):
+    items = Item.objects.filter(organisation=organisation, number__in=set(numbers)).only(*TRACKING_FIELDS)
+    for item in items.order_by("created_at", "id"):
         found[item.number] = item
     return found
 
@@ -209,10 +222,13 @@ def record_events(organisation, inputs: Sequence[EventInput], *, source: str = E
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                known = set(TrackingEvent.objects.filter(fingerprint__in=list(rows))
-                            .values_list("fingerprint", flat=True))
-                new = [row for key, row in rows.items() if key not in known]
-                TrackingEvent.objects.bulk_create(new)
+                if connection.vendor == "postgresql":
+                    new = _insert_new_postgresql(rows)
+                else:
+                    known = set(TrackingEvent.objects.filter(fingerprint__in=list(rows)).order_by()
+                                .values_list("fingerprint", flat=True))
+                    new = [row for key, row in rows.items() if key not in known]
+                    TrackingEvent.objects.bulk_create(new)
                 if new and new[0].pk is None:  # a database that cannot return ids from a bulk insert
                     ids = dict(TrackingEvent.objects.filter(fingerprint__in=[r.fingerprint for r in new])
                                .values_list("fingerprint", "id"))
@@ -233,6 +249,41 @@ def record_events(organisation, inputs: Sequence[EventInput], *, source: str = E
             for row in rows.values():
                 row.pk = row.id = None
     return RecordResult(created=new, duplicates=len(inputs) - len(new), items=refreshed)
+
+
+def _copy_columns(model) -> list:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _copy_value(field, obj):
+    value = getattr(obj, field.attname)
+    if field.get_internal_type() == "JSONField":
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
+
+
+def _insert_new_postgresql(rows: dict[str, TrackingEvent]) -> list[TrackingEvent]:
+    """COPY the batch into a temporary table, then move what is new in one INSERT … ON CONFLICT DO NOTHING
+    RETURNING: each fingerprint is probed once, by the insert itself, and a concurrent batch that stored the
+    same scan first simply wins (its row is not returned here, so it counts as a duplicate)."""
+    fields = _copy_columns(TrackingEvent)
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE TEMPORARY TABLE postal_event_batch ON COMMIT DROP AS '  # noqa: S608 - model names
+                       f'SELECT {columns} FROM "postal_trackingevent" WITH NO DATA')
+        with cursor.cursor.copy(f"COPY postal_event_batch ({columns}) FROM STDIN") as copy:
+            for row in rows.values():
+                copy.write_row([_copy_value(f, row) for f in fields])
+        cursor.execute(f'INSERT INTO "postal_trackingevent" ({columns}) SELECT {columns} '  # noqa: S608
+                       f'FROM postal_event_batch ON CONFLICT ("fingerprint") DO NOTHING RETURNING "id", "fingerprint"')
+        inserted = cursor.fetchall()
+        cursor.execute("DROP TABLE postal_event_batch")
+    new = []
+    for pk, key in inserted:
+        row = rows[key]
+        row.pk = row.id = pk
+        new.append(row)
+    return new
 
 
 def flags_for(timeline: Sequence[TrackingEvent]) -> dict[int, str]:
@@ -316,26 +367,27 @@ def refresh_items(items: list[Item], *, new_events: Sequence[TrackingEvent] = ()
 
 
 def _update_rows(model, fields: list[str], rows: list[tuple]) -> None:
-    """UPDATE many rows with their own values in one statement on PostgreSQL (UPDATE … FROM unnest of
-    arrays; Django's bulk_update builds a CASE per field and row, slow for thousands), one prepared statement
-    run many times elsewhere."""
+    """UPDATE many rows with their own values: on PostgreSQL COPY into a temporary table and one UPDATE … FROM
+    (Django's bulk_update builds a CASE per field and row, slow for thousands); elsewhere one statement run
+    many times."""
     table = model._meta.db_table
     columns = [model._meta.get_field(f).column for f in fields]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            types = [_PG_TYPES[model._meta.get_field(f).get_internal_type()] for f in fields]
-            unnest = ", ".join(f"%s::{t}[]" for t in ["bigint", *types])
-            names = ", ".join(["id", *columns])
+            names = ", ".join(f'"{c}"' for c in ["id", *columns])
             sets = ", ".join(f'"{c}" = v."{c}"' for c in columns)
-            sql = f'UPDATE "{table}" AS t SET {sets} FROM unnest({unnest}) AS v({names}) WHERE t.id = v.id'  # noqa: S608
-            cursor.execute(sql, [list(col) for col in zip(*rows, strict=True)])  # names from the model, values bound
+            cursor.execute(f'CREATE TEMPORARY TABLE postal_update_batch ON COMMIT DROP AS '  # noqa: S608
+                           f'SELECT {names} FROM "{table}" WITH NO DATA')
+            with cursor.cursor.copy(f"COPY postal_update_batch ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f'UPDATE "{table}" AS t SET {sets} FROM postal_update_batch AS v '  # noqa: S608
+                           f"WHERE t.id = v.id")
+            cursor.execute("DROP TABLE postal_update_batch")
         else:
             sets = ", ".join(f'"{c}" = %s' for c in columns)
             cursor.executemany(f'UPDATE "{table}" SET {sets} WHERE id = %s',  # noqa: S608 - as above
                                [(*r[1:], r[0]) for r in rows])
-
-
-_PG_TYPES = {"CharField": "text", "DateTimeField": "timestamptz", "BooleanField": "boolean"}
 
 
 def timeline(item: Item) -> list[TrackingEvent]:
