@@ -131,7 +131,8 @@ def do_import(organisation, lines: Iterable[str], *, now: dt.datetime | None = N
         errors.append(RowError(1, "empty", _("The file has no events.")))
     if errors:
         # The lines that could be read are checked as events too: the partner sees every fault at once.
-        _resolved, refused = validate(organisation, [event for _line, event in inputs], now=now, source=EventSource.PARTNER)
+        _resolved, refused = validate(organisation, [event for _line, event in inputs], now=now,
+                                      source=EventSource.PARTNER)
         errors.extend(RowError(inputs[e.row - 1][0], e.code, e.message) for e in refused)
         raise EventsRefused(sorted(errors, key=lambda e: e.row))
     try:
