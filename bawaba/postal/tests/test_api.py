@@ -86,7 +86,7 @@ def test_a_batch_with_a_bad_event_stores_nothing_and_names_each_fault(api, make_
     assert answer.status_code == 422
     errors = answer.json()["errors"]
     assert sorted(errors) == ["events.1", "events.2", "events.3", "events.4"]
-    assert errors["events.2"][0].startswith("future:") and "futur" in errors["events.2"][0]
+    assert errors["events.2"][0].startswith("future: L'événement est daté dans le futur")
     assert errors["events.3"][0].startswith("wrong_office:")
     assert errors["events.4"][0].startswith("reason_required:")
     assert not TrackingEvent.objects.exists()

@@ -99,7 +99,7 @@ def test_a_file_too_large_is_refused_before_reading(poste, settings, monkeypatch
 
 def test_the_scans_page_records_a_file_and_shows_the_office_scans(sorter, make_item, network):
     item = make_item()
-    client = Client()
+    client = Client(headers={"Accept-Language": "en"})
     client.force_login(sorter)
     page = client.get(reverse("postal:scans"))
     assert page.status_code == 200 and "No scans yet" in page.content.decode()
@@ -111,6 +111,9 @@ def test_the_scans_page_records_a_file_and_shows_the_office_scans(sorter, make_i
     refused = client.post(reverse("postal:scans"), {"file": csv_file([
         ["number", "code", "occurred_at"], ["RR473124828DZ", "EDD", stamp(2)]])})
     assert refused.status_code == 400 and "nothing was recorded" in refused.content.decode()
+    arabic = client.post(reverse("postal:scans"), {"file": csv_file([
+        ["number", "code", "occurred_at"], ["RR473124828DZ", "EDD", "demain"]])}, headers={"Accept-Language": "ar"})
+    assert "لم يُسجَّل شيء" in arabic.content.decode() and 'dir="rtl"' in arabic.content.decode()
 
 
 def test_only_sorters_and_supervisors_open_the_scans_page(clerk, postman, supervisor):
