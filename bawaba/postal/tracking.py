@@ -212,9 +212,9 @@ def record_events(organisation, inputs: Sequence[EventInput], *, source: str = E
         key = fingerprint(item.pk, event, office_code)
         if key in rows:
             continue
-        rows[key] = TrackingEvent(
-            item=item, code=code.code, occurred_at=event.occurred_at, recorded_at=now,
-            office=row_office, office_code=office_code, user=user, device=(event.device or device)[:60],
+        rows[key] = _new_event(
+            item, row_office, user, code=code.code, occurred_at=event.occurred_at, recorded_at=now,
+            office_code=office_code, device=(event.device or device)[:60],
             source=source, latitude=event.latitude, longitude=event.longitude,
             reason_code=event.reason_code.strip().upper(), action_code=event.action_code.strip().upper(),
             signatory=event.signatory.strip()[:150], details=event.details or {}, fingerprint=key,
@@ -251,15 +251,30 @@ def record_events(organisation, inputs: Sequence[EventInput], *, source: str = E
     return RecordResult(created=new, duplicates=len(inputs) - len(new), items=refreshed)
 
 
+_EVENT_FIELDS = TrackingEvent._meta.concrete_fields
+_EVENT_DEFAULTS = {f.attname: (None if f.primary_key else f.get_default()) for f in _EVENT_FIELDS}
+_EVENT_RELATIONS = [TrackingEvent._meta.get_field(name) for name in ("item", "office", "user")]
+
+
+def _new_event(item, office, user, **values) -> TrackingEvent:
+    """A TrackingEvent built positionally (Django's keyword path costs 2-3 times more, felt at 5,000 a batch),
+    with its item, office and user cached as the keyword path would."""
+    values["item_id"] = item.pk
+    values["office_id"] = office.pk if office is not None else None
+    values["user_id"] = user.pk if user is not None else None
+    event = TrackingEvent(*[values.get(f.attname, _EVENT_DEFAULTS[f.attname]) for f in _EVENT_FIELDS])
+    for relation, related in zip(_EVENT_RELATIONS, (item, office, user), strict=True):
+        relation.set_cached_value(event, related)
+    return event
+
+
 def _copy_columns(model) -> list:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
-def _copy_value(field, obj):
-    value = getattr(obj, field.attname)
-    if field.get_internal_type() == "JSONField":
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return value
+def _copy_row(fields, obj) -> list:
+    return [json.dumps(getattr(obj, f.attname), ensure_ascii=False, separators=(",", ":")) if is_json
+            else getattr(obj, f.attname) for f, is_json in fields]
 
 
 def _insert_new_postgresql(rows: dict[str, TrackingEvent]) -> list[TrackingEvent]:
@@ -268,12 +283,13 @@ def _insert_new_postgresql(rows: dict[str, TrackingEvent]) -> list[TrackingEvent
     same scan first simply wins (its row is not returned here, so it counts as a duplicate)."""
     fields = _copy_columns(TrackingEvent)
     columns = ", ".join(f'"{f.column}"' for f in fields)
+    typed = [(f, f.get_internal_type() == "JSONField") for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE TEMPORARY TABLE postal_event_batch ON COMMIT DROP AS '  # noqa: S608 - model names
                        f'SELECT {columns} FROM "postal_trackingevent" WITH NO DATA')
         with cursor.cursor.copy(f"COPY postal_event_batch ({columns}) FROM STDIN") as copy:
             for row in rows.values():
-                copy.write_row([_copy_value(f, row) for f in fields])
+                copy.write_row(_copy_row(typed, row))
         cursor.execute(f'INSERT INTO "postal_trackingevent" ({columns}) SELECT {columns} '  # noqa: S608
                        f'FROM postal_event_batch ON CONFLICT ("fingerprint") DO NOTHING RETURNING "id", "fingerprint"')
         inserted = cursor.fetchall()
