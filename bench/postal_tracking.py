@@ -310,14 +310,31 @@ def _ingester(url: str, org_pk: int, numbers: list[str], total: int, batch: int,
                     for i, n in enumerate(numbers))
     rows = rows[:total]
     record_events(org, rows[:1], source=EventSource.BULK, now=now)  # connection and caches warm
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
     durations, created = [], 0
     barrier.wait()
+    cpu_client, cpu_server = time.process_time(), _cpu_seconds(backend)
     for first in range(1, len(rows), batch):
         t0 = time.perf_counter()
         result = record_events(org, rows[first:first + batch], source=EventSource.BULK, now=now)
         durations.append(time.perf_counter() - t0)
         created += len(result.created)
-    queue.put((created + 1, durations, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    cpu_client, cpu_server = time.process_time() - cpu_client, _cpu_seconds(backend) - cpu_server
+    queue.put((created + 1, durations, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, cpu_client,
+               cpu_server))
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a local process, e.g. this connection's PostgreSQL backend."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
 
 
 def bench_ingest(url: str, org, total: int, batch: int, workers: int) -> dict:
@@ -340,8 +357,13 @@ def bench_ingest(url: str, org, total: int, batch: int, workers: int) -> dict:
         p.join()
     created = sum(r[0] for r in results)
     durations = [d for r in results for d in r[1]]
+    cpu = sum(r[3] + r[4] for r in results)
+    log(f"ingest: {created:,} events in {elapsed:.1f} s; CPU used: client {sum(r[3] for r in results):.1f} s, "
+        f"PostgreSQL backends {sum(r[4] for r in results):.1f} s ({cpu / created * 1000:.2f} ms a thousand "
+        f"events... i.e. {created / cpu:,.0f} events per CPU-second; load average {os.getloadavg()[0]:.1f})")
     return {"events": created, "seconds": elapsed, "rate": created / elapsed, "p50": percentile(durations, 50),
-            "p95": percentile(durations, 95), "maxrss_mb": max(r[2] for r in results)}
+            "p95": percentile(durations, 95), "maxrss_mb": max(r[2] for r in results),
+            "per_cpu_second": created / cpu if cpu else float("nan")}
 
 
 def cleanup(org) -> None:
@@ -499,6 +521,8 @@ def main() -> int:
             table.append((f"bulk ingest ({args.workers} process(es))", f"{r['rate']:,.0f} events/s",
                           f"{r['p50'] * 1000:.0f} / {r['p95'] * 1000:.0f} ms per {args.batch:,}",
                           f"{r['maxrss_mb']:.0f} MB RSS / process", "OK" if r["rate"] >= TARGET_INGEST else "MISSED"))
+            table.append(("  CPU cost (client + PostgreSQL)", f"{r['per_cpu_second']:,.0f} events/CPU-s", "",
+                          f"2 idle cores: ~{2 * r['per_cpu_second']:,.0f}/s", ""))
             log(f"ingest: {r['events']:,} events in {r['seconds']:.1f} s")
         if "lookup" in only:
             r = bench_lookups(args.rate, args.duration)
@@ -523,7 +547,8 @@ def main() -> int:
     print("  ".join("-" * w for w in widths))
     for row in table:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
-    return 0 if all(row[-1] == "OK" for row in table) else 1
+    log(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    return 0 if all(row[-1] in ("OK", "") for row in table) else 1
 
 
 if __name__ == "__main__":
