@@ -20,6 +20,7 @@ import django.dispatch
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from bawaba.postal import events as codes
@@ -434,12 +435,32 @@ class PublicTimeline:
     events: list[PublicEvent]  # in the order they happened
 
 
+# One round trip and no ORM query building: this runs for every citizen, SMS and USSD lookup. Up to five items
+# of the number (two posts may know it; numbers come back after 24 months), their events in time order.
+_PUBLIC_SQL = """
+    SELECT i.id, i.created_at, i.status, i.origin_country, i.destination_country, i.last_event_code,
+           i.delivered_at, e.code, e.occurred_at, e.office_code, o.name_fr, o.{name}
+    FROM (SELECT * FROM postal_item WHERE number = %s ORDER BY created_at DESC, id DESC LIMIT 5) AS i
+    LEFT JOIN postal_trackingevent AS e ON e.item_id = i.id AND (NOT e.flagged OR e.reviewed_at IS NOT NULL)
+    LEFT JOIN postal_office AS o ON o.id = e.office_id
+    ORDER BY e.occurred_at, e.id
+"""
+
+
+def _aware(value):
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
 def public_timeline(number: str) -> PublicTimeline | None:
     """What anyone may see of an item by its S10 number: its status and events in plain words, and the
     offices they happened at; no names, addresses, phones, signatories, GPS positions or staff. ``None`` when
     the number is not valid S10 or no post on the platform knows it (both look the same to the public).
 
-    Two indexed queries (items by number, events by item and time) whatever the size of the event table: the
+    One indexed query (items by number, events by item and time) whatever the size of the event table: the
     citizens' page, SMS and USSD tracking call this (benchmarked in bench/postal_tracking.py). When the same
     number is known to two posts (an item from SOPECO to Algérie Poste), their events are shown together.
     Events flagged as impossible and not yet reviewed are left out: staff decide on them first."""
@@ -447,24 +468,24 @@ def public_timeline(number: str) -> PublicTimeline | None:
         canonical = str(s10.parse(number))
     except s10.S10Error:
         return None
-    rows = list(Item.objects.filter(number=canonical).order_by("-created_at", "-id")
-                .values("id", "created_at", "status", "origin_country", "destination_country",
-                        "last_event_code", "delivered_at")[:5])
+    lang = (translation.get_language() or "fr")[:2]
+    with connection.cursor() as cursor:
+        cursor.execute(_PUBLIC_SQL.format(name=f"name_{lang}" if lang in ("ar", "en") else "name_fr"), [canonical])
+        rows = cursor.fetchall()
     if not rows:
         return None
-    latest = rows[0]
+    if connection.vendor != "postgresql":  # SQLite hands raw datetimes back as text
+        rows = [(r[0], _aware(r[1]), *r[2:6], _aware(r[6]), r[7], _aware(r[8]), *r[9:]) for r in rows]
     # Numbers come back after 24 months: an item of the same number a year older is another item.
-    ids = [r["id"] for r in rows if r["created_at"] >= latest["created_at"] - dt.timedelta(days=365)]
-    lang = (translation.get_language() or "fr")[:2]
-    name_field = f"office__name_{lang}" if lang in ("ar", "en") else "office__name_fr"
-    events = (TrackingEvent.objects.filter(item_id__in=ids)
-              .filter(Q(flagged=False) | Q(reviewed_at__isnull=False))
-              .order_by("occurred_at", "id")
-              .values_list("code", "occurred_at", "office_code", "office__name_fr", name_field))
+    newest = max(r[1] for r in rows)
+    rows = [r for r in rows if r[1] >= newest - dt.timedelta(days=365)]
+    latest = max(rows, key=lambda r: (r[1], r[0]))
+    latest = dict(zip(("id", "created_at", "status", "origin_country", "destination_country", "last_event_code",
+                       "delivered_at"), latest[:7], strict=True))
     shown: list[PublicEvent] = []
     seen: set[tuple] = set()
-    for code, occurred_at, office_code, name_fr, name_local in events:
-        if (code, occurred_at) in seen:  # the same step told by both posts
+    for *_item, code, occurred_at, office_code, name_fr, name_local in rows:
+        if code is None or (code, occurred_at) in seen:  # no event yet; the same step told by both posts
             continue
         seen.add((code, occurred_at))
         known = codes.CODES.get(code)

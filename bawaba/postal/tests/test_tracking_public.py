@@ -20,7 +20,7 @@ def test_the_public_sees_the_events_in_plain_words_and_no_person(poste, make_ite
         EventInput(item.number, "EMI", now - dt.timedelta(hours=1), "16001-DIST", signatory="Nadia Belkacem",
                    latitude=36.7, longitude=3.05),
     ])
-    with django_assert_max_num_queries(2), translation.override("en"):
+    with django_assert_max_num_queries(1), translation.override("en"):
         found = public_timeline(item.number.lower()[:2] + " " + item.number[2:])
     assert [e.code for e in found.events] == ["EMA", "EMG", "EMI"]
     assert found.status == "delivered" and found.events[-1].text == "Your item was delivered."
