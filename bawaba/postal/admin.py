@@ -40,3 +40,33 @@ class PostalStaffAdmin(OrganisationScopedAdmin):
     organisation_field = "user__organisation"
     list_display = ("user", "office", "region")
     raw_id_fields = ("user", "office")
+
+
+# --- tracking: webhook subscribers and their delivery log
+from bawaba.postal.models import WebhookDelivery, WebhookSubscription  # noqa: E402
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(OrganisationScopedAdmin):
+    list_display = ("name", "url", "organisation", "event_codes", "is_active", "created_at")
+    list_filter = ("organisation", "is_active")
+    search_fields = ("name", "url")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(OrganisationScopedAdmin):
+    """The delivery log: what was sent to whom, how many attempts, the last answer or error."""
+
+    organisation_field = "subscription__organisation"
+    list_display = ("event_id", "subscription", "state", "attempts", "last_status_code", "last_error",
+                    "next_attempt_at", "delivered_at", "created_at")
+    list_filter = ("state",)
+    search_fields = ("event_id", "subscription__name")
+    readonly_fields = ("subscription", "event_id", "payload", "state", "attempts", "next_attempt_at",
+                       "last_status_code", "last_error", "delivered_at", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

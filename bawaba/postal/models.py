@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import translation
+from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext_lazy as _
 
 from bawaba.postal import events as codes
@@ -349,3 +350,96 @@ class TrackingEvent(models.Model):
 
     def __str__(self):
         return f"{self.item_id} {self.code} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+# --- API idempotency and webhooks (tracking)
+
+
+class ApiIdempotency(models.Model):
+    """An ``Idempotency-Key`` a post's integration sent with a write of the postal API, and the answer it got.
+
+    Claimed in the transaction that makes the write: a retry (even a concurrent one) gets the first answer
+    back instead of writing twice; the same key with another body is refused. A refused write stores nothing,
+    its key included, so the integration can correct its body and send it again under the same key."""
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    operation = models.CharField(max_length=40)  # "items.create", "events.add", "events.bulk"…
+    body_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("postal API idempotency key")
+        verbose_name_plural = _("postal API idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="postal_idempotency_unique")]
+
+    def __str__(self):
+        return f"{self.operation} {self.key}"
+
+
+def new_webhook_secret() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class WebhookSubscription(models.Model):
+    """A post's partner system that wants to hear of new tracking events (an e-commerce site, a customs
+    broker). Each delivery is signed with ``secret`` (HMAC-SHA256 over the timestamp and the body)."""
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE,
+                                     related_name="postal_webhooks", verbose_name=_("organisation"))
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=100, default=new_webhook_secret,
+                              help_text=_("Shared with the subscriber, who checks each delivery's signature."))
+    event_codes = models.JSONField(_("event codes"), default=list, blank=True,
+                                   help_text=_("EMSEVT codes to send (e.g. [\"EMG\", \"EMI\"]); empty: every event."))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone_now)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        verbose_name = _("webhook subscriber")
+        verbose_name_plural = _("webhook subscribers")
+
+    def __str__(self):
+        return f"{self.name} → {self.url}"
+
+    def wants(self, code: str) -> bool:
+        return not self.event_codes or code in self.event_codes
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed (given up)")
+
+
+class WebhookDelivery(models.Model):
+    """One payload for one subscriber, tried until it answers 2xx or the attempts run out (back-off doubles
+    each time). The log of what was sent, when, and what went wrong."""
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries",
+                                     verbose_name=_("subscriber"))
+    event_id = models.CharField(_("delivery id"), max_length=40, unique=True)
+    payload = models.JSONField(_("payload"))
+    state = models.CharField(_("state"), max_length=10, choices=DeliveryState.choices,
+                             default=DeliveryState.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self):
+        return self.event_id

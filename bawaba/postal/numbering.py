@@ -64,15 +64,17 @@ def allocate(product: Product, office: Office | None, *, now: dt.datetime | None
     """The next number for an item of this product at this office. Call inside the transaction that stores
     the item: the range row stays locked until it commits, and a rollback gives the number back."""
     now = now or timezone.now()
-    chosen = range_for(product, office)
-    if chosen is None:
-        raise RangeExhausted(_("No S10 number range is open for %(product)s at this office.") % {"product": product})
-    with transaction.atomic():
-        locked = S10Range.objects.select_for_update().get(pk=chosen.pk)
-        if locked.next_serial > locked.last_serial:  # another counter took the last number meanwhile
-            raise RangeExhausted(_("The S10 number range %(range)s is used up.") % {"range": locked})
-        serial = locked.next_serial
-        locked.next_serial = serial + 1
-        locked.last_allocated_at = now
-        locked.save(update_fields=["next_serial", "last_allocated_at"])
-    return s10.build(locked.indicator, serial, locked.country)
+    for _attempt in range(3):
+        chosen = range_for(product, office)
+        if chosen is None:
+            raise RangeExhausted(_("No S10 number range is open for %(product)s at this office.")
+                                 % {"product": product})
+        with transaction.atomic():
+            locked = S10Range.objects.select_for_update().get(pk=chosen.pk)
+            if locked.next_serial > locked.last_serial:  # another counter took the last number meanwhile:
+                continue  # the next open range, if any
+            serial = locked.next_serial
+            # An UPDATE of the locked row only (not save(): no other column is rewritten).
+            S10Range.objects.filter(pk=locked.pk).update(next_serial=serial + 1, last_allocated_at=now)
+        return s10.build(locked.indicator, serial, locked.country)
+    raise RangeExhausted(_("The S10 number range %(range)s is used up.") % {"range": locked})

@@ -2,3 +2,5 @@
 
 Each listener lives in the module of its concern and is connected by importing it here.
 """
+
+from bawaba.postal import webhooks  # noqa: E402, F401 - tracking: deliveries to the posts' subscribers

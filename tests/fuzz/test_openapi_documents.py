@@ -23,7 +23,8 @@ from bawaba.deployments.tests.factories import fibre_world, good_report
 
 pytestmark = pytest.mark.fuzz
 
-DOCUMENTS = {"service desk": "/api/v1/openapi.json", "fibre": "/fibre/api/v1/openapi.json"}
+DOCUMENTS = {"service desk": "/api/v1/openapi.json", "fibre": "/fibre/api/v1/openapi.json",
+             "postal": "/post/api/v1/openapi.json"}
 EXAMPLES = 20  # per operation: the whole run stays within a couple of minutes on two cores
 
 
@@ -51,6 +52,7 @@ def load(path):
 
 desk_schema = load(DOCUMENTS["service desk"])
 fibre_schema = load(DOCUMENTS["fibre"])
+postal_schema = load(DOCUMENTS["postal"])
 
 FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
@@ -109,3 +111,18 @@ def test_the_service_desk_api_answers_generated_requests_as_documented(case, des
 @FUZZ_SETTINGS
 def test_the_fibre_api_answers_generated_requests_as_documented(case, fibre_token, keep_test_connection):
     check(case, fibre_token)
+
+
+@pytest.fixture
+def postal_token(no_throttling, orgs):
+    """Algérie Poste's token, with an office, a product, a range and an item with events to read and add to."""
+    from bawaba.postal.tests.fixtures import small_postal_world
+
+    small_postal_world(orgs["algerie-poste"])
+    return do_create_token(orgs["algerie-poste"], "Fuzzing")[1]
+
+
+@postal_schema.parametrize()
+@FUZZ_SETTINGS
+def test_the_postal_api_answers_generated_requests_as_documented(case, postal_token, keep_test_connection):
+    check(case, postal_token)

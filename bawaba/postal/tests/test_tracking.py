@@ -121,3 +121,26 @@ def test_arrival_order_never_changes_the_timeline(poste, make_item, order, split
     assert [e.code for e in tracking.timeline(item)] == PATH
     item.refresh_from_db()
     assert item.status == "delivered" and not item.needs_review
+
+
+def test_two_batches_in_one_transaction_are_both_recorded(poste, make_item):
+    """The counter records EMA inside its own transaction: a second batch in the same transaction works too."""
+    from django.db import transaction
+
+    item = make_item()
+    with transaction.atomic():
+        record_events(poste, [ev(item, "EMA", 5, "16001")])
+        result = record_events(poste, [ev(item, "EDD", 3, "16000-CTN"), ev(item, "EMA", 5, "16001")])
+    assert len(result.created) == 1 and result.duplicates == 1
+    assert [e.code for e in tracking.timeline(item)] == ["EMA", "EDD"]
+
+
+def test_an_unsuccessful_delivery_needs_a_known_reason(poste, make_item):
+    item = make_item()
+    with pytest.raises(EventsRefused) as refused:
+        record_events(poste, [ev(item, "EMH", 2, "16001-DIST"), ev(item, "EMH", 1, "16001-DIST", reason_code="XYZ",
+                                                                    action_code="NOP")])
+    assert [(e.row, e.code) for e in refused.value.errors] == [(1, "reason_required"), (2, "bad_reason"),
+                                                               (2, "bad_action")]
+    result = record_events(poste, [ev(item, "EMH", 1, "16001-DIST", reason_code="abs", action_code="hld")])
+    assert (result.created[0].reason_code, result.created[0].action_code) == ("ABS", "HLD")
