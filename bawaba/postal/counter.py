@@ -197,7 +197,8 @@ def validate_address(organisation, data: dict, *, international: bool = False) -
         else:
             matches = list(Commune.objects.filter(region__country="DZ", postal_code=postcode)[:5])
             if not matches:
-                errors.add("recipient_postcode", _("No commune has the postcode %(postcode)s.") % {"postcode": postcode})
+                errors.add("recipient_postcode",
+                           _("No commune has the postcode %(postcode)s.") % {"postcode": postcode})
             elif len(matches) > 1:
                 errors.add("recipient_commune", _("Several communes share the postcode %(postcode)s (%(names)s): "
                                                   "choose the commune.")

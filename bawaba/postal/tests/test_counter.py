@@ -9,6 +9,16 @@ import pytest
 from bawaba.postal import counter, s10
 from bawaba.postal.models import Item, S10Range, TariffLine, TariffVersion, TrackingEvent
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English (the source strings); the platform's default language is French."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 NOW = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC)
 
 
