@@ -44,6 +44,7 @@ from bawaba.postal.models import (
     Product,
     TariffLine,
     TariffVersion,
+    TrackingEvent,
 )
 
 PASSWORD = "bawaba-demo"  # noqa: S105 - the published demo password, as for the other demo logins
@@ -375,7 +376,6 @@ class _Builder:
             user = {sorter.pk: sorter, postman.pk: postman}.get(user_id)
             result = record_events(post, inputs, source=source, user=user, now=self.now)
             self.summary.events += len(result.created)
-            self.summary.flagged += result.flagged
 
     def address(self, country, region_code, offices) -> dict:
         from bawaba.geo.models import Commune
@@ -498,5 +498,6 @@ def load_postal_demo(*, now: dt.datetime, seed: int = 42, items: int = 160) -> P
 
     record_history_messages_as_sent()
     summary.offices = Counter(Office.objects.filter(is_demo=True).values_list("organisation__slug", flat=True))
+    summary.flagged = TrackingEvent.objects.filter(item__organisation__in=[poste, sopeco], flagged=True).count()
     summary.statuses = Counter(Item.objects.filter(organisation__in=[poste, sopeco]).values_list("status", flat=True))
     return summary

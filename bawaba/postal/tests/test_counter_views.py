@@ -119,3 +119,13 @@ def test_supervisors_see_and_import_the_network_clerks_do_not(client, supervisor
     binary = io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
     binary.name = "n.csv"
     assert client.post(reverse("postal:offices_import"), {"file": binary}).status_code == 400
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("fr", "n'est pas le code postal de"), ("ar", "ليس الرمز البريدي لبلدية")])
+def test_a_wrong_postcode_is_explained_in_the_clerks_language(clerk_client, network, ranges, language, expected):
+    clerk_client.cookies["django_language"] = language
+    response = clerk_client.post(reverse("postal:counter"), form_data(
+        network, recipient_postcode="31000", recipient_commune=network["delivery"].commune.pk))
+    assert response.status_code == 400
+    assert expected in response.content.decode().replace("&#x27;", "'")

@@ -13,7 +13,7 @@ from bawaba.postal.demo import load_postal_demo
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 FIBRE_ORDERS = 36  # fibre work orders per contractor by default (about 200 field reports, a few seconds)
-POSTAL_ITEMS = 160  # items accepted at Algérie Poste's demo counters (SOPECO's: a quarter), a few seconds
+POSTAL_ITEMS = 160  # items accepted at Algérie Poste's demo counters (SOPECO's: a quarter), about 20 s
 
 
 def base_url() -> str:
