@@ -107,6 +107,8 @@ def test_supervisors_see_and_import_the_network_clerks_do_not(client, supervisor
     client.force_login(supervisor)
     page = client.get(reverse("postal:offices"), {"kind": "delivery_office"}).content.decode()
     assert "16001-DIST" in page and "31000-DIST" not in page  # region supervisor: Alger only
+    export = client.get(reverse("postal:offices_export")).content.decode("utf-8-sig")
+    assert export.startswith("code;kind;") and "16001-DIST" in export and "31000-DIST" not in export
     upload = io.BytesIO(b"code;kind;name_fr;region\n16999;post_office;Bab El Oued;16\n")
     upload.name = "n.csv"
     response = client.post(reverse("postal:offices_import"), {"file": upload})
