@@ -131,3 +131,30 @@ def test_a_wrong_postcode_is_explained_in_the_clerks_language(clerk_client, netw
         network, recipient_postcode="31000", recipient_commune=network["delivery"].commune.pk))
     assert response.status_code == 400
     assert expected in response.content.decode().replace("&#x27;", "'")
+
+
+def test_a_congolese_counter_asks_for_quartier_bp_landmark_and_prices_in_fcfa(client, sopeco):
+    import datetime as dt
+    from decimal import Decimal
+
+    from bawaba.geo.models import Region
+    from bawaba.postal.models import Office, OfficeKind, Product, TariffLine, TariffVersion
+    from bawaba.postal.numbering import do_create_range
+    from bawaba.postal.tests.conftest import _postal_staff
+
+    bzv = Region.objects.get(country="CG", code="CG-BZV")
+    office = Office.objects.create(organisation=sopeco, code="BZV-RP", name_fr="Brazzaville RP",
+                                   kind=OfficeKind.POST_OFFICE, region=bzv)
+    product = Product.objects.create(organisation=sopeco, code="registered", indicator="RR", name_fr="Recommandé")
+    tariff = TariffVersion.objects.create(organisation=sopeco, label="Tarif", valid_from=dt.date(2000, 1, 1),
+                                          currency="XAF")
+    TariffLine.objects.create(version=tariff, product=product, max_weight_g=2000, price=Decimal("1500"))
+    do_create_range(product, first=1, last=10, office=office)
+    client.force_login(_postal_staff(sopeco, "sopeco.clerk", ["postal.clerk"], office=office))
+    page = client.get(reverse("postal:counter")).content.decode()
+    assert 'id="id_recipient_quartier"' in page and 'id="id_recipient_postcode"' not in page
+    quoted = client.post(reverse("postal:counter"), {
+        "product": "registered", "weight_g": "40", "payment_method": "cash", "sender_name": "Grâce Mabiala",
+        "recipient_name": "Junior Nkounkou", "recipient_phone": "06 612 3456", "recipient_region": bzv.pk,
+        "recipient_quartier": "Moungali", "recipient_landmark": "près du marché", "action": "quote"})
+    assert quoted.status_code == 200 and "1\xa0500,00\xa0FCFA" in quoted.content.decode()
