@@ -235,7 +235,7 @@ def receipt_pdf(item: Item, *, base_url: str = "", language: str = "fr") -> byte
         ]
         for label, value in rows:
             page.text(f"{label}:", size=8, bold=True, gap=0)
-            page.text(value[:34], x=page.margin + 26 * MM, size=8)
+            page.text(value[:28], x=page.margin + 26 * MM, size=8)
         page.rule()
         if item.tariff_id and item.price is not None:
             page.text(_("Tariff: %(tariff)s") % {"tariff": item.tariff.label}, size=7)

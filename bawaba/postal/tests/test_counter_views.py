@@ -158,3 +158,24 @@ def test_a_congolese_counter_asks_for_quartier_bp_landmark_and_prices_in_fcfa(cl
         "recipient_name": "Junior Nkounkou", "recipient_phone": "06 612 3456", "recipient_region": bzv.pk,
         "recipient_quartier": "Moungali", "recipient_landmark": "près du marché", "action": "quote"})
     assert quoted.status_code == 200 and "1\xa0500,00\xa0FCFA" in quoted.content.decode()
+
+
+def test_the_network_and_counter_pages_cost_the_same_queries_however_many_offices(client, supervisor, clerk,
+                                                                                  network):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bawaba.postal.models import Office
+
+    def count(user, url):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    before = (count(supervisor, reverse("postal:offices")), count(clerk, reverse("postal:counter")))
+    for n in range(30):
+        Office.objects.create(organisation=network["counter"].organisation, code=f"16{n:03d}-X", name_fr=f"B{n}",
+                              kind="post_office", region=network["counter"].region, parent=network["sorting"],
+                              commune=network["counter"].commune)
+    assert (count(supervisor, reverse("postal:offices")), count(clerk, reverse("postal:counter"))) == before
