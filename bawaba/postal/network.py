@@ -162,8 +162,8 @@ def parse_hours(raw: str) -> dict | None:
         start, end = DAYS.index(first), DAYS.index(last)
         days = DAYS[start:end + 1] if start <= end else DAYS[start:] + DAYS[:end + 1]
         spans = []
-        for span in spans_text.replace(" ", "").split(","):
-            match = TIME_SPAN.match(span.replace("h", ":"))
+        for span in spans_text.replace(" ", "").replace("h", ":").split(","):
+            match = TIME_SPAN.match(span)
             if not match or span.split("-")[0] >= span.split("-")[1]:
                 return None
             spans.append(span.split("-"))

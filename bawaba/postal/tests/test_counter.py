@@ -83,6 +83,18 @@ def test_malformed_or_unknown_postcodes_are_refused(clerk, ranges, acceptance, p
     assert errors["recipient_postcode"] == [message]
 
 
+def test_a_postcode_shared_by_several_communes_asks_for_the_commune(clerk, ranges, acceptance):
+    from bawaba.geo.models import Commune
+
+    shared = Commune.objects.filter(region__country="DZ", postal_code="02015")
+    assert shared.count() > 1  # the reference data gives some postcodes to several communes
+    errors = _refused(clerk, acceptance(recipient_postcode="02015", recipient_commune=""))
+    assert errors["recipient_commune"][0].startswith("Several communes share the postcode 02015")
+    item = counter.do_accept_item(clerk, acceptance(recipient_postcode="02015",
+                                                    recipient_commune=shared.first().pk), now=NOW)
+    assert item.recipient_commune == shared.first()
+
+
 def test_every_wrong_field_is_named_at_once(clerk, ranges, acceptance):
     errors = _refused(clerk, acceptance(recipient_name="", sender_name=" ", recipient_phone="12",
                                         payment_method="gold", weight_g="abc"))

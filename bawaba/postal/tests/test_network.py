@@ -107,6 +107,7 @@ def test_a_region_supervisor_imports_offices_of_their_region_only(poste, supervi
 
 def test_hours_are_read_in_french_or_english_and_wrap_the_week():
     assert parse_hours("jeu-dim 08:00-12:00") == {d: [["08:00", "12:00"]] for d in ("thu", "fri", "sat", "sun")}
+    assert parse_hours("sam 08h00-12h00") == {"sat": [["08:00", "12:00"]]}
     assert parse_hours("sun 16:00-08:00") is None and parse_hours("whenever") is None
 
 

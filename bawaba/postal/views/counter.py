@@ -45,7 +45,7 @@ class AcceptanceForm(forms.Form):
     sender_name = _text(gettext_lazy("Sender"), accesskey="s", dir="auto")
     sender_phone = _text(gettext_lazy("Sender's phone"), max_length=30, inputmode="tel", dir="ltr")
     sender_address = _text(gettext_lazy("Sender's address"), max_length=300, dir="auto")
-    recipient_name = _text(gettext_lazy("Recipient"), accesskey="d", dir="auto")
+    recipient_name = _text(gettext_lazy("Recipient"), accesskey="t", dir="auto")
     recipient_phone = _text(gettext_lazy("Recipient's phone"), max_length=30, inputmode="tel", dir="ltr")
     recipient_street = _text(gettext_lazy("Street and number"), max_length=200, dir="auto")
     recipient_postcode = _text(gettext_lazy("Postcode"), max_length=10, inputmode="numeric", dir="ltr",
