@@ -232,3 +232,38 @@ def test_abroad_needs_an_international_product(clerk, ranges, acceptance, produc
                                                     recipient_street="3 rue de Rivoli, 75001 Paris",
                                                     recipient_phone="+33 6 12 34 56 78"), now=NOW)
     assert item.destination_country == "FR" and item.number.startswith("EE")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_eight_counters_accepting_at_once_get_distinct_numbers_and_lose_none(products, network, clerk, acceptance):
+    import threading
+
+    from django.db import connection
+
+    from bawaba.postal.numbering import do_create_range
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are what is tested; SQLite serialises writers anyway")
+    do_create_range(products["registered"], first=1, last=10_000)
+    errors: list[BaseException] = []
+
+    def desk():
+        try:
+            for _ in range(5):
+                counter.do_accept_item(clerk, acceptance(), now=NOW)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=desk) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    numbers = list(Item.objects.values_list("number", flat=True))
+    assert len(numbers) == 40 and len(set(numbers)) == 40
+    assert sorted(int(n[2:10]) for n in numbers) == list(range(1, 41))  # no number lost
+    assert TrackingEvent.objects.filter(code="EMA").count() == 40
