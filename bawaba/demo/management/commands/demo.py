@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from bawaba.demo.fibre import load_fibre_demo
 from bawaba.demo.loader import PASSWORD, demo_logins, load_demo, split_agents
+from bawaba.postal.demo import load_postal_demo
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 FIBRE_ORDERS = 36  # fibre work orders per contractor by default (about 200 field reports, a few seconds)
+POSTAL_ITEMS = 160  # items accepted at Algérie Poste's demo counters (SOPECO's: a quarter), about 20 s
 
 
 def base_url() -> str:
@@ -22,8 +24,8 @@ def base_url() -> str:
 class _Urls:
     """The addresses printed with the logins, read from the environment each time they are listed."""
 
-    PATHS = [("Portal", "/"), ("Agent desk", "/desk/"), ("Fibre", "/fibre/"), ("Administration", "/admin/"),
-             ("API documentation", "/api/v1/docs")]
+    PATHS = [("Portal", "/"), ("Agent desk", "/desk/"), ("Fibre", "/fibre/"), ("Post counter", "/post/counter/"),
+             ("Administration", "/admin/"), ("API documentation", "/api/v1/docs")]
 
     def __iter__(self):
         base = base_url()
@@ -66,6 +68,9 @@ class Command(BaseCommand):
         load.add_argument("--fibre-orders", type=positive, default=FIBRE_ORDERS,
                           help=f"Fibre work orders per contractor over the months of history (default {FIBRE_ORDERS};"
                           " 0: none).")
+        load.add_argument("--postal-items", type=positive, default=POSTAL_ITEMS,
+                          help=f"Postal items accepted at the demo counters (default {POSTAL_ITEMS}; 0: no postal "
+                          "demo).")
         load.add_argument("--seed", type=int, default=42, help="Random seed: same seed, same data (default 42).")
         load.add_argument("--now", type=_moment, default=None,
                           help="Simulate up to this ISO time instead of now (reproducible data whatever the hour).")
@@ -91,7 +96,20 @@ class Command(BaseCommand):
             started = time.monotonic()
             fibre = load_fibre_demo(now=now, seed=options["seed"], orders=options["fibre_orders"])
             self.print_fibre(fibre, started)
+        if options["postal_items"]:
+            started = time.monotonic()
+            postal = load_postal_demo(now=now, seed=options["seed"], items=options["postal_items"])
+            self.print_postal(postal, started)
         self.stdout.write("Logins: `bawaba demo logins`.")
+
+    def print_postal(self, postal, started):
+        if postal.skipped:
+            self.stdout.write("The postal demo network exists already: postal demo data not loaded.")
+            return
+        self.stdout.write(self.style.SUCCESS(
+            f"Post loaded in {time.monotonic() - started:.1f} s: offices {self._pairs(postal.offices)}; items "
+            f"{self._pairs(postal.items)}; {postal.events} tracking events ({postal.flagged} flagged for review)."))
+        self.stdout.write(f"Postal items: {self._pairs(postal.statuses)}")
 
     def print_fibre(self, fibre, started):
         if fibre.skipped:
