@@ -2,3 +2,4 @@
 
 Each listener lives in the module of its concern and is connected by importing it here.
 """
+from bawaba.postal import citizen_channels, notices  # noqa: F401, E402 - field: SMS/USSD tracking, recipients' SMS
