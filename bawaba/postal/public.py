@@ -85,7 +85,7 @@ def public_timeline(number: str) -> PublicTracking:
     """Raises S10Error (invalid number, with the reason) or NotFound."""
     item = find_item(number)
     events = list(item.events.filter(flagged=False).select_related("office").only(
-        "occurred_at", "code", "office_code", "office__name_fr", "office__name_ar", "office__name_en",
+        "item", "occurred_at", "code", "office_code", "office__name_fr", "office__name_ar", "office__name_en",
     ).order_by("occurred_at", "id"))
     shown = [PublicEvent(e.occurred_at, e.code, str(codes.CODES[e.code].public), _place(e.office, e.office_code))
              for e in events if e.code in codes.CODES]
