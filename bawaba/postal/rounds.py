@@ -282,7 +282,7 @@ def do_record_delivery(user, record: DeliveryRecord, *, signature=None, photo=No
     for kind, upload in files.items():
         details[f"{kind}_sha256"] = upload.sha256
     if record.accuracy_m is not None:
-        details["gps_accuracy_m"] = str(record.accuracy_m)
+        details["gps_accuracy_m"] = f"{record.accuracy_m:.1f}"
     if record.remarks:
         details["remarks"] = record.remarks
     code = codes.DELIVERED if record.outcome == RoundOutcome.DELIVERED else codes.UNSUCCESSFUL

@@ -60,7 +60,7 @@ def test_an_expired_code_is_refused(clerk, held):
 def test_wrong_codes_are_counted_then_the_item_is_locked_until_a_new_code(clerk, held):
     item, code = held
     wrong = "000000" if code != "000000" else "111111"
-    for n in range(pickup.MAX_WRONG_ATTEMPTS):
+    for _attempt in range(pickup.MAX_WRONG_ATTEMPTS):
         with pytest.raises(pickup.PickupRefused) as refused:
             pickup.do_hand_over(clerk, item.number, wrong, "Nadia")
         assert refused.value.code == "wrong_code"
