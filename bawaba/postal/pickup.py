@@ -142,3 +142,35 @@ def do_hand_over(user, number: str, code: str, signatory: str, *, now: dt.dateti
         raise wrong  # the wrong attempt is stored (committed) before the refusal
     item.refresh_from_db()
     return item
+
+
+RECEIVABLE = (ItemStatus.DELIVERY_FAILED, ItemStatus.AT_DELIVERY_OFFICE, ItemStatus.OUT_FOR_DELIVERY)
+
+
+def do_receive_for_pickup(user, number: str, *, now: dt.datetime | None = None) -> Item:
+    """The counter takes in an item to keep for its recipient (after a failed delivery, or at their request):
+    EDH at this office; the recipient then gets the SMS with a new pick-up code (bawaba.postal.notices)."""
+    now = now or timezone.now()
+    office = clerk_office(user)
+    if office is None:
+        raise PickupRefused("not_clerk", _("You are not posted at a counter."), status=403)
+    try:
+        canonical = str(s10.parse(number))
+    except s10.S10Error as exc:
+        raise PickupRefused(exc.code, str(exc)) from exc
+    item = (Item.objects.filter(organisation_id=office.organisation_id, number=canonical)
+            .order_by("-created_at").first())
+    if item is None:
+        raise PickupRefused("unknown_item", _("No item %(number)s is known to this post.") % {"number": canonical},
+                            status=404)
+    if item.status not in RECEIVABLE:
+        raise PickupRefused("not_receivable", _("Item %(number)s cannot be kept for pick-up: %(status)s.")
+                            % {"number": canonical, "status": ItemStatus(item.status).label}, status=409)
+    event = EventInput(number=canonical, code=codes.HELD_FOR_PICKUP, occurred_at=now,
+                       external_id=f"held-{item.pk}-{int(now.timestamp())}")
+    try:
+        record_events(item.organisation, [event], source=EventSource.COUNTER, user=user, office=office, now=now)
+    except EventsRefused as exc:
+        raise PickupRefused("refused", "; ".join(e.message for e in exc.errors)) from exc
+    item.refresh_from_db()
+    return item

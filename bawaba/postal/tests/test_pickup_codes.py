@@ -98,3 +98,27 @@ def test_the_counter_page_hands_over_and_answers_a_wrong_code_with_a_4xx(client,
 def test_the_counter_page_is_for_clerks(client, postman, held):
     client.force_login(postman)
     assert client.get(reverse("postal:pickup")).status_code == 403
+
+
+def test_the_counter_takes_in_a_failed_item_and_the_recipient_gets_a_code(
+        client, poste, clerk, make_item, django_capture_on_commit_callbacks):
+    from bawaba.notifications.models import OutboundMessage
+
+    item = make_item()
+    now = timezone.now()
+    record_events(poste, [
+        EventInput(item.number, "EMA", now - dt.timedelta(days=2), office_code="16001"),
+        EventInput(item.number, "EMH", now - dt.timedelta(hours=3), office_code="16001-DIST", reason_code="ABS"),
+    ])
+    client.force_login(clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("postal:pickup_receive"), {"number": item.number})
+    assert response.status_code == 302
+    held = TrackingEvent.objects.get(item=item, code="EDH")
+    assert held.office.code == "16001" and held.user == clerk
+    message = OutboundMessage.objects.get(reference=item.number, template="postal.held")
+    assert "Alger-RP" in message.body
+    assert item.number in client.get(reverse("postal:pickup")).content.decode()
+    with pytest.raises(pickup.PickupRefused) as refused:  # delivered items cannot be taken in
+        pickup.do_receive_for_pickup(clerk, make_item(status="delivered").number)
+    assert refused.value.status == 409

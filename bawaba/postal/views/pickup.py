@@ -71,7 +71,21 @@ def resend_code(request, office, number):
     return redirect("postal:pickup")
 
 
+@require_POST
+@clerk_required
+def receive(request, office):
+    try:
+        item = pickup.do_receive_for_pickup(request.user, request.POST.get("number", ""))
+    except pickup.PickupRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(number)s is kept here for pick-up; the recipient gets an SMS with the code.")
+                         % {"number": item.number})
+    return redirect("postal:pickup")
+
+
 urlpatterns = [
     path("pickup/", pickup_page, name="pickup"),
+    path("pickup/receive/", receive, name="pickup_receive"),
     path("pickup/<str:number>/resend/", resend_code, name="pickup_resend"),
 ]

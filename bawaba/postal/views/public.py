@@ -54,6 +54,7 @@ def track_item(request, number):
     return render(request, "postal/field/track.html", {"t": tracking})
 
 
+@limit_lookups
 @limit_choices
 @require_http_methods(["GET", "POST"])
 def recipient_choice(request, code):
