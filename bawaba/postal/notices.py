@@ -108,8 +108,19 @@ def on_events_recorded(sender, items, events, **kwargs):
         # Only when the event is still where the item is (a late scan of an old arrival tells nobody).
         if item is None or item.last_event_code != event.code:
             continue
+        template = NOTIFIED[event.code]
+        if _already_told(item, template):
+            continue  # a repeated scan of the same step: the code sent earlier is still in force
         office = event.office.name if event.office_id else event.office_code
-        send_notice(item, NOTIFIED[event.code], f"event:{event.pk}", office_name=office)
+        send_notice(item, template, f"event:{event.pk}", office_name=office)
+
+
+def _already_told(item: Item, template: str) -> bool:
+    now = timezone.now()
+    if not item.pickup_code_hash or item.pickup_code_expires_at is None or item.pickup_code_expires_at <= now:
+        return False
+    return OutboundMessage.objects.filter(topic=TOPIC, reference=item.number, template=template,
+                                          created_at__gte=item.pickup_code_expires_at - pickup.CODE_VALID).exists()
 
 
 def do_resend_code(user, item: Item, *, now: dt.datetime | None = None) -> list:
