@@ -32,6 +32,24 @@ def tracked(poste, make_item):
     return item
 
 
+def whole_page_bytes(response) -> int:
+    """The HTML and every style sheet, script and image it loads."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    html = response.content.decode()
+    total = len(response.content)
+    for url in re.findall(r'(?:href|src)="(/[^"]+\.(?:css|js|png|svg|woff2?))"', html):
+        found = finders.find(url.removeprefix(settings.STATIC_URL))
+        assert found, url
+        total += Path(found).stat().st_size
+    assert total > len(response.content) + 4000  # the two style sheets were counted
+    return total
+
+
 PERSONAL = ("Nadia", "Belkacem", "Samir", "Ouali", "Didouche", "+213", "0661", "mosquée", "Larbi")
 
 
@@ -48,7 +66,7 @@ def test_the_public_page_tells_the_timeline_in_plain_words_without_personal_data
     assert words in html
     for text in PERSONAL:
         assert text not in html, text
-    assert len(response.content) < 50_000
+    assert whole_page_bytes(response) < 50_000
     assert "<script" not in html and 'style="' not in html  # works without JavaScript, CSP-clean
     assert html.count("<li") >= 3 and 'id="next-step"' in html
 
