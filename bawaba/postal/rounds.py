@@ -36,6 +36,7 @@ from bawaba.postal.models import (
     Round,
     RoundItem,
     RoundOutcome,
+    TrackingEvent,
 )
 from bawaba.postal.permissions import POSTMAN, is_postal_staff, posting
 from bawaba.postal.tracking import EventInput, EventsRefused, record_events
@@ -102,10 +103,16 @@ def latest_instruction(items: QuerySet[Item]) -> QuerySet[Item]:
 
 
 def candidates(office: Office) -> QuerySet[Item]:
-    """Items the office can take out today: arrived, or not delivered at a previous attempt — less those the
-    recipient asked to keep at the post office."""
-    items = latest_instruction(Item.objects.filter(delivery_office=office, status__in=ROUND_STATUSES))
-    return items.filter(Q(instruction__isnull=True) | ~Q(instruction=RecipientChoice.HOLD)).order_by(
+    """Items the office can take out today: arrived; or not delivered at an earlier attempt whose action was
+    to deliver again, or whose recipient asked for a new delivery — never those the recipient asked to keep
+    at the post office (nor those going back to the sender or kept for pick-up)."""
+    last_action = TrackingEvent.objects.filter(item=OuterRef("pk"), code=codes.UNSUCCESSFUL, flagged=False).order_by(
+        "-occurred_at", "-id").values("action_code")[:1]
+    items = latest_instruction(Item.objects.filter(delivery_office=office, status__in=ROUND_STATUSES)).annotate(
+        last_action=Subquery(last_action))
+    wanted = (Q(status=ItemStatus.AT_DELIVERY_OFFICE) | Q(last_action="RED")
+              | Q(instruction=RecipientChoice.REDELIVER))
+    return items.filter(wanted).filter(Q(instruction__isnull=True) | ~Q(instruction=RecipientChoice.HOLD)).order_by(
         "recipient_postcode", "recipient_street", "number")
 
 

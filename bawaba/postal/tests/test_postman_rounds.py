@@ -194,3 +194,35 @@ def test_the_round_page_has_no_inline_script_or_style_and_its_service_worker_is_
     sw = client.get(reverse("postal:round_sw"))
     assert sw.status_code == 200 and b"self.POSTAL_SW" in sw.content
     assert sw["Service-Worker-Allowed"] == reverse("postal:round")
+
+
+def test_after_a_failed_attempt_only_items_to_deliver_again_come_back_on_the_next_round(poste, postman, arrived):
+    from bawaba.postal.notices import do_record_choice
+
+    now = timezone.now()
+    round_ = rounds.do_take_out_round(postman, now=now - dt.timedelta(hours=2))
+    for item, reason, action in zip(arrived, ["ACC", "ABS", "REF"], ["RED", "HLD", "RTS"], strict=True):
+        rounds.do_record_delivery(postman, rounds.DeliveryRecord(
+            client_id=f"attempt-{item.pk:08d}", number=item.number, outcome="failed", reason_code=reason,
+            action_code=action, occurred_at=now - dt.timedelta(minutes=30)))
+    assert list(rounds.candidates(round_.office)) == [arrived[0]]  # RED; not HLD (the counter), not RTS
+    do_record_choice(arrived[1], RecipientChoice.REDELIVER)  # the recipient asks for a new delivery
+    assert set(rounds.candidates(round_.office)) == {arrived[0], arrived[1]}
+
+
+def test_the_round_page_takes_a_fixed_number_of_queries(client, postman, poste, make_item,
+                                                         django_assert_max_num_queries):
+    for _n in range(3):
+        arrive(poste, make_item())
+    rounds.do_take_out_round(postman)
+    for _n in range(2):
+        arrive(poste, make_item())
+    client.force_login(postman)
+    client.get(reverse("postal:round"))  # warm the session and caches
+    with django_assert_max_num_queries(14) as captured:
+        client.get(reverse("postal:round"))
+    few = len(captured.captured_queries)
+    for _n in range(5):
+        arrive(poste, make_item())
+    with django_assert_max_num_queries(few):
+        client.get(reverse("postal:round"))
