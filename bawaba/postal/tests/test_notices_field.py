@@ -99,6 +99,8 @@ def test_no_choice_once_delivered(poste, make_item):
                                      signatory="N")])
     with pytest.raises(notices.ChoiceRefused):
         notices.do_record_choice(Item.objects.get(pk=item.pk), "redeliver")
+    page = Client().get(f"/post/r/{notices.choice_code(item)}/")
+    assert page.status_code == 200 and 'id="choice-form"' not in page.content.decode()
 
 
 def test_every_notice_text_is_translated_in_french_and_arabic():

@@ -73,6 +73,7 @@ def recipient_choice(request, code):
     return render(request, "postal/field/choice.html", {
         "t": tracking, "code": code, "choices": RecipientChoice.choices, "current": current, "done": done,
         "error": error, "track_url": reverse("postal:track_item", args=[item.number]),
+        "can_choose": tracking.status in notices.OPEN_STATUSES,
     }, status=400 if error else 200)
 
 
