@@ -23,6 +23,14 @@ from bawaba.servicedesk.services import TransitionNotAllowed, do_citizen_message
 
 SMS_MAX = 1600  # ten concatenated SMS
 
+# Other apps answer some texts themselves (the post answers an item number with the item's status). A hook
+# takes (phone in E.164, text) and returns the reply, or None to leave the text to the desk. Apps register
+# them at start-up (bawaba.postal.citizen_channels); they run after STOP and before references.
+SMS_HOOKS: list = []
+# Extra entries of the USSD main menu, after the desk's two: (label callable, handler(phone, inputs after the
+# entry's number) -> a reply starting with CON or END).
+USSD_ENTRIES: list = []
+
 
 def handle_sms(sender: str, text: str) -> str:
     """Returns the SMS to send back to the citizen."""
@@ -35,6 +43,10 @@ def handle_sms(sender: str, text: str) -> str:
         return stopped
     if len(text) > SMS_MAX:
         raise ValidationError(_("The message is too long."))
+    for hook in SMS_HOOKS:
+        reply = hook(phone, text)
+        if reply is not None:
+            return reply
     head, _sep, rest = text.partition(" ")
     reference = normalise_reference(head) or normalise_reference(text[:9])
     if reference:
@@ -83,9 +95,13 @@ def handle_ussd(phone_number: str, text: str) -> str:
     phone = to_e164(phone_number)
     inputs = [part.strip() for part in (text or "").split("*")] if text else []
     if not inputs:
+        extra = [f"{n}. {label()}" for n, (label, _handler) in enumerate(USSD_ENTRIES, start=3)]
         return "CON " + "\n".join([_("Citizen service centre"), "1. " + _("New request"),
-                                   "2. " + _("Follow a request")])
+                                   "2. " + _("Follow a request"), *extra])
     choice = inputs[0]
+    if choice.isascii() and choice.isdigit() and 3 <= int(choice) < 3 + len(USSD_ENTRIES):
+        _label, handler = USSD_ENTRIES[int(choice) - 3]
+        return handler(phone, inputs[1:])
     if choice == "1":
         categories = _ussd_categories()
         if len(inputs) == 1:

@@ -443,3 +443,112 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return self.event_id
+
+
+# --- rounds (field)
+
+class Round(models.Model):
+    """A postman's round of one day from one delivery office: the items taken out (EDG recorded for each)."""
+
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="rounds")
+    postman = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="postal_rounds")
+    day = models.DateField(_("day"))
+    taken_out_at = models.DateTimeField(_("taken out at"))
+
+    class Meta:
+        ordering = ["-day", "office"]
+        verbose_name = _("delivery round")
+        verbose_name_plural = _("delivery rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "postman", "day"], name="postal_round_one_a_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.office.code} {self.postman} {self.day:%d/%m/%Y}"
+
+
+class RoundOutcome(models.TextChoices):
+    PENDING = "", _("To deliver")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Not delivered")
+
+
+class RoundItem(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="round_entries")
+    position = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=10, choices=RoundOutcome.choices, blank=True, default="")
+    outcome_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["round", "item"], name="postal_round_item_once")]
+
+    def __str__(self):
+        return f"{self.round_id} {self.item_id} {self.outcome or '-'}"
+
+
+def proof_path(instance, filename):
+    return f"postal/proofs/{instance.sha256[:2]}/{instance.sha256}.{instance.extension}"
+
+
+class DeliveryProof(models.Model):
+    """The signature drawn on the postman's phone (PNG) or a photo of the delivery, kept with its hash; the
+    event's ``details`` name the hash. ``client_id`` is the phone's queue entry: a replay stores nothing more."""
+
+    SIGNATURE = "signature"
+    PHOTO = "photo"
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="proofs")
+    client_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, choices=[(SIGNATURE, _("Signature")), (PHOTO, _("Photo"))])
+    file = models.FileField(upload_to=proof_path, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=40)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client_id", "kind"], name="postal_proof_once")]
+
+    def __str__(self):
+        return f"{self.kind} {self.sha256[:12]}"
+
+
+class RecipientChoice(models.TextChoices):
+    REDELIVER = "redeliver", _("Deliver it again")
+    HOLD = "hold", _("Keep it at the post office for me")
+
+
+class DeliveryInstruction(models.Model):
+    """What the recipient asked through the signed link of their SMS: the round and the counter read it."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="instructions")
+    choice = models.CharField(_("choice"), max_length=10, choices=RecipientChoice.choices)
+    requested_at = models.DateTimeField()
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["item", "requested_at"])]
+
+    def __str__(self):
+        return f"{self.item_id} {self.choice}"
+
+
+class PickupAttempt(models.Model):
+    """Each check of a pick-up code at a counter (wrong codes count towards the limit)."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="pickup_attempts")
+    office = models.ForeignKey(Office, null=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["item", "at"])]
+
+    def __str__(self):
+        return f"{self.item_id} {'ok' if self.succeeded else 'wrong'} {self.at:%Y-%m-%d %H:%M}"
