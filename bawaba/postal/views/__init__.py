@@ -1,4 +1,6 @@
 """Postal pages, one module per audience; bawaba.postal.urls joins their url patterns (each module
 listed in AREAS exposes ``urlpatterns``)."""
 
-AREAS: list = []
+from bawaba.postal.views import dashboards
+
+AREAS: list = [dashboards]
