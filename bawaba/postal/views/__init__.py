@@ -1,6 +1,6 @@
 """Postal pages, one module per audience; bawaba.postal.urls joins their url patterns (each module
 listed in AREAS exposes ``urlpatterns``)."""
 
-from bawaba.postal.views import dashboards
+from bawaba.postal.views import dashboards, service_centre
 
-AREAS: list = [dashboards]
+AREAS: list = [dashboards, service_centre]
