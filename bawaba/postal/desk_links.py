@@ -44,7 +44,7 @@ from bawaba.notifications import texts
 from bawaba.notifications.services import notify
 from bawaba.postal import events as codes
 from bawaba.postal import s10
-from bawaba.postal.models import Item, RequestItemLink
+from bawaba.postal.models import Item, ItemStatus, RequestItemLink
 from bawaba.postal.tracking import events_recorded
 from bawaba.servicedesk.models import OPEN_STATUSES, EventKind
 from bawaba.servicedesk.permissions import can_act
@@ -173,7 +173,7 @@ def notify_failed_deliveries(sender, items, events, **kwargs):
     links = (RequestItemLink.objects.filter(item_id__in=list(by_item), request__status__in=OPEN_STATUSES)
              .select_related("request", "item"))
     for link in links:
-        if link.item.status == "delivered":
+        if link.item.status == ItemStatus.DELIVERED:
             continue  # the EMH arrived late: the item is delivered since
         for event in by_item[link.item_id]:
             try:

@@ -8,6 +8,7 @@ Charts are SVG drawn on the server (the desk's geometry, bawaba.desk.charts): no
 from __future__ import annotations
 
 import csv
+from functools import wraps
 
 from django import forms
 from django.contrib import messages
@@ -51,13 +52,12 @@ class ReviewForm(forms.Form):
 
 
 def _signed_in(view):
+    @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
 
 
