@@ -35,12 +35,14 @@ EXPORT_LIMIT = 100_000  # rows in one CSV: a post's quarter fits; a bigger expor
 
 
 class DashboardFilters(forms.Form):
-    days = forms.TypedChoiceField(label=gettext_lazy("Period"), coerce=int, required=False, empty_value=30,
-                                  choices=[(d, gettext_lazy("last %(days)d days") % {"days": d})
-                                           for d in selectors.PERIODS])
+    days = forms.TypedChoiceField(label=gettext_lazy("Period"), coerce=int, required=False, empty_value=30)
     level = forms.ChoiceField(label=gettext_lazy("Routes between"), required=False, choices=[
         ("region", gettext_lazy("regions")), ("office", gettext_lazy("offices"))])
     organisation = forms.SlugField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].choices = [(d, _("last %(days)d days") % {"days": d}) for d in selectors.PERIODS]
 
     def clean_level(self):
         return self.cleaned_data.get("level") or "region"
@@ -74,7 +76,10 @@ def _scope(request, filters: DashboardFilters | None = None) -> selectors.Scope:
 
 
 def _filters(request) -> DashboardFilters:
-    form = DashboardFilters(request.GET)
+    data = request.GET.copy()  # the defaults shown selected in the form
+    data.setdefault("days", "30")
+    data.setdefault("level", "region")
+    form = DashboardFilters(data)
     form.is_valid()
     return form
 

@@ -37,11 +37,11 @@ def link_item(request, reference):
     # Only an item the request names or is attached to, and that this viewer sees as the post's staff.
     item = next((i for i in items_of_request(req) if wanted and i.pk == int(wanted)), None)
     if item is None:
-        raise Http404(_("No such item."))
+        raise Http404(_("No such postal item."))
     try:
         do_link_item(req, item, actor=user)
     except PermissionDenied:
-        raise Http404(_("No such item.")) from None
+        raise Http404(_("No such postal item.")) from None
     except ValidationError as exc:
         messages.info(request, " ".join(exc.messages))
     else:
