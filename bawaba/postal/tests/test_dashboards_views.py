@@ -164,6 +164,7 @@ def test_a_bad_filter_is_a_clear_400(login, supervisor):
 def test_the_dashboard_in_arabic_is_right_to_left(login, supervisor, items):
     page = login(supervisor, "ar").get(reverse("postal:dashboard")).content.decode()
     assert 'dir="rtl"' in page and "دج" in page
+    assert '<option value="30" selected>آخر 30 يوما</option>' in page  # the period in Arabic, 30 days by default
 
 
 def test_a_platform_admin_chooses_the_post(login, orgs, poste, sopeco, items, network):

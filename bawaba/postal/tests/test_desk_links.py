@@ -71,6 +71,14 @@ def test_the_posts_agent_sees_the_items_staff_timeline(login, poste_agent, compl
     assert f'id="link-{item.number}"' in html
 
 
+def test_the_panel_costs_a_bounded_number_of_queries(login, poste_agent, complaint,
+                                                    django_assert_max_num_queries):
+    client = login(poste_agent)
+    page(client, complaint)  # the request's record is now cached, as for every colleague after the first
+    with django_assert_max_num_queries(10):
+        assert 'id="postal-items"' in page(client, complaint)
+
+
 def test_another_operators_agent_sees_only_the_public_timeline(login, at_agent, make_request, item):
     req = make_request(text=f"Mon colis {item.number} et ma box ADSL…")  # a request of Algérie Télécom
     html = panel(page(login(at_agent), req))
