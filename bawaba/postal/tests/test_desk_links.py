@@ -148,9 +148,9 @@ def test_no_one_else_attaches_a_request_to_the_posts_item(login, at_agent, poste
     assert not RequestItemLink.objects.exists()
 
 
-def _fail_delivery(poste, item, postman=None, **extra):
-    return record_events(poste, [EventInput(item.number, "EMH", timezone.now() - dt.timedelta(minutes=5),
-                                            "16001-DIST", reason_code="ABS", **extra)])
+def _fail_delivery(poste, item, when=None):
+    when = when or timezone.now() - dt.timedelta(minutes=5)
+    return record_events(poste, [EventInput(item.number, "EMH", when, "16001-DIST", reason_code="ABS")])
 
 
 def test_a_failed_delivery_is_told_to_the_citizen_of_an_open_complaint(poste, poste_agent, complaint, item,
@@ -175,11 +175,12 @@ def test_the_same_scan_again_or_an_unlinked_item_tells_nobody(poste, poste_agent
     desk_links.do_link_item(complaint, item, actor=poste_agent)
     other = make_item()
     record_events(poste, [EventInput(other.number, "EMG", timezone.now() - dt.timedelta(hours=2), "16001-DIST")])
+    attempt = timezone.now() - dt.timedelta(minutes=5)
     with django_capture_on_commit_callbacks(execute=True):
-        _fail_delivery(poste, item)
+        _fail_delivery(poste, item, attempt)
     with django_capture_on_commit_callbacks(execute=True):
-        _fail_delivery(poste, item)  # the scanner retries: a duplicate, no new event
-        _fail_delivery(poste, other)  # no request attached
+        _fail_delivery(poste, item, attempt)  # the scanner retries: a duplicate, no new event
+        _fail_delivery(poste, other, attempt)  # no request attached
     assert OutboundMessage.objects.filter(template="postal.request_delivery_failed").count() == 1
 
 
