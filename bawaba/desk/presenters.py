@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from bawaba.orgs.models import Priority
 from bawaba.servicedesk.models import Channel, EventKind, RoutingMethod, Status
 
+from .panels import describe_module_event
+
 SOON = dt.timedelta(hours=1)
 
 
@@ -171,6 +173,8 @@ def describe_event(event, services_by_code: dict) -> str:
     if kind == EventKind.SLA_CALENDAR_ERROR:
         return _("The organisation's opening hours or time zone cannot be used (%(problem)s): deadlines are "
                  "counted around the clock until an administrator fixes them.") % {"problem": data.get("problem", "")}
+    if kind in (EventKind.LINKED, EventKind.MODULE_UPDATE):
+        return describe_module_event(event)
     if kind == EventKind.SLA_RESUMED:
         return _("Waited %(minutes)s business minutes") % {"minutes": data.get("business_minutes_waited", 0)}
     return ""

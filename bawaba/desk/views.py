@@ -39,7 +39,7 @@ from bawaba.servicedesk.models import Notification, Request, RequestAccess
 from bawaba.servicedesk.permissions import can_act, can_view, ensure_can_act, visible_requests
 from bawaba.servicedesk.services import do_mark_notifications_read
 
-from . import charts, forms, presenters, stats
+from . import charts, forms, panels, presenters, stats
 from .presenters import describe_event
 
 QUEUE_PAGE_SIZE = 25
@@ -333,6 +333,8 @@ def _render_request(request, req: Request, *, status: int = 200, error: str = ""
         "now": timezone.now(),
         "record": _request_record(req, all_services),
         "absorbed": req.merged.only("reference"),
+        # Other modules' panels (bawaba.desk.panels): per viewer, never part of the cached record.
+        "panels": panels.render_panels(request, req),
     }
     if acting:
         context["actions"] = _request_actions(request, req, all_services, bound)

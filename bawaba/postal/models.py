@@ -552,3 +552,49 @@ class PickupAttempt(models.Model):
 
     def __str__(self):
         return f"{self.item_id} {'ok' if self.succeeded else 'wrong'} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- service centre links (ops)
+
+class RequestItemLink(models.Model):
+    """A service-centre request (a complaint, a "where is my parcel?") attached to the item it is about.
+    Only the post that owns the item links it, to a request it owns (bawaba.postal.desk_links); the link is
+    recorded in the request's history too. An unsuccessful delivery of a linked item tells the citizen."""
+
+    request = models.ForeignKey("servicedesk.Request", on_delete=models.CASCADE, related_name="postal_links")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="request_links")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    linked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["linked_at", "id"]
+        verbose_name = _("request linked to an item")
+        verbose_name_plural = _("requests linked to items")
+        constraints = [models.UniqueConstraint(fields=["request", "item"], name="postal_request_item_unique")]
+
+    def __str__(self):
+        return f"{self.request_id} ↔ {self.item_id}"
+
+
+class ReviewDecision(models.TextChoices):
+    VALID = "valid", _("Accepted as valid")
+    ERROR = "error", _("Confirmed as an error")
+
+
+class EventReview(models.Model):
+    """A supervisor's decision on a flagged event (bawaba.postal.views.dashboards): the event keeps its row
+    (``reviewed_at``/``reviewed_by`` are set on it); the decision and the note are kept here."""
+
+    event = models.OneToOneField(TrackingEvent, on_delete=models.CASCADE, related_name="review")
+    decision = models.CharField(_("decision"), max_length=5, choices=ReviewDecision.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("review of a flagged event")
+        verbose_name_plural = _("reviews of flagged events")
+
+    def __str__(self):
+        return f"{self.event_id}: {self.decision}"

@@ -3,4 +3,4 @@
 Each listener lives in the module of its concern and is connected by importing it here.
 """
 
-from bawaba.postal import citizen_channels, notices, webhooks  # noqa: F401 - subscribers, SMS/USSD, recipients
+from bawaba.postal import citizen_channels, desk_links, notices, webhooks  # noqa: F401 - each connects itself

@@ -210,6 +210,11 @@ class EventKind(models.TextChoices):
     SLA_PAUSED = "sla_paused", _("SLA paused")
     SLA_RESUMED = "sla_resumed", _("SLA resumed")
     SLA_CALENDAR_ERROR = "sla_calendar_error", _("SLA counted around the clock (calendar unusable)")
+    # Written by other modules through services.do_record_module_event (``data["module"]`` names the module,
+    # whose describer in bawaba.desk.panels words the line): a record of theirs attached to the request, and
+    # something that happened to such a record.
+    LINKED = "linked", _("Record linked")
+    MODULE_UPDATE = "module_update", _("Update of a linked record")
 
 
 class RequestEvent(models.Model):

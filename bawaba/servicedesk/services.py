@@ -649,3 +649,21 @@ def do_mark_notifications_read(user: User, ids: list[int] | None = None, *, now:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=now or timezone.now())
+
+
+MODULE_EVENT_KINDS = (EventKind.LINKED, EventKind.MODULE_UPDATE)
+
+
+def do_record_module_event(request: Request, kind: str, *, module: str, actor: User | None,
+                           now: dt.datetime | None = None, **data) -> RequestEvent:
+    """Another module writes a line in the request's history (e.g. postal: an item attached to a complaint,
+    a failed delivery of that item). `actor=None`: the platform itself, allowed on any request; a person
+    must be allowed to act on the request. Call inside the module's own transaction to store its change and
+    the line together; the request's page and queue are refreshed like after any change."""
+    if kind not in MODULE_EVENT_KINDS:
+        raise ValueError(f"not a module event kind: {kind}")
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = _locked(request, actor)
+        _touch(request, now, [])
+        return _event(request, kind, actor, now, module=module, **data)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0003_tax_identifier'),
-        ('postal', '0001_initial'),
+        ('postal', '0002_tracking_api_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
