@@ -445,7 +445,7 @@ class _Builder:
             if fate > 0.79:  # a sorting centre's scanner sends an old scan after the delivery: flagged for review
                 add(codes.INTO_SORTING, moment + dt.timedelta(hours=3), origin_hub)
         else:
-            add(codes.UNSUCCESSFUL, moment, delivery, EventSource.POSTMAN,
+            add(codes.UNSUCCESSFUL, moment, delivery, EventSource.POSTMAN, reason_code="ABS", action_code="HLD",
                 details={"remark": "Destinataire absent, avis de passage déposé"})
             held = later(moment, 1, 3)
             add(codes.HELD_FOR_PICKUP, held, delivery, EventSource.POSTMAN)

@@ -19,11 +19,10 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from bawaba.core.uploads import IMAGE_TYPES, check_upload
 from bawaba.postal import events as codes
-from bawaba.postal import s10
+from bawaba.postal import nondelivery, s10
 from bawaba.postal.models import (
     DeliveryInstruction,
     DeliveryProof,
@@ -41,27 +40,11 @@ from bawaba.postal.models import (
 from bawaba.postal.permissions import POSTMAN, is_postal_staff, posting
 from bawaba.postal.tracking import EventInput, EventsRefused, record_events
 
-# Why an item could not be delivered, and what happens to it next (EMSEVT EMH reason and action fields).
-# TO RECONCILE: the platform's own codes, until the TRACKING helper's EMH list (official UPU codes if
-# found) lands on main; then these two tables should be replaced by it.
-NON_DELIVERY_REASONS = {
-    "ABS": gettext_lazy("Recipient absent"),
-    "ADR": gettext_lazy("Address incomplete or wrong"),
-    "MOV": gettext_lazy("Recipient has moved"),
-    "UNK": gettext_lazy("Recipient unknown at the address"),
-    "REF": gettext_lazy("Refused by the recipient"),
-    "ACC": gettext_lazy("No access to the address"),
-    "PAY": gettext_lazy("Charges not paid"),
-    "DEC": gettext_lazy("Recipient deceased"),
-    "DAM": gettext_lazy("Item damaged"),
-}
-NON_DELIVERY_ACTIONS = {
-    "RED": gettext_lazy("Deliver again next working day"),
-    "HLD": gettext_lazy("Keep at the post office for pick-up"),
-    "RTS": gettext_lazy("Return to sender"),
-}
-DEFAULT_ACTION = {"ABS": "HLD", "ACC": "RED", "PAY": "HLD", "REF": "RTS", "DEC": "RTS", "MOV": "RTS",
-                  "UNK": "RTS", "ADR": "HLD", "DAM": "HLD"}
+# Why an item could not be delivered and what happens next: the EMH codes of bawaba.postal.nondelivery.
+NON_DELIVERY_REASONS = nondelivery.REASONS
+NON_DELIVERY_ACTIONS = nondelivery.ACTIONS
+DEFAULT_ACTION = {"ABS": "HLD", "ACC": "RDL", "CLO": "RDL", "PAY": "HLD", "REF": "RTS", "DEC": "RTS", "MOV": "RTS",
+                  "UNK": "RTS", "ADR": "HLD", "DAM": "HLD", "FMJ": "RDL", "OTH": "HLD"}
 
 ROUND_STATUSES = (ItemStatus.AT_DELIVERY_OFFICE, ItemStatus.DELIVERY_FAILED)
 PROOF_MAX_BYTES = 5 * 1024 * 1024
@@ -110,7 +93,7 @@ def candidates(office: Office) -> QuerySet[Item]:
         "-occurred_at", "-id").values("action_code")[:1]
     items = latest_instruction(Item.objects.filter(delivery_office=office, status__in=ROUND_STATUSES)).annotate(
         last_action=Subquery(last_action))
-    wanted = (Q(status=ItemStatus.AT_DELIVERY_OFFICE) | Q(last_action="RED")
+    wanted = (Q(status=ItemStatus.AT_DELIVERY_OFFICE) | Q(last_action="RDL")
               | Q(instruction=RecipientChoice.REDELIVER))
     return items.filter(wanted).filter(Q(instruction__isnull=True) | ~Q(instruction=RecipientChoice.HOLD)).order_by(
         "recipient_postcode", "recipient_street", "number")

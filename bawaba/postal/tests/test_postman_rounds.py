@@ -201,11 +201,11 @@ def test_after_a_failed_attempt_only_items_to_deliver_again_come_back_on_the_nex
 
     now = timezone.now()
     round_ = rounds.do_take_out_round(postman, now=now - dt.timedelta(hours=2))
-    for item, reason, action in zip(arrived, ["ACC", "ABS", "REF"], ["RED", "HLD", "RTS"], strict=True):
+    for item, reason, action in zip(arrived, ["ACC", "ABS", "REF"], ["RDL", "HLD", "RTS"], strict=True):
         rounds.do_record_delivery(postman, rounds.DeliveryRecord(
             client_id=f"attempt-{item.pk:08d}", number=item.number, outcome="failed", reason_code=reason,
             action_code=action, occurred_at=now - dt.timedelta(minutes=30)))
-    assert list(rounds.candidates(round_.office)) == [arrived[0]]  # RED; not HLD (the counter), not RTS
+    assert list(rounds.candidates(round_.office)) == [arrived[0]]  # RDL; not HLD (the counter), not RTS
     do_record_choice(arrived[1], RecipientChoice.REDELIVER)  # the recipient asks for a new delivery
     assert set(rounds.candidates(round_.office)) == {arrived[0], arrived[1]}
 
