@@ -234,3 +234,19 @@ def test_stamper_lease_lets_one_stamper_work_at_a_time():
     services._release("worker-1")
     assert services._claim("worker-2")
     services._release("worker-2")
+
+
+def test_a_task_seals_and_stamps_right_after_the_commit(settings, django_capture_on_commit_callbacks):
+    """Evidence does not wait for the minute's sweep: the task queued after the commit runs the stamper."""
+    from huey.contrib.djhuey import HUEY
+
+    settings.EVIDENCE_STAMP_AT_ONCE = True
+    was_immediate = HUEY.immediate
+    HUEY.immediate = True  # the task runs in this process, as a consumer would run it
+    try:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            record_flow("letter:A", FLOW[:2])
+    finally:
+        HUEY.immediate = was_immediate
+    assert not EvidenceRecord.objects.pending().exists()
+    assert EvidenceBatch.objects.get().stamped_at is not None
