@@ -15,11 +15,12 @@ import datetime as dt
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -87,13 +88,28 @@ def record_evidence(event: str, *, subject, actor, content_hash: str, payload: d
     return record
 
 
+_last_queued = 0.0
+_queue_lock = threading.Lock()
+
+
 def _stamp_soon() -> None:
+    """Queue the stamper after a commit, at most once per batch window in this process: at 200 events/s that
+    is 4 tasks a second, not 200. The task covers every record this process commits until `queued_at` + the
+    window (it looks again at the end of the window), so no record waits for the minute's sweep."""
+    global _last_queued
     from .tasks import stamp_evidence
 
+    now = time.time()
+    with _queue_lock:
+        if now - _last_queued < settings.EVIDENCE_BATCH_WINDOW_MS / 1000:
+            return
+        _last_queued = now
     try:
-        stamp_evidence()
+        stamp_evidence(now)
     except Exception:  # the queue is down: the sweep stamps them within a minute  # noqa: BLE001
         log.warning("could not queue the evidence stamper; the sweep will run it", exc_info=True)
+        with _queue_lock:
+            _last_queued = 0.0
 
 
 # --- The body that is hashed ------------------------------------------------------------------------------
@@ -173,13 +189,26 @@ def seal_pending(*, now: dt.datetime | None = None, limit: int = MAX_BATCH_RECOR
                                              next_attempt_at=now)
         for index, record in enumerate(records, start=1):
             record.batch, record.leaf_index, record.inclusion_proof = batch, index, proofs[index]
-        EvidenceRecord.objects.bulk_update(
-            records, ["seq", "prev_hash", "record_hash", "seal_algorithm", "seal_key_id", "seal", "sealed_at",
-                      "batch", "leaf_index", "inclusion_proof"], batch_size=500)
+        _update_many(EvidenceRecord, records, ["seq", "prev_hash", "record_hash", "seal_algorithm", "seal_key_id",
+                                               "seal", "sealed_at", "batch", "leaf_index", "inclusion_proof"])
         ChainHead.objects.bulk_create(new_heads.values())
-        ChainHead.objects.bulk_update([head for subject, head in heads.items()], ["length", "head_hash"],
-                                      batch_size=500)
+        _update_many(ChainHead, list(heads.values()), ["length", "head_hash"])
     return batch
+
+
+def _update_many(model, objects, names: list[str]) -> None:
+    """One UPDATE statement run for many rows (executemany): Django's bulk_update builds a CASE per field and
+    row, which took 0.4 s for 100 records, most of a batch's time at 200 events/s."""
+    if not objects:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
+    rows = [[field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk]
+            for obj in objects]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def retry_delay(attempts: int) -> dt.timedelta:

@@ -189,7 +189,9 @@ def timestamper():
 
 def trust_roots() -> list[x509.Certificate]:
     """The authorities whose tokens this platform accepts: the roots in EVIDENCE_TSA_TRUST_ROOTS (PEM files)
-    and, when the embedded authority exists, its own CA."""
+    and the embedded authority's own CA (made now if this process is the first to need it)."""
+    if not settings.EVIDENCE_TSA_URL:
+        timestamper()
     return _trust_roots(tuple(settings.EVIDENCE_TSA_TRUST_ROOTS), str(local_directory()))
 
 
