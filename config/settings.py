@@ -344,6 +344,8 @@ EVIDENCE_TSA_RETRY_SECONDS = envint("EVIDENCE_TSA_RETRY_SECONDS", 5)
 EVIDENCE_LOCAL_TSA_DIR = Path(os.environ.get("EVIDENCE_LOCAL_TSA_DIR", VAR_DIR / "evidence" / "tsa"))
 EVIDENCE_BATCH_WINDOW_MS = envint("EVIDENCE_BATCH_WINDOW_MS", 250)  # records of one window share one token
 EVIDENCE_STAMP_AT_ONCE = envbool("EVIDENCE_STAMP_AT_ONCE", True)  # a task after each commit, besides the sweep
+# The stamper started by that task keeps looking this long after its last record (one worker thread meanwhile).
+EVIDENCE_STAMPER_LINGER_SECONDS = float(os.environ.get("EVIDENCE_STAMPER_LINGER_SECONDS", "5"))
 EVIDENCE_UPLOAD_MAX_BYTES = envint("EVIDENCE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 
 LOGGING = {

@@ -92,20 +92,20 @@ _last_queued = 0.0
 _queue_lock = threading.Lock()
 
 
-def _stamp_soon() -> None:
+def _stamp_soon(force: bool = False) -> None:
     """Queue the stamper after a commit, at most once per batch window in this process: at 200 events/s that
-    is 4 tasks a second, not 200. The task covers every record this process commits until `queued_at` + the
-    window (it looks again at the end of the window), so no record waits for the minute's sweep."""
+    is 4 tasks a second, not 200. A commit that queues nothing is covered by the stamper started by the one
+    that did, which lingers longer than the window (stamp_pending)."""
     global _last_queued
     from .tasks import stamp_evidence
 
     now = time.time()
     with _queue_lock:
-        if now - _last_queued < settings.EVIDENCE_BATCH_WINDOW_MS / 1000:
+        if not force and now - _last_queued < settings.EVIDENCE_BATCH_WINDOW_MS / 1000:
             return
         _last_queued = now
     try:
-        stamp_evidence(now)
+        stamp_evidence()
     except Exception:  # the queue is down: the sweep stamps them within a minute  # noqa: BLE001
         log.warning("could not queue the evidence stamper; the sweep will run it", exc_info=True)
         with _queue_lock:
@@ -259,9 +259,12 @@ def work_left(now: dt.datetime | None = None) -> bool:
     return not _unstamped_batches().exists() and EvidenceRecord.objects.pending().exists()
 
 
-def stamp_pending(*, now: dt.datetime | None = None, max_seconds: float = 50.0) -> int:
+def stamp_pending(*, now: dt.datetime | None = None, linger: float = 0.0, max_seconds: float = 50.0) -> int:
     """Run the stamper while there is work (one at a time across processes); returns the records sealed.
-    Passes are at least EVIDENCE_BATCH_WINDOW_MS apart, so records arriving meanwhile share one token."""
+    Passes are at least EVIDENCE_BATCH_WINDOW_MS apart, so records arriving meanwhile share one token. With
+    `linger`, the stamper keeps looking (every window) until it has been idle that long: the task queued
+    after a commit lingers longer than the window during which a process queues no other task
+    (_stamp_soon), so a record whose commit queued nothing is still seen."""
     window = settings.EVIDENCE_BATCH_WINDOW_MS / 1000
     deadline = time.monotonic() + max_seconds
     holder, total = _holder(), 0
@@ -269,15 +272,22 @@ def stamp_pending(*, now: dt.datetime | None = None, max_seconds: float = 50.0) 
         if not _claim(holder):
             return total
         try:
+            last_work = time.monotonic()
             while True:
                 started = time.monotonic()
                 sealed, answered = stamp_once(now=now)
                 total += sealed
-                if not answered or not work_left(now) or time.monotonic() > deadline:
+                if sealed:
+                    last_work = time.monotonic()
+                if not answered or time.monotonic() > deadline:
+                    break
+                if not work_left(now) and time.monotonic() - last_work >= linger:
                     break
                 _claim(holder)  # renew the lease
                 time.sleep(max(0.0, window - (time.monotonic() - started)))
         finally:
+            if time.monotonic() > deadline and work_left(now):
+                _stamp_soon(force=True)  # a successor takes over as soon as the lease is free
             _release(holder)
         # A record committed while we held the lease, after our last look, whose task found the lease taken:
         # look again now that the lease is free, so no record waits for the next sweep.

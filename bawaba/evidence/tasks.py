@@ -3,7 +3,6 @@ a sweep every minute that picks up whatever a lost task or a failed authority le
 on the task alone. Only one stamper works at a time (services.StamperLease); the others return at once."""
 
 import logging
-import time
 
 from django.conf import settings
 from huey import crontab
@@ -15,16 +14,10 @@ log = logging.getLogger(__name__)
 
 
 @db_task()
-def stamp_evidence(queued_at: float | None = None):
-    """Run the stamper; then, at the end of the window that began when the task was queued, once more: the
-    process that queued it queues no other task during that window (services._stamp_soon)."""
-    count = stamp_pending()
-    if queued_at is not None:
-        wait = queued_at + settings.EVIDENCE_BATCH_WINDOW_MS / 1000 - time.time()
-        if wait > 0:
-            time.sleep(min(wait, 1.0))
-        count += stamp_pending()
-    return count
+def stamp_evidence():
+    """Queued after a commit that recorded evidence: stamps it, then keeps looking for a few seconds of quiet."""
+    window = settings.EVIDENCE_BATCH_WINDOW_MS / 1000
+    return stamp_pending(linger=max(settings.EVIDENCE_STAMPER_LINGER_SECONDS, 2 * window))
 
 
 @db_periodic_task(crontab(minute="*"))

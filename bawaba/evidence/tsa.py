@@ -228,12 +228,22 @@ def _verify_signature(public_key, signature: bytes, data: bytes, hash_name: str,
         raise TokenError("unsupported key type of the time-stamping authority")
 
 
-def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+@lru_cache(maxsize=64)
+def _certificate(der: bytes) -> x509.Certificate:
+    return x509.load_der_x509_certificate(der)
+
+
+@lru_cache(maxsize=256)
+def _issued_by_cached(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     try:
         cert.verify_directly_issued_by(issuer)
     except (ValueError, TypeError, InvalidSignature):
         return False
     return True
+
+
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    return _issued_by_cached(cert, issuer)
 
 
 def _name(cert: x509.Certificate) -> str:
@@ -260,7 +270,7 @@ def verify_token(token_der: bytes, expected_imprint: bytes, roots: list[x509.Cer
         if len(signers) != 1:
             raise TokenError("the time stamp must have exactly one signer")
         signer = signers[0]
-        certificates = [x509.load_der_x509_certificate(choice.chosen.dump())
+        certificates = [_certificate(choice.chosen.dump())
                         for choice in signed_data["certificates"] or [] if choice.name == "certificate"]
         sid = signer["sid"]
         signer_cert = None

@@ -17,6 +17,7 @@ def _evidence_settings(settings, tmp_path):
     settings.EVIDENCE_SEAL_KEY_PATH = tmp_path / "evidence" / "seal-key.pem"
     settings.EVIDENCE_LOCAL_TSA_DIR = tmp_path / "evidence" / "tsa"
     settings.EVIDENCE_BATCH_WINDOW_MS = 0
+    settings.EVIDENCE_STAMPER_LINGER_SECONDS = 0
     tsa.clear_caches()
     yield
     tsa.clear_caches()
