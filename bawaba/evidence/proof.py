@@ -157,11 +157,26 @@ def proof_pdf(bundle: dict, *, language: str | None = None) -> bytes:
     page.trilingual("Non qualifiée", "NOT QUALIFIED", "غير مؤهل", size=9)
     page.y -= 4
     with translation.override(language):
-        page.line(f"{_('Subject')}: {bundle['subject']}", size=10)
-        page.line(f"{_('Issued by')}: {bundle['issuer']}    {_('Generated at (UTC)')}: {bundle['generated_at']}")
+        label = {
+            "subject": _("Subject"),
+            "issued_by": _("Issued by"),
+            "generated_at_utc": _("Generated at (UTC)"),
+            "records": _("Records"),
+            "last_hash": _("Last hash"),
+            "time_of_the_event_utc": _("Time of the event (UTC)"),
+            "by": _("By"),
+            "content_sha_256": _("Content SHA-256"),
+            "record_hash": _("Record hash"),
+            "previous_hash": _("Previous hash"),
+            "time_stamped_utc": _("Time-stamped (UTC)"),
+            "merkle_root": _("Merkle root"),
+        }
+        page.line(f"{label['subject']}: {bundle['subject']}", size=10)
+        page.line(f"{label['issued_by']}: {bundle['issuer']}    {label['generated_at_utc']}: {bundle['generated_at']}")
         page.line(bundle["notice"], size=8)
         head = bundle["head"]
-        page.line(f"{_('Records')}: {head['length']}    {_('Last hash')}: {head['hash']}", size=8, font="Courier")
+        page.line(f"{label['records']}: {head['length']}    {label['last_hash']}: {head['hash']}", size=8,
+                  font="Courier")
         if bundle["pending_records"]:
             page.line(_("%(count)s more record(s) not sealed yet: ask again in a minute.")
                       % {"count": bundle["pending_records"]}, size=8)
@@ -170,18 +185,18 @@ def proof_pdf(bundle: dict, *, language: str | None = None) -> bytes:
             body = item["body"]
             batch = bundle["batches"][item["inclusion"]["batch"]]
             page.need(60)
-            label = Event(body["event"]).label if body["event"] in Event.values else body["event"]
+            event_label = Event(body["event"]).label if body["event"] in Event.values else body["event"]
             page.line(f"#{body['seq']}  {body['event']}", size=10, font="Helvetica-Bold", gap=2)
-            page.line(str(label), size=9)
-            page.line(f"{_('Time of the event (UTC)')}: {body['at']}", size=8)
+            page.line(str(event_label), size=9)
+            page.line(f"{label['time_of_the_event_utc']}: {body['at']}", size=8)
             actor = body["actor"]["id"] + (f" ({body['actor']['role']})" if body["actor"]["role"] else "")
-            page.line(f"{_('By')}: {actor}", size=8)
-            page.line(f"{_('Content SHA-256')}: {body['content_sha256'] or '-'}", size=7, font="Courier")
-            page.line(f"{_('Record hash')}: {item['hash']}", size=7, font="Courier")
-            page.line(f"{_('Previous hash')}: {body['prev']}", size=7, font="Courier")
+            page.line(f"{label['by']}: {actor}", size=8)
+            page.line(f"{label['content_sha_256']}: {body['content_sha256'] or '-'}", size=7, font="Courier")
+            page.line(f"{label['record_hash']}: {item['hash']}", size=7, font="Courier")
+            page.line(f"{label['previous_hash']}: {body['prev']}", size=7, font="Courier")
             stamp = batch["tsa_time"] or _("not time-stamped yet")
-            page.line(f"{_('Time-stamped (UTC)')}: {stamp}  [{batch['tsa'] or '-'}]  "
-                      f"{_('Merkle root')}: {batch['root'][:16]}…", size=7)
+            page.line(f"{label['time_stamped_utc']}: {stamp}  [{batch['tsa'] or '-'}]  "
+                      f"{label['merkle_root']}: {batch['root'][:16]}…", size=7)
             page.y -= 5
         page.y -= 6
         page.line(_("This PDF carries the machine-verifiable evidence as the embedded file %(name)s. "

@@ -128,6 +128,7 @@ def _verify(bundle, report, trusted_keys, tsa_roots, trust_bundle) -> None:  # n
                               % {"count": bundle["pending_records"]})
     batches = bundle["batches"]
     tokens: dict[str, tsa.TokenInfo | str] = {}
+    unqualified: set[str] = set()
     prev_hash = canonical.ZERO_HASH
     records = bundle["records"]
     for position, item in enumerate(records, start=1):
@@ -185,7 +186,8 @@ def _verify(bundle, report, trusted_keys, tsa_roots, trust_bundle) -> None:  # n
                             % {"n": number, "reason": info}, number)
             else:
                 stamped_at = info.gen_time
-                if not info.qualified_label and _("not qualified") not in " ".join(report.notices):
+                if not info.qualified_label and info.tsa_subject not in unqualified:
+                    unqualified.add(info.tsa_subject)
                     report.notices.append(_("Time stamps by %(tsa)s: not qualified.") % {"tsa": info.tsa_subject})
                 if _parse_time(body["at"]) > info.gen_time + CLOCK_TOLERANCE:
                     report.fail("timestamp", _("Record #%(n)s claims a time after its time stamp.") % {"n": number},

@@ -1,6 +1,7 @@
 import shutil
 
 import pytest
+from django.utils import translation
 
 from bawaba.evidence import tsa
 
@@ -19,7 +20,8 @@ def _evidence_settings(settings, tmp_path):
     settings.EVIDENCE_BATCH_WINDOW_MS = 0
     settings.EVIDENCE_STAMPER_LINGER_SECONDS = 0
     tsa.clear_caches()
-    yield
+    with translation.override("en"):  # the tests read the reports' messages in English
+        yield
     tsa.clear_caches()
 
 

@@ -104,7 +104,7 @@ def test_public_page_refuses_a_pdf_without_evidence_and_a_file_too_large(client,
     buffer = io.BytesIO()
     Canvas(buffer).save()
     response = _post(client, "plain.pdf", buffer.getvalue(), "application/pdf")
-    assert response.status_code == 400 and "no evidence" in response.context["error"].lower()
+    assert response.status_code == 400 and "evidence.json" in response.context["error"]
     settings.EVIDENCE_UPLOAD_MAX_BYTES = 1000
     assert _post(client, "proof.pdf", proof_pdf, "application/pdf").status_code == 400
     assert client.post(reverse("evidence:verify"), {}).status_code == 400
@@ -117,3 +117,16 @@ def test_public_page_is_rate_limited(client, settings, proof_pdf):
     assert _post(client, "a.json", b"{}").status_code == 400
     assert _post(client, "a.json", b"{}").status_code == 429
     cache.clear()
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("fr", "La preuve n° 2 a été altérée"),
+    ("ar", "الإثبات رقم 2 معدَّل"),
+])
+def test_public_page_speaks_french_and_arabic(client, proof_pdf, language, expected):
+    cache.clear()
+    data = json.dumps(tampered(bundle("letter:A"), lambda b: b["records"][1]["body"].update(event="X"))).encode()
+    client.cookies["django_language"] = language
+    page = _post(client, "proof.json", data, "application/json").content.decode()
+    assert expected in page
+    assert ('dir="rtl"' in page) == (language == "ar")
