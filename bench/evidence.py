@@ -77,6 +77,7 @@ def peak_rss_mb(pid: int | None = None) -> float:
 
 def main():
     args = parse_args()
+    load_start = os.getloadavg()[0]
     var_dir = tempfile.mkdtemp(prefix="evidence-bench-")
     os.environ["BAWABA_VAR_DIR"] = var_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -162,6 +163,7 @@ def main():
                                                                                         "batch__stamped_at")
     latencies = [(stamped - created).total_seconds() for created, stamped in rows]
     batches = EvidenceBatch.objects.count()
+    retried = EvidenceBatch.objects.filter(attempts__gt=1).count()
     tokens = EvidenceBatch.objects.filter(stamped_at__isnull=False).count()
 
     json_times, pdf_times, ok = [], [], 0
@@ -183,7 +185,8 @@ def main():
         authority.close()
 
     print(f"# Evidence benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
-    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}")
+    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
+          f"load average at start / end: {load_start:.1f} / {os.getloadavg()[0]:.1f} (other processes share the CPUs)")
     where = settings.EVIDENCE_TSA_URL or "embedded, in-process"
     print(f"database: {connection.vendor}  authority: {args.tsa} ({where})"
           f"  seal: Ed25519  batch window: {settings.EVIDENCE_BATCH_WINDOW_MS} ms  Huey: 2 worker threads"
@@ -198,7 +201,8 @@ def main():
     print(f"| event -> sealed + time-stamped, p50 | {percentile(latencies, 0.5) * 1000:.0f} ms | |")
     print(f"| event -> sealed + time-stamped, p95 | {percentile(latencies, 0.95) * 1000:.0f} ms | < 1000 ms |")
     print(f"| event -> sealed + time-stamped, max | {max(latencies or [0]) * 1000:.0f} ms | |")
-    print(f"| time-stamp tokens | {tokens} ({batches} batches, {total / max(batches, 1):.0f} records per token) | |")
+    print(f"| time-stamp tokens | {tokens} ({batches} batches, {total / max(batches, 1):.0f} records per token; "
+          f"{retried} asked again after a failure) | |")
     print(f"| verify one proof (JSON, {records_per_proof:.0f} records), p50 / p95 | "
           f"{percentile(json_times, 0.5):.1f} / {percentile(json_times, 0.95):.1f} ms | < 50 ms |")
     print(f"| verify one proof (PDF), p50 / p95 | {percentile(pdf_times, 0.5):.1f} / "
