@@ -89,13 +89,12 @@ def main():
         os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
         prepare_postgres(os.environ["DATABASE_URL"])
     authority = None
-    if args.tsa == "loopback":
-        from bawaba.evidence.tests.tsa_server import LoopbackTSA
-
-        authority = LoopbackTSA()
-        authority.start()
-        os.environ["EVIDENCE_TSA_URL"] = authority.url
-        os.environ["EVIDENCE_TSA_TRUST_ROOTS"] = str(authority.ca_path)
+    if args.tsa == "loopback":  # openssl ts -reply behind an HTTP handler, in a process of its own
+        authority = subprocess.Popen([sys.executable, "-m", "bawaba.evidence.tests.tsa_server"], cwd=ROOT,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        url, ca_path = authority.stdout.readline().split()
+        os.environ["EVIDENCE_TSA_URL"] = url
+        os.environ["EVIDENCE_TSA_TRUST_ROOTS"] = ca_path
 
     import django
 
@@ -182,7 +181,8 @@ def main():
     problems = services.audit()
     audit_s = time.perf_counter() - t0
     if authority is not None:
-        authority.close()
+        authority.stdin.close()
+        authority.wait(timeout=10)
 
     print(f"# Evidence benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "

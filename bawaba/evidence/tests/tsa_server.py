@@ -106,3 +106,17 @@ class LoopbackTSA:
     def close(self) -> None:
         self.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+if __name__ == "__main__":  # bench/evidence.py runs it in its own process
+    import sys
+    import time
+
+    authority = LoopbackTSA()
+    authority.start()
+    print(authority.url, authority.ca_path, flush=True)
+    try:
+        while sys.stdin.read(1):
+            time.sleep(0.1)
+    finally:
+        authority.close()
