@@ -25,6 +25,8 @@ from .services import chain_of, iso, record_body
 
 BUNDLE_FORMAT = "bawaba-evidence-bundle/1"
 ATTACHMENT_NAME = "evidence.json"
+MAX_BUNDLE_BYTES = 20 * 1024 * 1024
+MAX_RECORDS = 5000  # a letter has a dozen records; more is not a proof of this platform
 FONT_CANDIDATES = [
     Path(__file__).resolve().parent.parent / "deployments" / "data" / "fonts" / "DejaVuSans.ttf",
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
@@ -222,4 +224,6 @@ def bundle_from_pdf(data: bytes) -> bytes:
         raise ValueError(_("The PDF could not be read.")) from exc
     if not files:
         raise ValueError(_("This PDF holds no evidence (no embedded %(name)s).") % {"name": ATTACHMENT_NAME})
+    if len(files[0]) > MAX_BUNDLE_BYTES:  # pypdf stops inflating at 75 MB; a real bundle is far smaller
+        raise ValueError(_("The evidence embedded in this PDF is too large."))
     return files[0]

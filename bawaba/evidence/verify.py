@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from . import canonical, sealing, tsa
-from .proof import BUNDLE_FORMAT, bundle_from_pdf, head_statement
+from .proof import BUNDLE_FORMAT, MAX_BUNDLE_BYTES, MAX_RECORDS, bundle_from_pdf, head_statement
 from .services import body_hash
 
 CLOCK_TOLERANCE = dt.timedelta(seconds=2)
@@ -73,6 +73,8 @@ def load_bundle(data) -> dict:
         return data
     if isinstance(data, str):
         data = data.encode()
+    if len(data) > MAX_BUNDLE_BYTES:
+        raise ValueError(_("The file is too large for a proof."))
     if data[:5] == b"%PDF-":
         data = bundle_from_pdf(data)
     try:
@@ -82,6 +84,8 @@ def load_bundle(data) -> dict:
     if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
         raise ValueError(_("The file is not an evidence bundle of this platform (format %(format)s expected).")
                          % {"format": BUNDLE_FORMAT})
+    if not isinstance(bundle.get("records"), list) or len(bundle["records"]) > MAX_RECORDS:
+        raise ValueError(_("The evidence bundle holds no list of records, or too many."))
     return bundle
 
 

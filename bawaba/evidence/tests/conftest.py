@@ -1,7 +1,7 @@
 import shutil
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from bawaba.evidence import tsa
 
@@ -44,6 +44,10 @@ def loopback_tsa(_loopback_tsa, settings):
     settings.EVIDENCE_TSA_TIMEOUT = 5
     settings.EVIDENCE_TSA_TRUST_ROOTS = [str(_loopback_tsa.ca_path)]
     tsa.clear_caches()
+    # openssl runs on the machine's clock, which BAWABA_TEST_CLOCK does not move: events are dated on the
+    # authority's clock, or their time would rightly be found later than their time stamp.
+    token = tsa.HttpTimestamper(_loopback_tsa.url, timeout=5).stamp(b"\x00" * 32)
+    _loopback_tsa.skew = timezone.now() - tsa.token_gen_time(token)
     yield _loopback_tsa
     if _loopback_tsa.server is None:
         _loopback_tsa.start()

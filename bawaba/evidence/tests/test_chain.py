@@ -210,8 +210,9 @@ def test_the_local_authoritys_tokens_verify_with_openssl(proof, settings):
     token_path = settings.EVIDENCE_LOCAL_TSA_DIR / "token.der"
     token_path.write_bytes(bytes(batch.token))
     ca = str(settings.EVIDENCE_LOCAL_TSA_DIR / "ca.crt")
+    at = str(int(batch.tsa_time.timestamp()))  # OpenSSL's own clock is not moved by BAWABA_TEST_CLOCK
     result = subprocess.run(["openssl", "ts", "-verify", "-digest", batch.root, "-in", str(token_path), "-token_in",
-                             "-CAfile", ca], capture_output=True, text=True)
+                             "-CAfile", ca, "-attime", at], capture_output=True, text=True)
     assert "Verification: OK" in result.stdout, result.stderr
     subject = subprocess.run(["openssl", "x509", "-in", str(settings.EVIDENCE_LOCAL_TSA_DIR / "tsa.crt"), "-noout",
                               "-subject"], capture_output=True, text=True).stdout

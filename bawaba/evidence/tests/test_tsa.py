@@ -9,15 +9,21 @@ from django.utils import timezone
 from bawaba.evidence import services, tsa
 from bawaba.evidence.models import EvidenceBatch, EvidenceRecord
 
-from .helpers import FLOW, bundle, codes, record_flow
+from .helpers import FLOW, bundle, codes
+from .helpers import record_flow as record_flow_now
+
+
+def record_flow(authority, subject, events=FLOW):
+    """Events dated on the authority's clock (see the loopback_tsa fixture)."""
+    return record_flow_now(subject, events, start=timezone.now() - authority.skew - dt.timedelta(seconds=30))
 
 pytestmark = pytest.mark.django_db
 
 
 def test_batches_are_time_stamped_by_the_configured_authority(loopback_tsa):
     before = loopback_tsa.requests
-    record_flow("letter:A")
-    record_flow("letter:B", FLOW[:2])
+    record_flow(loopback_tsa, "letter:A")
+    record_flow(loopback_tsa, "letter:B", FLOW[:2])
     assert services.stamp_pending() == 7
     batch = EvidenceBatch.objects.get()
     assert batch.tsa == loopback_tsa.url and batch.stamped_at and batch.tsa_time
@@ -28,7 +34,7 @@ def test_batches_are_time_stamped_by_the_configured_authority(loopback_tsa):
 
 
 def test_a_token_of_an_authority_not_trusted_here_is_refused(loopback_tsa, settings):
-    record_flow("letter:A", FLOW[:2])
+    record_flow(loopback_tsa, "letter:A", FLOW[:2])
     services.stamp_pending()
     proof = bundle("letter:A")
     settings.EVIDENCE_TSA_TRUST_ROOTS = []  # the platform no longer trusts the test CA
@@ -42,12 +48,12 @@ def test_a_token_of_an_authority_not_trusted_here_is_refused(loopback_tsa, setti
 
 def test_authority_down_records_stay_pending_then_are_stamped_when_it_is_back(loopback_tsa):
     loopback_tsa.stop()
-    record_flow("letter:A", FLOW[:2])
+    record_flow(loopback_tsa, "letter:A", FLOW[:2])
     services.stamp_pending()
     batch = EvidenceBatch.objects.get()
     assert batch.stamped_at is None and batch.attempts == 1
     assert "unreachable" in batch.last_error
-    record_flow("letter:A", FLOW[2:])
+    record_flow(loopback_tsa, "letter:A", FLOW[2:])
     services.stamp_pending(now=timezone.now() + dt.timedelta(minutes=10))  # the authority is still down
     assert EvidenceRecord.objects.pending().count() == 3  # kept, waiting: not sealed into more batches
     assert EvidenceBatch.objects.get().attempts == 2
