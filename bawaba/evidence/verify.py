@@ -130,6 +130,11 @@ def _verify(bundle, report, trusted_keys, tsa_roots, trust_bundle) -> None:  # n
     if bundle.get("pending_records"):
         report.notices.append(_("%(count)s record(s) were not sealed yet when this proof was made.")
                               % {"count": bundle["pending_records"]})
+    seal_keys = sorted({str(item["seal"]["key_id"]) for item in bundle["records"] if isinstance(item, dict)
+                        and isinstance(item.get("seal"), dict)})
+    if seal_keys:
+        report.notices.append(_("Sealed with key(s) %(keys)s (SHA-256 of the public key): compare with the "
+                                "fingerprint the platform publishes.") % {"keys": ", ".join(seal_keys)})
     batches = bundle["batches"]
     tokens: dict[str, tsa.TokenInfo | str] = {}
     unqualified: set[str] = set()
