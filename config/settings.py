@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "bawaba.deployments",
     "bawaba.notifications",
     "bawaba.postal",
+    "bawaba.evidence",
     "bawaba.demo",  # last: demo data may use every app above
 ]
 
@@ -182,7 +183,10 @@ else:
         "name": "bawaba",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": envint("HUEY_WORKERS", 2), "periodic": True},
+        # An idle worker looks at the queue at least every HUEY_MAX_DELAY seconds (huey's default, 10 s, would
+        # leave evidence unstamped that long after a quiet spell; RedisHuey blocks on the queue instead).
+        "consumer": {"workers": envint("HUEY_WORKERS", 2), "periodic": True,
+                     "max_delay": float(os.environ.get("HUEY_MAX_DELAY", "0.5"))},
     }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -318,6 +322,31 @@ NOTIFICATION_MAX_ATTEMPTS = envint("NOTIFICATION_MAX_ATTEMPTS", 6)
 NOTIFICATION_RETRY_BASE_SECONDS = envint("NOTIFICATION_RETRY_BASE_SECONDS", 60)
 NOTIFICATION_RETRY_MAX_SECONDS = envint("NOTIFICATION_RETRY_MAX_SECONDS", 3600)
 NOTIFICATION_SEND_AT_ONCE = envbool("NOTIFICATION_SEND_AT_ONCE", True)  # a task after each commit, besides the sweep
+
+# --- Evidence (docs/evidence.md): sealed, time-stamped, hash-chained records kept EVIDENCE_RETENTION_DAYS.
+EVIDENCE_ISSUER_NAME = os.environ.get("EVIDENCE_ISSUER_NAME", "Bawaba")
+EVIDENCE_RETENTION_DAYS = envint("EVIDENCE_RETENTION_DAYS", 3653)  # 10 years
+# The seal: a factory returning a Sealer (bawaba.evidence.sealing); the default reads a PEM key (Ed25519 or
+# ECDSA P-256) from EVIDENCE_SEAL_KEY (the PEM itself) or EVIDENCE_SEAL_KEY_PATH, made there if missing.
+EVIDENCE_SEALER = os.environ.get("EVIDENCE_SEALER", "bawaba.evidence.sealing.file_sealer")
+EVIDENCE_SEAL_KEY = os.environ.get("EVIDENCE_SEAL_KEY", "")
+EVIDENCE_SEAL_KEY_PATH = Path(os.environ.get("EVIDENCE_SEAL_KEY_PATH", VAR_DIR / "evidence" / "seal-key.pem"))
+EVIDENCE_SEAL_CERT_PATH = os.environ.get("EVIDENCE_SEAL_CERT_PATH", "")
+EVIDENCE_TRUSTED_SEAL_KEYS = envlist("EVIDENCE_TRUSTED_SEAL_KEYS")  # former seal keys (PEM files), after a change
+# The time-stamping authority (RFC 3161). Unset: the embedded local authority, NOT QUALIFIED, whose key and
+# certificates are made under EVIDENCE_LOCAL_TSA_DIR. Set it to a qualified TSA's URL in production.
+EVIDENCE_TSA_URL = os.environ.get("EVIDENCE_TSA_URL", "")
+EVIDENCE_TSA_USERNAME = os.environ.get("EVIDENCE_TSA_USERNAME", "")
+EVIDENCE_TSA_PASSWORD = os.environ.get("EVIDENCE_TSA_PASSWORD", "")
+EVIDENCE_TSA_TIMEOUT = float(os.environ.get("EVIDENCE_TSA_TIMEOUT", "10"))
+EVIDENCE_TSA_TRUST_ROOTS = envlist("EVIDENCE_TSA_TRUST_ROOTS")  # PEM files of the roots whose tokens are accepted
+EVIDENCE_TSA_RETRY_SECONDS = envint("EVIDENCE_TSA_RETRY_SECONDS", 1)  # then 2, 4... at most 300 s
+EVIDENCE_LOCAL_TSA_DIR = Path(os.environ.get("EVIDENCE_LOCAL_TSA_DIR", VAR_DIR / "evidence" / "tsa"))
+EVIDENCE_BATCH_WINDOW_MS = envint("EVIDENCE_BATCH_WINDOW_MS", 250)  # records of one window share one token
+EVIDENCE_STAMP_AT_ONCE = envbool("EVIDENCE_STAMP_AT_ONCE", True)  # a task after each commit, besides the sweep
+# The stamper started by that task keeps looking this long after its last record (one worker thread meanwhile).
+EVIDENCE_STAMPER_LINGER_SECONDS = float(os.environ.get("EVIDENCE_STAMPER_LINGER_SECONDS", "5"))
+EVIDENCE_UPLOAD_MAX_BYTES = envint("EVIDENCE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
