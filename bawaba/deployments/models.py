@@ -524,6 +524,16 @@ class Photo(models.Model):
     exif_taken_at = models.DateTimeField(null=True, blank=True)
     exif_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     exif_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # Perceptual hash (photohash.py: 16 hex digits, None for an image without detail) and its four 16-bit bands,
+    # each indexed, to find near-duplicates among many photos; the nearest earlier photo found within the rule
+    # sets' distance when the report arrived, and its distance in bits.
+    phash = models.CharField(max_length=16, null=True, blank=True)
+    phash_band0 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    phash_band1 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    phash_band2 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    phash_band3 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    similar_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    similar_distance = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["report", "id"]
