@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bawaba.core.textnorm import normalise
+from bawaba.geo.locate import position_problem
 
 from .models import (
     HOME_KINDS,
@@ -235,6 +236,10 @@ def import_work_orders(upload, *, contract, actor=None, filename: str = "", now:
             err(line, "latitude", _("The latitude must be a number between -90 and 90."))
         if cell("longitude") and (longitude is None or not -180 <= longitude <= 180):
             err(line, "longitude", _("The longitude must be a number between -180 and 180."))
+        elif (region is not None and latitude is not None and longitude is not None and -90 <= latitude <= 90):
+            problem = position_problem(latitude, longitude, region)
+            if problem:
+                err(line, "latitude", problem)
         homes = 1
         if cell("homes"):
             number = _number(cell("homes"))
