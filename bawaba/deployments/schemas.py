@@ -175,7 +175,13 @@ class StatementOut(Schema):
     grossAmount: Decimal
     retentionAmount: Decimal
     advanceRecoveryAmount: Decimal
-    penaltyAmount: Decimal
+    penaltyAmount: Decimal = Field(description="late penalties charged on this statement")
+    penaltyDueAmount: Decimal = Field(description="late penalties of the work orders completed in the period")
+    penaltyCarriedInAmount: Decimal = Field(description="due on earlier statements, not charged then")
+    penaltyContractCapAmount: Decimal | None = Field(None, description="cap over the contract")
+    penaltyChargedToDateAmount: Decimal = Field(description="charged over the contract, this statement included")
+    penaltyCarriedAmount: Decimal = Field(description="carried to the next statements")
+    penaltyWaivedAmount: Decimal = Field(description="beyond the cap over the contract: never charged")
     taxableAmount: Decimal
     vatRate: Decimal
     vatAmount: Decimal

@@ -418,7 +418,7 @@ def _statement_page(request, found, *, payment_form=None, correction_form=None, 
     status_now = selectors.statement_status(found)
     context = {  # payments of the debt: a correction is paid with the statement it corrects
         "statement": found, "status": status_now, "payments": status_now["payments"],
-        "corrections": list(found.corrections.all()),
+        "corrections": list(found.corrections.all()), "penalty_summary": documents.penalty_summary(found),
     }
     if can_manage_billing(request.user, found.contract):
         context.update({
