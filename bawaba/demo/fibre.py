@@ -235,7 +235,13 @@ class FibreSimulation:
             self.push(imported_at, "import", number, rows, plans)
 
     def site_row(self, index: int, wilaya: str, rng: random.Random) -> dict:
+        from bawaba.geo.locate import wilaya_at
+
         lat, lon = CENTRES[wilaya]
+        for _attempt in range(20):  # scattered around the seat, but on land and in the wilaya (not in the bay)
+            site_lat, site_lon = lat + rng.uniform(-0.03, 0.03), lon + rng.uniform(-0.03, 0.03)
+            if wilaya_at(site_lat, site_lon, tolerance_m=0) == wilaya:
+                break
         kind = SITE_KINDS[(index * 7 + rng.randint(0, 2)) % len(SITE_KINDS)]
         commune = rng.choice(self.communes[wilaya][:25] or [None])
         commune_name = commune.name_fr if commune else ""
@@ -248,8 +254,7 @@ class FibreSimulation:
             name = f"{ADMINISTRATION[kind]} {commune_name or street}".strip()
         return {"site_code": f"DZ{wilaya}-{index:04d}", "site_kind": kind, "site_name": name,
                 "address": f"{street}, {commune_name}".strip(", "), "wilaya": wilaya, "commune": commune_name,
-                "latitude": f"{lat + rng.uniform(-0.03, 0.03):.6f}",
-                "longitude": f"{lon + rng.uniform(-0.03, 0.03):.6f}",
+                "latitude": f"{site_lat:.6f}", "longitude": f"{site_lon:.6f}",
                 "homes": rng.choice([8, 12, 16, 24]) if kind == "building" else 1,
                 "work_order": f"OT-{index:05d}"}
 

@@ -3,7 +3,8 @@
 Money is Decimal throughout and rounded to the centime with ROUND_HALF_UP at these points only:
 1. a billing line: amount = quantity × unit price excl. tax;
 2. a payment statement: retention = gross × retention rate; advance recovery = gross × recovery rate
-   (capped at the advance not yet recovered); penalty cap = gross × cap rate; VAT = (gross − penalties) × VAT
+   (capped at the advance not yet recovered); penalty cap = gross × cap rate on one statement, cap rate ×
+   contract amount over the contract (penalty_position: the rest is carried); VAT = (gross − penalties) × VAT
    rate; late interest = Σ balance × annual rate × days / 365.
 Everything else is exact addition/subtraction, so gross − retention − advance − penalties + VAT == net always.
 
@@ -316,6 +317,46 @@ def late_penalties(penalty_per_day: Decimal, completed, tz) -> tuple[Decimal, li
     return total, detail
 
 
+@dataclass(frozen=True)
+class PenaltyPosition:
+    """Late penalties of one statement under the contract's cap (see penalty_position)."""
+
+    due: Decimal             # penalties of the work orders completed in this period
+    carried_in: Decimal      # due on earlier statements, not charged yet
+    contract_cap: Decimal    # cap rate × contract amount (or × the gross billed so far, this statement included)
+    charged_before: Decimal  # charged by the contract's earlier statements and corrections
+    statement_limit: Decimal  # most this statement may charge: min(cap rate × its gross, what the cap leaves)
+    waived: Decimal          # beyond the contract's cap: never charged
+
+    @property
+    def owed(self) -> Decimal:
+        return self.due + self.carried_in - self.waived
+
+    @property
+    def charge(self) -> Decimal:
+        return min(self.owed, self.statement_limit)
+
+
+def penalty_position(*, due, carried_in, gross, cap_rate, contract_amount, cumulative_gross,
+                     charged_before) -> PenaltyPosition:
+    """The cap over the contract, as the contract states it, and what one statement may charge of it.
+
+    The contract caps its late penalties at cap_rate × its amount (the "montant du marché"); a contract that
+    states no amount is capped at cap_rate × what has been billed so far. One statement deducts at most
+    cap_rate × its own gross, so a month of little work is not swallowed by penalties; what it cannot deduct is
+    carried to the next statements, never lost. What lies beyond the cap over the contract is never charged
+    (waived), and only with a stated amount, since a cap on the amount billed grows with the work.
+    """
+    cap_rate = Decimal(cap_rate)
+    base = contract_amount if contract_amount is not None else cumulative_gross
+    contract_cap = money(Decimal(base) * cap_rate)
+    room = max(ZERO, contract_cap - charged_before)
+    owed = money(due) + money(carried_in)
+    waived = max(ZERO, owed - room) if contract_amount is not None else ZERO
+    limit = max(ZERO, min(money(max(ZERO, gross) * cap_rate), room))
+    return PenaltyPosition(money(due), money(carried_in), contract_cap, money(charged_before), limit, waived)
+
+
 def statement_breakdown(contract: Contract, period_amount: Decimal, *, recovered: Decimal,
                         penalties: Decimal) -> Breakdown:
     """A regular payment statement's arithmetic under the contract's terms; recovered = the advance already
@@ -376,10 +417,18 @@ def _lock_unbilled_lines(cutoffs: dict[int, dt.datetime]) -> dict[int, list]:
     return lines
 
 
-def _advance_recovered(contract_ids: list[int]) -> dict[int, Decimal]:
+def _recovered_and_penalised(contract_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    """(advance recovered, penalties charged) so far by each contract's payment statements and corrections."""
     rows = (PaymentStatement.objects.filter(contract_id__in=contract_ids).values("contract_id")
-            .annotate(s=Sum("advance_recovery_amount")).values_list("contract_id", "s"))
-    return {contract_id: total or ZERO for contract_id, total in rows}
+            .annotate(advance=Sum("advance_recovery_amount"), penalties=Sum("penalty_amount"))
+            .values_list("contract_id", "advance", "penalties"))
+    return {contract_id: (advance or ZERO, penalties or ZERO) for contract_id, advance, penalties in rows}
+
+
+def _penalties_carried(work_statement_ids: list[int]) -> dict[int, Decimal]:
+    """Penalties carried out of the payment statement of each of these (previous) work statements."""
+    return dict(PaymentStatement.objects.filter(work_statement_id__in=work_statement_ids)
+                .values_list("work_statement_id", "penalty_carried_amount"))
 
 
 def _completed_work_orders(periods: dict[int, tuple[dt.datetime, dt.datetime]]) -> dict[int, list]:
@@ -445,7 +494,8 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
             periods.append((contract, previous, period))
     if not periods:
         return []
-    recovered = _advance_recovered([contract.pk for contract, _p, _w in periods])
+    recovered = _recovered_and_penalised([contract.pk for contract, _p, _w in periods])
+    carried = _penalties_carried([previous.pk for _c, previous, _w in periods if previous is not None])
     completed = _completed_work_orders({
         contract.pk: (_start_of_day(period.period_start, tz[contract.pk]), _end_of_day(period_end, tz[contract.pk]))
         for contract, _previous, period in periods if contract.penalty_per_day > 0})
@@ -456,11 +506,16 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
     for contract, previous, period in periods:
         penalty_total, detail = late_penalties(contract.penalty_per_day, completed.get(contract.pk, ()),
                                                tz[contract.pk])
-        breakdown = statement_breakdown(contract, period.period_amount, recovered=recovered.get(contract.pk, ZERO),
-                                        penalties=penalty_total)
+        advance_recovered, charged_before = recovered.get(contract.pk, (ZERO, ZERO))
+        position = penalty_position(
+            due=penalty_total, carried_in=carried.get(previous.pk, ZERO) if previous else ZERO,
+            gross=period.period_amount, cap_rate=contract.penalty_cap_rate, contract_amount=contract.contract_amount,
+            cumulative_gross=period.cumulative, charged_before=charged_before)
+        breakdown = statement_breakdown(contract, period.period_amount, recovered=advance_recovered,
+                                        penalties=position.charge)
         words = (amount_in_words(breakdown.net, "fr"), amount_in_words(breakdown.net, "ar"))
         today = timezone.localdate(now, tz[contract.pk])
-        documents.append((contract, previous, period, breakdown, detail, words, today))
+        documents.append((contract, previous, period, breakdown, (detail, position), words, today))
         for kind in (DocumentKind.WORK_STATEMENT, DocumentKind.PAYMENT_STATEMENT):
             key = (contract.contractor_id, kind, today.year)
             counts[key] = counts.get(key, 0) + 1
@@ -476,7 +531,7 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
     from .documents import document_parties
 
     work_statements, payment_statements = [], []
-    for contract, previous, period, breakdown, detail, words, today in documents:
+    for contract, previous, period, breakdown, (detail, position), words, today in documents:
         # What the documents print, frozen with them (the contracts were loaded with their parties: no query).
         parties = document_parties(contract)
         sequence, ws_number = number(contract, DocumentKind.WORK_STATEMENT, today.year)
@@ -497,7 +552,11 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
             net_amount=breakdown.net, retention_rate=contract.retention_rate,
             advance_recovery_rate=contract.advance_recovery_rate, payment_terms_days=contract.payment_terms_days,
             amount_in_words_fr=words[0], amount_in_words_ar=words[1],
-            due_on=today + dt.timedelta(days=contract.payment_terms_days), penalty_detail=detail))
+            due_on=today + dt.timedelta(days=contract.payment_terms_days), penalty_detail=detail,
+            penalty_due_amount=position.due, penalty_carried_in_amount=position.carried_in,
+            penalty_contract_cap_amount=position.contract_cap,
+            penalty_charged_to_date_amount=position.charged_before + breakdown.penalties,
+            penalty_carried_amount=position.owed - breakdown.penalties, penalty_waived_amount=position.waived))
 
     WorkStatement.objects.bulk_create(work_statements)
     statement_of = {ws.contract_id: ws.pk for ws in work_statements}

@@ -255,6 +255,27 @@ def _totals(pdf: _Pdf, pairs: list[tuple[str, Decimal, bool]]):
         pdf.line(13)
 
 
+def penalty_summary(statement: PaymentStatement) -> list[tuple[str, Decimal]]:
+    """The late penalties of a regular statement under the cap over the contract, as printed and shown: empty
+    when the statement has none due, carried or waived."""
+    if statement.kind != PaymentStatementKind.REGULAR or not any((
+            statement.penalty_due_amount, statement.penalty_carried_in_amount, statement.penalty_carried_amount,
+            statement.penalty_waived_amount, statement.penalty_amount)):
+        return []
+    rows = [
+        (_("Late penalties due for this period"), statement.penalty_due_amount),
+        (_("Carried from earlier statements"), statement.penalty_carried_in_amount),
+    ]
+    if statement.penalty_contract_cap_amount is not None:
+        rows += [(_("Cap over the contract"), statement.penalty_contract_cap_amount),
+                 (_("Charged over the contract, this statement included"), statement.penalty_charged_to_date_amount)]
+    rows += [(_("Charged on this statement"), statement.penalty_amount),
+             (_("Carried to the next statements"), statement.penalty_carried_amount)]
+    if statement.penalty_waived_amount:
+        rows.append((_("Beyond the cap over the contract, not charged"), statement.penalty_waived_amount))
+    return rows
+
+
 def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr") -> bytes:
     with translation.override(lang):
         correction = statement.kind == PaymentStatementKind.CORRECTION
@@ -299,6 +320,17 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr") -> byte
             pdf.line(12)
         pdf.arabic_text(statement.amount_in_words_ar, size=10)
         pdf.line(16)
+        summary = penalty_summary(statement)
+        if summary:
+            pdf.need(30)
+            pdf.text(pdf.margin, _("Late penalties and their cap"), size=9, bold=True)
+            pdf.line(13)
+            for label, amount in summary:  # labels from the left margin: they are longer than the totals'
+                pdf.need(13)
+                pdf.text(pdf.margin, label, size=9)
+                pdf.text(pdf.width - pdf.margin, format_money(amount), size=9, right=True)
+                pdf.line(12)
+            pdf.line(6)
         if statement.penalty_detail:
             pdf.text(pdf.margin, _("Penalties detail"), size=9, bold=True)
             pdf.line(12)

@@ -22,7 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bawaba.core.textnorm import normalise
+from bawaba.geo.locate import position_problem
 
+from . import charsets
 from .models import (
     HOME_KINDS,
     DeploymentEvent,
@@ -36,6 +38,7 @@ from .models import (
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
+POSTAL_CODE_DIGITS = 5  # Algerian postal codes: the wilaya's two digits, then three
 ALIASES = {
     "site_code": ["site_code", "code_site", "site"],
     "site_kind": ["site_kind", "type_site", "kind_site", "type"],
@@ -88,16 +91,15 @@ def _read_rows(upload, filename: str) -> list[list[str]]:
         return _read_xlsx(data)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ValidationError(_("Old Excel files (.xls) are not supported: save as .xlsx or CSV."))
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError(_("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8 or XLSX."))
-    if "\x00" in text:
+    if b"\x00" in data:
         raise ValidationError(_("This is not a CSV or XLSX file."))
+    try:
+        text, _encoding = charsets.decode(data)
+    except charsets.UndecidableEncoding as exc:
+        raise ValidationError(_(
+            "The characters of this file (line %(line)s) cannot be read with certainty as UTF-8, Windows-1256 "
+            "(Arabic) or Windows-1252 (French), so nothing was imported rather than garbled text: in Excel, save "
+            "it as “CSV UTF-8” or as XLSX.") % {"line": exc.line or 1}) from exc
     first_line = text.split("\n", 1)[0]
     delimiter = max([";", ",", "\t"], key=first_line.count)
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
@@ -187,11 +189,12 @@ def import_work_orders(upload, *, contract, actor=None, filename: str = "", now:
         raise ValidationError(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
 
     wilayas = {r.code: r for r in contract.wilayas.all()}
-    communes_by_postal: dict[str, Commune] = {}
+    # By wilaya and postal code, as by wilaya and name: the same code may be listed under several wilayas.
+    communes_by_postal: dict[tuple[int, str], Commune] = {}
     communes_by_name: dict[tuple[int, str], Commune] = {}
     for commune in Commune.objects.filter(region__in=wilayas.values()):
         if commune.postal_code:
-            communes_by_postal.setdefault(commune.postal_code, commune)
+            communes_by_postal.setdefault((commune.region_id, commune.postal_code), commune)
         communes_by_name.setdefault((commune.region_id, normalise(commune.name_fr)), commune)
         if commune.name_ar:
             communes_by_name.setdefault((commune.region_id, normalise(commune.name_ar)), commune)
@@ -235,6 +238,10 @@ def import_work_orders(upload, *, contract, actor=None, filename: str = "", now:
             err(line, "latitude", _("The latitude must be a number between -90 and 90."))
         if cell("longitude") and (longitude is None or not -180 <= longitude <= 180):
             err(line, "longitude", _("The longitude must be a number between -180 and 180."))
+        elif (region is not None and latitude is not None and longitude is not None and -90 <= latitude <= 90):
+            problem = position_problem(latitude, longitude, region)
+            if problem:
+                err(line, "latitude", problem)
         homes = 1
         if cell("homes"):
             number = _number(cell("homes"))
@@ -245,7 +252,9 @@ def import_work_orders(upload, *, contract, actor=None, filename: str = "", now:
         commune = None
         if cell("commune") and region is not None:
             raw = cell("commune")
-            commune = communes_by_postal.get(raw) if raw.isdigit() else communes_by_name.get(
+            if raw.isdigit() and len(raw) < POSTAL_CODE_DIGITS:
+                raw = raw.zfill(POSTAL_CODE_DIGITS)  # 09002 typed in Excel becomes the number 9002
+            commune = communes_by_postal.get((region.id, raw)) if raw.isdigit() else communes_by_name.get(
                 (region.id, normalise(raw)))
             if commune is None or commune.region_id != region.id:
                 err(line, "commune", _("Commune “%(commune)s” is not in wilaya %(wilaya)s.")

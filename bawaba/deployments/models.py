@@ -288,7 +288,12 @@ class Contract(models.Model):
     advance_amount = models.DecimalField(_("advance paid"), default=Decimal("0"), **MONEY)
     advance_recovery_rate = models.DecimalField(_("advance recovery rate"), default=Decimal("0"), **RATE)
     penalty_per_day = models.DecimalField(_("penalty per work order per day late"), default=Decimal("0"), **MONEY)
-    penalty_cap_rate = models.DecimalField(_("penalty cap (share of gross)"), default=Decimal("0.1000"), **RATE)
+    penalty_cap_rate = models.DecimalField(
+        _("penalty cap (share of the contract amount; on one statement, of its gross)"), default=Decimal("0.1000"),
+        **RATE)
+    # The contract amount excl. tax ("montant du marché"), base of the penalty cap over the whole contract; empty:
+    # the cap applies to the amount billed so far (billing.penalty_position).
+    contract_amount = models.DecimalField(_("contract amount excl. tax"), null=True, blank=True, **MONEY)
     vat_rate = models.DecimalField(_("VAT rate"), default=Decimal("0.1900"), **RATE)
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
     starts_on = models.DateField()
@@ -307,6 +312,8 @@ class Contract(models.Model):
         for field in ("retention_rate", "advance_recovery_rate", "penalty_cap_rate", "vat_rate"):
             if not Decimal("0") <= getattr(self, field) < 1:
                 raise ValidationError({field: _("A rate is between 0 and 1 (0.05 for 5 %).")})
+        if self.contract_amount is not None and self.contract_amount <= 0:
+            raise ValidationError({"contract_amount": _("The contract amount is above zero, or left empty.")})
 
 
 # --------------------------------------------------------------------------- sites and work orders
@@ -524,6 +531,16 @@ class Photo(models.Model):
     exif_taken_at = models.DateTimeField(null=True, blank=True)
     exif_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     exif_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # Perceptual hash (photohash.py: 16 hex digits, None for an image without detail) and its four 16-bit bands,
+    # each indexed, to find near-duplicates among many photos; the nearest earlier photo found within the rule
+    # sets' distance when the report arrived, and its distance in bits.
+    phash = models.CharField(max_length=16, null=True, blank=True)
+    phash_band0 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    phash_band1 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    phash_band2 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    phash_band3 = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    similar_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    similar_distance = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["report", "id"]
@@ -783,6 +800,16 @@ class PaymentStatement(IssuedDocument):
     amount_in_words_ar = models.TextField()
     due_on = models.DateField()
     penalty_detail = models.JSONField(default=list, blank=True)
+    # Late penalties over the contract (billing.penalty_position): due for this period, carried in from earlier
+    # statements, the cap over the contract and what was charged under it up to and including this statement,
+    # what is carried to the next statements and what lies beyond the contract's cap (never charged).
+    # penalty_amount is what this statement charges.
+    penalty_due_amount = models.DecimalField(default=Decimal("0"), **MONEY)
+    penalty_carried_in_amount = models.DecimalField(default=Decimal("0"), **MONEY)
+    penalty_contract_cap_amount = models.DecimalField(null=True, blank=True, **MONEY)
+    penalty_charged_to_date_amount = models.DecimalField(default=Decimal("0"), **MONEY)
+    penalty_carried_amount = models.DecimalField(default=Decimal("0"), **MONEY)
+    penalty_waived_amount = models.DecimalField(default=Decimal("0"), **MONEY)
 
     class Meta:
         ordering = ["contract", "-issued_at", "-sequence"]

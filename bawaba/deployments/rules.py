@@ -29,8 +29,9 @@ ACCEPTED, REJECTED, DOUBTFUL = "accepted", "rejected", "doubtful"
 
 # Revision of the decision logic (not of the thresholds, which are the RuleSet's):
 # 1: first engine; 2 (2026-12): a required position without its GPS accuracy is doubtful ("gps_accuracy_missing"),
-#    and the service refuses measurements more precise than recorded instead of rounding them into a window.
-ENGINE_REVISION = 2
+#    and the service refuses measurements more precise than recorded instead of rounding them into a window;
+# 3 (2026-12): a photo near-identical (perceptual hash) to one backing other work is doubtful ("photo_similar").
+ENGINE_REVISION = 3
 
 DEFAULT_PARAMS: dict[str, float] = {
     # GPON class B+ optical budget (ITU-T G.984.2): ONT receive power and end-to-end link loss.
@@ -52,6 +53,10 @@ DEFAULT_PARAMS: dict[str, float] = {
     # Photo EXIF: farther than this from the site, or older than this before the report: doubtful.
     "photo_distance_max_m": 200.0,
     "photo_age_max_days": 7.0,
+    # A photo whose perceptual hash is at most this many bits (of 64) from a photo already backing other work (any
+    # contractor's) is a near-duplicate (re-saved, converted, resized, cropped): doubtful, for an inspector who
+    # sees both. Negative: no similarity check. Searched efficiently up to photohash.MAX_SEARCH_DISTANCE (15).
+    "photo_similar_max_distance": 10.0,
     # Device times ahead of the server by more than this: the phone's clock is wrong, so the report's and the
     # photos' times cannot be trusted: doubtful (the report is kept; a queued phone cannot fix its past clock).
     "device_clock_ahead_max_min": 10.0,
@@ -82,6 +87,8 @@ class PhotoEvidence:
     taken_at: datetime | None = None
     latitude: float | None = None
     longitude: float | None = None
+    # Hamming distance of its perceptual hash to the nearest photo backing other work (None: none found near).
+    similar_distance: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,12 @@ def evaluate(evidence: Evidence, params: dict | None = None) -> Decision:
     reused = sum(1 for photo in evidence.photos if photo.reused)
     if reused:
         reject("photo_reused", count=reused)
+    similar_limit = p["photo_similar_max_distance"]
+    if similar_limit >= 0:
+        near = [photo.similar_distance for photo in evidence.photos
+                if not photo.reused and photo.similar_distance is not None and photo.similar_distance <= similar_limit]
+        if near:
+            doubt("photo_similar", count=len(near), distance=min(near), limit=round(similar_limit))
 
     # Position.
     has_position = evidence.latitude is not None and evidence.longitude is not None
@@ -235,6 +248,9 @@ def reason_text(code: str, params: dict) -> str:
     texts = {
         "photos_missing": lambda: _("%(required)s photo(s) required, %(given)s given.") % f,
         "photo_reused": lambda: _("%(count)s photo(s) were already submitted for other work.") % f,
+        "photo_similar": lambda: _(
+            "%(count)s photo(s) look like a photo already submitted for other work (%(distance)s of 64 bits "
+            "differ, limit %(limit)s): compare them side by side.") % f,
         "position_missing": lambda: _("The GPS position is missing.") % f,
         "position_too_far": lambda: _(
             "Reported %(distance)s m from the planned site (tolerance %(tolerance)s m).") % f,

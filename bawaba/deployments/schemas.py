@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, PlainSerializer
+
+
+def _two_decimals(value: Decimal) -> str:
+    return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+# An amount in dinars: always a string with two decimals ("12480.00"), whatever the database returned
+# (SQLite gives "0" or "12480" for sums and computed values, PostgreSQL its column's scale).
+Money = Annotated[Decimal, PlainSerializer(_two_decimals, return_type=str)]
 
 
 class ErrorOut(Schema):
@@ -18,7 +28,7 @@ class PriceItemOut(Schema):
     code: str
     label: str
     unit: str
-    unitPrice: Decimal
+    unitPrice: Money
     step: str
 
 
@@ -172,21 +182,27 @@ class StatementOut(Schema):
     periodEnd: dt.date | None = None
     workStatement: str | None = None
     corrects: str | None = None
-    grossAmount: Decimal
-    retentionAmount: Decimal
-    advanceRecoveryAmount: Decimal
-    penaltyAmount: Decimal
-    taxableAmount: Decimal
+    grossAmount: Money
+    retentionAmount: Money
+    advanceRecoveryAmount: Money
+    penaltyAmount: Money = Field(description="late penalties charged on this statement")
+    penaltyDueAmount: Money = Field(description="late penalties of the work orders completed in the period")
+    penaltyCarriedInAmount: Money = Field(description="due on earlier statements, not charged then")
+    penaltyContractCapAmount: Money | None = Field(None, description="cap over the contract")
+    penaltyChargedToDateAmount: Money = Field(description="charged over the contract, this statement included")
+    penaltyCarriedAmount: Money = Field(description="carried to the next statements")
+    penaltyWaivedAmount: Money = Field(description="beyond the cap over the contract: never charged")
+    taxableAmount: Money
     vatRate: Decimal
-    vatAmount: Decimal
-    netAmount: Decimal
+    vatAmount: Money
+    netAmount: Money
     amountInWordsFr: str
     amountInWordsAr: str
     dueOn: dt.date
-    paidAmount: Decimal
-    outstandingAmount: Decimal
+    paidAmount: Money
+    outstandingAmount: Money
     daysToPay: int | None = None
-    lateInterest: Decimal
+    lateInterest: Money
     currency: str = "DZD"
     pdf: str
     ubl: str
@@ -201,17 +217,17 @@ class RunningLineOut(Schema):
     workOrder: str
     priceItem: str
     quantity: Decimal
-    unitPrice: Decimal
-    amount: Decimal
+    unitPrice: Money
+    amount: Money
     acceptedAt: dt.datetime
 
 
 class RunningStatementOut(Schema):
     contract: str
-    unbilledAmount: Decimal
+    unbilledAmount: Money
     unbilledCount: int
-    billedAmount: Decimal
-    cumulativeAmount: Decimal
+    billedAmount: Money
+    cumulativeAmount: Money
     lastStatement: str | None = None
     latestLines: list[RunningLineOut]
 
@@ -225,7 +241,7 @@ class ProgressOut(Schema):
     workOrders: int
     completed: int
     late: int
-    acceptedAmount: Decimal
+    acceptedAmount: Money
 
 
 # --------------------------------------------------------------------------- billing manager and import (writes)
@@ -243,7 +259,7 @@ class IssuedStatementOut(Schema):
     number: str
     contract: str
     contractor: str
-    netAmount: Decimal
+    netAmount: Money
     href: str
 
 
@@ -256,7 +272,7 @@ class IssueOut(Schema):
 class PaymentIn(Schema):
     """A payment received; amounts as a string ("12480.00") or a JSON number."""
 
-    amount: Decimal = Field(description="DZD, at most 2 decimals; not more than what is still due")
+    amount: Money = Field(description="DZD, at most 2 decimals; not more than what is still due")
     paid_on: str = Field(description="YYYY-MM-DD, between the issue of the statement and today")
     reference: str = Field("", description="Bank transfer or cheque reference (at most 60 characters)")
 
@@ -264,12 +280,12 @@ class PaymentIn(Schema):
 class PaymentOut(Schema):
     id: int
     statement: str
-    amount: Decimal
+    amount: Money
     paidOn: dt.date
     reference: str
     recordedAt: dt.datetime
-    paidAmount: Decimal
-    outstandingAmount: Decimal
+    paidAmount: Money
+    outstandingAmount: Money
 
 
 class CorrectionIn(Schema):

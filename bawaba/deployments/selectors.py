@@ -37,6 +37,7 @@ from .models import (
     FtthStep,
     Payment,
     PaymentStatement,
+    Photo,
     Programme,
     ReportedItem,
     Site,
@@ -124,6 +125,15 @@ def reports_of(user, *, work_order=None):
     return qs.none()
 
 
+def photo_visible(user, photo) -> bool:
+    """The contractor who sent the photo and the operator's staff see it; an inspector also sees the earlier photo
+    that a photo in their queue looks like (possibly another operator's: comparing them is the point)."""
+    visible = reports_of(user)
+    if visible.filter(pk=photo.report_id).exists():
+        return True
+    return is_inspector(user) and Photo.objects.filter(similar_to_id=photo.pk, report__in=visible).exists()
+
+
 def rejected_items(user):
     """Rejected items the contractor still has to redo (their work item is not fully accepted)."""
     if not is_contractor_staff(user):
@@ -144,7 +154,8 @@ def pending_inspections(user):
     return (qs.select_related("report", "report__contractor", "report__reported_by", "report__work_order",
                               "report__work_order__site", "report__work_order__site__region",
                               "work_item__price_item")
-            .prefetch_related("report__photos")
+            .prefetch_related(Prefetch("report__photos", queryset=Photo.objects.select_related(
+                "similar_to__report__work_order", "similar_to__report__contractor")))
             .order_by("report__received_at", "id"))
 
 

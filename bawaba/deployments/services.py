@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 
 from bawaba.core.uploads import IMAGE_TYPES, check_upload
 
-from . import billing, rules
+from . import billing, photohash, rules
 from .models import (
     ALL_STEPS,
     HOME_KINDS,
@@ -334,6 +334,7 @@ def _clean_report(user, work_order, data, now):
         try:
             result = check_upload(upload, IMAGE_TYPES, max_bytes)
             exif = _read_exif(upload, tz)
+            exif = (*exif, photohash.perceptual_hash(upload))
         except ValidationError as exc:
             errors.setdefault("photos", []).extend(exc.messages)
             continue
@@ -375,6 +376,7 @@ def _evidence_for(report: FieldReport, work_item: WorkItem, photos, serial_elsew
                 taken_at=photo.exif_taken_at,
                 latitude=float(photo.exif_latitude) if photo.exif_latitude is not None else None,
                 longitude=float(photo.exif_longitude) if photo.exif_longitude is not None else None,
+                similar_distance=photo.similar_distance,
             )
             for photo in photos
         ),
@@ -420,6 +422,30 @@ def _reused_photos(report: FieldReport, photos: list[Photo]) -> set[int]:
             reused.add(photo.pk)
         seen.add(photo.sha256)
     return reused
+
+
+def _find_similar_photos(report: FieldReport, photos: list[Photo], reused: set[int], max_distance: float) -> None:
+    """Record on each photo of the report the nearest photo of another report, of any contractor, whose perceptual
+    hash is at most max_distance bits away and that backs work not rejected (as for identical bytes: a photo of
+    rejected work may be sent again when the work is redone). Photos already caught as identical bytes, and
+    photos without a hash (no detail), are not searched. Each look-up reads the band indexes (photohash.py)."""
+    if max_distance < 0:
+        return
+    limit = min(int(max_distance), photohash.MAX_SEARCH_DISTANCE)
+    for photo in photos:
+        if not photo.phash or photo.pk in reused:
+            continue
+        candidates = (
+            Photo.objects.filter(photohash.candidates_filter(photo.phash, limit))
+            .exclude(report_id=report.pk)
+            .filter(report__items__decision__in=[Decision.ACCEPTED, Decision.DOUBTFUL, Decision.PENDING])
+            .values_list("pk", "phash").distinct()
+        )
+        nearest = min(((photohash.distance(photo.phash, other_hash), other_pk) for other_pk, other_hash in candidates),
+                      default=None)
+        if nearest is not None and nearest[0] <= limit:
+            photo.similar_distance, photo.similar_to_id = nearest
+            photo.save(update_fields=["similar_distance", "similar_to"])
 
 
 def _lock_key(kind: str, value: str) -> int:
@@ -531,11 +557,12 @@ def _store_report(user, work_order, report_uuid, cleaned, now, stored_files: lis
         splice_losses_db=[str(v) for v in cleaned["splice_losses_db"]],
     )
     photo_rows = []
-    for checked, (taken_at, exif_lat, exif_lon, width, height) in cleaned["photos"]:
+    for checked, (taken_at, exif_lat, exif_lon, width, height, phash) in cleaned["photos"]:
         original = Photo.objects.filter(sha256=checked.sha256, reused_from=None).first()
         photo = Photo(report=report, sha256=checked.sha256, reused_from=original,
                       content_type=checked.content_type, extension=checked.extension, size=checked.size,
                       width=width, height=height, exif_taken_at=taken_at,
+                      phash=phash or "", **photohash.band_values(phash),
                       exif_latitude=None if exif_lat is None else Decimal(f"{exif_lat:.6f}"),
                       exif_longitude=None if exif_lon is None else Decimal(f"{exif_lon:.6f}"))
         if original is not None:
@@ -549,12 +576,16 @@ def _store_report(user, work_order, report_uuid, cleaned, now, stored_files: lis
     serial_elsewhere = _serial_used_elsewhere(report.ont_serial, locked)
     reused_photos = _reused_photos(report, photo_rows)
     params: dict[int, dict] = {}
+    for work_item, _quantity in cleaned["items"]:
+        rule_set = fresh[work_item.pk].price_item.rule_set
+        if rule_set.pk not in params:
+            params[rule_set.pk] = rule_set.effective_params()
+    _find_similar_photos(report, photo_rows, reused_photos,
+                         max(p["photo_similar_max_distance"] for p in params.values()) if params else -1)
     decided = []
     for work_item, quantity in cleaned["items"]:
         work_item = fresh[work_item.pk]
         rule_set = work_item.price_item.rule_set
-        if rule_set.pk not in params:
-            params[rule_set.pk] = rule_set.effective_params()
         decision = rules.evaluate(_evidence_for(report, work_item, photo_rows, serial_elsewhere, reused_photos),
                                   params[rule_set.pk])
         decided.append(ReportedItem(

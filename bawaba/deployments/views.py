@@ -355,7 +355,7 @@ def rejections(request):
 def photo(request, pk):
     """A report photo, to the contractor who sent it and to the operator's staff."""
     found = Photo.objects.filter(pk=pk).only("id", "report_id", "image", "content_type", "extension").first()
-    if found is None or not selectors.reports_of(request.user).filter(pk=found.report_id).exists():
+    if found is None or not selectors.photo_visible(request.user, found):
         raise Http404(_("No such photo."))
     try:
         handle = found.image.open("rb")
@@ -418,7 +418,7 @@ def _statement_page(request, found, *, payment_form=None, correction_form=None, 
     status_now = selectors.statement_status(found)
     context = {  # payments of the debt: a correction is paid with the statement it corrects
         "statement": found, "status": status_now, "payments": status_now["payments"],
-        "corrections": list(found.corrections.all()),
+        "corrections": list(found.corrections.all()), "penalty_summary": documents.penalty_summary(found),
     }
     if can_manage_billing(request.user, found.contract):
         context.update({
@@ -758,6 +758,11 @@ class InspectionCard:
     accept_form: forms.AcceptForm
     reject_form: forms.RejectForm
     error: str = ""
+
+    @property
+    def similar(self) -> list:
+        """(photo of this report, earlier photo it looks like) pairs, shown side by side."""
+        return [(photo, photo.similar_to) for photo in self.photos if photo.similar_to_id]
 
 
 def _inspections_page(request, *, bound=None, error_item=None, error="", status=200):

@@ -66,6 +66,33 @@ def add_accents(Region, District, Commune):
     return french
 
 
+def checked_postal_code(postal_code: str, wilaya_code: str, former_code: str | None) -> str:
+    """The commune's postal code, or "" when its prefix is neither its wilaya's code nor that of the wilaya it was
+    split from.
+
+    algeria-wilayas-communes 1.1.0 gives some communes the postal code of a namesake in another wilaya (joined by
+    name upstream: Larbaa in Batna and in Tissemsilt carry Blida's 09002, El Marsa in Algiers and in Skikda carry
+    Chlef's 02015). An Algerian postal code starts with the two digits of its wilaya — for a wilaya created by a
+    split, the wilaya it was split from — so a code with another prefix is wrong for this commune; no other
+    package we can ship gives the right one, so it is left empty rather than wrong.
+    """
+    if not postal_code:
+        return ""
+    return postal_code if postal_code[:2] in {wilaya_code, former_code} else ""
+
+
+def drop_foreign_postal_codes(Region, Commune) -> int:
+    """Empty the stored postal codes that checked_postal_code refuses; the number emptied."""
+    dropped = 0
+    for region in Region.objects.filter(country="DZ").select_related("former_region"):
+        former = region.former_region.code if region.former_region else None
+        for commune in Commune.objects.filter(region=region).exclude(postal_code="").only("pk", "postal_code"):
+            if not checked_postal_code(commune.postal_code, region.code, former):
+                Commune.objects.filter(pk=commune.pk).update(postal_code="")
+                dropped += 1
+    return dropped
+
+
 @transaction.atomic
 def load_algeria(Region, District, Commune) -> dict[str, int]:
     import algeria_wilayas_communes as dz
@@ -108,11 +135,14 @@ def load_algeria(Region, District, Commune) -> dict[str, int]:
         )
         districts[(daira["wilaya_code"], daira["nom_fr"])] = district
 
+    drop_foreign_postal_codes(Region, Commune)  # rows loaded before: to be found again under their checked code
     existing = {(c.region_id, c.name_fr, c.postal_code) for c in Commune.objects.filter(region__country="DZ")}
     new = []
     for commune in communes:
         region = regions[commune["wilaya_code"]]
-        key = (region.id, french(commune["nom_fr"]), commune["code_postal"] or "")
+        postal_code = checked_postal_code(commune["code_postal"] or "", region.code,
+                                          region.former_region.code if region.former_region else None)
+        key = (region.id, french(commune["nom_fr"]), postal_code)
         if key in existing:
             continue
         new.append(
@@ -122,7 +152,7 @@ def load_algeria(Region, District, Commune) -> dict[str, int]:
                 name_fr=french(commune["nom_fr"]),
                 name_ar=commune["nom_ar"],
                 name_en=commune["nom_en"],
-                postal_code=commune["code_postal"] or "",
+                postal_code=postal_code,
             )
         )
     Commune.objects.bulk_create(new, batch_size=500)

@@ -58,6 +58,50 @@ def make_photo(*, seed: int | None = None, taken_at: dt.datetime | None = None, 
     return SimpleUploadedFile(name or f"photo-{seed}.{fmt.lower()[:3]}", buffer.getvalue(), content_type=content_type)
 
 
+def scene_image(seed: int, size=(640, 480)):
+    """A picture with detail (blurred overlapping shapes, different for each seed), as a Pillow image."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rng = random.Random(seed)
+    image = Image.new("RGB", size, tuple(rng.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(25):
+        x0, y0 = rng.randrange(size[0]), rng.randrange(size[1])
+        box = [x0, y0, x0 + rng.randrange(40, 300), y0 + rng.randrange(40, 250)]
+        colour = tuple(rng.randrange(256) for _ in range(3))
+        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)(box, fill=colour)
+    return image.filter(ImageFilter.GaussianBlur(2))
+
+
+def image_bytes(image, fmt="JPEG", **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def scene_photo(seed: int, variant: str = "original", name=None) -> SimpleUploadedFile:
+    """A photo of scene `seed` (JPEG, quality 90) or one of the ways a photo is passed off as new: re-saved as JPEG at
+    another quality, converted to PNG, one byte appended, resized to 90 %, cropped by 2 % on each side."""
+    from PIL import Image
+
+    original = image_bytes(scene_image(seed), "JPEG", quality=90)
+    image = Image.open(io.BytesIO(original))
+    width, height = image.size
+    data, fmt = {
+        "original": lambda: (original, "jpg"),
+        "resaved": lambda: (image_bytes(image, "JPEG", quality=70), "jpg"),
+        "png": lambda: (image_bytes(image, "PNG"), "png"),
+        "byte_appended": lambda: (original + b"\0", "jpg"),
+        "resized": lambda: (image_bytes(image.resize((width * 9 // 10, height * 9 // 10)), "JPEG", quality=90), "jpg"),
+        "cropped": lambda: (image_bytes(image.crop((width // 50, height // 50, width - width // 50,
+                                                    height - height // 50)), "JPEG", quality=90), "jpg"),
+    }[variant]()
+    return SimpleUploadedFile(name or f"scene-{seed}-{variant}.{fmt}", data,
+                              content_type="image/png" if fmt == "png" else "image/jpeg")
+
+
 @dataclass
 class FibreWorld:
     operator: object

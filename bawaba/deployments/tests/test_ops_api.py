@@ -307,7 +307,7 @@ def test_an_import_with_bad_rows_lists_them_and_stores_nothing(world, as_user):
     ("ordres.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40),
     ("ordres.xlsx", b"not a workbook"),
     ("ordres.csv", b"colonne;autre\n1;2\n"),
-    ("ordres.csv", b"S\x81;home;16\n"),  # 0x81: neither UTF-8 nor Windows-1252 (an Arabic cp1256 export)
+    ("ordres.csv", b"S\x81;home;16\n"),  # 0x81 after a Latin letter: not UTF-8, undefined in 1252, not Arabic
 ])
 def test_an_import_of_the_wrong_type_is_a_422_on_the_file(world, as_user, name, content):
     before = counts()

@@ -610,7 +610,7 @@ def test_a_position_sent_without_its_accuracy_waits_for_an_inspector(world, accu
         assert item.reason_texts() == ["The GPS position was sent without its accuracy (typed rather than "
                                        "measured?), so it cannot prove where the work was done."]
     event = world.work_order.events.get(kind="report_received")
-    assert event.data["rules_engine"] == rules.ENGINE_REVISION == 2
+    assert event.data["rules_engine"] == rules.ENGINE_REVISION == 3
     services.do_accept_item(item, world.inspector, note="Technician's phone had location off; checked photos.")
     assert selectors.running_statement(world.contract).unbilled_amount == Decimal("3000.00")
 

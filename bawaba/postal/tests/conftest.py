@@ -37,7 +37,7 @@ def network(poste):
     alger = Region.objects.get(country="DZ", code="16")
     oran = Region.objects.get(country="DZ", code="31")
     alger_centre = alger.communes.filter(postal_code__startswith="16").order_by("postal_code").first()
-    oran_commune = oran.communes.order_by("postal_code").first()
+    oran_commune = oran.communes.exclude(postal_code="").order_by("postal_code").first()
     common = {"organisation": poste, "hours": {"sun": [["08:00", "16:00"]]}}
     sorting = Office.objects.create(code="16000-CTN", name_fr="Centre de tri d'Alger", kind=OfficeKind.SORTING_CENTRE,
                                     region=alger, commune=alger_centre, **common)
