@@ -63,9 +63,10 @@ def pytest_runtest_teardown(item, nextitem):
     """After a transactional test has flushed the database, put the migrations' data (geography, content
     types) back at once. Serialized rollback alone restores it at the start of the next *transactional* test;
     pytest-xdist's group scheduling may run a plain test next, which would find no wilaya and a content-type
-    cache pointing at rows that are gone. With this, the order of tests is irrelevant."""
+    cache pointing at rows that are gone. With this, the order of tests is irrelevant. After the session's
+    last test there is nothing to restore: its teardown has already dropped the test database."""
     yield
-    if _is_transactional(item):
+    if _is_transactional(item) and nextitem is not None:
         _restore_migration_data(item)
 
 
