@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,7 +62,8 @@ _CODES = [
 ]
 
 CODES: dict[str, EventCode] = {c.code: c for c in _CODES}
-EVENT_CHOICES = [(c.code, f"{c.code} — {c.label}") for c in _CODES]
+# Lazy, so that staff pages show the label in their language (an f-string would freeze it at import).
+EVENT_CHOICES = [(c.code, format_lazy("{} — {}", c.code, c.label)) for c in _CODES]
 
 POSTING = "EMA"
 INTO_SORTING = "EDD"

@@ -28,7 +28,7 @@ def _evidence_settings(settings, tmp_path):
 @pytest.fixture(scope="session")
 def _loopback_tsa():
     if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
+        pytest.fail("openssl is not installed: scripts/install installs it (the loopback TSA is `openssl ts`)")
     authority = LoopbackTSA()
     authority.start()
     yield authority
