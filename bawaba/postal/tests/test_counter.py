@@ -86,11 +86,15 @@ def test_malformed_or_unknown_postcodes_are_refused(clerk, ranges, acceptance, p
 def test_a_postcode_shared_by_several_communes_asks_for_the_commune(clerk, ranges, acceptance):
     from bawaba.geo.models import Commune
 
-    shared = Commune.objects.filter(region__country="DZ", postal_code="02015")
-    assert shared.count() > 1  # the reference data gives some postcodes to several communes
-    errors = _refused(clerk, acceptance(recipient_postcode="02015", recipient_commune=""))
-    assert errors["recipient_commune"][0].startswith("Several communes share the postcode 02015")
-    item = counter.do_accept_item(clerk, acceptance(recipient_postcode="02015",
+    # Several communes of a wilaya may be served under one postcode (a town and its outskirts); the loaded
+    # reference data has none left after its cleaning (bawaba.geo), so two of Algiers' communes share one here.
+    first, second = Commune.objects.filter(region__country="DZ", region__code="16").exclude(postal_code="")[:2]
+    code = first.postal_code
+    Commune.objects.filter(pk=second.pk).update(postal_code=code)
+    shared = Commune.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk")
+    errors = _refused(clerk, acceptance(recipient_postcode=code, recipient_commune=""))
+    assert errors["recipient_commune"][0].startswith(f"Several communes share the postcode {code}")
+    item = counter.do_accept_item(clerk, acceptance(recipient_postcode=code,
                                                     recipient_commune=shared.first().pk), now=NOW)
     assert item.recipient_commune == shared.first()
 
