@@ -1,0 +1,264 @@
+"""Assessment of one proof-of-life attempt: faces, quality, challenge steps in order, identity, 1:1 match.
+
+Measured facts only; ``policy.decide`` turns them into accepted / review / refused.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import face as facemod
+from .challenge import CHALLENGE_STEPS
+from .errors import FaceError
+from .fingerprint import _dhash as dhash
+from .fingerprint import fingerprint_distance
+from .images import open_image, to_rgb_array
+from .values import Assessment, FaceTemplate, Frame
+
+ENGINE_VERSION = "1"
+FRAME_MAX_SIDE = 640  # frames are analysed at most this large (phones send 480-720 px)
+MAX_FRAMES = 40
+# Head turned when the yaw ratio (see face.yaw_ratio) goes beyond this; frontal within FRONTAL_YAW.
+TURN_YAW = 0.15
+FRONTAL_YAW = 0.08
+EMBED_MAX = 5  # frames embedded per attempt (the most frontal one, one per step, first and last)
+# Frames whose fingerprints are all within this distance of the first one are one still picture.
+STATIC_MAX_DISTANCE = 6
+
+REASONS = {
+    "no_frames": "no frame was sent",
+    "too_many_frames": f"more than {MAX_FRAMES} frames were sent",
+    "not_an_image": "a frame is not a JPEG, PNG or WebP image, or cannot be decoded",
+    "timestamps_invalid": "frame times are negative or go backwards",
+    "no_face_at_all": "no face in any frame",
+    "no_face": "some frames show no face",
+    "several_faces": "some frames show more than one face",
+    "too_few_usable_frames": "too few frames show exactly one face",
+    "low_quality": "too many frames are blurred, too dark, too bright or the face is too small",
+    "static_frames": "every frame is the same still picture",
+    "duplicate_frames": "the same frame was sent more than once",
+    "challenge_incomplete": "not every step of the challenge was seen",
+    "challenge_wrong_order": "the challenge steps were done, but not in the order asked",
+    "challenge_too_late": "the challenge was completed after the time window",
+    "challenge_extra_moves": "head turns that the challenge did not ask for",
+    "identity_changed": "the frames do not all show the same person",
+    "no_match": "the face does not match the enrolled reference",
+    "weak_match": "the face matches the enrolled reference only weakly",
+    "reference_model_mismatch": "the reference template was made by another model",
+    "replayed_frames": "frames of an earlier attempt were sent again",
+}
+
+
+@dataclass
+class _Seen:
+    index: int
+    at_ms: int
+    rgb: np.ndarray
+    face: facemod.FaceMeasure
+
+    @property
+    def pose(self) -> str:
+        if self.face.yaw >= TURN_YAW:
+            return "turn_left"
+        if self.face.yaw <= -TURN_YAW:
+            return "turn_right"
+        return "frontal" if abs(self.face.yaw) <= FRONTAL_YAW else "between"
+
+
+def assess(reference: FaceTemplate, frames: list[Frame], challenge: tuple[str, ...], window_ms: int) -> Assessment:
+    """Measure an attempt: ``frames`` in capture order, ``challenge`` as issued by ``new_challenge``,
+    ``window_ms`` the time allowed from the start of the capture to the last step."""
+    if sorted(challenge) != sorted(CHALLENGE_STEPS):
+        raise ValueError(f"a challenge is a permutation of {CHALLENGE_STEPS}, not {challenge!r}")
+    started = time.perf_counter()
+    challenge = tuple(challenge)
+    reasons: list[str] = []
+    if not frames:
+        return Assessment({"engine": ENGINE_VERSION}, ["no_frames"], [], [], None, None, challenge, False, [])
+    if len(frames) > MAX_FRAMES:
+        return Assessment({"engine": ENGINE_VERSION}, ["too_many_frames"], [], [], None, None, challenge, False, [])
+    times = [frame.at_ms for frame in frames]
+    if any(not isinstance(t, int) or t < 0 for t in times) or any(
+        b < a for a, b in zip(times, times[1:], strict=False)
+    ):
+        reasons.append("timestamps_invalid")
+    digests = [hashlib.sha256(frame.image).hexdigest() if isinstance(frame.image, bytes) else "" for frame in frames]
+    if len(set(digests)) < len(digests):
+        reasons.append("duplicate_frames")
+
+    face_counts: list[int] = []
+    fingerprints: list[str] = []
+    per_frame: list[dict] = []
+    seen: list[_Seen] = []
+    for index, frame in enumerate(frames):
+        row: dict = {"at_ms": frame.at_ms}
+        try:
+            image = open_image(frame.image)
+        except FaceError as error:
+            face_counts.append(-1)
+            fingerprints.append("")
+            row.update(faces=-1, error=error.code)
+            per_frame.append(row)
+            continue
+        fingerprints.append(dhash(image))
+        rgb, scale = to_rgb_array(image, FRAME_MAX_SIDE)
+        rects = facemod.detect(rgb)
+        face_counts.append(len(rects))
+        row["faces"] = len(rects)
+        if len(rects) == 1:
+            measured = facemod.measure(rgb, rects[0], scale)
+            row.update(
+                yaw=round(measured.yaw, 3),
+                eyes_open=measured.eyes_open,
+                blur=round(measured.blur, 1),
+                brightness=round(measured.brightness, 1),
+                face_px=measured.width,
+                poor=measured.poor(),
+            )
+            seen.append(_Seen(index, frame.at_ms, rgb, measured))
+        per_frame.append(row)
+
+    if any(count == -1 for count in face_counts):
+        reasons.append("not_an_image")
+    if all(count <= 0 for count in face_counts):
+        if any(count == 0 for count in face_counts):
+            reasons.append("no_face_at_all")
+    elif any(count == 0 for count in face_counts):
+        reasons.append("no_face")
+    if any(count > 1 for count in face_counts):
+        reasons.append("several_faces")
+    valid = [f for f in fingerprints if f]
+    if len(valid) >= 2 and all(fingerprint_distance(valid[0], f) <= STATIC_MAX_DISTANCE for f in valid[1:]):
+        reasons.append("static_frames")
+
+    steps_seen = _steps(seen)
+    passed, challenge_reasons, matched = _check_challenge(steps_seen, challenge, window_ms)
+    reasons.extend(challenge_reasons)
+
+    match_distance = identity_spread = None
+    distances: dict[int, float] = {}
+    embedded: list[int] = []
+    if reference.model != facemod.MODEL_NAME:
+        reasons.append("reference_model_mismatch")
+    elif seen:
+        chosen = _frames_to_embed(seen, matched)
+        vectors = {s.index: facemod.embed(s.rgb, s.face) for s in chosen}
+        embedded = sorted(vectors)
+        ref = reference.as_array()
+        distances = {i: float(np.linalg.norm(v - ref)) for i, v in vectors.items()}
+        frontal = [distances[s.index] for s in chosen if abs(s.face.yaw) < TURN_YAW]
+        match_distance = round(float(np.median(frontal or list(distances.values()))), 4)
+        if len(vectors) >= 2:
+            keys = list(vectors)
+            identity_spread = round(
+                max(float(np.linalg.norm(vectors[a] - vectors[b])) for i, a in enumerate(keys) for b in keys[i + 1 :]),
+                4,
+            )
+
+    scores = {
+        "engine": ENGINE_VERSION,
+        "model": facemod.MODEL_NAME,
+        "thresholds": {
+            "turn_yaw": TURN_YAW,
+            "frontal_yaw": FRONTAL_YAW,
+            "min_blur": facemod.MIN_BLUR,
+            "brightness": [facemod.MIN_BRIGHTNESS, facemod.MAX_BRIGHTNESS],
+            "min_face_px": facemod.MIN_FACE_PX,
+        },
+        "frames": per_frame,
+        "usable_frames": len(seen),
+        "poor_frames": sum(1 for s in seen if s.face.poor()),
+        "yaw_range": [round(min(s.face.yaw for s in seen), 3), round(max(s.face.yaw for s in seen), 3)]
+        if seen
+        else None,
+        "embedded_frames": embedded,
+        "match_distances": {str(i): round(d, 4) for i, d in distances.items()},
+        "match_distance": match_distance,
+        "identity_spread": identity_spread,
+        "window_ms": window_ms,
+        "elapsed_ms": round((time.perf_counter() - started) * 1000),
+    }
+    return Assessment(
+        scores=scores,
+        reasons=list(dict.fromkeys(reasons)),
+        steps_seen=steps_seen,
+        face_counts=face_counts,
+        match_distance=match_distance,
+        identity_spread=identity_spread,
+        challenge=challenge,
+        challenge_passed=passed,
+        fingerprints=fingerprints,
+    )
+
+
+def _steps(seen: list[_Seen]) -> list[tuple[str, int]]:
+    """Challenge steps recognised in frames with one face, in time order.
+
+    A turn is the first frame of a run of frames turned that way. A blink is a run of near-frontal frames with
+    no open eye, between near-frontal frames with open eyes (eyes are judged only on near-frontal frames:
+    the cascade misses open eyes on turned heads).
+    """
+    steps: list[tuple[str, int]] = []
+    previous_pose = None
+    for s in seen:
+        pose = s.pose
+        if pose in ("turn_left", "turn_right") and pose != previous_pose:
+            steps.append((pose, s.at_ms))
+        previous_pose = pose
+    frontal = [s for s in seen if abs(s.face.yaw) < TURN_YAW]
+    last_open = False
+    closed_since = None
+    for s in frontal:
+        if s.face.eyes_open == 0:
+            if last_open and closed_since is None:
+                closed_since = s.at_ms
+        else:
+            if closed_since is not None:
+                steps.append(("blink", closed_since))
+                closed_since = None
+            last_open = True
+    steps.sort(key=lambda step: step[1])
+    return steps
+
+
+def _check_challenge(steps_seen, challenge, window_ms) -> tuple[bool, list[str], list[tuple[str, int]]]:
+    """(passed, reasons, matched steps): the challenge must be a subsequence of the steps seen."""
+    matched: list[tuple[str, int]] = []
+    position = 0
+    for wanted in challenge:
+        while position < len(steps_seen) and steps_seen[position][0] != wanted:
+            position += 1
+        if position == len(steps_seen):
+            break
+        matched.append(steps_seen[position])
+        position += 1
+    kinds = {step for step, _ in steps_seen}
+    if len(matched) < len(challenge):
+        if all(step in kinds for step in challenge):
+            return False, ["challenge_wrong_order"], matched
+        return False, ["challenge_incomplete"], matched
+    reasons = []
+    if any(at_ms > window_ms for _, at_ms in matched):
+        return False, ["challenge_too_late"], matched
+    extra_turns = [s for s in steps_seen if s[0] != "blink" and s not in matched]
+    if extra_turns:
+        reasons.append("challenge_extra_moves")
+    return True, reasons, matched
+
+
+def _frames_to_embed(seen: list[_Seen], matched) -> list[_Seen]:
+    """The most frontal open-eyed frame, the frame of each matched step, then first and last: at most EMBED_MAX."""
+    by_time = {s.at_ms: s for s in seen}
+    chosen: dict[int, _Seen] = {}
+    open_frontal = [s for s in seen if s.face.eyes_open > 0] or seen
+    best = min(open_frontal, key=lambda s: (abs(s.face.yaw), -s.face.blur))
+    chosen[best.index] = best
+    for _, at_ms in matched:
+        if at_ms in by_time:
+            chosen.setdefault(by_time[at_ms].index, by_time[at_ms])
+    for s in (seen[0], seen[-1]):
+        if len(chosen) < EMBED_MAX:
+            chosen.setdefault(s.index, s)
+    return sorted(chosen.values(), key=lambda s: s.index)[:EMBED_MAX]
