@@ -20,9 +20,14 @@ from .values import Assessment, FaceTemplate, Frame
 ENGINE_VERSION = "1"
 FRAME_MAX_SIDE = 640  # frames are analysed at most this large (phones send 480-720 px)
 MAX_FRAMES = 40
-# Head turned when the yaw ratio (see face.yaw_ratio) goes beyond this; frontal within FRONTAL_YAW.
-TURN_YAW = 0.15
+# Head turned when the yaw ratio (see face.yaw_ratio) moves this far from the capture's median (its neutral
+# pose: most frames of a capture face the camera); eyes are judged on frames within FRONTAL_YAW of it.
+TURN_YAW = 0.12
 FRONTAL_YAW = 0.08
+# A blink: eye openness under BLINK_RATIO x the capture's median openness, between frames at or above
+# OPEN_RATIO x that median.
+BLINK_RATIO = 0.7
+OPEN_RATIO = 0.8
 EMBED_MAX = 5  # frames embedded per attempt (the most frontal one, one per step, first and last)
 # Frames whose fingerprints are all within this distance of the first one are one still picture.
 STATIC_MAX_DISTANCE = 6
@@ -57,14 +62,15 @@ class _Seen:
     at_ms: int
     rgb: np.ndarray
     face: facemod.FaceMeasure
+    yaw: float = 0.0  # relative to the capture's median yaw
 
     @property
     def pose(self) -> str:
-        if self.face.yaw >= TURN_YAW:
+        if self.yaw >= TURN_YAW:
             return "turn_left"
-        if self.face.yaw <= -TURN_YAW:
+        if self.yaw <= -TURN_YAW:
             return "turn_right"
-        return "frontal" if abs(self.face.yaw) <= FRONTAL_YAW else "between"
+        return "frontal" if abs(self.yaw) <= FRONTAL_YAW else "between"
 
 
 def assess(reference: FaceTemplate, frames: list[Frame], challenge: tuple[str, ...], window_ms: int) -> Assessment:
@@ -111,7 +117,7 @@ def assess(reference: FaceTemplate, frames: list[Frame], challenge: tuple[str, .
             measured = facemod.measure(rgb, rects[0], scale)
             row.update(
                 yaw=round(measured.yaw, 3),
-                eyes_open=measured.eyes_open,
+                eyes=measured.eyes,
                 blur=round(measured.blur, 1),
                 brightness=round(measured.brightness, 1),
                 face_px=measured.width,
@@ -148,20 +154,19 @@ def assess(reference: FaceTemplate, frames: list[Frame], challenge: tuple[str, .
         embedded = sorted(vectors)
         ref = reference.as_array()
         distances = {i: float(np.linalg.norm(v - ref)) for i, v in vectors.items()}
-        frontal = [distances[s.index] for s in chosen if abs(s.face.yaw) < TURN_YAW]
+        frontal = [distances[s.index] for s in chosen if abs(s.yaw) < TURN_YAW]
         match_distance = round(float(np.median(frontal or list(distances.values()))), 4)
-        if len(vectors) >= 2:
-            keys = list(vectors)
-            identity_spread = round(
-                max(float(np.linalg.norm(vectors[a] - vectors[b])) for i, a in enumerate(keys) for b in keys[i + 1 :]),
-                4,
-            )
+        if len(vectors) >= 2:  # distance of every embedded frame to the anchor frame (chosen[0])
+            anchor = vectors[chosen[0].index]
+            identity_spread = round(max(float(np.linalg.norm(v - anchor)) for v in vectors.values()), 4)
 
     scores = {
         "engine": ENGINE_VERSION,
         "model": facemod.MODEL_NAME,
         "thresholds": {
             "turn_yaw": TURN_YAW,
+            "blink_ratio": BLINK_RATIO,
+            "open_ratio": OPEN_RATIO,
             "frontal_yaw": FRONTAL_YAW,
             "min_blur": facemod.MIN_BLUR,
             "brightness": [facemod.MIN_BRIGHTNESS, facemod.MAX_BRIGHTNESS],
@@ -196,10 +201,16 @@ def assess(reference: FaceTemplate, frames: list[Frame], challenge: tuple[str, .
 def _steps(seen: list[_Seen]) -> list[tuple[str, int]]:
     """Challenge steps recognised in frames with one face, in time order.
 
-    A turn is the first frame of a run of frames turned that way. A blink is a run of near-frontal frames with
-    no open eye, between near-frontal frames with open eyes (eyes are judged only on near-frontal frames:
-    the cascade misses open eyes on turned heads).
+    Yaw is taken relative to the capture's median (its neutral pose). A turn is the first frame of a run of
+    frames turned that way. A blink is a run of near-frontal frames whose eye openness falls under BLINK_RATIO
+    of the capture's median, between near-frontal frames with open eyes (eyes are judged only on near-frontal
+    frames: a turned head hides part of the eye).
     """
+    if not seen:
+        return []
+    neutral = float(np.median([s.face.yaw for s in seen]))
+    for s in seen:
+        s.yaw = s.face.yaw - neutral
     steps: list[tuple[str, int]] = []
     previous_pose = None
     for s in seen:
@@ -207,18 +218,20 @@ def _steps(seen: list[_Seen]) -> list[tuple[str, int]]:
         if pose in ("turn_left", "turn_right") and pose != previous_pose:
             steps.append((pose, s.at_ms))
         previous_pose = pose
-    frontal = [s for s in seen if abs(s.face.yaw) < TURN_YAW]
-    last_open = False
-    closed_since = None
-    for s in frontal:
-        if s.face.eyes_open == 0:
-            if last_open and closed_since is None:
-                closed_since = s.at_ms
-        else:
-            if closed_since is not None:
-                steps.append(("blink", closed_since))
-                closed_since = None
-            last_open = True
+    frontal = [s for s in seen if s.pose == "frontal"]
+    if len(frontal) >= 3:
+        usual = float(np.median([s.face.eyes for s in frontal]))
+        last_open = False
+        closed_since = None
+        for s in frontal:
+            if s.face.eyes < BLINK_RATIO * usual:
+                if last_open and closed_since is None:
+                    closed_since = s.at_ms
+            elif s.face.eyes >= OPEN_RATIO * usual:
+                if closed_since is not None:
+                    steps.append(("blink", closed_since))
+                    closed_since = None
+                last_open = True
     steps.sort(key=lambda step: step[1])
     return steps
 
@@ -249,16 +262,15 @@ def _check_challenge(steps_seen, challenge, window_ms) -> tuple[bool, list[str],
 
 
 def _frames_to_embed(seen: list[_Seen], matched) -> list[_Seen]:
-    """The most frontal open-eyed frame, the frame of each matched step, then first and last: at most EMBED_MAX."""
+    """The anchor (most frontal frame with the most open eyes), a frame of each matched turn, then first and
+    last frames: at most EMBED_MAX. Blink frames are not embedded (closed eyes move the embedding)."""
     by_time = {s.at_ms: s for s in seen}
-    chosen: dict[int, _Seen] = {}
-    open_frontal = [s for s in seen if s.face.eyes_open > 0] or seen
-    best = min(open_frontal, key=lambda s: (abs(s.face.yaw), -s.face.blur))
-    chosen[best.index] = best
-    for _, at_ms in matched:
-        if at_ms in by_time:
+    anchor = min(seen, key=lambda s: (round(abs(s.yaw), 2), -s.face.eyes, -s.face.blur))
+    chosen: dict[int, _Seen] = {anchor.index: anchor}
+    for step, at_ms in matched:
+        if step != "blink" and at_ms in by_time:
             chosen.setdefault(by_time[at_ms].index, by_time[at_ms])
     for s in (seen[0], seen[-1]):
-        if len(chosen) < EMBED_MAX:
+        if len(chosen) < EMBED_MAX and s.pose == "frontal":
             chosen.setdefault(s.index, s)
-    return sorted(chosen.values(), key=lambda s: s.index)[:EMBED_MAX]
+    return [anchor] + sorted((s for s in chosen.values() if s is not anchor), key=lambda s: s.index)[: EMBED_MAX - 1]
