@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "bawaba.channels",
     "bawaba.deployments",
     "bawaba.notifications",
+    "bawaba.lifeproof",
     "bawaba.demo",  # last: demo data may use every app above
 ]
 
