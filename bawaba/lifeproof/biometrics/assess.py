@@ -12,7 +12,7 @@ import numpy as np
 from . import face as facemod
 from .challenge import CHALLENGE_STEPS
 from .errors import FaceError
-from .fingerprint import _dhash as dhash
+from .fingerprint import _phash as phash
 from .fingerprint import fingerprint_distance
 from .images import open_image, to_rgb_array
 from .values import Assessment, FaceTemplate, Frame
@@ -30,7 +30,7 @@ BLINK_RATIO = 0.7
 OPEN_RATIO = 0.8
 EMBED_MAX = 5  # frames embedded per attempt (the most frontal one, one per step, first and last)
 # Frames whose fingerprints are all within this distance of the first one are one still picture.
-STATIC_MAX_DISTANCE = 6
+STATIC_MAX_DISTANCE = 2
 
 REASONS = {
     "no_frames": "no frame was sent",
@@ -52,7 +52,7 @@ REASONS = {
     "no_match": "the face does not match the enrolled reference",
     "weak_match": "the face matches the enrolled reference only weakly",
     "reference_model_mismatch": "the reference template was made by another model",
-    "replayed_frames": "frames of an earlier attempt were sent again",
+    "replayed_frames": "frames look like those of an earlier attempt (replay, or a new attempt in the same place)",
 }
 
 
@@ -108,7 +108,7 @@ def assess(reference: FaceTemplate, frames: list[Frame], challenge: tuple[str, .
             row.update(faces=-1, error=error.code)
             per_frame.append(row)
             continue
-        fingerprints.append(dhash(image))
+        fingerprints.append(phash(image))
         rgb, scale = to_rgb_array(image, FRAME_MAX_SIDE)
         rects = facemod.detect(rgb)
         face_counts.append(len(rects))

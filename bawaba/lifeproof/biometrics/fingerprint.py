@@ -1,9 +1,13 @@
 """Perceptual fingerprints of frames, to recognise frames already submitted (a replayed session).
 
-A difference hash (dHash) of the whole frame at 17 x 16 grey pixels: 256 bits, written as 64 hex digits.
-Re-encoding, slight scaling or brightness changes flip few bits; another moment of a live capture flips many.
+A DCT hash (pHash) of the whole frame: grey 64 x 64, the 16 x 16 lowest frequencies compared with their median,
+256 bits written as 64 hex digits. Re-encoding or rescaling a frame flips 0-4 bits; a slightly shifted,
+re-lit copy 2-18; another person 100+. Limit: a new attempt of the same person in the same place and pose also
+comes close (2-12 bits on our generated sequences), so a match is a reason for REVIEW, not a proof of replay —
+the random challenge order is what defeats a replay (see docs/biometrics.md).
 """
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -11,13 +15,13 @@ from .images import open_image
 
 HASH_BITS = 256
 # Hamming distance (of 256 bits) under which two frames count as the same picture.
-SAME_FRAME_MAX_DISTANCE = 20
+SAME_FRAME_MAX_DISTANCE = 8
 
 
-def _dhash(image: Image.Image) -> str:
-    grey = image.convert("L").resize((17, 16), Image.Resampling.LANCZOS)
-    pixels = np.asarray(grey, dtype=np.int16)
-    bits = (pixels[:, 1:] > pixels[:, :-1]).flatten()
+def _phash(image: Image.Image) -> str:
+    grey = np.asarray(image.convert("L").resize((64, 64), Image.Resampling.LANCZOS), dtype=np.float32)
+    low = cv2.dct(grey)[:16, :16].flatten()
+    bits = low > np.median(low[1:])
     return np.packbits(bits).tobytes().hex()
 
 
@@ -25,7 +29,7 @@ def frame_fingerprint(image_bytes: bytes) -> str:
     """Fingerprint of one image; "" for bytes that are not an image."""
     try:
         with open_image(image_bytes) as image:
-            return _dhash(image)
+            return _phash(image)
     except Exception:  # noqa: BLE001 - not an image: no fingerprint, assess() reports it
         return ""
 

@@ -1,5 +1,7 @@
 """Opening untrusted image bytes: the type is read from the content (filetype), the pixel count is checked
-against IMAGE_MAX_PIXELS before decoding (decompression bombs), and the image is decoded whole."""
+against settings.IMAGE_MAX_PIXELS before decoding (decompression bombs; Pillow's process-wide
+Image.MAX_IMAGE_PIXELS, which bawaba.core.uploads.limit_pillow sets, stops worse ones even earlier), and the
+image is decoded whole (a truncated file is refused)."""
 
 import io
 import warnings
@@ -34,7 +36,6 @@ def open_image(data: bytes) -> Image.Image:
     if kind is None or kind.mime not in IMAGE_MIMES:
         raise FaceError("not_an_image", f"not a JPEG, PNG or WebP image ({kind.mime if kind else 'unknown type'})")
     limit = max_pixels()
-    Image.MAX_IMAGE_PIXELS = limit
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked just below
@@ -47,7 +48,9 @@ def open_image(data: bytes) -> Image.Image:
             return image.convert("RGB")
     except FaceError:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own (process-wide) limit, set by the platform
+        raise FaceError("too_large", str(exc)) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
         raise FaceError("not_an_image", f"the image cannot be decoded: {exc}") from exc
 
 

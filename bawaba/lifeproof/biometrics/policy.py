@@ -48,7 +48,7 @@ POLICIES: dict[str, Policy] = {
                 "identity_changed",
                 "no_match",
                 "reference_model_mismatch",
-                "replayed_frames",
+                "too_many_frames",
             }
         ),
         review=frozenset(
@@ -59,6 +59,7 @@ POLICIES: dict[str, Policy] = {
                 "low_quality",
                 "challenge_extra_moves",
                 "duplicate_frames",
+                "replayed_frames",
             }
         ),
     ),
@@ -69,6 +70,7 @@ POLICY_VERSION = "2026.12-1"
 # Order in which reasons are listed in a decision (most serious first); unknown codes go last.
 _SEVERITY = [
     "no_frames",
+    "too_many_frames",
     "not_an_image",
     "timestamps_invalid",
     "replayed_frames",
