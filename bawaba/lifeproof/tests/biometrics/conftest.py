@@ -11,7 +11,7 @@ from bawaba.lifeproof.biometrics import compute_template
 from bawaba.lifeproof.biometrics import make_clips as clips
 
 # Portraits on which the generated blink and both head turns are recognised (see docs/biometrics.md).
-PERSON = "kaptur_marcy_015029.jpg"
+PERSON = "scanlon_mary_021762.jpg"
 OTHER = "scott_austin_021123.jpg"
 
 
