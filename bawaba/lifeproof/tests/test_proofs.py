@@ -168,3 +168,20 @@ def test_frames_are_deleted_after_the_delay_but_not_while_in_review(obligation, 
     assert bytes(attempt.frames) == b"" and attempt.frames_deleted_at and attempt.fingerprints
     assert bytes(waiting.frames) != b""
     assert BiometricAccess.objects.filter(attempt=attempt, action="delete", purpose="retention").exists()
+
+
+@pytest.mark.parametrize("language", ["fr", "ar", "en"])
+@pytest.mark.parametrize("template", ["lifeproof.invitation", "lifeproof.reminder", "lifeproof.accepted"])
+def test_every_sms_fits_in_one_segment(settings, language, template):
+    from django.utils import translation
+
+    from bawaba.lifeproof import links
+    from bawaba.notifications import sms
+    from bawaba.notifications.texts import TEMPLATES
+
+    settings.PUBLIC_BASE_URL = "https://bawaba.dz"
+    context = {"due": "31/12/2027", "certificate": "K7M2-9QXR", "link": links.public_link("aBcDeFgHiJ")}
+    with translation.override(language):
+        text = TEMPLATES[template].sms(context)
+    assert context["link"] in text and "31/12/2027" in text or "K7M2-9QXR" in text
+    assert sms.segments(text) == 1, (len(text), text)
