@@ -2,7 +2,7 @@
 
 | variable | default | meaning |
 |---|---|---|
-| BAWABA_BIOMETRIC_KEYS | a key file under BAWABA_VAR_DIR | comma-separated Fernet keys; the first encrypts, all decrypt |
+| BAWABA_BIOMETRIC_KEYS | a key file under BAWABA_VAR_DIR | comma-separated Fernet keys; the first one encrypts |
 | LIFEPROOF_SIGNING_KEY | a PEM file under BAWABA_VAR_DIR | path of the Ed25519 private key that seals certificates |
 | LIFEPROOF_CHALLENGE_SECONDS | 90 | how long a challenge may be answered after it is issued |
 | LIFEPROOF_WINDOW_MS | 15000 | the capture must fit in this many milliseconds |

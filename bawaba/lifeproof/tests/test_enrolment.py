@@ -83,8 +83,8 @@ def test_counter_enrolment_needs_the_id_check_and_a_face(cnr, clerk):
     assert {"id_checked", "photo"} <= set(refused.value.message_dict)
     assert not Pensioner.objects.exists()
 
-    pensioner = do_enrol_at_counter(organisation=cnr, clerk=clerk, id_checked=True, photo=portrait("chu_judy_020955.jpg"),
-                                    values=values)
+    pensioner = do_enrol_at_counter(organisation=cnr, clerk=clerk, id_checked=True,
+                                    photo=portrait("chu_judy_020955.jpg"), values=values)
     assert pensioner.enrolled_via == "counter" and pensioner.reference.created_by == clerk
 
 

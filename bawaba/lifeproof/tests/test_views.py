@@ -79,7 +79,7 @@ def test_the_signed_link_opens_the_page_in_french_and_arabic(client, obligation)
     response = client.get(f"/v/{links.token_for(obligation.code)}")
     assert response.status_code == 302
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="fr")
-    assert page.status_code == 200 and "Preuve de vie".encode() in page.content
+    assert page.status_code == 200 and b"Preuve de vie" in page.content
     assert b'rel="manifest"' in page.content and b"<script>" not in page.content
     client.post(reverse("set_language"), {"language": "ar", "next": "/v/"})
     arabic = client.get("/v/")
