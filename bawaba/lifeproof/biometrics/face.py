@@ -78,18 +78,18 @@ MIN_BRIGHTNESS = 45.0
 MAX_BRIGHTNESS = 215.0
 
 
-def detect(rgb: np.ndarray, upsample: int = 0) -> list:
+def detect(rgb: np.ndarray, upsample: int = 0, max_side: int = DETECT_MAX_SIDE) -> list:
     """Face rectangles (dlib.rectangle, in ``rgb``'s coordinates), largest first, small far faces dropped."""
     m = models()
     height, width = rgb.shape[:2]
-    scale = min(1.0, DETECT_MAX_SIDE / max(height, width))
+    scale = min(1.0, max_side / max(height, width))
     small = (
         cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
         if scale < 1
         else rgb
     )
     found = list(m.detector(small, upsample))
-    if not found and upsample == 0 and max(small.shape[:2]) <= DETECT_MAX_SIDE:
+    if not found and upsample == 0 and max(small.shape[:2]) <= max_side:
         found = list(m.detector(small, 1))  # faces under ~80 px at the reduced size
     rects = [
         dlib.rectangle(
