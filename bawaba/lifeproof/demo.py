@@ -59,9 +59,10 @@ def onboard_funds(*, password: str | None = DEMO_PASSWORD) -> dict:
 
 
 def teach_routing(actor, *, path: Path = EXAMPLES_FILE, now: dt.datetime | None = None) -> int:
-    """Each example becomes a request on the SMS, phone or web channel, routed as the router sees it today, then
-    transferred by `actor` (an agent of the shared centre) to the right listening centre: the transfer records
-    what the router must learn (routing.RoutingCorrection), as an agent's correction in real life would.
+    """Each example becomes a request on the SMS, phone, web, USSD or counter channel, filed under the shared
+    centre's "other administrations" (the citizen's choice before the funds were on the platform), then transferred
+    by `actor` (an agent of the shared centre) to the right listening centre: the transfer records what the router
+    must learn (routing.RoutingCorrection), as an agent's correction in real life would.
     Returns the number of corrections recorded; `bawaba routing train` (or train_model below) then learns them."""
     from bawaba.orgs.models import Service
     from bawaba.routing.models import RoutingCorrection
@@ -76,7 +77,8 @@ def teach_routing(actor, *, path: Path = EXAMPLES_FILE, now: dt.datetime | None 
             continue
         target = Service.objects.get(code=example.service)
         request = do_create_request(channel=channels[index % len(channels)], citizen_phone=f"0661 00 {index:02d} 00",
-                                    subject=example.text[:60], text=example.text, language=example.lang, now=now)
+                                    subject=example.text[:60], text=example.text, language=example.lang,
+                                    category="other", now=now)
         if request.service_id != target.pk:
             do_transfer(request, target, actor=actor, reason="Centre d'écoute de la caisse", now=now)
     return RoutingCorrection.objects.count() - before
