@@ -73,7 +73,7 @@ class FaceMeasure:
         return flags
 
 
-MIN_BLUR = 40.0
+MIN_BLUR = 25.0
 MIN_BRIGHTNESS = 45.0
 MAX_BRIGHTNESS = 215.0
 

@@ -191,3 +191,24 @@ def _decode(data):
     from PIL import Image
 
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+def test_blurred_frames_go_to_review(reference, performed):
+    from PIL import ImageFilter
+
+    challenge, frames = performed
+
+    def blurred(data):
+        import io
+
+        from PIL import Image
+
+        out = io.BytesIO()
+        Image.open(io.BytesIO(data)).filter(ImageFilter.GaussianBlur(2)).save(out, "JPEG")
+        return out.getvalue()
+
+    assessment = assess(reference, [Frame(blurred(f.image), f.at_ms) for f in frames], challenge, WINDOW_MS)
+    assert assessment.scores["poor_frames"] == len(frames)
+    assert "blurred" in assessment.scores["frames"][0]["poor"]
+    assert decide(assessment).outcome in {"review", "refused"}
+    assert "low_quality" in decide(assessment).reasons
