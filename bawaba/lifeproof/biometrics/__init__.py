@@ -24,8 +24,8 @@ import importlib
 # Loaded on first use (PEP 562): importing a light submodule (errors, values, challenge, policy) or this
 # package does not load dlib, OpenCV or the 30 MB of models; the first assess()/compute_template() does.
 _EXPORTS = {
-    "REASONS": "assess",
-    "assess": "assess",
+    "REASONS": "assessment",
+    "assess": "assessment",
     "CHALLENGE_STEPS": "challenge",
     "new_challenge": "challenge",
     "FaceError": "errors",

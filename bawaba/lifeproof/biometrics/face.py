@@ -161,10 +161,10 @@ def eye_openness(grey: np.ndarray, points: np.ndarray) -> float:
     """How open the eyes are: how tall the dark iris/pupil stands in the middle of a box around each eye
     (85th percentile of the dark pixels per column of the box's middle half, over the box height), averaged
     over both eyes. Only meaningful relative to the same person's open eyes in the same capture: a blink is a
-    drop under ``BLINK_RATIO`` of the capture's median (assess._steps).
+    drop under ``BLINK_RATIO`` of the capture's median (assessment._steps).
 
     Measured from the 5-point eye corners, no extra model: OpenCV's open-eye Haar cascade (the other shipped
-    option) missed both open eyes on 8 of 40 official portraits we tried, so it is not used. The box size and
+    option) saw no open eye on 6 of 40 open-eyed official portraits we tried, so it is not used. The box size and
     thresholds were chosen on generated blinks (make_clips.close_eyes): see docs/biometrics.md for the limits.
     """
     values = []

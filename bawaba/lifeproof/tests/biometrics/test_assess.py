@@ -3,6 +3,7 @@ point 7: a photo held up, a replayed session against a new challenge, two faces,
 image. Generated sequences: see make_clips and docs/biometrics.md for what they do not prove."""
 
 import json
+import time
 
 import pytest
 
@@ -50,8 +51,12 @@ def test_scores_are_json_and_explain_the_attempt(genuine):
     assert all(code in REASONS for code in POLICIES[POLICY_VERSION].refuse | POLICIES[POLICY_VERSION].review)
 
 
-def test_one_proof_is_decided_in_under_two_seconds(genuine):
-    assert genuine.scores["elapsed_ms"] < 2000
+def test_one_proof_takes_well_under_two_seconds_of_cpu(reference, performed):
+    # CPU time, not wall clock: the test machine is shared, and the wall-clock figure is bench/proof_of_life.py's.
+    challenge, frames = performed
+    started = time.process_time()
+    decide(assess(reference, frames, challenge, WINDOW_MS))
+    assert time.process_time() - started < 1.5
 
 
 def test_someone_else_doing_the_challenge_is_refused(other_reference, performed, genuine):

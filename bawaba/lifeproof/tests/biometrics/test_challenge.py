@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bawaba.lifeproof.biometrics import CHALLENGE_STEPS, new_challenge
-from bawaba.lifeproof.biometrics.assess import _check_challenge
+from bawaba.lifeproof.biometrics.assessment import _check_challenge
 
 PERMUTATIONS = list(itertools.permutations(CHALLENGE_STEPS))
 
