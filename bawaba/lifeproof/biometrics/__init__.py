@@ -12,6 +12,7 @@ Plain Python (dlib + OpenCV + Pillow + numpy), no Django models. Public interfac
     frame_fingerprints(frames) -> list[str]  perceptual hashes of frames (store them; replay check below)
     seen_before(fingerprints, previous, max_distance=...) -> int   how many frames match earlier ones
     REASONS                                  every reason code with an English explanation
+    warm_up()                                load dlib's models now (~0.8 s of CPU), e.g. at worker start
 
 ``assess`` never raises for bad frames (a frame that is not an image is a reason, ``not_an_image``);
 ``compute_template`` raises FaceError for a bad reference photo. Both are CPU-bound (~0.1 s a frame): run
@@ -31,6 +32,7 @@ _EXPORTS = {
     "FaceError": "errors",
     "MODEL_NAME": "face",
     "compute_template": "face",
+    "warm_up": "face",
     "fingerprint_distance": "fingerprint",
     "frame_fingerprints": "fingerprint",
     "seen_before": "fingerprint",

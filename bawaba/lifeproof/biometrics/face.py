@@ -49,6 +49,11 @@ def models() -> Models:
         )
 
 
+def warm_up() -> None:
+    """Load the models now (about 0.8 s of CPU), e.g. when a background worker starts, not on its first proof."""
+    models()
+
+
 @dataclass
 class FaceMeasure:
     """Everything measured on one face of one image (coordinates in the analysed array)."""
