@@ -87,9 +87,9 @@ def assess(reference: FaceTemplate, frames: list[Frame], challenge: tuple[str, .
     if len(frames) > MAX_FRAMES:
         return Assessment({"engine": ENGINE_VERSION}, ["too_many_frames"], [], [], None, None, challenge, False, [])
     times = [frame.at_ms for frame in frames]
-    if any(not isinstance(t, int) or t < 0 for t in times) or any(
-        b < a for a, b in zip(times, times[1:], strict=False)
-    ):
+    if any(not isinstance(t, int) or isinstance(t, bool) for t in times):
+        return Assessment({"engine": ENGINE_VERSION}, ["timestamps_invalid"], [], [], None, None, challenge, False, [])
+    if any(t < 0 for t in times) or any(b < a for a, b in zip(times, times[1:], strict=False)):
         reasons.append("timestamps_invalid")
     digests = [hashlib.sha256(frame.image).hexdigest() if isinstance(frame.image, bytes) else "" for frame in frames]
     if len(set(digests)) < len(digests):

@@ -159,6 +159,15 @@ def test_time_going_backwards_is_refused(reference, performed):
     assert decide(assess(reference, shuffled, challenge, WINDOW_MS)).outcome == "refused"
 
 
+@pytest.mark.parametrize("at_ms", [None, 1.5, "400", True])
+def test_a_time_that_is_not_whole_milliseconds_is_refused(reference, performed, at_ms):
+    challenge, frames = performed
+    broken = [Frame(frames[0].image, 0), Frame(frames[1].image, at_ms)]
+    assessment = assess(reference, broken, challenge, WINDOW_MS)
+    assert assessment.reasons == ["timestamps_invalid"]
+    assert decide(assessment).outcome == "refused"
+
+
 def test_no_frames_and_bad_challenges():
     reference = None  # never reached
     assert decide(assess(reference, [], ("blink", "turn_left", "turn_right"), WINDOW_MS)).reasons[0] == "no_frames"
