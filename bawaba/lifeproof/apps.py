@@ -28,7 +28,7 @@ class LifeproofConfig(AppConfig):
                        description=_("Enrols pensioners and runs their proof at a post-office counter.")),
         ),
         entries=(
-            MenuEntry("lifeproof:queue", _("Proofs to review"), FUND_ROLES, key="queue"),
+            MenuEntry("lifeproof:queue", _("Proofs to review"), FUND_ROLES, key="proofs"),
             MenuEntry("lifeproof:campaigns", _("Campaigns"), (MANAGER,), key="campaigns"),
             MenuEntry("lifeproof:import", _("Import pensioners"), (MANAGER,), key="import"),
             MenuEntry("lifeproof:counter", _("Counter"), (COUNTER,), key="counter"),

@@ -42,7 +42,7 @@ def queue(request):
                 .select_related("obligation__pensioner", "obligation__campaign", "challenge")
                 .order_by("created_at", "id"))
     page = Paginator(attempts, 50).get_page(request.GET.get("page"))
-    return render(request, "lifeproof/queue.html", {"page": page, "fund": fund, "nav": "queue"})
+    return render(request, "lifeproof/queue.html", {"page": page, "fund": fund, "nav": "proofs"})
 
 
 @login_required
@@ -54,7 +54,7 @@ def attempt_detail(request, pk, form=None, status=200):
         "reasons": [(code, describe(code)) for code in attempt.reasons],
         "scores": sorted((k, v) for k, v in attempt.scores.items() if not isinstance(v, (list, dict))),
         "reviews": attempt.reviews.select_related("reviewer"), "proposed": refusal_proposed(attempt),
-        "form": form or forms.ReviewForm(), "nav": "queue",
+        "form": form or forms.ReviewForm(), "nav": "proofs",
     }, status=status)
 
 

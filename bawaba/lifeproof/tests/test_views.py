@@ -141,4 +141,4 @@ def test_a_counter_clerk_lands_on_the_counter_and_sees_the_module_menu(client, c
     assert client.login(username="poste.clerk", password=PASSWORD)
     assert client.get("/home/")["Location"] == reverse("lifeproof:counter")
     page = client.get(reverse("lifeproof:counter"))
-    assert b'id="nav-counter"' in page.content and b'id="nav-queue"' not in page.content
+    assert b'id="nav-counter"' in page.content and b'id="nav-proofs"' not in page.content
