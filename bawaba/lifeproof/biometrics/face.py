@@ -42,6 +42,9 @@ class Models:
 @lru_cache(maxsize=1)
 def models() -> Models:
     with _lock:
+        # One thread per process: workers scale by processes, and OpenCV's own thread pool only adds switching
+        # on the small images it handles here.
+        cv2.setNumThreads(1)
         return Models(
             detector=dlib.get_frontal_face_detector(),
             shapes=dlib.shape_predictor(face_recognition_models.pose_predictor_five_point_model_location()),
