@@ -273,8 +273,11 @@ def import_pensioners(data: bytes, photos: dict[str, bytes], *, organisation, ac
         return result
     try:
         with transaction.atomic():
+            from .proofs import add_to_open_campaigns
+
             for entry in planned:
-                _store(entry, organisation=organisation, actor=actor, via="import", now=now)
+                pensioner = _store(entry, organisation=organisation, actor=actor, via="import", now=now)
+                add_to_open_campaigns(pensioner, now=now)
             audit.event("pensioners.imported", organisation=organisation, actor=actor, at=now,
                         file=filename[:200], pensioners=len(planned))
     except IntegrityError:
