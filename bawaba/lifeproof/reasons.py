@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 MESSAGES = {
     "no_frames": _("No picture was received."),
+    "too_many_frames": _("Too many pictures were sent."),
     "not_an_image": _("A picture sent is not an image."),
     "timestamps_invalid": _("The pictures' times are not consistent."),
     "replayed_frames": _("These pictures were already sent in an earlier attempt."),

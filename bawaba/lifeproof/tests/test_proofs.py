@@ -188,3 +188,17 @@ def test_every_sms_fits_in_one_segment(settings, language, template):
         text = TEMPLATES[template].sms(context)
     assert context["link"] in text and "31/12/2027" in text or "K7M2-9QXR" in text
     assert sms.segments(text) == 1, (len(text), text)
+
+
+def test_every_reason_of_the_engine_has_translated_words():
+    from django.utils import translation
+
+    from bawaba.lifeproof.biometrics import REASONS
+    from bawaba.lifeproof.reasons import MESSAGES, describe
+
+    assert set(REASONS) <= set(MESSAGES)
+    for code in REASONS:
+        with translation.override("en"):
+            english = describe(code)
+        with translation.override("ar"):
+            assert describe(code) != english, code
