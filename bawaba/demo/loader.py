@@ -157,7 +157,9 @@ def demo_logins(agents_per_org: dict[str, int] | None = None) -> list[dict]:
         {"username": "fibre.tech2", "roles": ["fibre.technician"], "organisation": "fibre-co-2",
          "try": "A technician of the second contractor: sees only that contractor's orders."},
     ]
-    return rows
+    from bawaba.lifeproof.demo import demo_logins as lifeproof_logins  # created by `bawaba lifeproof demo`
+
+    return rows + lifeproof_logins()
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ DATA = Path(__file__).resolve().parent / "data"
 FUNDS_FILE = DATA / "funds.json"
 EXAMPLES_FILE = DATA / "listening_examples.jsonl"
 DEMO_PASSWORD = "bawaba-demo"  # noqa: S105 - the published demo password
+CLERK = {"username": "poste.guichet", "first_name": "Karima", "last_name": "Zerrouki", "roles": ["lifeproof.counter"]}
 TEACHER = {"username": "centre.ecoute", "first_name": "Sofiane", "last_name": "Belaid", "roles": ["desk.agent"]}
 # Demo pensioners: fictional names on the engine's public-domain portraits (bawaba/lifeproof/biometrics/data).
 PENSIONERS = [
@@ -41,6 +42,24 @@ class DemoSummary:
     pensioners: int = 0
     campaigns: int = 0
     model: str = ""
+
+
+def demo_logins() -> list[dict]:
+    """The proof-of-life demo's logins for `bawaba demo logins` (created by `bawaba lifeproof demo`)."""
+    rows = [
+        {"username": "cnr.manager", "organisation": "cnr",
+         "try": "Proof of life > Campaigns: the campaign's counts and its CSV export; Import pensioners (after "
+                "`bawaba lifeproof demo`)."},
+        {"username": "cnr.reviewer", "organisation": "cnr",
+         "try": "Proof of life > Proofs to review: photos side by side; a refusal needs cnr.reviewer2 too."},
+        {"username": CLERK["username"], "organisation": "algerie-poste",
+         "try": "Proof of life > Counter: pension 100001 with national ID 109850000000000001, on the webcam."},
+    ]
+    roles = {person["username"]: person["roles"] for spec in fund_specs() for person in spec["staff"]}
+    roles[CLERK["username"]] = CLERK["roles"]
+    for row in rows:
+        row["roles"] = list(roles[row["username"]])
+    return rows
 
 
 def fund_specs() -> list[dict]:
@@ -128,6 +147,8 @@ def load_lifeproof_demo(*, now: dt.datetime | None = None, train: bool = True) -
     summary.funds = sorted(funds)
     centre = Organisation.objects.get(slug="centre")
     teacher = do_add_staff(centre, {**TEACHER, "password": DEMO_PASSWORD, "email": "centre.ecoute@example.test"})
+    do_add_staff(Organisation.objects.get(slug="algerie-poste"),
+                 {**CLERK, "password": DEMO_PASSWORD, "email": "poste.guichet@example.test"})
     summary.corrections = teach_routing(teacher, now=now)
     if train:
         summary.model = str(train_model().path)
