@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 PASSWORD = "correct horse 42"
-PORTRAIT = "kaptur_marcy_015029.jpg"
+PORTRAIT = "scanlon_mary_021762.jpg"  # the engine's own default portrait (make_clips.DEFAULT_PORTRAIT)
 OTHER_PORTRAIT = "king_angus_041300.jpg"
 
 
