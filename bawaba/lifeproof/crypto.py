@@ -2,7 +2,7 @@
 Ed25519.
 
 - BAWABA_BIOMETRIC_KEYS: comma-separated Fernet keys (`Fernet.generate_key()`); the first encrypts, every key
-  decrypts, so a key is rotated by putting a new one first and re-encrypting (`bawaba lifeproof rotate-keys`).
+  decrypts, so a key is rotated by putting a new one first (old data stays readable; `rotate()` re-encrypts).
   Without it (the embedded default) a key is made once in BAWABA_VAR_DIR/biometric_keys, readable by its owner
   only, as config/settings.py does for SECRET_KEY.
 - LIFEPROOF_SIGNING_KEY: the path of the Ed25519 private key (PEM, PKCS#8, unencrypted). Without it a key is made
