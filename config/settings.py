@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "bawaba.notifications",
     "bawaba.postal",
     "bawaba.evidence",
+    "bawaba.lifeproof",
     "bawaba.demo",  # last: demo data may use every app above
 ]
 

@@ -157,10 +157,10 @@ def demo_logins(agents_per_org: dict[str, int] | None = None) -> list[dict]:
         {"username": "fibre.tech2", "roles": ["fibre.technician"], "organisation": "fibre-co-2",
          "try": "A technician of the second contractor: sees only that contractor's orders."},
     ]
+    from bawaba.lifeproof.demo import demo_logins as lifeproof_logins  # created by `bawaba lifeproof demo`
     from bawaba.postal.demo import demo_logins as postal_logins
 
-    rows += postal_logins()
-    return rows
+    return rows + postal_logins() + lifeproof_logins()
 
 
 # --------------------------------------------------------------------------------------------------------------
