@@ -86,7 +86,8 @@ def test_the_current_entry_is_marked_by_url_name_or_by_the_pages_nav_key():
 
 def test_a_new_module_plugs_in_by_declaring_itself():
     with modify_settings(INSTALLED_APPS={"append": "bawaba.core.tests.shellapp"}):
-        assert [module.code for module in modules.modules()] == ["desk", "fibre", "postal", "library", "lifeproof", "platform"]
+        codes = [module.code for module in modules.modules()]
+        assert codes == ["desk", "fibre", "postal", "library", "lifeproof", "platform"]
         assert modules.home_url(["library.clerk"]) == reverse("healthz")
         assert modules.home_url(["library.clerk", "desk.agent"]) == "/desk/"  # the agent role ranks higher
         # An entry whose URL is not mounted is left out rather than breaking every page.
