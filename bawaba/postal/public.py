@@ -1,21 +1,19 @@
 """What the public may know of an item: its timeline in plain words and the next step. Never a name, an
 address or a phone number — only the event wording, its time and the post's own place names.
 
-TO RECONCILE: the TRACKING helper writes ``bawaba.postal.tracking.public_timeline(number)`` for the
-benchmark; until it is on main this module is the public selector (two queries on indexed columns: the
-item by number, its events by (item, occurred_at)).
+The timeline itself comes from ``bawaba.postal.tracking.public_timeline`` (one indexed query, measured in
+bench/postal_tracking.py); this module adds what a citizen should do next and where a held item waits.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
 from bawaba.postal import events as codes
-from bawaba.postal import s10
-from bawaba.postal.models import Item, ItemStatus, Office
+from bawaba.postal import s10, tracking
+from bawaba.postal.models import Item, ItemStatus
 
 NEXT_STEP = {
     ItemStatus.ANNOUNCED: _("The sender announced the item; it has not been handed to the post yet."),
@@ -39,20 +37,12 @@ class NotFound(LookupError):
 
 
 @dataclasses.dataclass(frozen=True)
-class PublicEvent:
-    occurred_at: dt.datetime
-    code: str
-    text: str
-    place: str  # the office's public name, or the foreign office code
-
-
-@dataclasses.dataclass(frozen=True)
 class PublicTracking:
     number: str
     status: str
     status_label: str
     next_step: str
-    events: list[PublicEvent]
+    events: list[tracking.PublicEvent]
     held_at: str  # where to collect it, when held
 
     @property
@@ -61,7 +51,7 @@ class PublicTracking:
         return f"{n[:2]} {n[2:5]} {n[5:8]} {n[8:11]} {n[11:]}"
 
     @property
-    def latest(self) -> PublicEvent | None:
+    def latest(self) -> tracking.PublicEvent | None:
         return self.events[-1] if self.events else None
 
 
@@ -75,27 +65,19 @@ def find_item(number: str) -> Item:
     return item
 
 
-def _place(office: Office | None, office_code: str) -> str:
-    if office is not None:
-        return office.name
-    return office_code
-
-
 def public_timeline(number: str) -> PublicTracking:
     """Raises S10Error (invalid number, with the reason) or NotFound."""
-    item = find_item(number)
-    events = list(item.events.filter(flagged=False).select_related("office").only(
-        "item", "occurred_at", "code", "office_code", "office__name_fr", "office__name_ar", "office__name_en",
-    ).order_by("occurred_at", "id"))
-    shown = [PublicEvent(e.occurred_at, e.code, str(codes.CODES[e.code].public), _place(e.office, e.office_code))
-             for e in events if e.code in codes.CODES]
+    canonical = str(s10.parse(number))
+    timeline = tracking.public_timeline(canonical)
+    if timeline is None:
+        raise NotFound(canonical)
     held_at = ""
-    if item.status == ItemStatus.HELD:
-        held = [e for e in shown if e.code == codes.HELD_FOR_PICKUP]
+    if timeline.status == ItemStatus.HELD:
+        held = [e for e in timeline.events if e.code == codes.HELD_FOR_PICKUP]
         held_at = held[-1].place if held else ""
-    status = ItemStatus(item.status)
-    return PublicTracking(number=item.number, status=status.value, status_label=str(status.label),
-                          next_step=str(NEXT_STEP.get(status, "")), events=shown, held_at=held_at)
+    status = ItemStatus(timeline.status)
+    return PublicTracking(number=timeline.number, status=status.value, status_label=timeline.status_label,
+                          next_step=str(NEXT_STEP.get(status, "")), events=timeline.events, held_at=held_at)
 
 
 def sms_status(number: str) -> str:
