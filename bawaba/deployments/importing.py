@@ -9,9 +9,7 @@ Columns (header names, case-insensitive; French aliases accepted):
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,10 +19,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bawaba.core.tabular import read_table
 from bawaba.core.textnorm import normalise
 from bawaba.geo.locate import position_problem
 
-from . import charsets
 from .models import (
     HOME_KINDS,
     DeploymentEvent,
@@ -80,60 +78,7 @@ class ImportResult:
 
 def _read_rows(upload, filename: str) -> list[list[str]]:
     upload.seek(0)
-    data = upload.read()
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    if not data:
-        raise ValidationError(_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise ValidationError(_("The file is larger than %(mb)s MB; split it.") % {"mb": MAX_BYTES // 1024 // 1024})
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ValidationError(_("Old Excel files (.xls) are not supported: save as .xlsx or CSV."))
-    if b"\x00" in data:
-        raise ValidationError(_("This is not a CSV or XLSX file."))
-    try:
-        text, _encoding = charsets.decode(data)
-    except charsets.UndecidableEncoding as exc:
-        raise ValidationError(_(
-            "The characters of this file (line %(line)s) cannot be read with certainty as UTF-8, Windows-1256 "
-            "(Arabic) or Windows-1252 (French), so nothing was imported rather than garbled text: in Excel, save "
-            "it as “CSV UTF-8” or as XLSX.") % {"line": exc.line or 1}) from exc
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([";", ",", "\t"], key=first_line.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from zipfile import BadZipFile
-
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ValidationError(_("The XLSX file cannot be read.")) from exc
-    sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        row = []
-        for value in values:
-            if value is None:
-                row.append("")
-            elif isinstance(value, dt.datetime):
-                row.append(value.date().isoformat())
-            elif isinstance(value, dt.date):
-                row.append(value.isoformat())
-            elif isinstance(value, float) and value.is_integer():
-                row.append(str(int(value)))
-            else:
-                row.append(str(value))
-        rows.append(row)
-        if len(rows) > MAX_ROWS + 1:
-            break
-    workbook.close()
-    return rows
+    return read_table(upload.read(), max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
 
 
 def _date(raw: str) -> dt.date | None:

@@ -10,7 +10,6 @@ in one transaction, or none.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bawaba.core.phones import to_e164
+from bawaba.core.tabular import read_table
 
 from . import audit, crypto, engine
 from .models import BiometricReference, Obligation, Pensioner
@@ -78,53 +78,7 @@ def face_error_message(code: str) -> str:
 
 
 def _read_rows(data: bytes) -> list[list[str]]:
-    if not data:
-        raise ValidationError(_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise ValidationError(_("The file is larger than %(mb)s MB; split it.") % {"mb": MAX_BYTES // 1024 // 1024})
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
-    for encoding in ("utf-8-sig", "cp1256", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise ValidationError(_("The file is neither UTF-8 nor Windows text: save it as CSV UTF-8 or XLSX."))
-    if "\x00" in text:
-        raise ValidationError(_("This is not a CSV or XLSX file."))
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([";", ",", "\t"], key=first_line.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ValidationError(_("The XLSX file cannot be read.")) from exc
-    rows = []
-    for values in workbook.worksheets[0].iter_rows(values_only=True):
-        row = []
-        for value in values:
-            if value is None:
-                row.append("")
-            elif isinstance(value, dt.datetime):
-                row.append(value.date().isoformat())
-            elif isinstance(value, dt.date):
-                row.append(value.isoformat())
-            elif isinstance(value, float) and value.is_integer():
-                row.append(str(int(value)))
-            else:
-                row.append(str(value))
-        rows.append(row)
-        if len(rows) > MAX_ROWS + 1:
-            break
-    workbook.close()
-    return rows
+    return read_table(data, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
 
 
 def read_photos(data: bytes) -> dict[str, bytes]:

@@ -15,25 +15,21 @@ without one (01/03/2026 14:05, read in the post's local time); XLSX date cells a
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
-import zipfile
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bawaba.core.uploads import check_upload
+from bawaba.core.tabular import read_table
 from bawaba.postal import tracking
 from bawaba.postal.models import EventSource
 from bawaba.postal.tracking import EventInput, EventsRefused, RowError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
-MAX_XLSX_UNCOMPRESSED = 80 * 1024 * 1024  # a zip bomb is refused before openpyxl inflates it
 XLSX = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}
 REQUIRED = ("number", "code", "occurred_at")
 ALIASES = {
@@ -200,67 +196,9 @@ def parse_time(raw: str) -> dt.datetime | None:
 
 def _read_table(upload) -> list[list[str]]:
     upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head[:4] == b"PK\x03\x04":
-        try:
-            checked = check_upload(upload, XLSX, max_bytes=MAX_BYTES)
-        except FileRefused:
-            raise
-        except ValidationError as exc:
-            raise FileRefused(exc.messages) from exc
-        return _read_xlsx(checked.file)
-    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise FileRefused(_("Old Excel files (.xls) are not supported: save as .xlsx or CSV."))
-    if not upload.size:
-        raise FileRefused(_("The file is empty."))
-    if upload.size > MAX_BYTES:
-        raise FileRefused(_("The file is larger than %(mb)d MB; split it.") % {"mb": MAX_BYTES // 1024 // 1024})
-    data = upload.read()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise FileRefused(_("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8 or XLSX."))
-    if "\x00" in text:
-        raise FileRefused(_("This is not a CSV or XLSX file."))
-    first = text.split("\n", 1)[0]
-    delimiter = max([";", ",", "\t"], key=first.count)
     try:
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    except csv.Error as exc:
-        raise FileRefused(_("The CSV file cannot be read: %(error)s") % {"error": str(exc)[:100]}) from exc
+        return read_table(upload.read(), max_bytes=MAX_BYTES, max_rows=MAX_ROWS, datetimes="datetime")
+    except ValidationError as exc:
+        raise FileRefused(exc.messages) from exc
 
 
-def _read_xlsx(upload) -> list[list[str]]:
-    import openpyxl
-
-    upload.seek(0)
-    data = upload.read()
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
-                raise FileRefused(_("The XLSX file is too large once uncompressed; split it."))
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise FileRefused(_("The XLSX file cannot be read.")) from exc
-    rows = []
-    for values in workbook.worksheets[0].iter_rows(values_only=True):
-        row = []
-        for value in values:
-            if value is None:
-                row.append("")
-            elif isinstance(value, dt.datetime):
-                row.append(value.strftime("%Y-%m-%d %H:%M:%S"))
-            elif isinstance(value, float) and value.is_integer():
-                row.append(str(int(value)))
-            else:
-                row.append(str(value))
-        rows.append(row)
-        if len(rows) > MAX_ROWS + 2:
-            break
-    workbook.close()
-    return rows

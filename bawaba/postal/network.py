@@ -15,10 +15,7 @@ created. A supervisor whose posting names a region imports offices of that regio
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import datetime as dt
-import io
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -26,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from bawaba.core.tabular import read_table
 from bawaba.core.textnorm import normalise
 from bawaba.postal.models import Office, OfficeKind, OfficeService
 
@@ -88,60 +86,9 @@ class ImportResult:
 
 
 def read_rows(upload) -> list[list[str]]:
-    """The cells of a CSV (UTF-8 or Windows-1252; ; , or tab) or XLSX file (first sheet), as text."""
+    """The cells of a CSV or XLSX file (first sheet), as text (bawaba.core.tabular: encodings detected)."""
     upload.seek(0)
-    data = upload.read()
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    if not data:
-        raise ValidationError(_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise ValidationError(_("The file is larger than %(mb)s MB; split it.") % {"mb": MAX_BYTES // 1024 // 1024})
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ValidationError(_("Old Excel files (.xls) are not supported: save as .xlsx or CSV."))
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError(_("The file is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8 or XLSX."))
-    if "\x00" in text:
-        raise ValidationError(_("This is not a CSV or XLSX file."))
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([";", ",", "\t"], key=first_line.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from zipfile import BadZipFile
-
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ValidationError(_("The XLSX file cannot be read.")) from exc
-    rows = []
-    for values in workbook.worksheets[0].iter_rows(values_only=True):
-        row = []
-        for value in values:
-            if value is None:
-                row.append("")
-            elif isinstance(value, dt.time):
-                row.append(value.strftime("%H:%M"))
-            elif isinstance(value, float) and value.is_integer():
-                row.append(str(int(value)))
-            else:
-                row.append(str(value))
-        rows.append(row)
-        if len(rows) > MAX_ROWS + 1:
-            break
-    workbook.close()
-    return rows
+    return read_table(upload.read(), max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
 
 
 def parse_hours(raw: str) -> dict | None:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from bawaba.deployments import charsets
+from bawaba.core import charsets
 from bawaba.deployments.importing import import_work_orders
 from bawaba.deployments.models import Site
 

@@ -84,7 +84,7 @@ def test_a_day_first_local_time_and_an_xlsx_file_are_read(poste, make_item, netw
 @pytest.mark.parametrize("content, message", [
     (b"", "empty"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
-    (b"PK\x03\x04 not really a zip", "accepted type"),
+    (b"PK\x03\x04 not really a zip", "XLSX file cannot be read"),
     (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "CSV or XLSX"),
     (b"number;code\nRR1;EDD", "missing: occurred_at"),
     (b"number;code;occurred_at;colour\n", "Unknown columns"),
