@@ -441,7 +441,9 @@ _PUBLIC_SQL = """
     SELECT i.id, i.created_at, i.status, i.origin_country, i.destination_country, i.last_event_code,
            i.delivered_at, e.code, e.occurred_at, e.office_code, o.name_fr, o.{name}
     FROM (SELECT * FROM postal_item WHERE number = %s ORDER BY created_at DESC, id DESC LIMIT 5) AS i
-    LEFT JOIN postal_trackingevent AS e ON e.item_id = i.id AND (NOT e.flagged OR e.reviewed_at IS NOT NULL)
+    LEFT JOIN postal_trackingevent AS e ON e.item_id = i.id AND (NOT e.flagged OR (
+        e.reviewed_at IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM postal_eventreview AS r WHERE r.event_id = e.id AND r.decision = 'error')))
     LEFT JOIN postal_office AS o ON o.id = e.office_id
     ORDER BY e.occurred_at, e.id
 """
@@ -463,7 +465,7 @@ def public_timeline(number: str) -> PublicTimeline | None:
     One indexed query (items by number, events by item and time) whatever the size of the event table: the
     citizens' page, SMS and USSD tracking call this (benchmarked in bench/postal_tracking.py). When the same
     number is known to two posts (an item from SOPECO to Algérie Poste), their events are shown together.
-    Events flagged as impossible and not yet reviewed are left out: staff decide on them first."""
+    Events flagged as impossible are left out until staff accept them as valid (bawaba.postal.review)."""
     try:
         canonical = str(s10.parse(number))
     except s10.S10Error:

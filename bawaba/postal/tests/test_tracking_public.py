@@ -41,3 +41,17 @@ def test_events_flagged_for_review_are_not_shown(poste, make_item):
     record_events(poste, [EventInput(item.number, "EMA", now - dt.timedelta(hours=5)),
                           EventInput(item.number, "EMA", now - dt.timedelta(hours=4), "16001")])
     assert [e.code for e in public_timeline(item.number).events] == ["EMA"]
+
+
+@pytest.mark.parametrize("decision, shown", [("valid", ["EMA", "EMA"]), ("error", ["EMA"])])
+def test_a_reviewed_event_is_shown_only_when_accepted_as_valid(poste, make_item, supervisor, decision, shown):
+    from bawaba.postal.models import TrackingEvent
+    from bawaba.postal.review import do_review_event
+
+    item = make_item()
+    now = timezone.now()
+    record_events(poste, [EventInput(item.number, "EMA", now - dt.timedelta(hours=5)),
+                          EventInput(item.number, "EMA", now - dt.timedelta(hours=4), "16001")])
+    flagged = TrackingEvent.objects.get(item=item, flagged=True)
+    do_review_event(flagged, decision=decision, note="scan en double du guichet", user=supervisor)
+    assert [e.code for e in public_timeline(item.number).events] == shown
