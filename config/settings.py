@@ -361,3 +361,7 @@ LOGGING = {
 # rate set outright for a deployment whose contracts say otherwise.
 FIBRE_CENTRAL_BANK_KEY_RATE = os.environ.get("FIBRE_CENTRAL_BANK_KEY_RATE", "0.03")
 FIBRE_LATE_INTEREST_RATE = os.environ.get("FIBRE_LATE_INTEREST_RATE") or None
+
+# Postal webhooks: subscribers' URLs that resolve to private, loopback or link-local addresses are refused
+# (a subscriber must not make the platform call into the internal network) unless this is set.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = envbool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)

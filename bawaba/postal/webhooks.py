@@ -18,13 +18,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -173,11 +177,32 @@ def deliver_one(pk: int, *, now: dt.datetime | None = None) -> str | None:
     return delivery.state
 
 
+def private_address(url: str) -> str | None:
+    """The private, loopback or link-local address the URL's host resolves to, if any: a subscriber's URL
+    must not make the platform call into the operator's own network (SSRF). Off with
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS (tests, and deployments whose subscribers sit on the internal network).
+    A name that resolves differently between this check and the request is not caught (DNS rebinding)."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
+        return None
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return None  # unresolvable: the request fails and is retried like any network error
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+            return address
+    return None
+
+
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
     url = delivery.subscription.url
     if not url.lower().startswith(("https://", "http://")):
         return None, "only http and https URLs are delivered to"
+    if (address := private_address(url)) is not None:
+        return None, f"the URL's host resolves to a private address ({address}): not delivered"
     request = urllib.request.Request(url, data=body, method="POST", headers={  # noqa: S310 - scheme checked
         "Content-Type": "application/json", "User-Agent": "Bawaba-Webhooks/1.0",
         SIGNATURE_HEADER: sign(delivery.subscription.secret, int(time.time()), body),

@@ -34,6 +34,23 @@ class Subscriber(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.fixture(autouse=True)
+def _loopback_subscribers_allowed(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True  # the subscriber of these tests listens on 127.0.0.1
+
+
+def test_a_subscriber_on_a_private_address_is_not_called(settings):
+    from bawaba.postal.webhooks import private_address
+
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    assert private_address("http://127.0.0.1:8080/hook") == "127.0.0.1"
+    assert private_address("http://10.1.2.3/hook") == "10.1.2.3"
+    assert private_address("http://169.254.169.254/latest/meta-data") == "169.254.169.254"
+    assert private_address("https://8.8.8.8/hook") is None
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    assert private_address("http://127.0.0.1:8080/hook") is None
+
+
 @pytest.fixture
 def subscriber():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Subscriber)
