@@ -101,3 +101,16 @@ def test_a_revoked_or_expired_certificate_says_so(certificate, cnr_manager):
     certificates.do_revoke(certificate, actor=cnr_manager, reason="pensioner deceased")
     assert certificates.verify_code(certificate.code).status == "revoked"
     assert certificates.verify_pdf(certificates.render_pdf(certificate)).status == "revoked"
+
+
+def test_the_fund_revokes_and_records_leavers_from_the_command_line(certificate, capsys):
+    from django.core.management import call_command
+
+    from bawaba.lifeproof.models import BiometricReference
+
+    call_command("lifeproof", "revoke", certificate.code.lower(), "--reason", "identité erronée")
+    assert certificates.verify_code(certificate.code).status == "revoked"
+    pensioner = certificate.obligation.pensioner
+    call_command("lifeproof", "leave", pensioner.organisation.slug, pensioner.pension_number, "--reason", "décès")
+    assert not BiometricReference.objects.filter(pensioner=pensioner).exists()
+    assert "left the fund" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""`bawaba lifeproof demo|verify|export|messages|purge|teach-routing|import`: proof of life from the command line."""
+"""`bawaba lifeproof demo|verify|export|messages|purge|teach-routing|revoke|leave|import`: the command line."""
 
 from __future__ import annotations
 
@@ -32,6 +32,13 @@ class Command(BaseCommand):
                                                          "corrections to the funds' listening centres.")
         teach.add_argument("file", type=Path)
         teach.add_argument("--agent", required=True, help="username of an agent of the shared centre")
+        revoke = actions.add_parser("revoke", help="Revoke a certificate (e.g. issued on a mistaken identity).")
+        revoke.add_argument("code", help="the certificate's code")
+        revoke.add_argument("--reason", required=True)
+        leave = actions.add_parser("leave", help="A pensioner leaves the fund: photo and face template deleted.")
+        leave.add_argument("fund", help="the fund's slug (e.g. cnr)")
+        leave.add_argument("pension_number")
+        leave.add_argument("--reason", default="")
         imp = actions.add_parser("import", help="Import pensioners: CSV/XLSX file and a folder or ZIP of photos.")
         imp.add_argument("fund")
         imp.add_argument("file", type=Path)
@@ -95,6 +102,21 @@ class Command(BaseCommand):
 
         count = teach_routing(User.objects.get(username=agent), path=file)
         self.stdout.write(f"{count} corrections recorded; run `bawaba routing train` to learn them")
+
+    def revoke(self, *, code, reason, **_):
+        from bawaba.lifeproof.certificates import do_revoke
+        from bawaba.lifeproof.models import Certificate
+
+        certificate = do_revoke(Certificate.objects.get(code=code.strip().upper()), reason=reason)
+        self.stdout.write(f"{certificate.code}: revoked on {certificate.revoked_at:%d/%m/%Y %H:%M} ({reason})")
+
+    def leave(self, *, fund, pension_number, reason="", **_):
+        from bawaba.lifeproof.enrolment import do_pensioner_leaves
+        from bawaba.lifeproof.models import Pensioner
+
+        pensioner = Pensioner.objects.get(organisation__slug=fund, pension_number=pension_number.strip())
+        do_pensioner_leaves(pensioner, reason=reason)
+        self.stdout.write(f"{pension_number}: left the fund; reference photo and face template deleted")
 
     def import_(self, *, fund, file, photos, **_):
         from bawaba.lifeproof import enrolment
