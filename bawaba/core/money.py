@@ -52,18 +52,25 @@ def format_amount(value) -> str:
     return f"{sign}{group_digits(whole)},{cents}"
 
 
-def currency_symbol(language: str | None = None) -> str:
+# Other currencies the platform's operators bill in, as their customers read them (Congo: the CFA franc).
+OTHER_SYMBOLS = {"XAF": "FCFA", "XOF": "FCFA", "EUR": "€"}
+
+
+def currency_symbol(language: str | None = None, currency: str = "DZD") -> str:
+    if currency and currency != "DZD":
+        return OTHER_SYMBOLS.get(currency, currency)
     with translation.override(language or translation.get_language() or "fr"):
         # Translators: the Algerian dinar after an amount, as printed on bills: "DA" in French, "دج" in Arabic.
         return pgettext("currency symbol", "DA")
 
 
-def format_money(value, language: str | None = None) -> str:
-    """1250 -> "1 250,00 DA" in the active language (or `language`); "" when value is not a number."""
+def format_money(value, language: str | None = None, currency: str = "DZD") -> str:
+    """1250 -> "1 250,00 DA" in the active language (or `language`); "" when value is not a number.
+    ``currency`` (ISO 4217) for an operator that does not bill in dinars: "1 250,00 FCFA" for XAF."""
     amount = format_amount(value)
     if not amount:
         return ""
     language = (language or translation.get_language() or "fr")[:2]
     if language == "ar" and amount.startswith("-"):
         amount = LRM + amount
-    return f"{amount}{NBSP}{currency_symbol(language)}"
+    return f"{amount}{NBSP}{currency_symbol(language, currency)}"

@@ -266,3 +266,11 @@ def period(days: int, *, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 __all__ = ["Scope", "scope_for", "stuck_items", "stuck_by_product", "service_levels",
            "service_level_by_product", "exceptions_queue", "items_needing_review", "counter_activity",
            "accepted_per_day", "WorkingDays", "period", "PERIODS"]
+
+
+def currency_of(organisation: Organisation) -> str:
+    """The currency the post bills in: that of its latest tariff (dinars when it has none yet)."""
+    from bawaba.postal.models import TariffVersion
+
+    latest = TariffVersion.objects.filter(organisation=organisation).order_by("-valid_from").first()
+    return latest.currency if latest else "DZD"

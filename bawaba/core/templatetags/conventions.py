@@ -13,9 +13,10 @@ register = template.Library()
 
 
 @register.filter
-def money(value) -> str:
-    """An amount with its currency in the page's language; "" for a missing amount."""
-    return format_money(value)
+def money(value, currency="DZD") -> str:
+    """An amount with its currency in the page's language; "" for a missing amount. `{{ x|money:"XAF" }}` for
+    an operator that bills in another currency than the dinar."""
+    return format_money(value, currency=currency or "DZD")
 
 
 @register.filter

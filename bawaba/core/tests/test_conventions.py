@@ -140,3 +140,11 @@ def test_arabic_plurals_agree_with_the_number():
         shown = [ngettext("%(counter)s open request", "%(counter)s open requests", n) % {"counter": n}
                  for n in (0, 1, 2, 3, 11, 100)]
     assert len(set(shown)) == 6, shown  # six different forms: 0, 1, 2, 3–10, 11–99, 100+
+
+
+def test_an_operator_billing_in_cfa_francs_shows_fcfa_in_every_language():
+    assert format_money(1250, "fr", currency="XAF") == "1\u00a0250,00\u00a0FCFA"
+    assert format_money(1250, "ar", currency="XAF") == "1\u00a0250,00\u00a0FCFA"
+    assert format_money(1250, "fr") == "1\u00a0250,00\u00a0DA"
+    rendered = Template('{% load conventions %}{{ x|money:"XAF" }}|{{ x|money }}').render(Context({"x": 5}))
+    assert rendered.endswith("FCFA|5,00\u00a0DA") or rendered.endswith("FCFA|5,00\u00a0دج")

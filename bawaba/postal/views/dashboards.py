@@ -115,6 +115,7 @@ def dashboard(request):
     day_rows = [(day.strftime("%d/%m"), n) for day, n in per_day]
     context = {
         "nav": "postal-dashboard",
+        "currency": selectors.currency_of(scope.organisation),
         "form": form,
         "scope": scope,
         "days": days,
