@@ -37,8 +37,17 @@ def api(poste, network):
     return ApiClient(do_create_token(poste, "Scanners")[1])
 
 
+_start = {}
+
+
+@pytest.fixture(autouse=True)
+def _fixed_start():
+    # One moment per test: two calls to when() must name the same instant even if a second ticks between them.
+    _start["now"] = timezone.now().replace(microsecond=0)
+
+
 def when(hours_ago):
-    return (timezone.now() - dt.timedelta(hours=hours_ago)).isoformat()
+    return (_start["now"] - dt.timedelta(hours=hours_ago)).isoformat()
 
 
 def test_an_announced_item_gets_a_number_from_the_posts_range(api, products, ranges):
