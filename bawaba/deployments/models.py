@@ -19,12 +19,14 @@ from django.db.models import Case, Q, Value, When
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from bawaba.core.localised import LocalisedNameMixin
+
 MONEY = {"max_digits": 16, "decimal_places": 2}
 QUANTITY = {"max_digits": 12, "decimal_places": 3}
 RATE = {"max_digits": 6, "decimal_places": 4}
 
 
-class Localised(models.Model):
+class Localised(LocalisedNameMixin, models.Model):
     name_fr = models.CharField(_("name (French)"), max_length=200)
     name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
@@ -32,13 +34,8 @@ class Localised(models.Model):
     class Meta:
         abstract = True
 
-    def __str__(self):
+    def __str__(self):  # a model's own, so that linters and the admin see it
         return self.name
-
-    @property
-    def name(self) -> str:
-        lang = (translation.get_language() or "fr")[:2]
-        return getattr(self, f"name_{lang}", "") or self.name_fr
 
 
 # --------------------------------------------------------------------------- rules and prices

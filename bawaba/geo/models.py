@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils import translation
+
+from bawaba.core.localised import LocalisedNameMixin
 
 
-class LocalisedName(models.Model):
+class LocalisedName(LocalisedNameMixin, models.Model):
     name_fr = models.CharField(max_length=120)
     name_ar = models.CharField(max_length=120, blank=True)
     name_en = models.CharField(max_length=120, blank=True)
@@ -14,13 +15,8 @@ class LocalisedName(models.Model):
     class Meta:
         abstract = True
 
-    def __str__(self):
+    def __str__(self):  # a model's own, so that linters and the admin see it
         return self.name
-
-    @property
-    def name(self) -> str:
-        lang = (translation.get_language() or "fr")[:2]
-        return getattr(self, f"name_{lang}", "") or self.name_fr
 
 
 class Region(LocalisedName):

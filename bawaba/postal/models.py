@@ -9,14 +9,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.utils import translation
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext_lazy as _
 
+from bawaba.core.localised import LocalisedNameMixin
 from bawaba.postal import events as codes
 
 
-class Localised(models.Model):
+class Localised(LocalisedNameMixin, models.Model):
     name_fr = models.CharField(_("name (French)"), max_length=150)
     name_ar = models.CharField(_("name (Arabic)"), max_length=150, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
@@ -24,13 +24,8 @@ class Localised(models.Model):
     class Meta:
         abstract = True
 
-    def __str__(self):
+    def __str__(self):  # a model's own, so that linters and the admin see it
         return self.name
-
-    @property
-    def name(self) -> str:
-        lang = (translation.get_language() or "fr")[:2]
-        return getattr(self, f"name_{lang}", "") or self.name_fr
 
 
 class OfficeKind(models.TextChoices):
