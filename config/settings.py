@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "bawaba.postal",
     "bawaba.evidence",
     "bawaba.lifeproof",
+    "bawaba.hybridmail",
     "bawaba.demo",  # last: demo data may use every app above
 ]
 

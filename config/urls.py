@@ -18,6 +18,7 @@ urlpatterns = [
     path("kb/", include("bawaba.knowledge.urls")),
     path("fibre/", include("bawaba.deployments.urls")),
     path("post/", include("bawaba.postal.urls")),
+    path("mail/", include("bawaba.hybridmail.urls")),
     path("lifeproof/verify/", include("bawaba.lifeproof.urls_verify")),
     path("lifeproof/", include("bawaba.lifeproof.urls")),
     path("v/", include("bawaba.lifeproof.urls_public")),

@@ -1,0 +1,130 @@
+"""Which way an accepted letter goes: into the recipient's mailbox, or to the print centre covering their
+commune (docs/hybrid-mail.md, "Digital first, paper on a timer").
+
+- A paper-only product, or a recipient without an active mailbox: printed and delivered by hand.
+- Otherwise the letter is deposited in the mailbox and its holder told by SMS (and e-mail where given). A
+  registered letter of a digital-then-paper product that is not opened within the product's delay is sent to
+  paper by the sweep (`send_unopened_to_paper`), on the same evidence chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bawaba.evidence.events import Event
+from bawaba.notifications import texts
+from bawaba.notifications.services import notify
+
+from . import lifecycle
+from .models import Letter, LetterState, Mailbox, Path, PrintCentre
+
+SYSTEM = ("system:hybridmail", "platform")
+
+texts.register("hybridmail.new_letter", texts.Template(
+    sms=lambda c: _("New letter from %(sender)s in your postal mailbox: %(link)s") % c,
+    subject=lambda c: _("A new letter from %(sender)s in your postal mailbox") % c,
+    lead=lambda c: _("A letter from %(sender)s has arrived in your electronic postal mailbox.") % c,
+))
+
+
+def mailbox_for(letter: Letter) -> Mailbox | None:
+    """The recipient's active mailbox at the letter's operator, found by their identity (never by name)."""
+    if not letter.recipient_id_hash:
+        return None
+    return (Mailbox.objects.filter(identity__id_hash=letter.recipient_id_hash, operator_id=letter.operator_id,
+                                   is_active=True).first())
+
+
+def centre_for(letter: Letter) -> PrintCentre | None:
+    """The active print centre of the letter's operator covering the recipient's commune: one naming the commune
+    itself first, else one covering its whole region (wilaya, department)."""
+    commune = letter.recipient_commune
+    if commune is None:
+        return None
+    centres = PrintCentre.objects.filter(operator_id=letter.operator_id, is_active=True)
+    return (centres.filter(communes=commune).order_by("pk").first()
+            or centres.filter(regions=commune.region_id).order_by("pk").first())
+
+
+def dispatch(letter: Letter, *, now: dt.datetime | None = None, mailbox: Mailbox | None | bool = False) -> str:
+    """Send an accepted letter on its way; returns the state it reached. `mailbox` may be given when the caller
+    already looked it up (a batch of 100,000 looks them up in bulk); False means "look it up"."""
+    now = now or timezone.now()
+    if mailbox is False:
+        mailbox = mailbox_for(letter)
+    if letter.product.path != Path.PAPER and mailbox is not None:
+        deposit(letter, mailbox, now=now)
+    else:
+        send_to_paper(letter, reason="no_mailbox" if letter.product.path != Path.PAPER else "paper_product",
+                      now=now)
+    return letter.state
+
+
+def deposit(letter: Letter, mailbox: Mailbox, *, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    product = letter.product
+    paper_due = None
+    if product.registered and product.path == Path.DIGITAL_THEN_PAPER:
+        paper_due = now + dt.timedelta(days=product.paper_after_days)
+    with transaction.atomic():
+        moved = lifecycle.move(letter, LetterState.DEPOSITED, event=Event.CONTENT_CONSIGNMENT, actor=SYSTEM, now=now,
+                               payload={"mailbox": mailbox.number, "channel": "digital"},
+                               fields={"mailbox": mailbox, "paper_due_at": paper_due})
+        if moved:
+            announce(letter, mailbox, now=now)
+    return moved
+
+
+def announce(letter: Letter, mailbox: Mailbox, *, now: dt.datetime) -> None:
+    """Tell the holder a letter arrived, and keep the notice as evidence (ConsignmentNotification: the notice was
+    queued; its delivery report, when the gateway gives one, is NotificationDelivered)."""
+    from bawaba.evidence.services import record_evidence
+
+    messages = notify(topic="hybridmail.letter", reference=letter.reference, event="deposited",
+                      template="hybridmail.new_letter", language=mailbox.language,
+                      organisation_id=letter.operator_id, phone=mailbox.phone, email=mailbox.email,
+                      context={"sender": letter.sender.name, "link": mailbox_link(letter)}, now=now)
+    Letter.objects.filter(pk=letter.pk).update(notified_at=now)
+    letter.notified_at = now
+    record_evidence(Event.CONSIGNMENT_NOTIFICATION, subject=letter.evidence_subject, actor=SYSTEM,
+                    content_hash=letter.sha256, now=now,
+                    payload={"channels": sorted({m.channel for m in messages}),
+                             "messages": [m.pk for m in messages]})
+
+
+# The holder's page of one letter (served by the mailbox views; kept short for a one-segment SMS).
+MAILBOX_LETTER_PATH = "/mail/box/l/{reference}/"
+
+
+def mailbox_link(letter: Letter) -> str:
+    from bawaba.notifications.links import public_url
+
+    return public_url(MAILBOX_LETTER_PATH.format(reference=letter.reference))
+
+
+def send_to_paper(letter: Letter, *, reason: str, now: dt.datetime | None = None, actor=SYSTEM) -> bool:
+    """Route the letter to the print centre covering the recipient's commune. With no centre covering it the
+    letter waits in "to print" with no centre, listed on the operator's dashboard, until one is set up."""
+    now = now or timezone.now()
+    centre = centre_for(letter)
+    event = Event.ACCEPTANCE_REJECTION_EXPIRY if reason == "not_opened" else None
+    return lifecycle.move(letter, LetterState.TO_PRINT, event=event, actor=actor, now=now,
+                          payload={"reason": reason, "print_centre": centre.code if centre else ""},
+                          fields={"print_centre": centre, "paper_due_at": None})
+
+
+def send_unopened_to_paper(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """The sweep: registered letters still unopened in a mailbox past their delay go to paper."""
+    now = now or timezone.now()
+    due = (Letter.objects.filter(state=LetterState.DEPOSITED, paper_due_at__lte=now)
+           .filter(~Q(paper_due_at=None)).select_related("product", "recipient_commune").order_by("paper_due_at"))
+    moved = 0
+    for letter in due[:limit]:
+        if send_to_paper(letter, reason="not_opened", now=now):
+            moved += 1
+    return moved

@@ -1,0 +1,1 @@
+"""Fixtures of the mailbox part of hybrid mail (imported by conftest.py)."""

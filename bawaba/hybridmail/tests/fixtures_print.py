@@ -1,0 +1,1 @@
+"""Fixtures of the print part of hybrid mail (imported by conftest.py)."""

@@ -1,0 +1,1 @@
+"""Fixtures of the send part of hybrid mail (imported by conftest.py)."""

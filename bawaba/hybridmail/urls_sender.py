@@ -1,0 +1,3 @@
+"""URL list of the sender part of hybrid mail (included by urls.py)."""
+
+urlpatterns = []
