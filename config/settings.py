@@ -91,10 +91,13 @@ INSTALLED_APPS = [
     "bawaba.evidence",
     "bawaba.lifeproof",
     "bawaba.hybridmail",
+    "bawaba.ops",
     "bawaba.demo",  # last: demo data may use every app above
 ]
 
 MIDDLEWARE = [
+    "bawaba.ops.observability.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,6 +112,7 @@ MIDDLEWARE = [
     "bawaba.core.middleware.refuse_nul_bytes",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 RATELIMIT_VIEW = "bawaba.core.views.rate_limited"
 
@@ -173,7 +177,7 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 HUEY_IMMEDIATE = envbool("HUEY_IMMEDIATE", False)
 if REDIS_URL:
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        "huey_class": "bawaba.ops.observability.RedisHuey",  # carries request ids into jobs
         "name": "bawaba",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
@@ -181,7 +185,7 @@ if REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "bawaba.ops.observability.SqliteHuey",
         "name": "bawaba",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
@@ -350,13 +354,34 @@ EVIDENCE_STAMP_AT_ONCE = envbool("EVIDENCE_STAMP_AT_ONCE", True)  # a task after
 EVIDENCE_STAMPER_LINGER_SECONDS = float(os.environ.get("EVIDENCE_STAMPER_LINGER_SECONDS", "5"))
 EVIDENCE_UPLOAD_MAX_BYTES = envint("EVIDENCE_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 
+# Logs: one line per record with the request id (bawaba.ops.observability); LOG_FORMAT=json for a log collector.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "bawaba.ops.observability.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"bawaba": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
+
+# --- Health, metrics and errors (docs/operations.md)
+HEALTH_WORKER_STALE_SECONDS = envint("HEALTH_WORKER_STALE_SECONDS", 180)
+HEALTH_MAX_PENDING_JOBS = envint("HEALTH_MAX_PENDING_JOBS", 5000)
+HEALTH_READY_REQUIRES_WORKER = envbool("HEALTH_READY_REQUIRES_WORKER", False)
+# /metrics: with a token, only "Authorization: Bearer <token>"; without one, only from this machine (loopback).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+BACKUP_SQLITE_TIMEOUT = envint("BACKUP_SQLITE_TIMEOUT", 300)  # seconds to get a consistent copy of SQLite
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "")
+SENTRY_RELEASE = os.environ.get("SENTRY_RELEASE", "")
 
 # --- Fibre billing: late-payment interest = Bank of Algeria key rate + 1 point (docs/deployments.md), or a
 # rate set outright for a deployment whose contracts say otherwise.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("fibre/", include("bawaba.deployments.urls")),
     path("post/", include("bawaba.postal.urls")),
     path("mail/", include("bawaba.hybridmail.urls")),
+    path("", include("bawaba.ops.urls")),
     path("lifeproof/verify/", include("bawaba.lifeproof.urls_verify")),
     path("lifeproof/", include("bawaba.lifeproof.urls")),
     path("v/", include("bawaba.lifeproof.urls_public")),

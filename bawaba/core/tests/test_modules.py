@@ -19,11 +19,13 @@ def _entry_ids(role_codes, **kwargs):
 
 
 def test_the_installed_apps_declare_the_desk_fibre_and_administration_modules():
-    assert [module.code for module in modules.modules()] == ["desk", "fibre", "postal", "hybridmail", "lifeproof", "platform"]
+    assert [module.code for module in modules.modules()] == [
+        "desk", "fibre", "postal", "hybridmail", "lifeproof", "platform"]
     assert set(modules.roles()) == {
         "desk.agent", "desk.supervisor", "fibre.technician", "fibre.contractor_manager", "fibre.inspector",
         "fibre.billing", "fibre.viewer", "postal.clerk", "postal.postman", "postal.sorter", "postal.supervisor",
         "lifeproof.reviewer", "lifeproof.manager", "lifeproof.counter",
+        "hybridmail.sender", "hybridmail.print", "hybridmail.supervisor",
         "org_admin", "platform_admin"}
 
 
