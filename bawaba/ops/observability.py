@@ -94,7 +94,6 @@ def connect_job_hooks(huey_instance) -> None:
 
     @huey_instance.signal(SIGNAL_ERROR)
     def _keep_failure(signal, task, exc=None):
-        from django.db import close_old_connections
         from django.utils import timezone
 
         from .models import JobFailure
@@ -104,8 +103,6 @@ def connect_job_hooks(huey_instance) -> None:
                                       error=f"{type(exc).__name__}: {exc}"[:4000], at=timezone.now())
         except Exception:  # noqa: BLE001 - a failure to note a failure must not hide the first one
             logging.getLogger(__name__).exception("could not record the failure of %s", task.name)
-        finally:
-            close_old_connections()
 
 
 # --- Errors -----------------------------------------------------------------------------------------------
