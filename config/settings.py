@@ -379,4 +379,6 @@ TMF621_TIMEOUT = float(os.environ.get("TMF621_TIMEOUT", "10"))  # seconds per no
 # Open311 GeoReport v2: what a list of requests may span and hold.
 OPEN311_MAX_DAYS = envint("OPEN311_MAX_DAYS", 90)
 OPEN311_MAX_RESULTS = envint("OPEN311_MAX_RESULTS", 1000)
+# Interfaces with an error format of their own: their 404 for addresses refused before routing (core.middleware).
+NOT_FOUND_VIEWS = {"/tmf-api/": "bawaba.tmf621.views.not_found", "/open311/": "bawaba.open311.views.not_found"}
 # --- end tmf-open311

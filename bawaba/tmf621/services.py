@@ -61,9 +61,21 @@ def bad_request(reason: str, message: str = "", code: str = "invalidValue") -> T
     return TmfError(400, code, reason, message)
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def check_schema(definition: str, payload) -> None:
     if not isinstance(payload, dict):
         raise bad_request(_("The body must be a JSON object."), code="invalidBody")
+    if _has_nul(payload):  # PostgreSQL cannot store it
+        raise bad_request(_("Null characters are not allowed."), code="invalidBody")
     found = problems(definition, payload)
     if found:
         raise bad_request(_("The body does not match %(definition)s of TMF621 v4.") % {"definition": definition},
