@@ -259,4 +259,5 @@ def token_detail(request, fmt, token: str):
 
 @csrf_exempt
 def not_found(request, rest: str = ""):
-    return error("xml" if request.path_info.endswith(".xml") else "json", 404, _("No such resource in the Open311 API."))
+    fmt = "xml" if request.path_info.endswith(".xml") else "json"
+    return error(fmt, 404, _("No such resource in the Open311 API."))

@@ -19,7 +19,12 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from bawaba.api.services import do_create_token
 
-from .test_openapi_documents import FUZZ_SETTINGS, keep_test_connection, no_throttling  # noqa: F401 - fixtures
+from . import test_openapi_documents as documents
+
+FUZZ_SETTINGS = documents.FUZZ_SETTINGS
+# The shared fixtures (PostgreSQL's connection kept across generated requests; no token throttling).
+keep_test_connection = documents.keep_test_connection
+no_throttling = documents.no_throttling
 
 pytestmark = pytest.mark.fuzz
 

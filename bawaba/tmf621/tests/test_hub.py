@@ -110,7 +110,7 @@ def test_changes_are_posted_signed_to_the_listener_as_the_spec_defines_them(tmf,
     assert paths == ["/bss/listener/troubleTicketCreateEvent", "/bss/listener/troubleTicketStatusChangeEvent",
                      "/bss/listener/troubleTicketStatusChangeEvent", "/bss/listener/troubleTicketResolvedEvent",
                      "/bss/listener/troubleTicketAttributeValueChangeEvent"]
-    for path, headers, body in listener.received:
+    for _path, headers, body in listener.received:
         assert verify(secret, headers["X-Bawaba-Signature"], body)
         event = json.loads(body)
         assert valid(event["eventType"], event) == []
