@@ -178,3 +178,8 @@ def test_unknown_ids_formats_and_methods(client, orgs):
     assert response.status_code == 405 and xml(response.content).tag == "errors"
     discovery = json.loads(client.get(f"{BASE}/discovery.json").content)
     assert discovery["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
+
+
+def test_errors_speak_the_callers_language(orgs):
+    response = Client(headers={"Accept-Language": "ar"}).post(f"{BASE}/requests.json", {"api_key": "x"})
+    assert json.loads(response.content)[0]["description"] == "مفتاح api_key المستلم غير صالح: تعذّر إنشاء الطلب."

@@ -204,3 +204,11 @@ def test_delete_is_not_allowed_and_unknown_paths_are_tmf_404(tmf, ticket):
     assert response.status_code == 404 and json.loads(response.content)["@type"] == "Error"
     assert tmf.client.put(f"/tmf-api/troubleTicket/v4/troubleTicket/{ticket['id']}", "{}",
                           headers=tmf.headers).status_code == 405
+
+
+def test_errors_speak_the_callers_language(tmf):
+    tmf.headers["Accept-Language"] = "fr"
+    body = json.loads(tmf.get("/troubleTicket/ABCD-EFGH").content)
+    assert body["reason"] == "Aucun ticket d’incident avec l’id « ABCD-EFGH »."
+    tmf.headers["Accept-Language"] = "ar"
+    assert json.loads(tmf.get("/troubleTicket", {"colour": "x"}).content)["reason"] == "مرشّح «colour» غير معروف."
