@@ -389,24 +389,46 @@ def notification(event_type: str, field_path: str, ticket: dict, event: RequestE
     return body
 
 
-def publish_events(*, ticket_of, now: dt.datetime | None = None, batch: int = 500) -> list[int]:
+def publish_events(*, ticket_of, now: dt.datetime | None = None, batch: int = 500, max_batches: int = 40) -> list[int]:
     """Turn new lines of the requests' history into notifications for the owning organisation's listeners.
     `ticket_of(request)` renders the ticket (views.ticket_body). Returns the ids of the deliveries made; they are
-    queued for posting when the transaction commits."""
+    queued for posting when each batch's transaction commits. One batch per transaction; the cursor row's lock
+    makes concurrent publishers (the API's task, the sweep) take turns."""
     now = now or timezone.now()
+    made: list[int] = []
+    for _round in range(max_batches):
+        ids, more = _publish_batch(ticket_of, now, batch)
+        made += ids
+        if not more:
+            break
+    return made
+
+
+def _listeners(now) -> dict[int, list[tuple[Subscription, set[str]]]]:
+    found: dict[int, list[tuple[Subscription, set[str]]]] = {}
+    for sub in Subscription.objects.filter(token__revoked_at__isnull=True).select_related("token"):
+        if sub.token.is_usable(now):
+            found.setdefault(sub.organisation_id, []).append((sub, _query_types(sub.query)))
+    return found
+
+
+def _publish_batch(ticket_of, now, batch: int) -> tuple[list[int], bool]:
     with transaction.atomic():
         cursor = Cursor.objects.select_for_update().filter(pk=1).first()
         if cursor is None:  # first run: notify from now on, not the whole past
             start = RequestEvent.objects.aggregate(top=Max("pk"))["top"] or 0
             Cursor.objects.bulk_create([Cursor(pk=1, last_event_id=start)], ignore_conflicts=True)
             cursor = Cursor.objects.select_for_update().get(pk=1)
+        listeners = _listeners(now)
+        if not listeners:  # nobody listens: nothing to write, skip to the end of the history
+            top = RequestEvent.objects.aggregate(top=Max("pk"))["top"] or 0
+            if top > cursor.last_event_id:
+                cursor.last_event_id = top
+                cursor.save(update_fields=["last_event_id"])
+            return [], False
         events = list(RequestEvent.objects.filter(pk__gt=cursor.last_event_id).order_by("pk")[:batch])
         if not events:
-            return []
-        listeners: dict[int, list[tuple[Subscription, set[str]]]] = {}
-        for sub in Subscription.objects.filter(token__revoked_at__isnull=True).select_related("token"):
-            if sub.token.is_usable(now):
-                listeners.setdefault(sub.organisation_id, []).append((sub, _query_types(sub.query)))
+            return [], False
         owners = dict(Request.objects.filter(pk__in={e.request_id for e in events}).values_list("pk",
                                                                                                 "organisation_id"))
         tickets: dict[int, dict] = {}
@@ -430,7 +452,7 @@ def publish_events(*, ticket_of, now: dt.datetime | None = None, batch: int = 50
         ids = [d.pk for d in made]
         if ids:
             transaction.on_commit(lambda: _queue(ids))
-    return ids
+    return ids, len(events) == batch
 
 
 def _queue(ids: list[int]) -> None:

@@ -42,11 +42,18 @@ DATE_OPERATORS = {"gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte"}
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 
 
+CONTENT_TYPE = "application/json;charset=utf-8"  # the document's "produces"
+
+
+def answer(body, status: int = 200) -> JsonResponse:
+    return JsonResponse(body, status=status, safe=False, content_type=CONTENT_TYPE)
+
+
 def error(status: int, code: str, reason: str, message: str = "") -> JsonResponse:
     body = {"code": code, "reason": str(reason), "status": str(status), "@type": "Error"}
     if message:
         body["message"] = str(message)
-    return JsonResponse(body, status=status)
+    return answer(body, status=status)
 
 
 def _authenticate(request):
@@ -231,7 +238,7 @@ def trouble_tickets(request, user, token):
         created = services.do_create_ticket(payload, actor=user, organisation=token.organisation)
         _publish_soon()
         req = _tickets().get(pk=created.pk)
-        response = JsonResponse(_render(req, request), status=201)
+        response = answer(_render(req, request), status=201)
         response["Location"] = href(request, req.reference)
         return response
     fields = _fields(request)
@@ -243,7 +250,7 @@ def trouble_tickets(request, user, token):
     items = [_render(req, request) for req in page]
     if fields is not None:
         items = [m.only_fields(item, fields) for item in items]
-    response = JsonResponse(items, safe=False, status=200)
+    response = answer(items)
     response["X-Total-Count"] = str(total)
     response["X-Result-Count"] = str(len(items))
     return response
@@ -261,10 +268,10 @@ def trouble_ticket(request, user, token, ticket_id: str):
         services.do_update_ticket(req, payload, actor=user)
         _publish_soon()
         req = _tickets().get(pk=req.pk)
-        return JsonResponse(_render(req, request))
+        return answer(_render(req, request))
     body = _render(req, request)
     fields = _fields(request)
-    return JsonResponse(m.only_fields(body, fields) if fields is not None else body)
+    return answer(m.only_fields(body, fields) if fields is not None else body)
 
 
 @api_view("POST")
@@ -273,7 +280,7 @@ def hub(request, user, token):
     body = {"id": str(subscription.pk), "callback": subscription.callback}
     if subscription.query:
         body["query"] = subscription.query
-    response = JsonResponse(body, status=201)
+    response = answer(body, status=201)
     response["Location"] = request.build_absolute_uri(f"{BASE_PATH}/hub/{subscription.pk}")
     # The key of the notifications' signature, given once (docs/standards.md).
     response["X-Bawaba-Webhook-Secret"] = subscription.secret
@@ -293,4 +300,4 @@ def not_found(request, rest: str = ""):
 
 def swagger(request):
     """The published document this API implements (unmodified)."""
-    return JsonResponse(spec())
+    return answer(spec())

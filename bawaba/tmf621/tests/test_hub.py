@@ -173,3 +173,24 @@ def test_a_private_address_is_not_called_unless_allowed(tmf, listener, settings)
     assert services.deliver_one(delivery.pk) is False
     delivery.refresh_from_db()
     assert "private address" in delivery.last_error and listener.received == []
+
+
+def test_without_listeners_the_publisher_skips_to_the_end(tmf, listener):
+    from bawaba.servicedesk.models import RequestEvent
+    from bawaba.tmf621.models import Cursor
+
+    publish()
+    tmf.post("/troubleTicket", MINIMAL)
+    assert publish() == []
+    assert Cursor.objects.get().last_event_id == RequestEvent.objects.order_by("-pk").first().pk
+    register(tmf, listener.url)  # from now on: what happened before is not replayed
+    assert publish() == []
+
+
+def test_a_large_backlog_is_published_in_batches(tmf, listener):
+    register(tmf, listener.url, "eventType=TroubleTicketCreateEvent")
+    publish()
+    for _i in range(3):
+        tmf.post("/troubleTicket", MINIMAL)
+    made = services.publish_events(ticket_of=ticket_body, batch=2)
+    assert len(made) == 3

@@ -212,3 +212,17 @@ def test_errors_speak_the_callers_language(tmf):
     assert body["reason"] == "Aucun ticket d’incident avec l’id « ABCD-EFGH »."
     tmf.headers["Accept-Language"] = "ar"
     assert json.loads(tmf.get("/troubleTicket", {"colour": "x"}).content)["reason"] == "مرشّح «colour» غير معروف."
+
+
+def test_listing_costs_the_same_queries_for_5_or_15_tickets(tmf):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for total in (5, 15):
+        while Request.objects.count() < total:
+            tmf.post("/troubleTicket", {**MINIMAL, "note": [{"text": "n"}]})
+        with CaptureQueriesContext(connection) as queries:
+            assert len(json.loads(tmf.get("/troubleTicket").content)) == total
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
