@@ -64,7 +64,7 @@ def do_revoke_key(app: App, *, now=None) -> App:
 
 def find_app(raw: str) -> App | None:
     parts = (raw or "").strip().split("_", 2)
-    if len(parts) != 3 or parts[0] != MARK:
+    if len(parts) != 3 or parts[0] != MARK or "\x00" in raw:  # PostgreSQL cannot even compare a NUL
         return None
     app = App.objects.filter(prefix=parts[1][:16], revoked_at__isnull=True).first()
     if app is None or not hmac.compare_digest(app.key_hash, _hash(raw.strip())):
@@ -76,9 +76,10 @@ def jurisdiction(slug: str | None) -> Organisation | None:
     """The organisation a `jurisdiction_id` names (None when absent: every organisation)."""
     if not slug:
         return None
-    found = Organisation.objects.filter(slug=slug[:50], is_active=True).first()
+    slug = slug.replace("\x00", "")[:50]  # PostgreSQL cannot even compare a NUL
+    found = Organisation.objects.filter(slug=slug, is_active=True).first()
     if found is None:
-        raise Open311Error(404, _("jurisdiction_id “%(id)s” was not found.") % {"id": slug[:50]})
+        raise Open311Error(404, _("jurisdiction_id “%(id)s” was not found.") % {"id": slug})
     return found
 
 
