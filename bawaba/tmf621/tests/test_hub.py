@@ -194,3 +194,20 @@ def test_a_large_backlog_is_published_in_batches(tmf, listener):
         tmf.post("/troubleTicket", MINIMAL)
     made = services.publish_events(ticket_of=ticket_body, batch=2)
     assert len(made) == 3
+
+
+def test_through_the_job_queue_an_api_change_reaches_the_listener_at_once(tmf, listener,
+                                                                           django_capture_on_commit_callbacks):
+    from huey.contrib.djhuey import HUEY
+
+    register(tmf, listener.url)
+    publish()
+    was_immediate = HUEY.immediate
+    HUEY.immediate = True  # the tasks run in this process, as a consumer would run them
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            ticket = json.loads(tmf.post("/troubleTicket", MINIMAL).content)
+    finally:
+        HUEY.immediate = was_immediate
+    assert [path for path, _h, _b in listener.received] == ["/bss/listener/troubleTicketCreateEvent"]
+    assert json.loads(listener.received[0][2])["event"]["troubleTicket"]["id"] == ticket["id"]

@@ -226,3 +226,15 @@ def test_listing_costs_the_same_queries_for_5_or_15_tickets(tmf):
             assert len(json.loads(tmf.get("/troubleTicket").content)) == total
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_requests_made_in_the_desk_are_tickets_too(tmf, make_request):
+    req = make_request()
+    listed = json.loads(tmf.get("/troubleTicket", {"status": "acknowledged"}).content)
+    assert [t["id"] for t in listed] == [req.reference]
+    body = conforms(tmf.get(f"/troubleTicket/{req.reference}"), "/troubleTicket/{id}", "get")
+    assert (body["ticketType"], body["severity"], body["channel"]["id"]) == ("algerie-telecom/faults", "Minor", "web")
+    assert json.loads(tmf.get("/troubleTicket", {"status": "held"}).content) == []
+    body = conforms(tmf.patch(f"/troubleTicket/{req.reference}", {"status": "inProgress", "externalId": "BSS-7"}),
+                    "/troubleTicket/{id}", "patch")
+    assert body["externalId"] == "BSS-7"
