@@ -6,11 +6,24 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import App, Report
+
+
+class PlatformAdminOnly:
+    """Platform admins only (the apps and listeners span organisations), as routing's admin does."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff and request.user.is_platform_admin
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
 from .services import do_issue_key, do_revoke_key
 
 
 @admin.register(App)
-class AppAdmin(admin.ModelAdmin):
+class AppAdmin(PlatformAdminOnly, admin.ModelAdmin):
     list_display = ["name", "prefix", "contact_email", "created_at", "revoked_at"]
     search_fields = ["name", "prefix"]
     actions = ["revoke"]
@@ -21,6 +34,9 @@ class AppAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else ["prefix", "created_at", "revoked_at"]
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead: the app is named on the requests it posted
@@ -54,7 +70,7 @@ class AppAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(PlatformAdminOnly, admin.ModelAdmin):
     list_display = ["request", "app", "created_at", "lat", "long", "address_string"]
     list_select_related = ["request", "app"]
     readonly_fields = [f.name for f in Report._meta.fields]
