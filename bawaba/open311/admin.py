@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import App, Report
+from .services import do_issue_key, do_revoke_key
 
 
 class PlatformAdminOnly:
@@ -19,7 +20,6 @@ class PlatformAdminOnly:
 
     def has_change_permission(self, request, obj=None):
         return self.has_module_permission(request)
-from .services import do_issue_key, do_revoke_key
 
 
 @admin.register(App)
