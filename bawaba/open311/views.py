@@ -180,7 +180,10 @@ def _date(request, name: str) -> dt.datetime | None:
     raw = request.GET.get(name)
     if not raw:
         return None
-    value = parse_datetime(raw.strip().replace(" ", "+"))
+    try:
+        value = parse_datetime(raw.strip().replace(" ", "+"))
+    except ValueError:  # well formed but impossible: 30 February
+        value = None
     if value is None or value.tzinfo is None:
         raise Open311Error(400, _("%(name)s must be a date and time with its offset (ISO 8601, w3 note), e.g. "
                                   "2026-12-06T08:15:30Z.") % {"name": name})

@@ -93,7 +93,10 @@ def desk_errors(exc: ValidationError) -> TmfError:
 def _date(value: str | None, field: str) -> dt.datetime | None:
     if value is None:
         return None
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:  # well formed but impossible: 30 February
+        parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise bad_request(_("“%(field)s” must be a date and time with its offset (RFC 3339).") % {"field": field})
     return parsed
@@ -341,8 +344,11 @@ def do_register_listener(payload, *, token, now: dt.datetime | None = None) -> S
     _query_types(query)
     if Subscription.objects.filter(token__organisation=token.organisation).count() >= settings.TMF621_MAX_LISTENERS:
         raise TmfError(409, "tooManyListeners", _("Your organisation has registered the most listeners allowed."))
-    return Subscription.objects.create(organisation=token.organisation, token=token, callback=callback, query=query,
-                                       secret=secrets.token_hex(32), created_at=now)
+    subscription = Subscription.objects.create(organisation=token.organisation, token=token, callback=callback,
+                                               query=query, secret=secrets.token_hex(32), created_at=now)
+    log.info("TMF621 listener %s registered by token %s of %s: %s", subscription.pk, token.prefix,
+             token.organisation.slug, callback)
+    return subscription
 
 
 def do_unregister_listener(pk: str, *, token) -> None:
@@ -350,6 +356,7 @@ def do_unregister_listener(pk: str, *, token) -> None:
                                                  organisation=token.organisation).delete()
     if not deleted:
         raise TmfError(404, "notFound", _("No listener with this id."))
+    log.info("TMF621 listener %s removed by token %s of %s", pk, token.prefix, token.organisation.slug)
 
 
 AVC_FIELDS = {EventKind.PRIORITY: "priority", EventKind.ESCALATED: "priority", EventKind.NOTE: "note",

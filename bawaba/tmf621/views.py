@@ -196,7 +196,10 @@ def _filtered(request, qs):
                           "externalId": "tmf621__external_id"}[name]
                 qs = qs.filter(**{f"{column}__in": values})
         elif attribute in DATE_FILTERS and operator in DATE_OPERATORS:
-            moment = parse_datetime(value)
+            try:
+                moment = parse_datetime(value)
+            except ValueError:  # well formed but impossible: 30 February
+                moment = None
             if moment is None or moment.tzinfo is None:
                 raise TmfError(400, "invalidQuery", _("“%(name)s” must be a date and time with its offset.")
                                % {"name": name[:40]})

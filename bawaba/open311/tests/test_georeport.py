@@ -118,7 +118,7 @@ def test_requests_by_ids_date_range_and_status(client, app_key, at_supervisor):
         assert ids(service_code="algerie-telecom/faults") == [old]
         assert ids(status="closed") == []
         assert ids(service_request_id=f"{old},NOPE") == [old]
-        for params in ({"start_date": "yesterday"}, {"status": "pending"},
+        for params in ({"start_date": "yesterday"}, {"status": "pending"}, {"end_date": "2026-02-30T00:00:00Z"},
                        {"start_date": "2025-01-01T00:00:00Z"}, {"jurisdiction_id": "atlantis"}):
             response = client.get(f"{BASE}/requests.json", params)
             assert response.status_code in (400, 404), params

@@ -45,6 +45,7 @@ def test_create_answer_conforms_to_the_published_schema(tmf):
     ({"description": "x", "severity": "Minor"}, "ticketType"),
     ({**MINIMAL, "relatedParty": [{"id": "1"}]}, "@referredType"),
     ({**MINIMAL, "requestedResolutionDate": "tomorrow"}, "date-time"),
+    ({**MINIMAL, "requestedResolutionDate": "2026-02-30T10:00:00Z"}, "date"),
     ({**MINIMAL, "status": "closed"}, "acknowledged"),
     ({**MINIMAL, "status": "open"}, "status"),
     ({**MINIMAL, "priority": "whenever"}, "priority"),
@@ -100,7 +101,7 @@ def test_list_filters(tmf, ticket):
         ticket["id"]]
     assert len(json.loads(tmf.get("/troubleTicket", {"creationDate.gte": "2000-01-01T00:00:00Z"}).content)) == 2
     for params in ({"status": "open"}, {"colour": "red"}, {"limit": "-1"}, {"fields": "nope"},
-                   {"lastUpdate.gt": "yesterday"}):
+                   {"lastUpdate.gt": "yesterday"}, {"lastUpdate.gt": "2026-02-30T00:00:00Z"}):
         response = tmf.get("/troubleTicket", params)
         assert conforms(response, "/troubleTicket", "get")["code"] == "invalidQuery", params
 
