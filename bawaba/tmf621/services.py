@@ -12,6 +12,7 @@ import binascii
 import datetime as dt
 import json
 import logging
+import re
 import secrets
 import urllib.error
 import urllib.parse
@@ -55,6 +56,11 @@ class TmfError(Exception):
     def __init__(self, status: int, code: str, reason: str, message: str = ""):
         super().__init__(reason)
         self.status, self.code, self.reason, self.message = status, code, reason, message
+
+
+def _number(text: str) -> bool:
+    """ASCII digits only ("²".isdigit() is true, and int("²") fails)."""
+    return bool(re.fullmatch(r"[0-9]{1,18}", text))
 
 
 def bad_request(reason: str, message: str = "", code: str = "invalidValue") -> TmfError:
@@ -236,7 +242,7 @@ def do_update_ticket(request: Request, patch: dict, *, actor, now: dt.datetime |
     for note in patch.get("note") or []:
         if note.get("id") is None:
             new_notes.append(note.get("text") or "")
-        elif not str(note["id"]).isdigit() or int(note["id"]) not in known_notes:
+        elif not _number(str(note["id"])) or int(note["id"]) not in known_notes:
             raise bad_request(_("Note “%(id)s” is not a note of this ticket; new notes have no id.")
                               % {"id": str(note["id"])[:40]})
 
@@ -352,7 +358,7 @@ def do_register_listener(payload, *, token, now: dt.datetime | None = None) -> S
 
 
 def do_unregister_listener(pk: str, *, token) -> None:
-    deleted, _rows = Subscription.objects.filter(pk=int(pk) if pk.isdigit() and len(pk) < 18 else -1,
+    deleted, _rows = Subscription.objects.filter(pk=int(pk) if _number(pk) and len(pk) < 18 else -1,
                                                  organisation=token.organisation).delete()
     if not deleted:
         raise TmfError(404, "notFound", _("No listener with this id."))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db.models import Prefetch
@@ -158,7 +159,7 @@ def _int(request, name: str, default: int, maximum: int) -> int:
     raw = request.GET.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or len(raw) > 9:
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
         raise TmfError(400, "invalidQuery", _("“%(name)s” must be a whole number of 0 or more.") % {"name": name})
     return min(int(raw), maximum)
 

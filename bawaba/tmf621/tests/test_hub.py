@@ -90,6 +90,7 @@ def test_unregistering(tmf, poste_tmf):
     assert response.status_code == 204 and conforms(response, "/hub/{id}", "delete") is None
     assert tmf.delete(f"/hub/{body['id']}").status_code == 404
     assert tmf.delete("/hub/abc").status_code == 404
+    assert tmf.delete("/hub/²").status_code == 404
 
 
 def test_changes_are_posted_signed_to_the_listener_as_the_spec_defines_them(tmf, listener, at_supervisor):

@@ -100,7 +100,7 @@ def test_list_filters(tmf, ticket):
     assert [t["id"] for t in json.loads(tmf.get("/troubleTicket", {"externalId": "BSS-1001"}).content)] == [
         ticket["id"]]
     assert len(json.loads(tmf.get("/troubleTicket", {"creationDate.gte": "2000-01-01T00:00:00Z"}).content)) == 2
-    for params in ({"status": "open"}, {"colour": "red"}, {"limit": "-1"}, {"fields": "nope"},
+    for params in ({"status": "open"}, {"colour": "red"}, {"limit": "-1"}, {"limit": "²"}, {"fields": "nope"},
                    {"lastUpdate.gt": "yesterday"}, {"lastUpdate.gt": "2026-02-30T00:00:00Z"}):
         response = tmf.get("/troubleTicket", params)
         assert conforms(response, "/troubleTicket", "get")["code"] == "invalidQuery", params
@@ -139,6 +139,7 @@ def test_patch_merges_attributes_adds_notes_and_changes_priority(tmf, ticket):
     ({"description": "changed"}, "readOnlyAttribute"),
     ({"severity": None}, "invalidValue"),
     ({"note": [{"id": "999999", "text": "?"}]}, "invalidValue"),
+    ({"note": [{"id": "²", "text": "?"}]}, "invalidValue"),
     ({"priority": "Low", "status": "resolved"}, "illegalTransition"),  # all or nothing: priority unchanged
 ])
 def test_bad_patches_change_nothing(tmf, ticket, patch, code):
