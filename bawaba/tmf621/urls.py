@@ -10,5 +10,6 @@ urlpatterns = [
     path("hub", views.hub, name="tmf621-hub"),
     path("hub/<str:subscription_id>", views.hub_item, name="tmf621-hub-item"),
     path("swagger.json", views.swagger, name="tmf621-swagger"),
+    path("", views.not_found),
     path("<path:rest>", views.not_found),
 ]
