@@ -92,6 +92,10 @@ INSTALLED_APPS = [
     "bawaba.lifeproof",
     "bawaba.hybridmail",
     "bawaba.ops",
+    # --- tmf-open311: the standard interfaces (docs/standards.md)
+    "bawaba.tmf621",
+    "bawaba.open311",
+    # --- end tmf-open311
     "bawaba.demo",  # last: demo data may use every app above
 ]
 
@@ -391,3 +395,16 @@ FIBRE_LATE_INTEREST_RATE = os.environ.get("FIBRE_LATE_INTEREST_RATE") or None
 # Postal webhooks: subscribers' URLs that resolve to private, loopback or link-local addresses are refused
 # (a subscriber must not make the platform call into the internal network) unless this is set.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = envbool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+
+# --- tmf-open311: TMF621 listeners and Open311 (docs/standards.md)
+# Schemes a TMF621 listener's callback may use (http only for tests and internal listeners); private
+# addresses are refused unless WEBHOOK_ALLOW_PRIVATE_NETWORKS (bawaba.postal.webhooks.private_address).
+TMF621_CALLBACK_SCHEMES = tuple(envlist("TMF621_CALLBACK_SCHEMES") or ("https", "http"))
+TMF621_MAX_LISTENERS = envint("TMF621_MAX_LISTENERS", 20)  # per organisation
+TMF621_TIMEOUT = float(os.environ.get("TMF621_TIMEOUT", "10"))  # seconds per notification POST
+# Open311 GeoReport v2: what a list of requests may span and hold.
+OPEN311_MAX_DAYS = envint("OPEN311_MAX_DAYS", 90)
+OPEN311_MAX_RESULTS = envint("OPEN311_MAX_RESULTS", 1000)
+# Interfaces with an error format of their own: their 404 for addresses refused before routing (core.middleware).
+NOT_FOUND_VIEWS = {"/tmf-api/": "bawaba.tmf621.views.not_found", "/open311/": "bawaba.open311.views.not_found"}
+# --- end tmf-open311

@@ -35,6 +35,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("home/", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    # --- tmf-open311: standard interfaces (docs/standards.md)
+    path("tmf-api/troubleTicket/v4/", include("bawaba.tmf621.urls")),
+    path("open311/v2/", include("bawaba.open311.urls")),
+    # --- end tmf-open311
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -32,9 +32,23 @@ def _without_nul(query: QueryDict) -> QueryDict:
     return cleaned
 
 
+def _own_not_found(request):
+    """The 404 view of an interface that has its own error format (settings.NOT_FOUND_VIEWS: path prefix → view),
+    e.g. TMF621's Error body or Open311's error list."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    for prefix, view in getattr(settings, "NOT_FOUND_VIEWS", {}).items():
+        if request.path_info.startswith(prefix):
+            return import_string(view)(request)
+    return None
+
+
 def refuse_nul_bytes(get_response):
     def middleware(request):
         if NUL in request.path_info:
+            if (own := _own_not_found(request)) is not None:
+                return own
             if _is_api(request):
                 return JsonResponse({"detail": _("Not found."), "errors": {}}, status=404)
             return render(request, "core/error.html", {

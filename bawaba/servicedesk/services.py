@@ -169,13 +169,17 @@ def do_create_request(
     created_by: User | None = None,
     attachments: Iterable[UploadedFile] = (),
     now: dt.datetime | None = None,
+    contact_required: bool = True,
 ) -> Request:
-    """Validate everything first, then route, set the SLA and store the request with its history."""
+    """Validate everything first, then route, set the SLA and store the request with its history.
+
+    `contact_required=False`: a request that may have no citizen to answer (a trouble ticket an operator's
+    system opens about its network, an Open311 report from a civic app): a phone number is then optional."""
     now = now or timezone.now()
     errors = {}
     phone = ""
     # A request by e-mail may come with an address only; every other channel needs a phone number.
-    if citizen_phone or not (channel == Channel.EMAIL and citizen_email):
+    if citizen_phone or (contact_required and not (channel == Channel.EMAIL and citizen_email)):
         try:
             phone = to_e164(citizen_phone, default_region=getattr(region, "country", None) or "DZ")
         except ValidationError as exc:
