@@ -26,7 +26,8 @@ COLUMNS = {
     "kind": ("kind", "type"),
     "commune": ("commune", "postal_code", "code_postal"),
 }
-KINDS = {"person": HolderKind.PERSON, "personne": HolderKind.PERSON, "citoyen": HolderKind.PERSON, "": HolderKind.PERSON,
+KINDS = {"person": HolderKind.PERSON, "personne": HolderKind.PERSON, "citoyen": HolderKind.PERSON,
+         "": HolderKind.PERSON,
          "company": HolderKind.COMPANY, "entreprise": HolderKind.COMPANY, "societe": HolderKind.COMPANY,
          "société": HolderKind.COMPANY}
 

@@ -146,7 +146,7 @@ def open_at_counter(record: IdentityRecord, *, phone: str, email: str, language:
 
 def letters_of(mailbox_id: int, *, folder_id: int | None = None):
     letters = (Letter.objects.filter(mailbox_id=mailbox_id, state__in=VISIBLE_STATES)
-               .select_related("sender", "folder").order_by("-deposited_at", "-pk"))
+               .select_related("sender", "folder", "product", "counter_deposit").order_by("-deposited_at", "-pk"))
     if folder_id:
         letters = letters.filter(folder_id=folder_id)
     return letters
@@ -154,20 +154,22 @@ def letters_of(mailbox_id: int, *, folder_id: int | None = None):
 
 def letter_in(mailbox_id: int, reference: str) -> Letter | None:
     return (Letter.objects.filter(mailbox_id=mailbox_id, reference=(reference or "").upper(),
-                                  state__in=VISIBLE_STATES).select_related("sender", "product", "folder").first())
+                                  state__in=VISIBLE_STATES)
+            .select_related("sender", "product", "folder", "counter_deposit").first())
 
 
 def record_opening(letter: Letter, seat: signin.Seat, *, channel: str = "mailbox", extra: dict | None = None,
-                   now: dt.datetime | None = None) -> bool:
+                   actor: tuple[str, str] | None = None, now: dt.datetime | None = None) -> bool:
     """The holder (or their proxy) opens the letter. The first opening moves it to OPENED with its
     ContentAccessTracking record (which stops the paper timer); a later opening records the access only.
     Returns True when this was the first opening."""
     now = now or timezone.now()
     payload = {"by": seat.by, "channel": channel, **(extra or {})}
-    actor = (f"hybridmail.mailbox:{Mailbox.objects.values_list('number', flat=True).get(pk=seat.mailbox_id)}",
-             seat.by)
+    if actor is None:  # the holder themself; a clerk helping them at a counter passes their own actor
+        number = Mailbox.objects.values_list("number", flat=True).get(pk=seat.mailbox_id)
+        actor = (f"hybridmail.mailbox:{number}", "holder")
     if seat.proxy_id:
-        proxy = Proxy.objects.get(pk=seat.proxy_id)
+        proxy = Proxy.objects.select_related("identity").get(pk=seat.proxy_id)
         payload["proxy"] = {"id": proxy.pk, "name": proxy.name, "identity_last_digits": proxy.identity.id_last_digits}
         actor = (f"hybridmail.proxy:{proxy.pk}", "proxy")
     with transaction.atomic():

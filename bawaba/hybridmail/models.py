@@ -517,3 +517,18 @@ class MailboxEvent(models.Model):
 
     def __str__(self):
         return f"{self.mailbox} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CounterDeposit(models.Model):
+    """mail-box: a letter a citizen sent at a post-office counter (bawaba.hybridmail.assist). The post is the
+    letter's sending organisation, on the citizen's behalf; the citizen who sends it is named here."""
+
+    letter = models.OneToOneField(Letter, on_delete=models.PROTECT, related_name="counter_deposit")
+    identity = models.ForeignKey(IdentityRecord, on_delete=models.PROTECT, related_name="+")
+    sender_name = models.CharField(_("sender"), max_length=200)
+    office = models.ForeignKey("postal.Office", on_delete=models.PROTECT, related_name="+")
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.letter} ({self.sender_name})"
