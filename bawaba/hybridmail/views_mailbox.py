@@ -325,9 +325,10 @@ def file_letter(request, reference):
     letter = _letter_or_404(request, reference)
     try:
         folder_id = int(request.POST.get("folder") or 0) or None
-        mailboxes.move_to_folder(request.mailbox, letter, folder_id)
     except ValueError:
         return render(request, "core/error.html", {"title": _("Bad request")}, status=400)
+    try:
+        mailboxes.move_to_folder(request.mailbox, letter, folder_id)
     except MailboxRefused as exc:
         return render(request, "core/error.html", {"title": exc.message}, status=exc.status)
     return redirect("hybridmail:box-letter", reference=letter.reference)

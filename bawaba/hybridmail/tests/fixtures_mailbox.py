@@ -28,7 +28,7 @@ def deposited(make_letter, mailbox):
     from bawaba.hybridmail import dispatch
 
     letter = make_letter("registered")
-    letter.subject = "Avis d'imposition 2026"
+    letter.subject = "Avis imposition 2026"
     letter.save(update_fields=["subject"])
     dispatch.dispatch(letter)
     letter.refresh_from_db()
@@ -60,3 +60,11 @@ def terminal(network):
     from bawaba.hybridmail.models import Terminal
 
     return Terminal.objects.create(office=network["counter"], label="Poste 1")
+
+
+@pytest.fixture
+def client_factory(db):
+    """Another browser (a second person on another phone)."""
+    from django.test import Client
+
+    return Client
