@@ -196,7 +196,15 @@ def sign_in_code(request):
     if request.method == "POST" and form.is_valid():
         try:
             if not pending.get("code"):
-                raise signin.CodeRefused("wrong_code", _("Wrong code."))
+                # No mailbox for this phone: answer as for a wrong code, attempts counted alike, so that the
+                # replies do not tell whether the phone has a mailbox.
+                pending["tries"] = pending.get("tries", 0) + 1
+                request.session[signin.PENDING_KEY] = pending
+                left = signin.MAX_ATTEMPTS - pending["tries"]
+                if left <= 0:
+                    raise signin.CodeRefused("too_many_attempts", _(
+                        "The code was tried too many times: ask for a new one."), status=429)
+                raise signin.CodeRefused("wrong_code", _("Wrong code. Attempts left: %(left)s.") % {"left": left})
             row = signin.check_code(pending["code"], form.cleaned_data["code"], purpose=MailboxCode.Purpose.SIGN_IN)
         except signin.CodeRefused as exc:
             return _refused(request, "hybridmail/mailbox/code.html", context, exc)
