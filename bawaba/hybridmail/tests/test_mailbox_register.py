@@ -81,3 +81,18 @@ def test_the_timer_is_a_periodic_task_every_minute():
     task = sweep_unopened_letters.task_class()
     minutes = [dt.datetime(2026, 12, 6, 10, m) for m in range(60)]
     assert all(task.validate_datetime(moment) for moment in minutes)
+
+
+def test_mailbox_catalogues_translate_every_string_with_the_same_placeholders():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "locale"
+    pair = re.compile(r'^msgid "(.*)"\nmsgstr "(.*)"$', re.M)
+    catalogues = {lang: dict(pair.findall((root / lang / "LC_MESSAGES" / "mail-box.po").read_text("utf-8")))
+                  for lang in ("fr", "ar")}
+    assert catalogues["fr"].keys() == catalogues["ar"].keys() and len(catalogues["fr"]) > 150
+    for entries in catalogues.values():
+        for msgid, msgstr in entries.items():
+            assert msgstr, msgid
+            assert sorted(re.findall(r"%\(\w+\)s", msgid)) == sorted(re.findall(r"%\(\w+\)s", msgstr)), msgid
