@@ -14,6 +14,12 @@ from .conftest import letter_pdf
 CHECK = {"country": "DZ", "document": "cni", "document_number": "AB 123 456", "nin": "109870123456789012"}
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The texts asserted below are the English ones (the default language is French)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def checked(clerk_client, citizen, mail_products):
     response = clerk_client.post("/mail/assist/", CHECK)

@@ -16,6 +16,12 @@ FORM = {"country": "DZ", "nin": "1098 7012 3456 7890 12", "birth_date": "1987-03
         "email": "amina@example.dz"}
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The texts asserted below are the English ones (the default language is French)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def opening(client, citizen, mail_products):
     response = client.post("/mail/box/open/", FORM)

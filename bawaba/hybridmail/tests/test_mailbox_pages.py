@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 import time_machine
 from django.utils import timezone
 
@@ -10,6 +11,12 @@ from bawaba.hybridmail import dispatch, signin
 from bawaba.hybridmail.models import Folder, LetterState, Proxy
 
 from .fixtures_mailbox import last_code
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The texts asserted below are the English ones (the default language is French)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
 def _events(letter):
