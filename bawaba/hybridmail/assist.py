@@ -248,7 +248,11 @@ def deposit_letter(user, record: IdentityRecord, check: Check, *, product_id: in
     country = record.country
     recipient_hash = id_hash(recipient_nin, country=country) if normalise_id(recipient_nin) else ""
     phone = mailboxes.clean_phone(recipient_phone, country) if (recipient_phone or "").strip() else ""
-    if not recipient_hash and (recipient_commune is None or not (recipient_address or "").strip()):
+    has_mailbox = bool(recipient_hash) and Mailbox.objects.filter(
+        identity__id_hash=recipient_hash, identity__country=country, operator_id=office.organisation_id,
+        is_active=True).exists()
+    printed = product.path == "paper" or not has_mailbox  # then it needs an address to be delivered to
+    if printed and (recipient_commune is None or not (recipient_address or "").strip()):
         raise AssistRefused("address", _("Give the recipient's identity number, or their address and commune "
                                          "so that the letter can be printed and delivered."))
     pages = _check_pdf(pdf, product.max_pages)

@@ -36,6 +36,8 @@ def test_only_a_clerk_posted_at_an_office_gets_the_counter_pages(client, ministr
 
 
 def test_acting_for_a_citizen_needs_an_id_check_first(clerk_client, citizen):
+    page = clerk_client.get("/mail/assist/")
+    assert page.status_code == 200 and b'href="/mail/assist/"' in page.content  # the clerk's menu links here
     assert clerk_client.get("/mail/assist/citizen/").status_code == 302
     unknown = clerk_client.post("/mail/assist/", {**CHECK, "nin": "1"})
     assert unknown.status_code == 404 and "not in the register" in unknown.content.decode()
@@ -191,3 +193,22 @@ def test_two_clerks_booking_the_same_slot_at_once_get_one_booking(poste, network
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert sorted(results) == ["ok", "refused"] and TerminalSession.objects.count() == 1
+
+
+def test_a_counter_letter_for_someone_without_a_mailbox_needs_an_address(checked, mail_products, relative,
+                                                                         alger_commune, alger_centre):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bawaba.hybridmail.models import Letter
+
+    form = {"product": mail_products["ordinary"].pk, "recipient_name": "Karim Benali",
+            "recipient_nin": "119920034567890123"}
+    refused = checked.post("/mail/assist/citizen/deposit/", {**form, "pdf": SimpleUploadedFile("l.pdf", letter_pdf())})
+    assert refused.status_code == 400 and not Letter.objects.exists()
+    accepted = checked.post("/mail/assist/citizen/deposit/", {
+        **form, "pdf": SimpleUploadedFile("l.pdf", letter_pdf()), "recipient_address": "3 rue Larbi Ben M'hidi",
+        "commune": alger_commune.pk})
+    assert accepted.status_code == 302
+    letter = Letter.objects.get()
+    assert letter.state == LetterState.TO_PRINT and letter.print_centre == alger_centre
+    assert str(letter.price) == "60.00"  # the tariff's paper price, one sheet
