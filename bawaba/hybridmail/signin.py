@@ -116,6 +116,12 @@ def check_code(code_id: int, code: str, *, purpose: str, now: dt.datetime | None
     return row
 
 
+def purge_codes(*, now: dt.datetime | None = None, keep: dt.timedelta = dt.timedelta(days=1)) -> int:
+    now = now or timezone.now()
+    deleted, _rows = MailboxCode.objects.filter(created_at__lt=now - keep).delete()
+    return deleted
+
+
 # --- Seats: whose mailbox, in which capacity -----------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -18,3 +18,12 @@ def sweep_unopened_letters():
     if moved:
         log.info("hybrid mail: %d unopened registered letters sent to paper", moved)
     return moved
+
+
+@db_periodic_task(crontab(hour="3", minute="40"))
+def purge_old_codes():
+    """SMS codes are worth nothing after their 10 minutes; their hashes are kept a day (the per-phone limit looks
+    back a quarter of an hour), then deleted."""
+    from .signin import purge_codes
+
+    return purge_codes()

@@ -104,3 +104,14 @@ def test_bad_phone_and_missing_fields_are_translated_400s(client, citizen, mail_
     assert client.post("/mail/box/open/", {**FORM, "phone": "12"}).status_code == 400
     assert client.post("/mail/box/open/", {"country": "DZ"}).status_code == 400
     assert client.post("/mail/box/open/code/", {"code": "123456"}).status_code == 302  # nothing pending
+
+
+def test_old_code_hashes_are_purged_after_a_day(citizen, mail_products):
+    from bawaba.hybridmail.mailboxes import request_opening
+    from bawaba.hybridmail.tasks import purge_old_codes
+
+    request_opening(phone="0550123456", nin=NIN, birth_date=dt.date(1987, 3, 14))
+    assert purge_old_codes.call_local() == 0
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1, minutes=1)):
+        assert purge_old_codes.call_local() == 1
+    assert not MailboxCode.objects.exists()
