@@ -202,6 +202,8 @@ class Proxy(models.Model):
     created_at = models.DateTimeField()
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # mail-box: a proxy acts only once they confirmed, with the SMS code sent to their own phone.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["mailbox", "identity"], condition=Q(revoked_at__isnull=True),
@@ -465,6 +467,12 @@ class TerminalSession(models.Model):
                                   related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        # mail-box: overlapping bookings are refused under a lock on the terminal (bawaba.hybridmail.terminals).
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
+                                              name="hybridmail_session_ends_after_start")]
+        indexes = [models.Index(fields=["terminal", "starts_at"])]
+
     def __str__(self):
         return f"{self.terminal} {self.starts_at:%Y-%m-%d %H:%M}"
 
@@ -490,3 +498,37 @@ class AssistedAct(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- mail-box: the mailbox's own audit trail --------------------------------------------------------------
+
+class MailboxEvent(models.Model):
+    """What happened to a mailbox and by whom (opened, sign-in, folder, proxy named/confirmed/revoked): the
+    audit trail of the holder's side. What happens to a letter is evidence (bawaba.evidence) instead."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30)
+    actor = models.CharField(max_length=120)  # "holder", "proxy:<id>", "clerk:<user id>", "system"
+    payload = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["mailbox", "at"])]
+
+    def __str__(self):
+        return f"{self.mailbox} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CounterDeposit(models.Model):
+    """mail-box: a letter a citizen sent at a post-office counter (bawaba.hybridmail.assist). The post is the
+    letter's sending organisation, on the citizen's behalf; the citizen who sends it is named here."""
+
+    letter = models.OneToOneField(Letter, on_delete=models.PROTECT, related_name="counter_deposit")
+    identity = models.ForeignKey(IdentityRecord, on_delete=models.PROTECT, related_name="+")
+    sender_name = models.CharField(_("sender"), max_length=200)
+    office = models.ForeignKey("postal.Office", on_delete=models.PROTECT, related_name="+")
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.letter} ({self.sender_name})"

@@ -31,6 +31,7 @@ class PostalConfig(AppConfig):
         ),
         entries=(
             MenuEntry("postal:counter", _("Counter"), (CLERK,), key="counter"),
+            MenuEntry("hybridmail:assist", _("Help a citizen (mail)"), (CLERK,), key="mail-assist"),  # hybrid mail
             MenuEntry("postal:round", _("My round"), (POSTMAN,), key="round"),
             MenuEntry("postal:scans", _("Scans"), (SORTER, SUPERVISOR), key="scans"),
             MenuEntry("postal:dashboard", _("Postal operations"), (SUPERVISOR,), key="postal-dashboard"),
