@@ -94,17 +94,31 @@ class Row:
     amount: Decimal
 
 
+def rows_by_work_statement(ids) -> dict[int, list[Row]]:
+    """Billing lines of these work statements summed per price item and unit price, in one query."""
+    grouped = (BillingLine.objects.filter(work_statement_id__in=list(ids))
+               .values("work_statement_id", "price_item__code", "price_item__label_fr", "price_item__label_ar",
+                       "price_item__unit", "unit_price")
+               .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
+               .order_by("work_statement_id", "price_item__code", "unit_price"))
+    rows: dict[int, list[Row]] = {pk: [] for pk in ids}
+    for g in grouped:
+        rows[g["work_statement_id"]].append(Row(g["price_item__code"], g["price_item__label_fr"],
+                                                g["price_item__label_ar"], g["price_item__unit"], g["quantity"],
+                                                g["unit_price"], g["amount"]))
+    return rows
+
+
 def statement_rows(work_statement: WorkStatement | None) -> list[Row]:
-    """Billing lines of a work statement summed per price item and unit price."""
+    """Billing lines of a work statement summed per price item and unit price (read once: issuing a batch sets
+    them for all its work statements in one query, see frozen.freeze_statements)."""
     if work_statement is None:
         return []
-    grouped = (BillingLine.objects.filter(work_statement=work_statement)
-               .values("price_item__code", "price_item__label_fr", "price_item__label_ar", "price_item__unit",
-                       "unit_price")
-               .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
-               .order_by("price_item__code", "unit_price"))
-    return [Row(g["price_item__code"], g["price_item__label_fr"], g["price_item__label_ar"], g["price_item__unit"],
-                g["quantity"], g["unit_price"], g["amount"]) for g in grouped]
+    cached = getattr(work_statement, "_document_rows", None)
+    if cached is None:
+        cached = rows_by_work_statement([work_statement.pk])[work_statement.pk]
+        work_statement._document_rows = cached
+    return cached
 
 
 # --------------------------------------------------------------------------- PDF
@@ -145,7 +159,8 @@ _RESHAPER = None
 
 
 def _levels(text: str, base_dir: str) -> list[int] | None:
-    """The bidi embedding level of each character (Unicode bidi algorithm, python-bidi's Rust core)."""
+    """The bidi embedding level of each character (Unicode bidi algorithm, python-bidi's Rust core), or None
+    if its debug output cannot be read (then nothing is mirrored, as before)."""
     import re
 
     import bidi
@@ -155,7 +170,13 @@ def _levels(text: str, base_dir: str) -> list[int] | None:
     if not match:
         return None
     levels = [int(level) for level in re.findall(r"Level\(\s*(\d+),?\s*\)", match.group(1))]
-    return levels if len(levels) == len(text) else None
+    if len(levels) != len(text.encode("utf-8")):
+        return None
+    result, offset = [], 0  # the Rust core gives one level per UTF-8 byte: take each character's first
+    for char in text:
+        result.append(levels[offset])
+        offset += len(char.encode("utf-8"))
+    return result
 
 
 def visual_arabic(text: str) -> str:

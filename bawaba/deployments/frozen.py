@@ -85,7 +85,13 @@ def render_files(statement: PaymentStatement) -> dict[str, bytes]:
 
 def freeze_statements(statements, now=None) -> None:
     """Store the documents of newly issued statements; call inside the issuing transaction."""
+    from .documents import rows_by_work_statement
+
     now = now or timezone.now()
+    work_statements = [statement.work_statement for statement in statements if statement.work_statement_id]
+    rows = rows_by_work_statement([ws.pk for ws in work_statements]) if work_statements else {}
+    for ws in work_statements:
+        ws._document_rows = rows[ws.pk]
     IssuedFile.objects.bulk_create([
         IssuedFile(statement=statement, kind=kind, content=content, sha256=sha256(content), created_at=now)
         for statement in statements for kind, content in render_files(statement).items()])
