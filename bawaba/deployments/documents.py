@@ -242,7 +242,10 @@ class _Pdf:
         from reportlab.pdfgen import canvas
 
         self.buffer = io.BytesIO()
-        self.canvas = canvas.Canvas(self.buffer, pagesize=A4, invariant=1, pageCompression=1)
+        self.arabic = _arabic_font()
+        # With embedded fonts only, the canvas's initial font too: otherwise Helvetica is still referenced.
+        initial = {"initialFontName": self.arabic} if embed_fonts else {}
+        self.canvas = canvas.Canvas(self.buffer, pagesize=A4, invariant=1, pageCompression=1, **initial)
         self.canvas.setTitle(title)
         self.canvas.setAuthor("Bawaba")
         self.width, self.height = A4

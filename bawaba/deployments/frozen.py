@@ -97,18 +97,27 @@ def freeze_statements(statements, now=None) -> None:
         for statement in statements for kind, content in render_files(statement).items()])
 
 
+def ensure_frozen(statement: PaymentStatement) -> None:
+    """Freeze now the documents of a statement issued before documents were stored at issue (none stored)."""
+    from django.db import transaction
+
+    if IssuedFile.objects.filter(statement=statement).exists():
+        return
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            freeze_statements([statement])
+    except IntegrityError:
+        pass  # another request froze them meanwhile (one row per statement and kind)
+
+
 def stored_file(statement: PaymentStatement, kind: str) -> bytes:
-    """The bytes to download. A statement issued before documents were frozen gets them frozen now."""
+    """The bytes to download, as stored at issue (see ensure_frozen for statements issued before)."""
+    ensure_frozen(statement)
     found = IssuedFile.objects.filter(statement=statement, kind=kind).first()
     if found is None:
-        from django.db import transaction
-
-        with transaction.atomic():
-            if not IssuedFile.objects.select_for_update().filter(statement=statement).exists():
-                freeze_statements([statement])
-        found = IssuedFile.objects.filter(statement=statement, kind=kind).first()
-        if found is None:
-            raise IssuedFile.DoesNotExist(f"{statement.number} has no {kind}")
+        raise IssuedFile.DoesNotExist(f"{statement.number} has no {kind}")
     return bytes(found.content)
 
 

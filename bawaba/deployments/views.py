@@ -414,13 +414,18 @@ def running(request, pk):
     }, nav="statements")
 
 
+def _verification(found):
+    frozen.ensure_frozen(found)  # a statement issued before documents were stored gets them now
+    return frozen.verify(found)
+
+
 def _statement_page(request, found, *, payment_form=None, correction_form=None, payment_error="",
                     correction_error="", status=200):
     status_now = selectors.statement_status(found)
     context = {  # payments of the debt: a correction is paid with the statement it corrects
         "statement": found, "status": status_now, "payments": status_now["payments"],
         "corrections": list(found.corrections.all()), "penalty_summary": documents.penalty_summary(found),
-        "verification": frozen.verify(found),
+        "verification": _verification(found),
     }
     if can_manage_billing(request.user, found.contract):
         context.update({

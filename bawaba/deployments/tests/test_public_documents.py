@@ -150,8 +150,16 @@ def _facturx_xml(statement) -> bytes:
 def _assert_facturx_valid(statement) -> ET.Element:
     from facturx import xml_check_xsd
 
+    from pypdf import PdfReader
+
     pdf = stored(statement, IssuedFileKind.FACTURX)
     assert b"<pdfaid:part>3</pdfaid:part>" in pdf or b'pdfaid:part="3"' in pdf  # PDF/A-3 identification (XMP)
+    reader = PdfReader(io.BytesIO(pdf))
+    fonts = {font.get_object()["/BaseFont"] for page in reader.pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert fonts and all(name.startswith("/AAAAAA+DejaVuSans") for name in fonts)  # every font embedded
+    intent = reader.trailer["/Root"]["/OutputIntents"][0].get_object()
+    assert intent["/S"] == "/GTS_PDFA1" and intent["/DestOutputProfile"].get_object()["/N"] == 3
     xml = _facturx_xml(statement)
     assert xml_check_xsd(xml, flavor="factur-x", level="en16931")  # raises on a schema error
     failures = facturx_failed_assertions(xml)
@@ -339,3 +347,14 @@ def test_ubl_invoice_and_credit_note_pass_the_oasis_ubl_21_schema(issued, world)
 
     assert xml_check_xsd(stored(issued, IssuedFileKind.UBL), flavor="ubl-2.1-invoice")
     assert xml_check_xsd(stored(credit(issued, world), IssuedFileKind.UBL), flavor="ubl-2.1-creditnote")
+
+
+def test_a_statement_issued_before_documents_were_stored_gets_them_frozen_once(issued, client, world):
+    _sql(issued, f"DELETE FROM {IssuedFile._meta.db_table} WHERE statement_id = %s", [issued.pk])  # noqa: S608
+    assert [p.code for p in frozen.verify(issued)] == ["missing"] * 5
+    client.force_login(world.billing_admin)
+    page = client.get(f"/fibre/statements/{issued.pk}/").content.decode()
+    assert "Verified" in page or "V\xe9rifi\xe9" in page
+    first = stored(issued, IssuedFileKind.PDF)
+    assert client.get(f"/fibre/statements/{issued.pk}/pdf/").content == first
+    assert IssuedFile.objects.filter(statement=issued).count() == 5
