@@ -294,6 +294,23 @@ class _Pdf:
         self.canvas.setLineWidth(0.4)
         self.canvas.line(self.margin, self.y - 3, self.width - self.margin, self.y - 3)
 
+    def add_srgb_output_intent(self):
+        """The sRGB output intent PDF/A requires for device colours (ISO 19005-3, 6.2.4.3), written by ReportLab
+        itself into the catalogue (factur-x keeps it when it adds the XML): Pillow's built-in sRGB profile."""
+        from PIL import ImageCms
+        from reportlab.pdfbase.pdfdoc import PDFArray, PDFCatalog, PDFDictionary, PDFName, PDFStream, PDFString
+
+        document = self.canvas._doc
+        profile = PDFStream(PDFDictionary({"N": 3}),
+                            ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+        intent = PDFDictionary({"Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFA1"),
+                                "OutputConditionIdentifier": PDFString("sRGB IEC61966-2.1"),
+                                "Info": PDFString("sRGB IEC61966-2.1"),
+                                "DestOutputProfile": document.Reference(profile)})
+        catalog = document.Catalog
+        catalog.__NoDefault__ = [*PDFCatalog.__NoDefault__, "OutputIntents"]  # written only when declared
+        catalog.OutputIntents = PDFArray([document.Reference(intent)])
+
     def finish(self) -> bytes:
         self.canvas.showPage()
         self.canvas.save()
@@ -478,6 +495,8 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embe
             title_ar = _("Credit note (payment statement correction)") if doc.credit_note else (
                 _("Payment statement correction") if correction else _("Payment statement"))
         pdf = _Pdf(f"{title} {statement.number}", embed_fonts=embed_fonts)
+        if embed_fonts:  # the Factur-X copy: PDF/A-3
+            pdf.add_srgb_output_intent()
         extra = []
         if statement.work_statement_id:
             ws = statement.work_statement

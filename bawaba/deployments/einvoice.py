@@ -14,7 +14,6 @@ EN 16931 semantics (docs/deployments.md, "Documents"):
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.etree import ElementTree as ET
@@ -439,39 +438,11 @@ def facturx_pdf(pdf: bytes, xml: bytes, statement: PaymentStatement) -> bytes:
     from facturx import generate_from_binary
 
     logging.getLogger("factur-x").setLevel(logging.WARNING)  # it logs every step at INFO
-    return _with_output_intent(generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=False,
+    return generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=False,
                                 check_schematron=False, lang="fr-DZ", xmp_compression=False,
                                 pdf_metadata={
                                     "author": statement.parties["contractor"]["name_fr"],
                                     "keywords": "Factur-X, décompte",
                                     "title": f"{statement.parties['contractor']['name_fr']}: {statement.number}",
-                                    "subject": f"Décompte {statement.number}"}))
+                                    "subject": f"Décompte {statement.number}"})
 
-
-def _with_output_intent(pdf: bytes) -> bytes:
-    """Add the sRGB output intent PDF/A requires for device colours (ISO 19005-3, 6.2.4.3), which factur-x does
-    not write: the profile is Pillow's built-in sRGB (littleCMS), so nothing is downloaded."""
-    from PIL import ImageCms
-    from pypdf import PdfWriter
-    from pypdf.generic import (
-        ArrayObject,
-        DecodedStreamObject,
-        DictionaryObject,
-        NameObject,
-        NumberObject,
-        TextStringObject,
-    )
-
-    writer = PdfWriter(clone_from=io.BytesIO(pdf))
-    profile = DecodedStreamObject()
-    profile.set_data(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
-    profile[NameObject("/N")] = NumberObject(3)
-    intent = DictionaryObject({
-        NameObject("/Type"): NameObject("/OutputIntent"), NameObject("/S"): NameObject("/GTS_PDFA1"),
-        NameObject("/OutputConditionIdentifier"): TextStringObject("sRGB IEC61966-2.1"),
-        NameObject("/Info"): TextStringObject("sRGB IEC61966-2.1"),
-        NameObject("/DestOutputProfile"): writer._add_object(profile)})
-    writer._root_object[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()

@@ -149,7 +149,6 @@ def _facturx_xml(statement) -> bytes:
 
 def _assert_facturx_valid(statement) -> ET.Element:
     from facturx import xml_check_xsd
-
     from pypdf import PdfReader
 
     pdf = stored(statement, IssuedFileKind.FACTURX)
