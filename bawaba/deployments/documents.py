@@ -327,7 +327,7 @@ def _identification_lines(party: dict) -> list[str]:
     for label, key in ((_("NIF"), "tax_identifier"), (_("NIS"), "statistical_identifier"),
                        (_("RC"), "trade_register_number"), (_("Tax article (AI)"), "tax_article_number")):
         if party.get(key):
-            lines.append(f"{label}: {party[key]}")
+            lines.append(_("%(label)s: %(value)s") % {"label": label, "value": party[key]})
     return lines
 
 
@@ -376,7 +376,7 @@ def _header(pdf: _Pdf, title: str, title_ar: str, statement, extra: list[tuple[s
     if parties.get("approval"):
         rows.append((_("Contract approval"), parties["approval"]))
     for label, value in [*rows, (_("Programme"), parties["programme"]), *extra]:
-        pdf.text(pdf.margin, f"{label}:", size=9, bold=True)
+        pdf.text(pdf.margin, (_("%(label)s: %(value)s") % {"label": label, "value": ""}).rstrip(), size=9, bold=True)
         pdf.text(pdf.margin + 110, value, size=9)
         pdf.line(12)
     pdf.line(6)

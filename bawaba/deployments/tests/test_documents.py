@@ -140,7 +140,7 @@ def test_tax_identifiers_of_both_parties_are_on_the_e_invoice_and_the_pdf(world)
     assert root.find(seller + "cac:PartyLegalEntity/cbc:CompanyID", NS).text == world.contractor.trade_register_number
     assert root.find(buyer + "cac:PartyTaxScheme/cbc:CompanyID", NS).text == "DZ000016001234567"
     assert root.find(buyer + "cac:PartyLegalEntity/cbc:CompanyID", NS).text == world.operator.trade_register_number
-    assert "NIF: 001216098765432" in pdf_text(documents.payment_statement_pdf(issued))
+    assert "NIF : 001216098765432" in pdf_text(documents.payment_statement_pdf(issued))
 
 
 def test_without_a_tax_identifier_no_empty_tax_element_is_written(statement):
@@ -232,7 +232,7 @@ def test_an_issued_statement_prints_the_same_after_the_contract_and_the_parties_
     assert root.find("cac:PaymentTerms/cbc:Note", NS).text.endswith("le 2026-05-01 (30 jours)")
     text = pdf_text(documents.payment_statement_pdf(statement))
     assert "Retenue de garantie \\(5 %\\)" in text and "FTTH 2027" in text and "renomm" not in text
-    assert contractor_name in text and "NIF: 001216098765432" in text
+    assert contractor_name in text and "NIF : 001216098765432" in text
 
 
 def test_a_statement_issued_after_the_changes_prints_the_new_terms_and_names(world):
