@@ -129,7 +129,12 @@ def load(contractors: int, items: int, month_start: dt.date, month_end: dt.date,
         size = min(chunk, contractors - first)
         with transaction.atomic():
             orgs = Organisation.objects.bulk_create([
-                Organisation(slug=f"bench-co-{first + i:05d}", kind="contractor", name_fr=f"Entreprise {first + i}")
+                # A complete (fictitious) legal identification: statements are refused without one.
+                Organisation(slug=f"bench-co-{first + i:05d}", kind="contractor", name_fr=f"Entreprise {first + i}",
+                             legal_form="SARL", address=f"{first + i} rue de l'essai, Alger",
+                             tax_identifier=f"0016{first + i:011d}", statistical_identifier=f"0981{first + i:011d}",
+                             trade_register_number=f"16/00-{first + i:07d} B 20",
+                             tax_article_number=f"160{first + i:08d}")
                 for i in range(size)])
             users = User.objects.bulk_create([
                 User(username=f"bench.co{first + i:05d}", organisation=org, password=unusable)

@@ -187,8 +187,11 @@ class FibreSimulation:
                 "slug": f"fibre-co-{number}", "kind": "contractor", "name_fr": f"Fibre Travaux {number} SARL",
                 "name_ar": f"مؤسسة أشغال الألياف {number}", "name_en": f"Fibre Works {number} Ltd",
                 # A fictitious 15-digit NIF: a contractor's e-invoice charges VAT, which needs the seller's tax
-                # identifier (EN 16931 BR-S-02).
-                "tax_identifier": f"00216{number:010d}"})
+                # identifier (EN 16931 BR-S-02). The rest of the (fictitious) legal identification a statement
+                # needs before it can be issued (bawaba/orgs/identifiers.py).
+                "tax_identifier": f"00216{number:010d}", "statistical_identifier": f"09816{number:010d}",
+                "trade_register_number": f"16/00-{number:07d} B 20", "tax_article_number": f"1602{number:07d}",
+                "legal_form": "SARL", "address": f"{number} rue Hassiba Ben Bouali, Alger"})
         password_hash = make_password(PASSWORD)
         self.users = {}
         for username, (roles, first, last) in STAFF.items():

@@ -24,12 +24,13 @@ from ninja.security import SessionAuth
 
 from bawaba.core.parsing import MAX_ID
 
-from . import billing, documents, forms, importing, selectors, services
+from . import billing, forms, frozen, importing, selectors, services
 from .models import (
     Decision,
     FieldReport,
     IdempotencyRecord,
     ImmutableDocumentError,
+    IssuedFileKind,
     Payment,
     PaymentStatement,
     ReportedItem,
@@ -606,7 +607,7 @@ def get_statement(request, number: str):
                 openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}})
 def statement_pdf(request, number: str):
     statement = _statement(request, number)
-    response = HttpResponse(documents.payment_statement_pdf(statement), content_type="application/pdf")
+    response = HttpResponse(frozen.stored_file(statement, IssuedFileKind.PDF), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{statement.number}.pdf"'
     return response
 
@@ -615,7 +616,7 @@ def statement_pdf(request, number: str):
                 openapi_extra={"responses": {200: {"content": {"application/xml": {}}}}})
 def statement_ubl(request, number: str):
     statement = _statement(request, number)
-    response = HttpResponse(documents.payment_statement_ubl(statement), content_type="application/xml")
+    response = HttpResponse(frozen.stored_file(statement, IssuedFileKind.UBL), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{statement.number}.xml"'
     return response
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import logging
 import multiprocessing
 import operator
 from concurrent.futures import ProcessPoolExecutor
@@ -36,6 +37,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from .frozen import freeze_statements
 from .models import (
     BillingLine,
     Contract,
@@ -53,6 +55,7 @@ from .models import (
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+logger = logging.getLogger(__name__)
 
 
 def money(value) -> Decimal:
@@ -466,12 +469,19 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
     """
     for contract in contracts:
         _check_billing_rights(actor, contract)
+    from .documents import document_parties, identification_problems
     from .services import Conflict
 
     tz = {contract.pk: _contract_tz(contract) for contract in contracts}
     latest = _latest_work_statements([contract.pk for contract in contracts])
     open_contracts = []
     for contract in contracts:
+        problems = identification_problems(document_parties(contract))
+        if problems:  # a public buyer refuses a statement without both parties' legal identification
+            if not skip_covered:
+                raise Conflict(" ".join(problems))
+            logger.warning("fibre statements of %s not issued: %s", contract.reference, " ".join(problems))
+            continue
         previous = latest.get(contract.pk)
         try:
             check_period(period_end, today=timezone.localdate(now, tz[contract.pk]),
@@ -528,8 +538,6 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
         taken[key] = taken.get(key, 0) + 1
         return sequence, document_number(kind, year, contract.contractor_id, sequence)
 
-    from .documents import document_parties
-
     work_statements, payment_statements = [], []
     for contract, previous, period, breakdown, (detail, position), words, today in documents:
         # What the documents print, frozen with them (the contracts were loaded with their parties: no query).
@@ -567,6 +575,7 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
     if attached != len(line_ids):  # cannot happen while the lines are locked: refuse rather than miscount
         raise ImmutableDocumentError(f"{len(line_ids) - attached} billing line(s) changed while being issued")
     PaymentStatement.objects.bulk_create(payment_statements)
+    freeze_statements(payment_statements, now)  # the documents' bytes and hashes, issued with the rows
     DeploymentEvent.objects.bulk_create([
         DeploymentEvent(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=statement.contractor,
                         data={"number": statement.number, "net": str(statement.net_amount),
@@ -673,6 +682,12 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
     contract = Contract.objects.select_for_update(of=("self",)).select_related(
         "contractor", "programme__operator").get(pk=statement.contract_id)
     _check_billing_rights(actor, contract)
+    from .documents import document_parties, identification_problems
+    from .services import Conflict
+
+    problems = identification_problems(document_parties(contract))
+    if problems:
+        raise Conflict(" ".join(problems))
     reason = (reason or "").strip()
     errors = {}
     if not reason:
@@ -693,8 +708,6 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
     now = timezone.now()
     today = timezone.localdate(now, _contract_tz(contract))
     sequence, number = next_number(contract.contractor, DocumentKind.PAYMENT_STATEMENT, today.year)
-    from .documents import document_parties
-
     correction = PaymentStatement.objects.create(
         contractor=contract.contractor, contract=contract, year=today.year, sequence=sequence, number=number,
         issued_at=now, issued_on=today, issued_by=actor, parties=document_parties(contract),
@@ -706,6 +719,7 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
         payment_terms_days=statement.payment_terms_days, amount_in_words_fr=amount_in_words(breakdown.net, "fr"),
         amount_in_words_ar=amount_in_words(breakdown.net, "ar"),
         due_on=today + dt.timedelta(days=statement.payment_terms_days))
+    freeze_statements([correction], now)
     DeploymentEvent.objects.create(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=contract.contractor,
                                    data={"number": number, "net": str(breakdown.net), "work_statement": None},
                                    at=now)

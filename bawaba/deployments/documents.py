@@ -15,7 +15,6 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.db.models import Sum
@@ -32,19 +31,15 @@ FONT_CANDIDATES = [
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
 ]
 ARABIC_FONT = "BawabaDejaVuSans"
-UBL_NS = {
-    "": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
-    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
-    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
-}
-# UN/ECE Recommendation 20 unit codes.
-UNIT_CODES = {Unit.EACH: "C62", Unit.METRE: "MTR", Unit.KILOMETRE: "KMT", Unit.SPLICE: "C62", Unit.HOME: "C62",
-              Unit.PACKAGE: "LS"}
+
+
+IDENTIFIERS = ("address", "legal_form", "tax_identifier", "statistical_identifier", "trade_register_number",
+               "tax_article_number")
 
 
 def _organisation(organisation) -> dict:
     return {"slug": organisation.slug, "name_fr": organisation.name_fr, "name_ar": organisation.name_ar,
-            "tax_identifier": organisation.tax_identifier, "country": organisation.country}
+            "country": organisation.country, **{field: getattr(organisation, field) for field in IDENTIFIERS}}
 
 
 def document_parties(contract) -> dict:
@@ -53,8 +48,25 @@ def document_parties(contract) -> dict:
     Reads only the contract's contractor and programme operator: load them with the contract
     (select_related("contractor", "programme__operator")), so a batch of statements costs no extra query.
     """
-    return {"contract": contract.reference, "programme": contract.programme.name_fr,
+    return {"contract": contract.reference, "approval": contract.approval_reference,
+            "programme": contract.programme.name_fr,
             "operator": _organisation(contract.programme.operator), "contractor": _organisation(contract.contractor)}
+
+
+def identification_problems(parties: dict) -> list[str]:
+    """Why a statement with these parties cannot be issued: a party without its mandatory identifiers
+    (bawaba.orgs.identifiers), one message per party, translated; empty when both are complete."""
+    from bawaba.orgs.identifiers import missing_identifiers
+
+    problems = []
+    for role, label in (("contractor", _("The contractor")), ("operator", _("The operator"))):
+        party = parties[role]
+        missing = missing_identifiers(party)
+        if missing:
+            problems.append(_("%(party)s %(name)s lacks its %(missing)s: complete its legal identification "
+                              "(administration, organisations) before issuing.")
+                            % {"party": label, "name": party["name_fr"], "missing": ", ".join(missing)})
+    return problems
 
 
 def fmt_money(value: Decimal) -> str:
@@ -82,42 +94,113 @@ class Row:
     amount: Decimal
 
 
+def rows_by_work_statement(ids) -> dict[int, list[Row]]:
+    """Billing lines of these work statements summed per price item and unit price, in one query."""
+    grouped = (BillingLine.objects.filter(work_statement_id__in=list(ids))
+               .values("work_statement_id", "price_item__code", "price_item__label_fr", "price_item__label_ar",
+                       "price_item__unit", "unit_price")
+               .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
+               .order_by("work_statement_id", "price_item__code", "unit_price"))
+    rows: dict[int, list[Row]] = {pk: [] for pk in ids}
+    for g in grouped:
+        rows[g["work_statement_id"]].append(Row(g["price_item__code"], g["price_item__label_fr"],
+                                                g["price_item__label_ar"], g["price_item__unit"], g["quantity"],
+                                                g["unit_price"], g["amount"]))
+    return rows
+
+
 def statement_rows(work_statement: WorkStatement | None) -> list[Row]:
-    """Billing lines of a work statement summed per price item and unit price."""
+    """Billing lines of a work statement summed per price item and unit price (read once: issuing a batch sets
+    them for all its work statements in one query, see frozen.freeze_statements)."""
     if work_statement is None:
         return []
-    grouped = (BillingLine.objects.filter(work_statement=work_statement)
-               .values("price_item__code", "price_item__label_fr", "price_item__label_ar", "price_item__unit",
-                       "unit_price")
-               .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
-               .order_by("price_item__code", "unit_price"))
-    return [Row(g["price_item__code"], g["price_item__label_fr"], g["price_item__label_ar"], g["price_item__unit"],
-                g["quantity"], g["unit_price"], g["amount"]) for g in grouped]
+    cached = getattr(work_statement, "_document_rows", None)
+    if cached is None:
+        cached = rows_by_work_statement([work_statement.pk])[work_statement.pk]
+        work_statement._document_rows = cached
+    return cached
 
 
 # --------------------------------------------------------------------------- PDF
 
+BOLD_FONT_CANDIDATES = [
+    Path(__file__).parent / "data" / "fonts" / "DejaVuSans-Bold.ttf",
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+]
+ARABIC_BOLD_FONT = "BawabaDejaVuSans-Bold"
 
-def _arabic_font() -> str:
+
+def _arabic_font(bold: bool = False) -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    if ARABIC_FONT in pdfmetrics.getRegisteredFontNames():
-        return ARABIC_FONT
+    name = ARABIC_BOLD_FONT if bold else ARABIC_FONT
+    if name in pdfmetrics.getRegisteredFontNames():
+        return name
     configured = getattr(settings, "FIBRE_PDF_FONT", None)
-    for path in ([Path(configured)] if configured else []) + FONT_CANDIDATES:
+    candidates = BOLD_FONT_CANDIDATES if bold else ([Path(configured)] if configured else []) + FONT_CANDIDATES
+    for path in candidates:
         if path.exists():
-            pdfmetrics.registerFont(TTFont(ARABIC_FONT, str(path)))
-            return ARABIC_FONT
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+            return name
+    if bold:
+        return _arabic_font()
     raise FileNotFoundError("no font with Arabic glyphs: set FIBRE_PDF_FONT")
 
 
-def visual_arabic(text: str) -> str:
+def _reshaper():
     import arabic_reshaper
-    from bidi.algorithm import get_display  # python-bidi's reference algorithm: it mirrors brackets, the fast
-    # one (bidi.get_display) does not, and "(WO-0001)" would print ")WO-0001(" on a right-to-left line
 
-    return get_display(arabic_reshaper.reshape(text.replace("\u200e", "")), base_dir="R" if _rtl_first(text) else "L")
+    # Keep the vowel marks: "ألفاً" must keep its tanwin (the default configuration deletes harakat).
+    return arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
+
+
+_RESHAPER = None
+
+
+def _levels(text: str, base_dir: str) -> list[int] | None:
+    """The bidi embedding level of each character (Unicode bidi algorithm, python-bidi's Rust core), or None
+    if its debug output cannot be read (then nothing is mirrored, as before)."""
+    import re
+
+    import bidi
+
+    debug = bidi.get_display(text, base_dir=base_dir, debug=True)
+    match = re.search(r"levels: \[(.*?)\]", debug, re.S)
+    if not match:
+        return None
+    levels = [int(level) for level in re.findall(r"Level\(\s*(\d+),?\s*\)", match.group(1))]
+    if len(levels) != len(text.encode("utf-8")):
+        return None
+    result, offset = [], 0  # the Rust core gives one level per UTF-8 byte: take each character's first
+    for char in text:
+        result.append(levels[offset])
+        offset += len(char.encode("utf-8"))
+    return result
+
+
+def visual_arabic(text: str) -> str:
+    """Text with Arabic, in the order a PDF draws it left to right: shaped, reordered, brackets mirrored.
+
+    python-bidi's Rust core (bidi.get_display) implements the whole Unicode bidi algorithm, paired brackets
+    included (rule N0: "مؤسسة fibre-co-1 (NIF 123)" keeps its Latin run whole), but does not mirror the glyphs
+    of characters resolved right to left (rule L4): we mirror them, from the levels it computed, before it
+    reorders, so "كشف (WO-0001)" prints "(WO-0001)", not ")WO-0001(". (The old pure-Python bidi.algorithm
+    mirrors but mis-resolves brackets around Latin text.)
+    """
+    import bidi
+    from bidi.mirror import MIRRORED
+
+    global _RESHAPER
+    if _RESHAPER is None:
+        _RESHAPER = _reshaper()
+    shaped = _RESHAPER.reshape(text.replace("\u200e", ""))
+    base_dir = "R" if _rtl_first(text) else "L"
+    levels = _levels(shaped, base_dir)
+    if levels is not None:
+        shaped = "".join(MIRRORED.get(char, char) if level % 2 else char for char, level in zip(shaped, levels,
+                                                                                               strict=True))
+    return bidi.get_display(shaped, base_dir=base_dir)
 
 
 def _rtl_first(text: str) -> bool:
@@ -148,52 +231,134 @@ def pdf_text_run(value: str) -> tuple[str, bool]:
 
 
 class _Pdf:
-    """A tiny A4 writer: lines of text top to bottom, with page breaks."""
+    """A tiny A4 writer: lines of text top to bottom, with page breaks.
 
-    def __init__(self, title: str):
+    embed_fonts: every text in the embedded DejaVu Sans (PDF/A wants every font embedded: the Factur-X copy);
+    otherwise Latin text is in Helvetica (searchable as plain text) and only Arabic in DejaVu Sans.
+    """
+
+    def __init__(self, title: str, *, embed_fonts: bool = False):
         from reportlab.lib.pagesizes import A4
         from reportlab.pdfgen import canvas
 
         self.buffer = io.BytesIO()
-        self.canvas = canvas.Canvas(self.buffer, pagesize=A4, invariant=1, pageCompression=1)
+        self.arabic = _arabic_font()
+        # With embedded fonts only, the canvas's initial font too: otherwise Helvetica is still referenced.
+        initial = {"initialFontName": self.arabic} if embed_fonts else {}
+        self.canvas = canvas.Canvas(self.buffer, pagesize=A4, invariant=1, pageCompression=1, **initial)
         self.canvas.setTitle(title)
         self.canvas.setAuthor("Bawaba")
         self.width, self.height = A4
         self.margin = 42
         self.y = self.height - self.margin
         self.arabic = _arabic_font()
+        self.embed_fonts = embed_fonts
 
     def need(self, height):
         if self.y - height < self.margin:
             self.canvas.showPage()
             self.y = self.height - self.margin
 
-    def text(self, x, value, *, size=9, bold=False, right=False):
-        font = "Helvetica-Bold" if bold else "Helvetica"
+    def _font(self, value: str, bold: bool) -> tuple[str, str]:
         value, latin = pdf_text_run(value)
-        if not latin:
-            font = self.arabic
+        if latin and not self.embed_fonts:
+            return value, "Helvetica-Bold" if bold else "Helvetica"
+        return value, _arabic_font(bold) if bold else self.arabic
+
+    def text(self, x, value, *, size=9, bold=False, right=False):
+        value, font = self._font(value, bold)
         self.canvas.setFont(font, size)
         if right:
             self.canvas.drawRightString(x, self.y, value)
         else:
             self.canvas.drawString(x, self.y, value)
 
-    def arabic_text(self, value, *, size=9):
+    def arabic_text(self, value, *, size=9, x=None):
         self.canvas.setFont(self.arabic, size)
-        self.canvas.drawRightString(self.width - self.margin, self.y, visual_arabic(value))
+        self.canvas.drawRightString(self.width - self.margin if x is None else x, self.y, visual_arabic(value))
+
+    def wrapped(self, x, value, width_chars, *, size=9, bold=False, gap=11):
+        """A long text on as many lines as it needs, cut between words."""
+        import textwrap
+
+        for part in textwrap.wrap(value, width_chars, break_on_hyphens=False) or [""]:
+            self.need(gap)
+            self.text(x, part, size=size, bold=bold)
+            self.line(gap)
 
     def line(self, gap=12):
         self.y -= gap
 
     def rule(self):
+        """A thin line under the text just drawn (below its baseline and descenders: never through it)."""
         self.canvas.setLineWidth(0.4)
-        self.canvas.line(self.margin, self.y + 8, self.width - self.margin, self.y + 8)
+        self.canvas.line(self.margin, self.y - 3, self.width - self.margin, self.y - 3)
+
+    def add_srgb_output_intent(self):
+        """The sRGB output intent PDF/A requires for device colours (ISO 19005-3, 6.2.4.3), written by ReportLab
+        itself into the catalogue (factur-x keeps it when it adds the XML): Pillow's built-in sRGB profile."""
+        from PIL import ImageCms
+        from reportlab.pdfbase.pdfdoc import PDFArray, PDFCatalog, PDFDictionary, PDFName, PDFStream, PDFString
+
+        document = self.canvas._doc
+        profile = PDFStream(PDFDictionary({"N": 3}),
+                            ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+        intent = PDFDictionary({"Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFA1"),
+                                "OutputConditionIdentifier": PDFString("sRGB IEC61966-2.1"),
+                                "Info": PDFString("sRGB IEC61966-2.1"),
+                                "DestOutputProfile": document.Reference(profile)})
+        catalog = document.Catalog
+        catalog.__NoDefault__ = [*PDFCatalog.__NoDefault__, "OutputIntents"]  # written only when declared
+        catalog.OutputIntents = PDFArray([document.Reference(intent)])
 
     def finish(self) -> bytes:
         self.canvas.showPage()
         self.canvas.save()
         return self.buffer.getvalue()
+
+
+def _identification_lines(party: dict) -> list[str]:
+    """The legal identification of a party as Algerian invoices print it (bawaba.orgs.identifiers)."""
+    lines = []
+    if party.get("legal_form"):
+        lines.append(_("Legal form: %(value)s") % {"value": party["legal_form"]})
+    if party.get("address"):
+        lines.append(_("Address: %(value)s") % {"value": party["address"]})
+    for label, key in ((_("NIF"), "tax_identifier"), (_("NIS"), "statistical_identifier"),
+                       (_("RC"), "trade_register_number"), (_("Tax article (AI)"), "tax_article_number")):
+        if party.get(key):
+            lines.append(_("%(label)s: %(value)s") % {"label": label, "value": party[key]})
+    return lines
+
+
+def _party_blocks(pdf: _Pdf, parties: dict):
+    """The operator (the buyer, maître de l'ouvrage) on the left, the contractor on the right."""
+    import textwrap
+
+    half = (pdf.width - 2 * pdf.margin) / 2
+    top = pdf.y
+    bottoms = []
+    for column, (label, party) in enumerate(((_("Client (contracting authority)"), parties["operator"]),
+                                             (_("Contractor"), parties["contractor"]))):
+        x = pdf.margin + column * half
+        pdf.y = top
+        pdf.text(x, label, size=8, bold=True)
+        pdf.line(11)
+        pdf.text(x, parties_name(party), size=9, bold=True)
+        pdf.line(11)
+        if party.get("name_ar"):
+            pdf.arabic_text(party["name_ar"], size=9, x=x + half - 10)
+            pdf.line(11)
+        for entry in _identification_lines(party):
+            for part in textwrap.wrap(entry, 52, break_on_hyphens=False):
+                pdf.text(x, part, size=8)
+                pdf.line(10)
+        bottoms.append(pdf.y)
+    pdf.y = min(bottoms) - 4
+
+
+def parties_name(party: dict) -> str:
+    return party["name_fr"]
 
 
 def _header(pdf: _Pdf, title: str, title_ar: str, statement, extra: list[tuple[str, str]]):
@@ -203,54 +368,51 @@ def _header(pdf: _Pdf, title: str, title_ar: str, statement, extra: list[tuple[s
     pdf.line(22)
     pdf.text(pdf.margin, _("Number: %(number)s") % {"number": statement.number}, size=11, bold=True)
     pdf.text(pdf.width - pdf.margin, _("Issued on: %(date)s") % {"date": _day(statement.issued_on)}, size=9, right=True)
-    pdf.line(16)
-
-    def with_nif(organisation: dict) -> str:
-        name, nif = organisation["name_fr"], organisation["tax_identifier"]
-        return f"{name} (NIF {nif})" if nif else name
-
-    for label, value in [(_("Client"), with_nif(parties["operator"])),
-                         (_("Contractor"), with_nif(parties["contractor"])),
-                         (_("Contract"), parties["contract"]), (_("Programme"), parties["programme"]), *extra]:
-        pdf.text(pdf.margin, f"{label}:", size=9, bold=True)
+    pdf.line(18)
+    pdf.need(120)
+    _party_blocks(pdf, parties)
+    pdf.line(6)
+    rows = [(_("Contract"), parties["contract"])]
+    if parties.get("approval"):
+        rows.append((_("Contract approval"), parties["approval"]))
+    for label, value in [*rows, (_("Programme"), parties["programme"]), *extra]:
+        pdf.text(pdf.margin, (_("%(label)s: %(value)s") % {"label": label, "value": ""}).rstrip(), size=9, bold=True)
         pdf.text(pdf.margin + 110, value, size=9)
-        pdf.line(12)
-    if parties["contractor"]["name_ar"]:
-        pdf.arabic_text(parties["contractor"]["name_ar"])
         pdf.line(12)
     pdf.line(6)
 
 
-def _rows_table(pdf: _Pdf, rows: list[Row]):
-    columns = [pdf.margin, pdf.margin + 52, 330, 380, 450]
+def _rows_table(pdf: _Pdf, rows):
+    """The lines: code, item, unit, quantity, unit price and amount excl. tax, with "DA" on every amount."""
+    columns = [pdf.margin, pdf.margin + 52, 300, 350, 440]
     pdf.need(30)
     for x, label in zip(columns, [_("Code"), _("Item"), _("Unit"), _("Quantity"), _("Unit price")], strict=True):
         pdf.text(x, label, size=8, bold=True)
     pdf.text(pdf.width - pdf.margin, _("Amount excl. tax"), size=8, bold=True, right=True)
-    pdf.line(4)
     pdf.rule()
-    pdf.line(8)
+    pdf.line(14)
     for row in rows:
         pdf.need(26)
         pdf.text(columns[0], row.code, size=8)
-        pdf.text(columns[1], row.label_fr[:52], size=8)
+        pdf.text(columns[1], row.label_fr[:46], size=8)
         pdf.text(columns[2], str(Unit(row.unit).label) if row.unit in Unit.values else row.unit, size=8)
-        pdf.text(columns[3] + 55, fmt_qty(row.quantity), size=8, right=True)
-        pdf.text(columns[4] + 50, fmt_money(row.unit_price), size=8, right=True)
-        pdf.text(pdf.width - pdf.margin, fmt_money(row.amount), size=8, right=True)
+        pdf.text(columns[3] + 50, fmt_qty(row.quantity), size=8, right=True)
+        pdf.text(columns[4] + 40, format_money(row.unit_price), size=8, right=True)
+        pdf.text(pdf.width - pdf.margin, format_money(row.amount), size=8, right=True)
         pdf.line(10)
         if row.label_ar:
             pdf.canvas.setFont(pdf.arabic, 7)
             pdf.canvas.drawRightString(columns[2] - 6, pdf.y + 2, visual_arabic(row.label_ar))
             pdf.line(9)
+    pdf.line(2)
     pdf.rule()
-    pdf.line(6)
+    pdf.line(14)
 
 
 def _totals(pdf: _Pdf, pairs: list[tuple[str, Decimal, bool]]):
     for label, amount, strong in pairs:
         pdf.need(14)
-        pdf.text(330, label, size=9 if not strong else 10, bold=strong)
+        pdf.text(300, label, size=9 if not strong else 10, bold=strong)
         pdf.text(pdf.width - pdf.margin, format_money(amount), size=9 if not strong else 10, bold=strong, right=True)
         pdf.line(13)
 
@@ -276,15 +438,65 @@ def penalty_summary(statement: PaymentStatement) -> list[tuple[str, Decimal]]:
     return rows
 
 
-def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr") -> bytes:
+def _signatures(pdf: _Pdf):
+    """Three signature blocks: the contractor, the inspector who checked the work, the operator's services."""
+    pdf.line(8)
+    pdf.need(96)
+    width = (pdf.width - 2 * pdf.margin - 20) / 3
+    top = pdf.y
+    for index, (title, note) in enumerate((
+            (_("The contractor"), _("Certified accurate, stamp and signature")),
+            (_("The inspector"), _("Work checked: name, date and signature")),
+            (_("The operator's services"), _("Approved for payment: stamp and signature")))):
+        x = pdf.margin + index * (width + 10)
+        pdf.canvas.setLineWidth(0.5)
+        pdf.canvas.rect(x, top - 84, width, 92)
+        pdf.y = top - 4
+        pdf.text(x + 5, title, size=9, bold=True)
+        pdf.line(11)
+        pdf.text(x + 5, note, size=7)
+    pdf.y = top - 96
+
+
+def _settled_sum(pdf: _Pdf, doc, statement):
+    """"Arrêté le présent décompte à la somme de …": the net in words, French and Arabic, with its figure."""
+    from .billing import amount_in_words
+
+    net = doc.net
+    words_fr = statement.amount_in_words_fr if net == statement.net_amount else amount_in_words(net, "fr")
+    words_ar = statement.amount_in_words_ar if net == statement.net_amount else amount_in_words(net, "ar")
+    if doc.credit_note:
+        sentence = _("This credit note is settled at the sum of %(words)s (%(amount)s).")
+        sentence_ar = "أوقف هذا الإشعار الدائن على مبلغ: %(words)s (%(amount)s)"
+    else:
+        sentence = _("This payment statement is settled at the sum of %(words)s (%(amount)s).")
+        sentence_ar = "أوقف هذا الكشف على مبلغ: %(words)s (%(amount)s)"
+    pdf.need(50)
+    pdf.wrapped(pdf.margin, sentence % {"words": words_fr, "amount": format_money(net)}, 105, size=9, bold=True)
+    with translation.override("ar"):
+        amount_ar = format_money(net)
+    pdf.arabic_text(sentence_ar % {"words": words_ar, "amount": amount_ar}, size=10)
+    pdf.line(16)
+
+
+def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embed_fonts: bool = False) -> bytes:
+    """The payment statement (décompte) as printed; a correction whose total is negative is a credit note
+    (avoir) stating the credited amounts, exactly as its e-invoices (einvoice.e_document)."""
+    from .einvoice import e_document
+
+    doc = e_document(statement)
     with translation.override(lang):
         correction = statement.kind == PaymentStatementKind.CORRECTION
-        title = _("Payment statement correction") if correction else _("Payment statement")
+        if doc.credit_note:
+            title = _("Credit note (payment statement correction)")
+        else:
+            title = _("Payment statement correction") if correction else _("Payment statement")
         with translation.override("ar"):
-            title_ar = _("Payment statement correction") if correction else _("Payment statement")
-        if title_ar == title:  # no Arabic catalogue yet: use the administrative term
-            title_ar = "تصحيح كشف الدفع" if correction else "كشف الدفع"
-        pdf = _Pdf(f"{title} {statement.number}")
+            title_ar = _("Credit note (payment statement correction)") if doc.credit_note else (
+                _("Payment statement correction") if correction else _("Payment statement"))
+        pdf = _Pdf(f"{title} {statement.number}", embed_fonts=embed_fonts)
+        if embed_fonts:  # the Factur-X copy: PDF/A-3
+            pdf.add_srgb_output_intent()
         extra = []
         if statement.work_statement_id:
             ws = statement.work_statement
@@ -295,31 +507,26 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr") -> byte
         extra.append((_("Payable by"), _day(statement.due_on)))
         _header(pdf, title, title_ar, statement, extra)
         if statement.correction_reason:
-            pdf.text(pdf.margin, _("Reason: %(reason)s") % {"reason": statement.correction_reason[:110]}, size=9)
-            pdf.line(16)
-        rows = statement_rows(statement.work_statement) if statement.work_statement_id else [
-            Row("CORR", _("Correction"), "", Unit.PACKAGE, Decimal(1), statement.gross_amount, statement.gross_amount)]
-        _rows_table(pdf, rows)
-        _totals(pdf, [
-            (_("Gross amount of work"), statement.gross_amount, True),
-            (_("Retention (%(rate)s %%)") % {"rate": fmt_qty(statement.retention_rate * 100)},
-             -statement.retention_amount, False),
-            (_("Advance recovery"), -statement.advance_recovery_amount, False),
-            (_("Late penalties"), -statement.penalty_amount, False),
-            (_("VAT base (gross - penalties)"), statement.taxable_amount, False),
-            (_("VAT (%(rate)s %%)") % {"rate": fmt_qty(statement.vat_rate * 100)}, statement.vat_amount, False),
-            (_("Net payable"), statement.net_amount, True),
-        ])
+            pdf.wrapped(pdf.margin, _("Reason: %(reason)s") % {"reason": statement.correction_reason[:500]}, 110)
+            pdf.line(4)
+        _rows_table(pdf, doc.lines)
+        pairs = [(_("Total of the lines excl. tax"), doc.line_total, True)]
+        for allowance in doc.allowances:
+            label = _("Late penalties") if allowance.reason == "Pénalités de retard" else _(
+                "Refund of late penalties")
+            pairs.append((label, allowance.amount if allowance.charge else -allowance.amount, False))
+        pairs += [
+            (_("Total excl. tax (VAT base)"), doc.tax_exclusive, False),
+            (_("VAT (%(rate)s %%)") % {"rate": fmt_qty(statement.vat_rate * 100)}, doc.tax, False),
+            (_("Total incl. tax"), doc.tax_inclusive, True),
+            (_("Retention (%(rate)s %%), deducted at payment") % {"rate": fmt_qty(statement.retention_rate * 100)},
+             -doc.retention, False),
+            (_("Advance recovery, deducted at payment"), -doc.advance_recovery, False),
+            (_("Net credited") if doc.credit_note else _("Net payable"), doc.net, True),
+        ]
+        _totals(pdf, pairs)
         pdf.line(6)
-        pdf.need(60)
-        pdf.text(pdf.margin, _("Net payable in words:"), size=9, bold=True)
-        pdf.line(12)
-        words = statement.amount_in_words_fr
-        for start in range(0, len(words), 100):
-            pdf.text(pdf.margin, words[start:start + 100], size=9)
-            pdf.line(12)
-        pdf.arabic_text(statement.amount_in_words_ar, size=10)
-        pdf.line(16)
+        _settled_sum(pdf, doc, statement)
         summary = penalty_summary(statement)
         if summary:
             pdf.need(30)
@@ -336,10 +543,11 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr") -> byte
             pdf.line(12)
             for entry in statement.penalty_detail[:40]:
                 pdf.need(12)
-                pdf.text(pdf.margin, _("%(wo)s: %(days)s day(s) late, %(amount)s DZD")
+                pdf.text(pdf.margin, _("%(wo)s: %(days)s day(s) late, %(amount)s")
                          % {"wo": entry["work_order"], "days": entry["days"],
-                            "amount": fmt_money(Decimal(entry["amount"]))}, size=8)
+                            "amount": format_money(Decimal(entry["amount"]))}, size=8)
                 pdf.line(10)
+        _signatures(pdf)
         return pdf.finish()
 
 
@@ -357,138 +565,30 @@ def work_statement_pdf(statement: WorkStatement, lang: str = "fr") -> bytes:
             (_("Previous statements"), statement.previous_cumulative_amount, False),
             (_("This period"), statement.period_amount, True),
         ])
+        _signatures(pdf)
         return pdf.finish()
 
 
-# --------------------------------------------------------------------------- UBL 2.1
-
-
-def _el(parent, tag, text=None, **attrs):
-    prefix, _sep, name = tag.rpartition(":")
-    element = ET.SubElement(parent, f"{{{UBL_NS[prefix]}}}{name}", attrs)
-    if text is not None:
-        element.text = str(text)
-    return element
-
-
-def _amount(parent, tag, value: Decimal):
-    return _el(parent, tag, f"{value:.2f}", currencyID="DZD")
-
-
-def vat_identifier(organisation: dict) -> str:
-    """The party's NIF as an EN 16931 VAT identifier (BT-31 seller, BT-48 buyer), or "" without a NIF.
-
-    The NIF is the identifier VAT is declared under (no separate VAT number is recorded); EN 16931 (BR-CO-09)
-    wants it prefixed with the ISO 3166-1 code of the issuing country: the party's country, frozen with it.
-    """
-    nif, country = organisation["tax_identifier"], organisation["country"]
-    if not nif:
-        return ""
-    return nif if nif.startswith(country) else f"{country}{nif}"
-
-
-def _party(parent, tag, organisation: dict):
-    """A party as stored on the statement at issue (see document_parties)."""
-    party = _el(_el(parent, tag), "cac:Party")
-    _el(_el(party, "cac:PartyIdentification"), "cbc:ID", organisation["slug"])
-    _el(_el(party, "cac:PartyName"), "cbc:Name", organisation["name_fr"])
-    address = _el(party, "cac:PostalAddress")
-    _el(_el(address, "cac:Country"), "cbc:IdentificationCode", organisation["country"])
-    if organisation["tax_identifier"]:  # EN 16931 BT-31 / BT-48: seller's and buyer's VAT identifiers
-        tax_scheme = _el(party, "cac:PartyTaxScheme")
-        _el(tax_scheme, "cbc:CompanyID", vat_identifier(organisation))
-        _el(_el(tax_scheme, "cac:TaxScheme"), "cbc:ID", "VAT")
-    legal = _el(party, "cac:PartyLegalEntity")
-    _el(legal, "cbc:RegistrationName", organisation["name_fr"])
-    if organisation["tax_identifier"]:  # BT-30 / BT-47: the NIF as the tax administration prints it
-        _el(legal, "cbc:CompanyID", organisation["tax_identifier"])
-
-
-def _tax_category(parent, tag, rate: Decimal):
-    """VAT category S (standard rated) at the statement's rate; Z (zero rated) for a contract at 0 %.
-
-    EN 16931 forbids S at 0 % (BR-S-05); E (exempt) would need an exemption reason (BR-E-10) the statement
-    does not record, and O (not subject) would forbid the parties' VAT identifiers (BR-O-02).
-    """
-    category = _el(parent, tag)
-    _el(category, "cbc:ID", "S" if rate > 0 else "Z")
-    _el(category, "cbc:Percent", fmt_qty(rate * 100).replace(",", "."))
-    _el(_el(category, "cac:TaxScheme"), "cbc:ID", "VAT")
+# --------------------------------------------------------------------------- e-invoices
 
 
 def payment_statement_ubl(statement: PaymentStatement) -> bytes:
-    """UBL 2.1 Invoice (EN 16931 core elements). Retention and advance recovery are in PrepaidAmount.
+    """UBL 2.1 Invoice or CreditNote (einvoice.ubl)."""
+    from .einvoice import ubl
 
-    TaxInclusiveAmount − PrepaidAmount = PayableAmount = the statement's net payable.
-    """
-    for prefix, uri in UBL_NS.items():
-        ET.register_namespace(prefix, uri)
-    root = ET.Element(f"{{{UBL_NS['']}}}Invoice")
-    _el(root, "cbc:UBLVersionID", "2.1")
-    _el(root, "cbc:CustomizationID", "urn:cen.eu:en16931:2017")
-    _el(root, "cbc:ID", statement.number)
-    _el(root, "cbc:IssueDate", statement.issued_on.isoformat())
-    _el(root, "cbc:DueDate", statement.due_on.isoformat())
-    correction = statement.kind == PaymentStatementKind.CORRECTION
-    _el(root, "cbc:InvoiceTypeCode", "384" if correction else "380")
-    _el(root, "cbc:Note", f"Retenue de garantie {statement.retention_amount:.2f} DZD; "
-                          f"remboursement d'avance {statement.advance_recovery_amount:.2f} DZD; "
-                          f"net à payer : {statement.amount_in_words_fr}")
-    if statement.correction_reason:
-        _el(root, "cbc:Note", statement.correction_reason[:500])
-    _el(root, "cbc:DocumentCurrencyCode", "DZD")
-    if statement.work_statement_id:
-        period = _el(root, "cac:InvoicePeriod")
-        _el(period, "cbc:StartDate", statement.work_statement.period_start.isoformat())
-        _el(period, "cbc:EndDate", statement.work_statement.period_end.isoformat())
-    if statement.corrects_id:
-        reference = _el(_el(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
-        _el(reference, "cbc:ID", statement.corrects.number)
-    _el(_el(root, "cac:ContractDocumentReference"), "cbc:ID", statement.parties["contract"])
-    _party(root, "cac:AccountingSupplierParty", statement.parties["contractor"])
-    _party(root, "cac:AccountingCustomerParty", statement.parties["operator"])
-    # UNCL 4461 code 1, "instrument not defined": the statement does not record how or to which account the
-    # operator pays (organisations have no bank account), and code 30 (credit transfer) requires the payee's
-    # account (BR-61). The due date and terms below are what the statement does say.
-    _el(_el(root, "cac:PaymentMeans"), "cbc:PaymentMeansCode", "1")
-    _el(_el(root, "cac:PaymentTerms"), "cbc:Note",
-        f"Payable le {statement.due_on.isoformat()} ({statement.payment_terms_days} jours)")
-    if statement.penalty_amount:
-        allowance = _el(root, "cac:AllowanceCharge")
-        _el(allowance, "cbc:ChargeIndicator", "false")
-        _el(allowance, "cbc:AllowanceChargeReason", "Pénalités de retard")
-        _amount(allowance, "cbc:Amount", statement.penalty_amount)
-        _tax_category(allowance, "cac:TaxCategory", statement.vat_rate)
-    tax_total = _el(root, "cac:TaxTotal")
-    _amount(tax_total, "cbc:TaxAmount", statement.vat_amount)
-    subtotal = _el(tax_total, "cac:TaxSubtotal")
-    _amount(subtotal, "cbc:TaxableAmount", statement.taxable_amount)
-    _amount(subtotal, "cbc:TaxAmount", statement.vat_amount)
-    _tax_category(subtotal, "cac:TaxCategory", statement.vat_rate)
-    totals = _el(root, "cac:LegalMonetaryTotal")
-    _amount(totals, "cbc:LineExtensionAmount", statement.gross_amount)
-    _amount(totals, "cbc:TaxExclusiveAmount", statement.taxable_amount)
-    _amount(totals, "cbc:TaxInclusiveAmount", statement.taxable_amount + statement.vat_amount)
-    _amount(totals, "cbc:AllowanceTotalAmount", statement.penalty_amount)
-    _amount(totals, "cbc:PrepaidAmount", statement.retention_amount + statement.advance_recovery_amount)
-    _amount(totals, "cbc:PayableAmount", statement.net_amount)
-    # A correction's single line: EN 16931 forbids a negative item price (BR-27), so a credit is taken back as
-    # quantity -1 at the positive price; the line amount (quantity x price) stays the negative gross adjustment.
-    gross = statement.gross_amount
-    rows = statement_rows(statement.work_statement) if statement.work_statement_id else [
-        Row("CORR", "Correction", "", Unit.PACKAGE, Decimal(-1 if gross < 0 else 1), abs(gross), gross)]
-    for index, row in enumerate(rows, start=1):
-        line = _el(root, "cac:InvoiceLine")
-        _el(line, "cbc:ID", index)
-        _el(line, "cbc:InvoicedQuantity", format(row.quantity.normalize(), "f"),
-            unitCode=UNIT_CODES.get(row.unit, "C62"))
-        _amount(line, "cbc:LineExtensionAmount", row.amount)
-        item = _el(line, "cac:Item")
-        if row.label_ar:
-            _el(item, "cbc:Description", row.label_ar)
-        _el(item, "cbc:Name", row.label_fr)
-        _el(_el(item, "cac:SellersItemIdentification"), "cbc:ID", row.code)
-        _tax_category(item, "cac:ClassifiedTaxCategory", statement.vat_rate)
-        _amount(_el(line, "cac:Price"), "cbc:PriceAmount", row.unit_price)
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return ubl(statement)
+
+
+def payment_statement_cii(statement: PaymentStatement) -> bytes:
+    """Factur-X EN 16931 CII XML (einvoice.cii)."""
+    from .einvoice import cii
+
+    return cii(statement)
+
+
+def payment_statement_facturx(statement: PaymentStatement, lang: str = "fr") -> bytes:
+    """The PDF (every font embedded) with its CII XML embedded: Factur-X EN 16931, PDF/A-3."""
+    from .einvoice import facturx_pdf
+
+    return facturx_pdf(payment_statement_pdf(statement, lang, embed_fonts=True), payment_statement_cii(statement),
+                       statement)

@@ -278,6 +278,9 @@ class Contract(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="contracts")
     contractor = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="fibre_contracts")
     reference = models.CharField(max_length=40, unique=True)
+    # The approval the contract received before execution (e.g. the procurement commission's visa number and
+    # date), printed on every statement beside the reference.
+    approval_reference = models.CharField(_("approval reference"), max_length=160, blank=True)
     wilayas = models.ManyToManyField("geo.Region", related_name="fibre_contracts")
     price_schedule_version = models.ForeignKey(PriceScheduleVersion, on_delete=models.PROTECT,
                                                related_name="contracts")
@@ -729,7 +732,8 @@ class IssuedDocument(models.Model):
                                   related_name="+")
     # As printed at issue (documents.document_parties): {"contract": reference, "programme": French name,
     # "operator": {...}, "contractor": {...}}, each organisation as {"slug", "name_fr", "name_ar",
-    # "tax_identifier", "country"}.
+    # "tax_identifier", "country"} and, since the identifiers were added, "address", "legal_form",
+    # "statistical_identifier", "trade_register_number", "tax_article_number"; "approval" (the contract's).
     parties = models.JSONField(default=dict)
 
     objects = IssuedDocumentQuerySet.as_manager()
@@ -813,6 +817,54 @@ class PaymentStatement(IssuedDocument):
         constraints = [
             models.UniqueConstraint(fields=["contractor", "year", "sequence"], name="dep_paymentstatement_number"),
         ]
+
+
+class IssuedFileKind(models.TextChoices):
+    FIGURES = "figures", _("Figures (canonical JSON)")
+    PDF = "pdf", _("PDF")
+    UBL = "ubl", _("UBL e-invoice")
+    FACTURX = "facturx", _("Factur-X (PDF/A-3 with CII XML)")
+    WORK_PDF = "work_pdf", _("Work statement PDF")
+
+
+class IssuedFileQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableDocumentError("issued files cannot be updated")
+
+    def delete(self):
+        raise ImmutableDocumentError("issued files cannot be deleted")
+
+
+class IssuedFile(models.Model):
+    """The bytes of a payment statement's documents as issued, with their SHA-256 (frozen.py).
+
+    Downloads serve these bytes; `bawaba fibre_verify_documents` and the statement page check that the bytes
+    still give the hash, that the figures of the statement row are still those frozen here, and that the
+    e-invoices state them. "figures" is the canonical JSON of the row's figures at issue.
+    """
+
+    statement = models.ForeignKey(PaymentStatement, on_delete=models.PROTECT, related_name="issued_files")
+    kind = models.CharField(max_length=12, choices=IssuedFileKind.choices)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    objects = IssuedFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["statement", "kind"]
+        constraints = [models.UniqueConstraint(fields=["statement", "kind"], name="dep_issuedfile_one_per_kind")]
+
+    def __str__(self):
+        return f"{self.statement_id}:{self.kind}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableDocumentError(f"issued file {self.pk} cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableDocumentError(f"issued file {self.pk} cannot be deleted")
 
 
 class Payment(models.Model):

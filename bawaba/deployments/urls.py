@@ -18,6 +18,7 @@ urlpatterns = [
     path("statements/<int:pk>/", views.statement, name="statement"),
     path("statements/<int:pk>/pdf/", views.statement_pdf, name="statement_pdf"),
     path("statements/<int:pk>/ubl/", views.statement_ubl, name="statement_ubl"),
+    path("statements/<int:pk>/facturx/", views.statement_facturx, name="statement_facturx"),
     path("statements/<int:pk>/work-statement.pdf", views.work_statement_pdf, name="work_statement_pdf"),
     # Billing manager (operator admin): issue the month's statements, record payments, issue corrections
     path("statements/issue/", views.issue_statements, name="issue_statements"),

@@ -31,17 +31,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
-from django.utils.translation import get_language, get_language_bidi
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bawaba.core.money import format_money
 
-from . import billing, documents, forms, importing, selectors, services
+from . import billing, documents, forms, frozen, importing, selectors, services
 from .api import IdempotencyKeyReused, idempotent
 from .models import (
     REPORTABLE_STATES,
     Decision,
+    IssuedFileKind,
     Payment,
     PaymentStatement,
     Photo,
@@ -413,12 +414,18 @@ def running(request, pk):
     }, nav="statements")
 
 
+def _verification(found):
+    frozen.ensure_frozen(found)  # a statement issued before documents were stored gets them now
+    return frozen.verify(found)
+
+
 def _statement_page(request, found, *, payment_form=None, correction_form=None, payment_error="",
                     correction_error="", status=200):
     status_now = selectors.statement_status(found)
     context = {  # payments of the debt: a correction is paid with the statement it corrects
         "statement": found, "status": status_now, "payments": status_now["payments"],
         "corrections": list(found.corrections.all()), "penalty_summary": documents.penalty_summary(found),
+        "verification": _verification(found),
     }
     if can_manage_billing(request.user, found.contract):
         context.update({
@@ -646,19 +653,18 @@ def _import_summary(result, contract) -> str:
         "items": result.created_items, "sites": result.created_sites, "reused": result.reused_sites}
 
 
-def _document_language() -> str:
-    lang = (get_language() or "fr")[:2]
-    return lang if lang in ("fr", "en") else "fr"
+def _stored(found, kind, filename, content_type):
+    """The document's bytes as stored at issue (frozen.py), never rendered again."""
+    response = HttpResponse(frozen.stored_file(found, kind), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_GET
 @statements_required
 def statement_pdf(request, pk):
     found = selectors.statement_for(request.user, pk)
-    response = HttpResponse(documents.payment_statement_pdf(found, lang=_document_language()),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{found.number}.pdf"'
-    return response
+    return _stored(found, IssuedFileKind.PDF, f"{found.number}.pdf", "application/pdf")
 
 
 @require_GET
@@ -667,19 +673,21 @@ def work_statement_pdf(request, pk):
     found = selectors.statement_for(request.user, pk)
     if found.work_statement is None:
         raise Http404(_("This statement has no work statement."))
-    response = HttpResponse(documents.work_statement_pdf(found.work_statement, lang=_document_language()),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{found.work_statement.number}.pdf"'
-    return response
+    return _stored(found, IssuedFileKind.WORK_PDF, f"{found.work_statement.number}.pdf", "application/pdf")
 
 
 @require_GET
 @statements_required
 def statement_ubl(request, pk):
     found = selectors.statement_for(request.user, pk)
-    response = HttpResponse(documents.payment_statement_ubl(found), content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{found.number}.xml"'
-    return response
+    return _stored(found, IssuedFileKind.UBL, f"{found.number}.xml", "application/xml")
+
+
+@require_GET
+@statements_required
+def statement_facturx(request, pk):
+    found = selectors.statement_for(request.user, pk)
+    return _stored(found, IssuedFileKind.FACTURX, f"{found.number}-facturx.pdf", "application/pdf")
 
 
 # --------------------------------------------------------------------------- inspector

@@ -146,6 +146,17 @@ class OrganisationAdmin(OrganisationScopedAdmin):
     search_fields = ["slug", "name_fr", "name_ar", "name_en"]
     prepopulated_fields = {"slug": ["name_fr"]}
     inlines = [QueueInline, ServiceInline, BusinessHoursInline, HolidayInline, SlaPolicyInline]
+    fieldsets = [
+        (None, {"fields": ["slug", "name_fr", "name_ar", "name_en", "kind", "country", "timezone", "is_active",
+                           "contact_email"]}),
+        # Printed on the fibre statements and e-invoices; issuing refuses a party that lacks them.
+        (_("Legal identification (printed on invoices and statements)"), {
+            "fields": ["legal_form", "address", "tax_identifier", "statistical_identifier", "trade_register_number",
+                       "tax_article_number"],
+            "description": _("Mandatory for an operator or a contractor that issues or receives statements: in "
+                             "Algeria the address, legal form, NIF, NIS, RC number and tax article number; "
+                             "elsewhere the address, legal form, tax identifier and trade register number.")}),
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         # Service codes carry the slug and only the shared centre's kind may hold the orientation service.
@@ -159,7 +170,18 @@ class OrganisationAdmin(OrganisationScopedAdmin):
             organisation = self.get_object(request, object_id)
             if organisation is not None:
                 self._warn_if_holidays_run_out(request, organisation)
+                self._warn_if_identification_incomplete(request, organisation)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _warn_if_identification_incomplete(self, request, organisation):
+        from .models import OrganisationKind
+
+        if organisation.kind not in (OrganisationKind.OPERATOR, OrganisationKind.CONTRACTOR):
+            return
+        missing = organisation.missing_identifiers()
+        if missing:
+            messages.warning(request, _("No statement can be issued to or by this organisation until its legal "
+                                        "identification is complete: %(missing)s.") % {"missing": ", ".join(missing)})
 
     def _warn_if_holidays_run_out(self, request, organisation):
         last = organisation.holidays.order_by("-date").values_list("date", flat=True).first()

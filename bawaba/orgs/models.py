@@ -76,10 +76,33 @@ class Organisation(Named):
     tax_identifier = models.CharField(
         _("tax identifier (NIF)"), max_length=20, blank=True,
         validators=[RegexValidator(r"^[A-Z0-9]+$", _("Capital letters and digits only, without spaces."))])
+    # The rest of the legal identification an invoice carries (bawaba.orgs.identifiers: which are mandatory,
+    # their formats and sources). Copied onto each statement when it is issued.
+    address = models.TextField(_("registered address"), blank=True)
+    legal_form = models.CharField(_("legal form"), max_length=80, blank=True,
+                                  help_text=_("SPA, SARL, EURL, EPIC…"))
+    statistical_identifier = models.CharField(_("statistical identifier (NIS)"), max_length=20, blank=True)
+    trade_register_number = models.CharField(_("trade register number (RC)"), max_length=30, blank=True,
+                                             help_text=_("As printed on the extract: 16/00-1234567 B 12"))
+    tax_article_number = models.CharField(_("tax article number (AI)"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["slug"]
+
+    def clean(self):
+        from .identifiers import IDENTIFIER_FIELDS, normalise, validate_identifiers
+
+        for field in IDENTIFIER_FIELDS:
+            setattr(self, field, normalise(field, getattr(self, field), self.country))
+        validate_identifiers(self.country, {field: getattr(self, field) for field in IDENTIFIER_FIELDS})
+
+    def missing_identifiers(self) -> list[str]:
+        """Labels of the identifiers a statement to or from this organisation needs and it lacks."""
+        from .identifiers import IDENTIFIER_FIELDS, missing_identifiers
+
+        return missing_identifiers({"country": self.country,
+                                    **{field: getattr(self, field) for field in IDENTIFIER_FIELDS}})
 
 
 class Queue(Named):

@@ -16,6 +16,8 @@ from bawaba.accounts.services import do_set_roles, validate_role_codes
 from bawaba.core import refdata
 from bawaba.core.business_time import BusinessCalendar
 
+from .identifiers import IDENTIFIER_FIELDS, validate_identifiers
+from .identifiers import normalise as normalise_identifier
 from .models import (
     DEFAULT_HOURS,
     DEFAULT_OPENING,
@@ -108,7 +110,8 @@ def set_business_hours(org: Organisation, hours: dict) -> None:
 def do_onboard_organisation(spec: dict, *, today: dt.date | None = None) -> Organisation:
     """Create or update an organisation with its queues, services, hours, holidays, SLA and staff.
 
-    spec = {"slug", "name_fr", "name_ar", "name_en", "kind", "country", "timezone",
+    spec = {"slug", "name_fr", "name_ar", "name_en", "kind", "country", "timezone", "address", "legal_form",
+            "tax_identifier", "statistical_identifier", "trade_register_number", "tax_article_number",
             "services": [{"slug", "name_fr", "name_ar", "name_en", "queue"?, "is_orientation"?}],
             "staff": [{"username", "first_name", "last_name", "email", "role", "password"?, "queues"?}],
             "hours": {"0": [["08:00", "16:30"]], ...}?, "sla": {"urgent": [30, 480], ...}?}
@@ -122,6 +125,11 @@ def do_onboard_organisation(spec: dict, *, today: dt.date | None = None) -> Orga
         raise ValidationError(_("Unknown organisation kind “%(kind)s”.") % {"kind": kind})
     timezone = spec.get("timezone", "Africa/Algiers" if spec.get("country", "DZ") == "DZ" else "Africa/Brazzaville")
     validate_timezone(timezone)
+    # The legal identification printed on statements (bawaba.orgs.identifiers); formats checked before writing.
+    # Only those the spec names: onboarding again from a file without them keeps what an admin typed since.
+    identifiers = {field: normalise_identifier(field, str(spec.get(field) or ""), spec.get("country", "DZ"))
+                   for field in IDENTIFIER_FIELDS if field in spec}
+    validate_identifiers(spec.get("country", "DZ"), identifiers)
     org, created = Organisation.objects.update_or_create(
         slug=slug,
         defaults={
@@ -132,7 +140,7 @@ def do_onboard_organisation(spec: dict, *, today: dt.date | None = None) -> Orga
             "country": spec.get("country", "DZ"),
             "timezone": timezone,
             "contact_email": spec.get("contact_email", ""),
-            "tax_identifier": spec.get("tax_identifier", ""),
+            **identifiers,
         },
     )
 

@@ -124,11 +124,32 @@ class FibreWorld:
         return (work_order or self.work_order).items.get(price_item__code=code)
 
 
-def make_contractor(slug: str, username: str):
+def identification(number: int, **overrides) -> dict:
+    """A complete, well-formed (fictitious) Algerian legal identification: statements need one per party."""
+    return {"legal_form": "SARL", "address": f"{number} rue des Frères Bouadou, Bir Mourad Raïs, Alger",
+            "tax_identifier": f"0016{number:011d}", "statistical_identifier": f"0981{number:011d}",
+            "trade_register_number": f"16/00-{number:07d} B 15", "tax_article_number": f"160{number:08d}",
+            **overrides}
+
+
+OPERATOR_IDENTIFICATION = identification(1, legal_form="SPA", address="Route nationale n° 5, Bab Ezzouar, Alger")
+
+
+def identify(organisation, **values):
+    """Give an organisation its legal identification (as its administrator would on its page)."""
+    from bawaba.orgs.models import Organisation
+
+    Organisation.objects.filter(pk=organisation.pk).update(**values)
+    for name, value in values.items():
+        setattr(organisation, name, value)
+    return organisation
+
+
+def make_contractor(slug: str, username: str, number: int = 2):
     from bawaba.orgs.services import do_add_staff, do_onboard_organisation
 
     org = do_onboard_organisation({"slug": slug, "kind": "contractor", "name_fr": f"Entreprise {slug}",
-                                   "name_ar": f"مؤسسة {slug}"})
+                                   "name_ar": f"مؤسسة {slug}", **identification(number)})
     user = do_add_staff(org, {"username": username, "roles": ["fibre.contractor_manager"],
                               "password": "correct horse 42"})
     return org, user
@@ -154,13 +175,13 @@ def fibre_world(orgs, *, inspector, billing_admin, operator_agent, **contract_te
     """Algérie Télécom's FTTH programme with two contractors, a home site and a hospital site in Alger."""
     from .. import services
 
-    operator = orgs["algerie-telecom"]
+    operator = identify(orgs["algerie-telecom"], **OPERATOR_IDENTIFICATION)
     programme = services.do_create_programme(operator, {
         "code": "ftth-2027", "name_fr": "FTTH 2027", "name_ar": "الألياف 2027", "target_homes_passed": 100,
         "target_homes_connected": 50, "target_sites": 10})
     version = services.do_publish_price_schedule(operator)
-    contractor, worker = make_contractor("fibre-co-1", "fibre.worker1")
-    other_contractor, other_worker = make_contractor("fibre-co-2", "fibre.worker2")
+    contractor, worker = make_contractor("fibre-co-1", "fibre.worker1", 2)
+    other_contractor, other_worker = make_contractor("fibre-co-2", "fibre.worker2", 3)
     terms = {"retention_rate": "0.05", "advance_amount": "100000", "advance_recovery_rate": "0.10",
              "penalty_per_day": "1000", "penalty_cap_rate": "0.10", **contract_terms}
     contract = services.do_create_contract(programme, contractor, version, reference="CT-2026-001",

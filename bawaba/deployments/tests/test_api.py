@@ -142,7 +142,13 @@ def test_statements_with_pdf_and_ubl(world, as_user):
     pdf = client.get(out["pdf"])
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     ubl = client.get(out["ubl"])
-    assert ubl.status_code == 200 and b"<cbc:PayableAmount currencyID=\"DZD\">12480.00" in ubl.content
+    # The amount due is the total incl. VAT; retention and advance recovery are deducted at payment (issue 12).
+    assert ubl.status_code == 200 and b"<cbc:PayableAmount currencyID=\"DZD\">14280.00" in ubl.content
+    assert b"net \xc3\xa0 payer 12480.00 DZD" in ubl.content
+    from bawaba.deployments.models import IssuedFile  # the bytes stored at issue, not a new rendering
+
+    assert ubl.content == bytes(IssuedFile.objects.get(statement=statement, kind="ubl").content)
+    assert pdf.content == bytes(IssuedFile.objects.get(statement=statement, kind="pdf").content)
     assert as_user(world.other_worker).get(f"{BASE}/statement/{statement.number}").status_code == 404
     assert as_user(world.billing_admin).get(f"{BASE}/statement/{statement.number}").status_code == 200
 
