@@ -805,7 +805,8 @@ def do_publish_price_schedule(operator, spec: dict | None = None) -> PriceSchedu
         defaults={"params": rules.merged_params(rule_spec.get("params")),
                   "description": rule_spec.get("description", "")})
     schedule, _created = PriceSchedule.objects.get_or_create(
-        operator=operator, code=spec["code"], defaults={"name": spec.get("name", spec["code"])})
+        operator=operator, code=spec["code"],
+        defaults={"name": spec.get("name", spec["code"]), "currency": spec.get("currency", "DZD")})
     version, created = PriceScheduleVersion.objects.get_or_create(
         schedule=schedule, version=int(spec.get("version", 1)),
         defaults={"valid_from": dt.date.fromisoformat(spec.get("valid_from", "2026-01-01"))})
