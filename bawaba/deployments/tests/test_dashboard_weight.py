@@ -84,3 +84,13 @@ def test_the_map_is_fitted_to_the_data_with_a_margin():
     assert re.search(r"\.pad\(MARGIN\)", script) and re.search(r"MARGIN = 0\.\d+", script)
     # Fitted to the wilayas that have work orders, not to the whole country, when no site is drawn yet.
     assert "withWork" in script
+
+
+def test_a_programme_priced_in_cfa_francs_shows_its_amounts_in_fcfa(world, client):
+    from bawaba.deployments.models import PriceSchedule
+
+    services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
+    PriceSchedule.objects.update(currency="XAF")
+    client.force_login(world.operator_agent)
+    page = client.get("/fibre/dashboard/").content.decode()
+    assert "FCFA" in page and "DA<" not in page.replace("\u00a0", "")
