@@ -720,6 +720,9 @@ def _set_state(work_order: WorkOrder, state: str, *, actor, now, reason="", comp
     work_order.save(update_fields=fields)
     _event(EventKind.WORK_ORDER_STATE, actor=actor, organisation=getattr(actor, "organisation", None),
            work_order=work_order, at=now, **{"from": previous, "to": state, "reason": reason}, **extra)
+    from .maintenance import work_order_state_changed  # the citizen's fault request follows its maintenance
+
+    work_order_state_changed(work_order, previous, state, now)
 
 
 def _inspectable(reported_item: ReportedItem, actor):
