@@ -162,6 +162,13 @@ def apply_moves(Region, District, Commune) -> int:
 
 def _french(name: str) -> str:
     """The stored French name (with its accents, as the loader stores it)."""
-    from .loader import french_names_with_accents, _plain
+    from .loader import _plain
 
-    return french_names_with_accents().get(_plain(name), name)
+    return _accented().get(_plain(name), name)
+
+
+@cache
+def _accented() -> dict[str, str]:
+    from .loader import french_names_with_accents
+
+    return french_names_with_accents()
