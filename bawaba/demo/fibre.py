@@ -34,7 +34,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from bawaba.deployments import billing, services
+from bawaba.deployments import billing, incentives, services
 from bawaba.deployments.importing import import_work_orders
 from bawaba.deployments.models import Decision, PaymentStatement, Programme, ReportedItem, Site, WorkOrder
 from bawaba.geo.models import Commune
@@ -259,6 +259,10 @@ class FibreSimulation:
                 self.programme, self.contractors[number], version, reference=f"AT-FTTH-{self.start.year}-{number:03d}",
                 wilayas=wilayas, starts_on=self.start, retention_rate="0.05", advance_amount="200000",
                 advance_recovery_rate="0.10", penalty_per_day="1000", penalty_cap_rate="0.10")
+            # The ministry's incentives for contractors that keep to the quality standards (demo figures).
+            incentives.do_set_incentive_rules(self.contracts[number], [
+                {"kind": "first_time_right", "threshold": "0.85", "rate": "0.02"},
+                {"kind": "early_completion", "amount": "1500", "days_early": 7}])
         self.communes = {code: list(Commune.objects.filter(region__country="DZ", region__code=code)
                                     .order_by("name_fr", "pk")) for code in CENTRES if code[:1].isdigit()}
 

@@ -130,7 +130,7 @@ def award(payment_statements) -> list[StatementIncentive]:
     if not statements:
         return []
     rules: dict[int, list[IncentiveRule]] = {}
-    for rule in IncentiveRule.objects.filter(contract_id__in={s.contract_id for s in statements}):
+    for rule in IncentiveRule.objects.filter(contract_id__in={s.contract_id for s in statements}, is_active=True):
         rules.setdefault(rule.contract_id, []).append(rule)
     rows = []
     for statement in statements:
@@ -166,3 +166,47 @@ def incentives_of(statement) -> list[dict]:
     """The bonuses of a statement with their explanation, for its page and the API."""
     return [{"kind": i.kind, "label": str(IncentiveKind(i.kind).label), "amount": i.amount,
              "explanation": explain(i)} for i in statement.incentives.all()]
+
+
+# --------------------------------------------------------------------------- the contract's rules
+
+
+def do_set_incentive_rules(contract, rules: list[dict], *, actor=None) -> list[IncentiveRule]:
+    """Replace the incentive rules of a contract (as the contract or its amendment states them), with an audit
+    record. Bonuses already awarded keep the rule they were computed with: a rule in use is kept, not deleted.
+
+    rules: [{"kind": "first_time_right", "threshold": "0.95", "rate": "0.02"},
+            {"kind": "early_completion", "amount": "1500", "days_early": 5}]
+    """
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from .models import DeploymentEvent, EventKind
+
+    built = []
+    for spec in rules:
+        rule = IncentiveRule(contract=contract, kind=spec.get("kind", ""),
+                             threshold=_decimal(spec.get("threshold")), rate=_decimal(spec.get("rate")),
+                             amount=_decimal(spec.get("amount")), days_early=int(spec.get("days_early") or 0),
+                             starts_on=spec.get("starts_on"))
+        rule.full_clean(exclude=["contract"])
+        if rule.kind == IncentiveKind.FIRST_TIME_RIGHT and (rule.rate is None or rule.threshold is None):
+            raise ValidationError(_("A first-time-right bonus needs a threshold and a rate."))
+        if rule.kind == IncentiveKind.EARLY_COMPLETION and rule.amount is None:
+            raise ValidationError(_("An early-completion bonus needs an amount per work order."))
+        built.append(rule)
+    with transaction.atomic():
+        old = IncentiveRule.objects.filter(contract=contract, is_active=True)
+        old.filter(awards__isnull=True).delete()
+        old.update(is_active=False)  # what is left was used: kept for the bonuses it explains, applied no more
+        IncentiveRule.objects.bulk_create(built)
+        DeploymentEvent.objects.create(
+            kind=EventKind.CONTRACT, actor=actor, organisation=contract.contractor, at=timezone.now(),
+            data={"reference": contract.reference, "incentive_rules": [
+                {"kind": r.kind, "threshold": str(r.threshold or ""), "rate": str(r.rate or ""),
+                 "amount": str(r.amount or ""), "days_early": r.days_early} for r in built]})
+    return built
+
+
+def _decimal(value):
+    return None if value in (None, "") else Decimal(str(value))

@@ -74,6 +74,7 @@ class IncentiveRule(models.Model):
     amount = models.DecimalField(null=True, blank=True, validators=[MinValueValidator(Decimal("0"))], **MONEY)
     days_early = models.PositiveSmallIntegerField(default=0)
     starts_on = models.DateField(null=True, blank=True, help_text="Applies to statements of periods ending from then")
+    is_active = models.BooleanField(default=True, help_text="A replaced rule that awarded bonuses is kept, inactive")
 
     class Meta:
         ordering = ["contract", "kind", "id"]

@@ -41,6 +41,7 @@ def test_demo_load_plays_six_months_of_fibre_history_up_to_a_fixed_now(db):
     monthly_statements_over_several_months_some_paid_and_one_overdue(programme)
     progress_is_there_to_see_per_wilaya(programme)
     a_statement_was_corrected_before_it_was_paid(programme)
+    bonuses_were_awarded_and_explained(programme)
     an_administration_sites_programme_runs_in_congo_brazzaville()
     fibre_users_have_their_module_roles()
     loading_again_leaves_the_fibre_programme_as_it_is()
@@ -121,6 +122,14 @@ def progress_is_there_to_see_per_wilaya(programme):
     assert sum(row.completed > 0 and row.accepted_amount > 0 for row in rows.values()) >= 5
     assert sum(row.homes_passed for row in rows.values()) > 0
     assert sum(row.homes_connected for row in rows.values()) > 0
+
+
+def bonuses_were_awarded_and_explained(programme):
+    from bawaba.deployments.ops_models import StatementIncentive
+
+    awards = StatementIncentive.objects.filter(statement__contract__programme=programme)
+    assert awards.exists()
+    assert all(award.explanation for award in awards)
 
 
 def a_statement_was_corrected_before_it_was_paid(programme):

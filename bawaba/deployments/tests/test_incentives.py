@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from bawaba.deployments import billing, incentives
@@ -93,3 +94,20 @@ def test_a_contract_without_rules_gets_no_bonus_and_no_extra_query(world, django
     statements = [billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=ISSUE)]
     with django_assert_max_num_queries(1):
         assert incentives.award(statements) == []
+
+
+@pytest.mark.django_db
+def test_replacing_the_rules_keeps_those_that_explain_a_bonus_and_stops_applying_them(world):
+    incentives.do_set_incentive_rules(world.contract, [
+        {"kind": "first_time_right", "threshold": "0.90", "rate": "0.02"}], actor=world.billing_admin)
+    accepted_line(world, "GC-01", 10, MARCH)
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=ISSUE)
+    used = statement.incentives.get().rule
+    incentives.do_set_incentive_rules(world.contract, [
+        {"kind": "early_completion", "amount": "500", "days_early": 2}], actor=world.billing_admin)
+    used.refresh_from_db()
+    assert not used.is_active and statement.incentives.get().rule == used
+    assert list(IncentiveRule.objects.filter(contract=world.contract, is_active=True)
+                .values_list("kind", flat=True)) == ["early_completion"]
+    with pytest.raises(ValidationError):
+        incentives.do_set_incentive_rules(world.contract, [{"kind": "first_time_right", "rate": "0.5"}])
