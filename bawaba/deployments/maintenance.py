@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -49,6 +50,7 @@ from .models import (
 )
 from .ops_models import INTERVENTION_HOURS, FaultKind, MaintenanceOrder
 
+log = logging.getLogger(__name__)
 MODULE = "fibre"
 MAINTENANCE_SCHEDULE = Path(__file__).parent / "data" / "price_schedule_maintenance.json"
 MAX_LINES = 3
@@ -206,9 +208,13 @@ def work_order_state_changed(work_order: WorkOrder, previous: str, state: str, n
              .filter(work_order=work_order).first())
     if order is None or order.told_state == state:
         return
-    order.told_state = state
-    order.save(update_fields=["told_state"])
-    _tell(order, state, actor=None, now=now)
+    try:
+        with transaction.atomic():  # a savepoint: telling the citizen never blocks the contractor's report
+            order.told_state = state
+            order.save(update_fields=["told_state"])
+            _tell(order, state, actor=None, now=now)
+    except Exception:  # noqa: BLE001 - logged; the work order's own change stands
+        log.exception("could not tell request %s of maintenance %s: %s", order.request_id, work_order.pk, state)
 
 
 def _tell(order: MaintenanceOrder, what: str, *, actor, now, **data) -> None:

@@ -125,3 +125,19 @@ def test_a_request_that_names_no_line_costs_the_panel_no_query(world, make_reque
     with CaptureQueriesContext(connection) as queries:
         assert render_panel(http_request, req) == ""
     assert len(queries) == 0
+
+
+def test_a_failure_to_tell_the_citizen_never_blocks_the_contractors_report(world, fault, monkeypatch):
+    order = _open(world, fault, now=None)
+    work_order = order.work_order
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("notification outbox unavailable")
+
+    monkeypatch.setattr(maintenance, "_tell", broken)
+    result = services.do_submit_field_report(world.worker, work_order,
+                                             **good_report(world, "MNT-DIAG", work_order=work_order))
+    work_order.refresh_from_db()
+    assert result.report.pk and work_order.state == WorkOrderState.IN_PROGRESS
+    order.refresh_from_db()
+    assert order.told_state == WorkOrderState.ACKNOWLEDGED  # to be told again at the next state
