@@ -93,6 +93,7 @@ STAFF = {
     "fibre.contractor2": (["fibre.contractor_manager"], "Fatiha", "Bouzid"),
     "fibre.tech2": (["fibre.technician"], "Hamza", "Benali"),
     "ct.inspector": (["fibre.inspector"], "Prisca", "Moukoko"),
+    "at.fibre.desk": (["desk.agent", "fibre.viewer"], "Yacine", "Hamdi"),
     "fibre.contractor3": (["fibre.contractor_manager"], "Arnaud", "Mavoungou"),
     "fibre.tech3": (["fibre.technician"], "Rodrigue", "Loemba"),
 }
@@ -108,6 +109,7 @@ def demo_logins() -> list[dict]:
     """The fibre logins (username, roles, organisation), for listings."""
     orgs = {"at": "algerie-telecom", "fibre.contractor1": "fibre-co-1", "fibre.tech1": "fibre-co-1",
             "fibre.contractor2": "fibre-co-2", "fibre.tech2": "fibre-co-2", "ct.inspector": "congo-telecom",
+            "at.fibre.desk": "algerie-telecom",
             "fibre.contractor3": "fibre-co-3", "fibre.tech3": "fibre-co-3"}
     return [{"username": name, "roles": roles, "organisation": orgs.get(name, orgs["at"])}
             for name, (roles, *_names) in STAFF.items()]
@@ -126,6 +128,7 @@ class FibreSummary:
     overdue: int = 0
     payments: int = 0
     corrections: int = 0
+    maintenance: int = 0
     wilayas: int = 0
     congo_work_orders: int = 0
 
@@ -358,9 +361,41 @@ class FibreSimulation:
             at, _seq, kind, payload = heapq.heappop(self.heap)
             getattr(self, f"do_{kind}")(at, *payload)
         self.set_targets()
+        self.maintain()
         self.correct()
         self.pay()
         self.count()
+
+    def maintain(self) -> None:
+        """After the roll-out: ten days before `now` a citizen reports her connected line down; the service
+        centre sends it to maintenance (the contractor that built it) and its technician repairs it the next
+        working day, so the request, the maintenance order and the next statement all show it."""
+        from bawaba.deployments import maintenance
+        from bawaba.orgs.models import Service
+        from bawaba.servicedesk.services import do_create_request
+
+        at = _working_moment((self.now - dt.timedelta(days=10)).astimezone(ALGIERS).date(), self.rng, 9, 10)
+        line = (Site.objects.filter(programme=self.programme, kind="home", work_orders__state="completed",
+                                    work_orders__contract=self.contracts[1]).order_by("code").first())
+        service = Service.objects.filter(code="algerie-telecom/faults").first()
+        if line is None or service is None or at > self.now:
+            return
+        maintenance.do_publish_maintenance_schedule(self.programme.operator)
+        request = do_create_request(
+            channel="web", service=service, citizen_phone="0661 23 45 67", citizen_name="Amel Kaci",
+            subject="Fibre coupée depuis ce matin", language="fr", now=at,
+            text=f"Bonjour, plus d'internet depuis ce matin sur la ligne {line.code}, le voyant LOS clignote rouge.")
+        opened = at + dt.timedelta(minutes=40)
+        order = maintenance.do_open_maintenance(request, line, actor=self.users["at.fibre.desk"], fault="no_signal",
+                                                items={"MNT-DIAG": "1", "MNT-SPLICE": "2", "MNT-CHECK": "1"},
+                                                now=opened)
+        plan = Plan(reference=order.work_order.reference, contractor=1,
+                    visits=[[("MNT-DIAG", 1), ("MNT-SPLICE", 2), ("MNT-CHECK", 1)]], first_visit_after=0,
+                    gap_days=(1, 2), troubles={}, work_order=order.work_order, site=line)
+        visit = _working_moment(opened.astimezone(ALGIERS).date() + dt.timedelta(days=1), self.rng, 9, 12)
+        if visit <= self.now:
+            self.do_visit(visit, plan, 0, None)
+        self.summary.maintenance += 1
 
     def correct(self) -> None:
         """The billing manager credits cable counted twice on contractor 1's second statement, a week after

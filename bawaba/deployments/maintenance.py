@@ -180,10 +180,16 @@ def do_open_maintenance(req, site: Site, *, actor, fault: str, items: dict, now:
     with transaction.atomic():
         if MaintenanceOrder.objects.select_for_update().filter(request=req).exists():
             raise ValidationError(_("A maintenance work order is already open for this request."))
+        # MNT-<line>-<n>: the line's n-th maintenance, read aloud like the line's code (the unique reference
+        # refuses a second opening racing this one for the same line: it fails, nothing is half stored).
+        count = WorkOrder.objects.filter(site=site, kind=WorkOrderKind.MAINTENANCE).count()
         work_order = WorkOrder.objects.create(
-            reference=f"MNT-{req.reference}", contract=contract, site=site, kind=WorkOrderKind.MAINTENANCE,
+            reference=f"MNT-{site.code}-{count + 1}"[:40], contract=contract, site=site, kind=WorkOrderKind.MAINTENANCE,
             state=WorkOrderState.ACKNOWLEDGED, requested_start=timezone.localdate(now, tz),
             due_on=timezone.localtime(due_at, tz).date())
+        # created_at is filled by the clock on insert: dated at `now`, like the import does.
+        WorkOrder.objects.filter(pk=work_order.pk).update(created_at=now, updated_at=now)
+        work_order.created_at = work_order.updated_at = now
         WorkItem.objects.bulk_create([WorkItem(work_order=work_order, price_item=item, planned_quantity=quantity)
                                       for item, quantity in chosen])
         order = MaintenanceOrder.objects.create(

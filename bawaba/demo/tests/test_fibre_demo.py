@@ -41,6 +41,7 @@ def test_demo_load_plays_six_months_of_fibre_history_up_to_a_fixed_now(db):
     monthly_statements_over_several_months_some_paid_and_one_overdue(programme)
     progress_is_there_to_see_per_wilaya(programme)
     a_statement_was_corrected_before_it_was_paid(programme)
+    a_line_down_was_repaired_by_maintenance_and_the_citizen_followed_it(programme)
     bonuses_were_awarded_and_explained(programme)
     an_administration_sites_programme_runs_in_congo_brazzaville()
     fibre_users_have_their_module_roles()
@@ -130,6 +131,20 @@ def bonuses_were_awarded_and_explained(programme):
     awards = StatementIncentive.objects.filter(statement__contract__programme=programme)
     assert awards.exists()
     assert all(award.explanation for award in awards)
+
+
+def a_line_down_was_repaired_by_maintenance_and_the_citizen_followed_it(programme):
+    from bawaba.deployments.ops_models import MaintenanceOrder
+    from bawaba.servicedesk.models import RequestEvent
+
+    order = MaintenanceOrder.objects.select_related("work_order__contract__contractor", "request").get(
+        work_order__contract__programme=programme)
+    assert order.work_order.contract.contractor.slug == "fibre-co-1"
+    assert order.work_order.state == WorkOrderState.COMPLETED and order.opened_at <= NOW
+    assert order.work_order.completed_at <= order.intervention_due_at + dt.timedelta(days=3)
+    lines = RequestEvent.objects.filter(request=order.request, data__module="fibre").values_list("data", flat=True)
+    assert [line["what"] for line in lines] == ["maintenance_opened", "maintenance_inProgress",
+                                                "maintenance_completed"]
 
 
 def a_statement_was_corrected_before_it_was_paid(programme):

@@ -51,7 +51,7 @@ def test_a_fault_request_becomes_a_work_order_for_the_contractor_who_built_the_l
     work_order = order.work_order
     # Contractor 1 built S-0001 (WO-0001); contractor 2 also covers wilaya 16 but did not lay this line.
     assert work_order.contract == world.contract and work_order.kind == WorkOrderKind.MAINTENANCE
-    assert work_order.reference == f"MNT-{fault.reference}" and work_order.site == world.site
+    assert work_order.reference == "MNT-S-0001-1" and work_order.site == world.site
     assert {(i.price_item.code, i.planned_quantity) for i in work_order.items.select_related("price_item")} == {
         ("MNT-DIAG", Decimal("1")), ("MNT-SPLICE", Decimal("2"))}
     # A line down: 24 hours from the opening; the due date is the deadline's day in Algiers.
@@ -111,8 +111,8 @@ def test_the_desk_panel_offers_the_form_then_shows_the_progress(world, fault, cl
                                     "qty-MNT-DROP": "35"})
     assert response.status_code == 302 and response["Location"].endswith(f"/desk/r/{fault.reference}/")
     page = client.get(f"/desk/r/{fault.reference}/").content.decode()
-    assert f"MNT-{fault.reference}" in page and 'data-state="acknowledged"' in page
-    assert page.count(f"MNT-{fault.reference}") >= 2  # the panel, and the line in the request's history
+    assert "MNT-S-0001-1" in page and 'data-state="acknowledged"' in page
+    assert page.count("MNT-S-0001-1") >= 2  # the panel, and the line in the request's history
     # A line the request does not name cannot be sent, whatever the form says.
     other = client.post(action, {"site": world.site_order.site.pk, "fault": "no_signal", "qty-MNT-DIAG": "1"})
     assert other.status_code == 404

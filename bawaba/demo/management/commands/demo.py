@@ -122,7 +122,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Statements: {fibre.statements} over {fibre.months} months, {fibre.payments} payments, "
                           f"{fibre.paid} paid, {fibre.overdue} overdue, {fibre.corrections} correction(s)")
         self.stdout.write(f"FTTH in {fibre.wilayas} wilayas; administration sites in Congo-Brazzaville: "
-                          f"{fibre.congo_work_orders} work orders")
+                          f"{fibre.congo_work_orders} work orders; {fibre.maintenance} line(s) sent to maintenance")
 
     def print_desk(self, summary, started):
         self.stdout.write(self.style.SUCCESS(
