@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from bawaba.accounts.models import User
 from bawaba.deployments import billing, incentives, services
 from bawaba.deployments.importing import import_work_orders
 from bawaba.deployments.models import Decision, PaymentStatement, Programme, ReportedItem, Site, WorkOrder
@@ -93,7 +94,6 @@ STAFF = {
     "fibre.contractor2": (["fibre.contractor_manager"], "Fatiha", "Bouzid"),
     "fibre.tech2": (["fibre.technician"], "Hamza", "Benali"),
     "ct.inspector": (["fibre.inspector"], "Prisca", "Moukoko"),
-    "at.fibre.desk": (["desk.agent", "fibre.viewer"], "Yacine", "Hamdi"),
     "fibre.contractor3": (["fibre.contractor_manager"], "Arnaud", "Mavoungou"),
     "fibre.tech3": (["fibre.technician"], "Rodrigue", "Loemba"),
 }
@@ -109,7 +109,6 @@ def demo_logins() -> list[dict]:
     """The fibre logins (username, roles, organisation), for listings."""
     orgs = {"at": "algerie-telecom", "fibre.contractor1": "fibre-co-1", "fibre.tech1": "fibre-co-1",
             "fibre.contractor2": "fibre-co-2", "fibre.tech2": "fibre-co-2", "ct.inspector": "congo-telecom",
-            "at.fibre.desk": "algerie-telecom",
             "fibre.contractor3": "fibre-co-3", "fibre.tech3": "fibre-co-3"}
     return [{"username": name, "roles": roles, "organisation": orgs.get(name, orgs["at"])}
             for name, (roles, *_names) in STAFF.items()]
@@ -381,12 +380,17 @@ class FibreSimulation:
         if line is None or service is None or at > self.now:
             return
         maintenance.do_publish_maintenance_schedule(self.programme.operator)
+        # The service centre's agent: the desk demo's first Algérie Télécom agent when it was loaded first
+        # (`bawaba demo load`), else one of the fibre demo's own (`bawaba fibre_demo` alone).
+        agent = User.objects.filter(username="at.agent1").first() or do_add_staff(self.programme.operator, {
+            "username": "at.fibre.desk", "roles": ["desk.agent", "fibre.viewer"], "first_name": "Yacine",
+            "last_name": "Hamdi", "password_hash": make_password(PASSWORD)})
         request = do_create_request(
             channel="web", service=service, citizen_phone="0661 23 45 67", citizen_name="Amel Kaci",
             subject="Fibre coupée depuis ce matin", language="fr", now=at,
             text=f"Bonjour, plus d'internet depuis ce matin sur la ligne {line.code}, le voyant LOS clignote rouge.")
         opened = at + dt.timedelta(minutes=40)
-        order = maintenance.do_open_maintenance(request, line, actor=self.users["at.fibre.desk"], fault="no_signal",
+        order = maintenance.do_open_maintenance(request, line, actor=agent, fault="no_signal",
                                                 items={"MNT-DIAG": "1", "MNT-SPLICE": "2", "MNT-CHECK": "1"},
                                                 now=opened)
         plan = Plan(reference=order.work_order.reference, contractor=1,
