@@ -33,6 +33,7 @@
   }
 
   var map = L.map(node, { zoomSnap: 0.5, preferCanvas: true, worldCopyJump: false, zoomControl: false });
+  node.leafletMap = map;  // for the browser tests and the console
   L.control.zoom({ zoomInTitle: t("zoomIn"), zoomOutTitle: t("zoomOut") }).addTo(map);
   map.attributionControl.setPrefix("Leaflet");
   map.attributionControl.addAttribution(escape(node.dataset.attribution || "© OpenStreetMap contributors"));
