@@ -34,7 +34,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from bawaba.deployments import billing, services
+from bawaba.accounts.models import User
+from bawaba.deployments import billing, incentives, services
 from bawaba.deployments.importing import import_work_orders
 from bawaba.deployments.models import Decision, PaymentStatement, Programme, ReportedItem, Site, WorkOrder
 from bawaba.geo.models import Commune
@@ -47,8 +48,11 @@ MONTHS = 6  # months of history before `now`
 ALGIERS = ZoneInfo("Africa/Algiers")
 ORGANISATIONS_FILE = Path(__file__).parent / "organisations.json"
 
-# Wilaya seats (approximate centres) around which the demo sites are scattered.
-CENTRES = {"16": (36.7538, 3.0588), "09": (36.4700, 2.8277), "31": (35.6971, -0.6308)}
+# Wilaya seats (approximate centres) around which the demo sites are scattered; for Congo, the two cities of the
+# administration-sites programme (north-west of each centre only: Brazzaville faces Kinshasa across the river).
+CENTRES = {"16": (36.7538, 3.0588), "09": (36.4700, 2.8277), "35": (36.7664, 3.4772), "15": (36.7118, 4.0459),
+           "31": (35.6971, -0.6308), "13": (34.8783, -1.3150), "27": (35.9311, 0.0892),
+           "CG-BZV": (-4.2480, 15.2300), "CG-16": (-4.7700, 11.8700)}
 STREETS = {
     "16": ["rue Didouche Mourad", "boulevard Mohamed V", "cité 1200 Logements", "rue Hassiba Ben Bouali",
            "cité Sorecal", "chemin Mackley", "rue Larbi Ben M'hidi", "cité des Annassers"],
@@ -56,13 +60,32 @@ STREETS = {
            "rue Kritli Mokhtar"],
     "31": ["boulevard de l'ALN", "cité Djamel", "rue Larbi Ben M'hidi", "hai Es-Seddikia", "cité USTO",
            "boulevard Millénium"],
+    "CG-BZV": ["avenue de la Paix", "avenue Matsoua", "rue Mbochis", "boulevard Denis Sassou Nguesso"],
+    "CG-16": ["avenue Charles de Gaulle", "rue Mboko", "avenue de Loango", "rond-point Kassaï"],
 }
+OTHER_STREETS = ["rue des Frères Bouadou", "cité 800 Logements", "boulevard du 1er Novembre", "rue Ahmed Zabana",
+                 "cité El Djorf", "rue de la Palestine"]
 ADMINISTRATION = {"hospital": "Hôpital", "civil_registry": "État civil", "court": "Tribunal",
                   "school": "École primaire", "town_hall": "Mairie"}
 SITE_KINDS = ["home", "building", "home", "building", "hospital", "home", "civil_registry", "building", "school",
               "home", "court", "town_hall"]
-# (contractor number, wilayas of its contract, days from issue to payment: least, most)
-CONTRACTORS = [(1, ["16", "09"], 18, 28), (2, ["31"], 22, 50)]
+# (contractor number, wilayas of its contract, days from issue to payment: least, most). Contractor 3 works for
+# Congo Télécom's administration-sites programme in Congo-Brazzaville (departments, ISO 3166-2 codes).
+CONTRACTORS = [(1, ["16", "09", "35", "15"], 18, 28), (2, ["31", "13", "27"], 22, 50), (3, ["CG-BZV", "CG-16"], 25, 40)]
+CONGO = 3
+CG_PROGRAMME_CODE = "cg-sites-2027"
+CG_OPERATOR = {"slug": "congo-telecom", "kind": "operator", "country": "CG", "timezone": "Africa/Brazzaville",
+               "name_fr": "Congo Télécom", "name_en": "Congo Telecom"}
+# The Congolese programme's prices, in CFA francs (demo figures, not a real tender).
+CG_PRICES = {"code": "cg-sites", "name": "Raccordement des sites administratifs", "currency": "XAF", "version": 1,
+             "valid_from": "2026-01-01", "rule_set": {"code": "gpon-class-b-plus", "version": 1}, "items": [
+                 {"code": "SITE-SRV", "label_fr": "Étude du site", "unit": "each", "unit_price": "150000.00",
+                  "step": "survey", "min_photos": 1},
+                 {"code": "SITE-CNX", "label_fr": "Raccordement du site", "unit": "each", "unit_price": "1250000.00",
+                  "step": "connection", "min_photos": 2, "checks_rx_power": True, "checks_link_loss": True},
+                 {"code": "SITE-WIFI", "label_fr": "Point d'accès Wi-Fi", "unit": "each", "unit_price": "320000.00",
+                  "step": "wifi", "min_photos": 1}]}
+CG_SITE_KINDS = ["hospital", "civil_registry", "school", "town_hall", "court"]
 STAFF = {
     "at.inspector": (["fibre.inspector"], "Nadia", "Belkacem"),
     "at.billing": (["fibre.billing"], "Samir", "Ouali"),
@@ -70,6 +93,9 @@ STAFF = {
     "fibre.tech1": (["fibre.technician"], "Walid", "Cherif"),
     "fibre.contractor2": (["fibre.contractor_manager"], "Fatiha", "Bouzid"),
     "fibre.tech2": (["fibre.technician"], "Hamza", "Benali"),
+    "ct.inspector": (["fibre.inspector"], "Prisca", "Moukoko"),
+    "fibre.contractor3": (["fibre.contractor_manager"], "Arnaud", "Mavoungou"),
+    "fibre.tech3": (["fibre.technician"], "Rodrigue", "Loemba"),
 }
 REJECTIONS = [
     "Les photos ne montrent pas le boîtier posé : refaire la photo sur place.",
@@ -82,7 +108,8 @@ ACCEPT_NOTES = ["Vu avec le chef de chantier : l'immeuble a deux entrées.", "Po
 def demo_logins() -> list[dict]:
     """The fibre logins (username, roles, organisation), for listings."""
     orgs = {"at": "algerie-telecom", "fibre.contractor1": "fibre-co-1", "fibre.tech1": "fibre-co-1",
-            "fibre.contractor2": "fibre-co-2", "fibre.tech2": "fibre-co-2"}
+            "fibre.contractor2": "fibre-co-2", "fibre.tech2": "fibre-co-2", "ct.inspector": "congo-telecom",
+            "fibre.contractor3": "fibre-co-3", "fibre.tech3": "fibre-co-3"}
     return [{"username": name, "roles": roles, "organisation": orgs.get(name, orgs["at"])}
             for name, (roles, *_names) in STAFF.items()]
 
@@ -99,6 +126,10 @@ class FibreSummary:
     paid: int = 0
     overdue: int = 0
     payments: int = 0
+    corrections: int = 0
+    maintenance: int = 0
+    wilayas: int = 0
+    congo_work_orders: int = 0
 
 
 @dataclass
@@ -115,9 +146,10 @@ class Plan:
     site: Site | None = None
 
 
-def _working_moment(day: dt.date, rng: random.Random, start=8.5, end=16.0) -> dt.datetime:
-    """A moment in working hours (Sunday to Thursday, Algiers) on `day` or the next working day."""
-    while day.weekday() in (4, 5):  # Friday, Saturday
+def _working_moment(day: dt.date, rng: random.Random, start=8.5, end=16.0, weekend=(4, 5)) -> dt.datetime:
+    """A moment in working hours (Sunday to Thursday in Algiers; weekend=(5, 6) for Monday to Friday in
+    Brazzaville, in the same UTC+1) on `day` or the next working day."""
+    while day.weekday() in weekend:
         day += dt.timedelta(days=1)
     hours = rng.uniform(start, end)
     return (dt.datetime.combine(day, dt.time(0), ALGIERS) + dt.timedelta(hours=hours)).astimezone(dt.UTC)
@@ -181,9 +213,10 @@ class FibreSimulation:
             spec = next(o for o in json.loads(ORGANISATIONS_FILE.read_text(encoding="utf-8"))
                         if o["slug"] == "algerie-telecom")
             operator = do_onboard_organisation(spec)
+        congo = Organisation.objects.filter(slug=CG_OPERATOR["slug"]).first() or do_onboard_organisation(CG_OPERATOR)
         self.contractors = {}
         for number, *_rest in CONTRACTORS:
-            self.contractors[number] = do_onboard_organisation({
+            spec = {
                 "slug": f"fibre-co-{number}", "kind": "contractor", "name_fr": f"Fibre Travaux {number} SARL",
                 "name_ar": f"مؤسسة أشغال الألياف {number}", "name_en": f"Fibre Works {number} Ltd",
                 # A fictitious 15-digit NIF: a contractor's e-invoice charges VAT, which needs the seller's tax
@@ -191,29 +224,55 @@ class FibreSimulation:
                 # needs before it can be issued (bawaba/orgs/identifiers.py).
                 "tax_identifier": f"00216{number:010d}", "statistical_identifier": f"09816{number:010d}",
                 "trade_register_number": f"16/00-{number:07d} B 20", "tax_article_number": f"1602{number:07d}",
-                "legal_form": "SARL", "address": f"{number} rue Hassiba Ben Bouali, Alger"})
+                "legal_form": "SARL", "address": f"{number} rue Hassiba Ben Bouali, Alger"}
+            if number == CONGO:  # fictitious too: a Congolese NIU and an OHADA trade register (RCCM) number
+                spec |= {"country": "CG", "name_fr": "Réseaux Télécom du Congo SARL", "name_ar": "",
+                         "name_en": "Congo Telecom Networks Ltd", "tax_identifier": "M2026000000123",
+                         "statistical_identifier": "", "tax_article_number": "",
+                         "trade_register_number": "CG-BZV-01-2026-B12-00123",
+                         "address": "Avenue Amilcar Cabral, Brazzaville"}
+            self.contractors[number] = do_onboard_organisation(spec)
         password_hash = make_password(PASSWORD)
         self.users = {}
         for username, (roles, first, last) in STAFF.items():
-            org = operator if username.startswith("at.") else self.contractors[int(username[-1])]
+            org = (operator if username.startswith("at.") else congo if username.startswith("ct.")
+                   else self.contractors[int(username[-1])])
             self.users[username] = do_add_staff(org, {
                 "username": username, "roles": roles, "first_name": first, "last_name": last,
                 "password_hash": password_hash})
         self.inspector, self.billing = self.users["at.inspector"], self.users["at.billing"]
+        self.inspectors = {number: self.users["ct.inspector"] if number == CONGO else self.inspector
+                           for number, *_rest in CONTRACTORS}
         self.technicians = {number: self.users[f"fibre.tech{number}"] for number, *_rest in CONTRACTORS}
         self.programme = services.do_create_programme(operator, {
             "code": PROGRAMME_CODE, "name_fr": "Fibre pour tous 2027", "name_ar": "الألياف للجميع 2027",
             "name_en": "Fibre for all 2027", "starts_on": self.start,
             "target_homes_passed": 1, "target_homes_connected": 1, "target_sites": 1})  # set once planned
         version = services.do_publish_price_schedule(operator)
+        self.congo_programme = services.do_create_programme(congo, {
+            "code": CG_PROGRAMME_CODE, "kind": "sites", "country": "CG",
+            "name_fr": "Raccordement des administrations 2027", "name_en": "Administration sites 2027",
+            "starts_on": self.start, "target_sites": 24})
+        congo_prices = services.do_publish_price_schedule(congo, CG_PRICES)
         self.contracts = {}
         for number, wilayas, *_pays in CONTRACTORS:
+            if number == CONGO:
+                # Not billed here: the fibre statements and e-invoices are in dinars (see docs/deployments.md).
+                self.contracts[number] = services.do_create_contract(
+                    self.congo_programme, self.contractors[number], congo_prices,
+                    reference=f"CT-SITES-{self.start.year}-001", wilayas=wilayas, starts_on=self.start,
+                    retention_rate="0.05", vat_rate="0.18")
+                continue
             self.contracts[number] = services.do_create_contract(
                 self.programme, self.contractors[number], version, reference=f"AT-FTTH-{self.start.year}-{number:03d}",
                 wilayas=wilayas, starts_on=self.start, retention_rate="0.05", advance_amount="200000",
                 advance_recovery_rate="0.10", penalty_per_day="1000", penalty_cap_rate="0.10")
+            # The ministry's incentives for contractors that keep to the quality standards (demo figures).
+            incentives.do_set_incentive_rules(self.contracts[number], [
+                {"kind": "first_time_right", "threshold": "0.85", "rate": "0.02"},
+                {"kind": "early_completion", "amount": "1500", "days_early": 7}])
         self.communes = {code: list(Commune.objects.filter(region__country="DZ", region__code=code)
-                                    .order_by("name_fr", "pk")) for code in CENTRES}
+                                    .order_by("name_fr", "pk")) for code in CENTRES if code[:1].isdigit()}
 
     # --- work orders, month by month
     def plan_month(self, month_index: int, month: dt.date) -> None:
@@ -238,28 +297,36 @@ class FibreSimulation:
             self.push(imported_at, "import", number, rows, plans)
 
     def site_row(self, index: int, wilaya: str, rng: random.Random) -> dict:
-        from bawaba.geo.locate import wilaya_at
+        from bawaba.geo.locate import country_at, wilaya_at
 
         lat, lon = CENTRES[wilaya]
+        congo = wilaya.startswith("CG-")
         for _attempt in range(20):  # scattered around the seat, but on land and in the wilaya (not in the bay)
+            if congo:  # north-west of the centre, on the Congolese bank
+                site_lat, site_lon = lat + rng.uniform(0, 0.03), lon - rng.uniform(0, 0.03)
+                if country_at(site_lat, site_lon) in ("CG", None):
+                    break
+                continue
             site_lat, site_lon = lat + rng.uniform(-0.03, 0.03), lon + rng.uniform(-0.03, 0.03)
             if wilaya_at(site_lat, site_lon, tolerance_m=0) == wilaya:
                 break
-        kind = SITE_KINDS[(index * 7 + rng.randint(0, 2)) % len(SITE_KINDS)]
-        commune = rng.choice(self.communes[wilaya][:25] or [None])
+        kinds = CG_SITE_KINDS if congo else SITE_KINDS
+        kind = kinds[(index * 7 + rng.randint(0, 2)) % len(kinds)]
+        commune = None if congo else rng.choice(self.communes[wilaya][:25] or [None])
         commune_name = commune.name_fr if commune else ""
-        street = rng.choice(STREETS[wilaya])
+        street = rng.choice(STREETS.get(wilaya, OTHER_STREETS))
         if kind == "home":
             name = f"Villa {rng.randint(1, 120)}, {street}"
         elif kind == "building":
             name = f"Immeuble {rng.choice('ABCDEFGH')}{rng.randint(1, 30)}, {street}"
         else:
             name = f"{ADMINISTRATION[kind]} {commune_name or street}".strip()
-        return {"site_code": f"DZ{wilaya}-{index:04d}", "site_kind": kind, "site_name": name,
+        return {"site_code": f"{wilaya}-{index:04d}" if congo else f"DZ{wilaya}-{index:04d}", "site_kind": kind,
+                "site_name": name,
                 "address": f"{street}, {commune_name}".strip(", "), "wilaya": wilaya, "commune": commune_name,
                 "latitude": f"{site_lat:.6f}", "longitude": f"{site_lon:.6f}",
                 "homes": rng.choice([8, 12, 16, 24]) if kind == "building" else 1,
-                "work_order": f"OT-{index:05d}"}
+                "work_order": f"CT-{index:05d}" if congo else f"OT-{index:05d}"}
 
     def plan(self, index: int, contractor: int, kind: str, homes: int, row: dict) -> Plan:
         rng = self.rng
@@ -299,8 +366,70 @@ class FibreSimulation:
             at, _seq, kind, payload = heapq.heappop(self.heap)
             getattr(self, f"do_{kind}")(at, *payload)
         self.set_targets()
+        self.maintain()
+        self.correct()
         self.pay()
         self.count()
+
+    def maintain(self) -> None:
+        """After the roll-out: ten days before `now` a citizen reports her connected line down; the service
+        centre sends it to maintenance (the contractor that built it) and its technician repairs it the next
+        working day, so the request, the maintenance order and the next statement all show it."""
+        from bawaba.deployments import maintenance
+        from bawaba.orgs.models import Service
+        from bawaba.servicedesk.services import do_create_request
+
+        at = _working_moment((self.now - dt.timedelta(days=10)).astimezone(ALGIERS).date(), self.rng, 9, 10)
+        line = (Site.objects.filter(programme=self.programme, kind="home", work_orders__state="completed",
+                                    work_orders__contract=self.contracts[1]).order_by("code").first())
+        service = Service.objects.filter(code="algerie-telecom/faults").first()
+        if line is None or service is None or at > self.now:
+            return
+        maintenance.do_publish_maintenance_schedule(self.programme.operator)
+        # The service centre's agent: the desk demo's first Algérie Télécom agent when it was loaded first
+        # (`bawaba demo load`), else one of the fibre demo's own (`bawaba fibre_demo` alone).
+        agent = User.objects.filter(username="at.agent1").first() or do_add_staff(self.programme.operator, {
+            "username": "at.fibre.desk", "roles": ["desk.agent", "fibre.viewer"], "first_name": "Yacine",
+            "last_name": "Hamdi", "password_hash": make_password(PASSWORD)})
+        request = do_create_request(
+            channel="web", service=service, citizen_phone="0661 23 45 67", citizen_name="Amel Kaci",
+            subject="Fibre coupée depuis ce matin", language="fr", now=at,
+            text=f"Bonjour, plus d'internet depuis ce matin sur la ligne {line.code}, le voyant LOS clignote rouge.")
+        opened = at + dt.timedelta(minutes=40)
+        order = maintenance.do_open_maintenance(request, line, actor=agent, fault="no_signal",
+                                                items={"MNT-DIAG": "1", "MNT-SPLICE": "2", "MNT-CHECK": "1"},
+                                                now=opened)
+        plan = Plan(reference=order.work_order.reference, contractor=1,
+                    visits=[[("MNT-DIAG", 1), ("MNT-SPLICE", 2), ("MNT-CHECK", 1)]], first_visit_after=0,
+                    gap_days=(1, 2), troubles={}, work_order=order.work_order, site=line)
+        visit = _working_moment(opened.astimezone(ALGIERS).date() + dt.timedelta(days=1), self.rng, 9, 12)
+        if visit <= self.now:
+            self.do_visit(visit, plan, 0, None)
+        self.summary.maintenance += 1
+
+    def correct(self) -> None:
+        """The billing manager credits cable counted twice on contractor 1's second statement, a week after
+        issuing it (before it is paid: the payment then settles the statement less the credit)."""
+        statements = list(PaymentStatement.objects.filter(
+            contract=self.contracts[1], corrects=None).order_by("issued_at", "pk")[:2])
+        if len(statements) < 2:
+            return
+        statement = statements[1]
+        at = _working_moment(statement.issued_on + dt.timedelta(days=6), self.rng, 10, 12)
+        if at > self.now:
+            return
+        metres = 40
+        cable = statement.contract.price_schedule_version.items.get(code="CAB-01")
+        reason = (f"Câble compté deux fois sur la situation {statement.work_statement.number} : "
+                  f"{metres} m de CAB-01 repris.")
+        # billing.do_issue_correction dates the document at the clock's now (it takes no `now` yet): the
+        # simulation sets the clock to the simulated moment for this one call, so nothing is dated after `now`.
+        from unittest import mock
+
+        with mock.patch("django.utils.timezone.now", return_value=at):
+            billing.do_issue_correction(statement, gross_adjustment=-(cable.unit_price * metres), reason=reason,
+                                        actor=self.billing)
+        self.summary.corrections += 1
 
     def fresh_doubt(self) -> None:
         """A report sent yesterday from 70 m away: whatever the seed, the inspector's queue is not empty."""
@@ -327,7 +456,7 @@ class FibreSimulation:
         writer.writeheader()
         writer.writerows(rows)
         upload = io.BytesIO(buffer.getvalue().encode("utf-8"))
-        result = import_work_orders(upload, contract=self.contracts[number], actor=self.inspector,
+        result = import_work_orders(upload, contract=self.contracts[number], actor=self.inspectors[number],
                                     filename=f"ordres-{at.astimezone(ALGIERS):%Y-%m}-{number}.csv", now=at)
         if not result.ok:  # the demo's own rows: an error here is a bug in this file
             raise ValidationError([f"line {e.row}, {e.column}: {e.message}" for e in result.errors])
@@ -338,7 +467,7 @@ class FibreSimulation:
             plan.site = plan.work_order.site
             start = first_visit or at + dt.timedelta(days=plan.first_visit_after)
             if first_visit is None:
-                start = _working_moment(start.astimezone(ALGIERS).date(), self.rng)
+                start = _working_moment(start.astimezone(ALGIERS).date(), self.rng, weekend=_weekend(plan))
             self.push(start, "visit", plan, 0, None)
 
     def do_visit(self, at, plan: Plan, index: int, redo):
@@ -371,7 +500,8 @@ class FibreSimulation:
         rejected = [(r.work_item.price_item.code, r.quantity) for r in reported if r.decision == Decision.REJECTED]
         doubtful = [r for r in reported if r.decision == Decision.DOUBTFUL]
         if doubtful and trouble != "far_pending":
-            decide = _working_moment(at.astimezone(ALGIERS).date() + dt.timedelta(days=rng.randint(1, 4)), rng)
+            decide = _working_moment(at.astimezone(ALGIERS).date() + dt.timedelta(days=rng.randint(1, 4)), rng,
+                                     weekend=_weekend(plan))
             self.push(decide, "inspect", plan, index, [r.pk for r in doubtful], trouble == "far_reject")
         if rejected:
             self.push(self.next_visit_time(at, plan), "visit", plan, index, [(c, plain(q)) for c, q in rejected])
@@ -381,16 +511,18 @@ class FibreSimulation:
     def next_visit_time(self, at: dt.datetime, plan: Plan) -> dt.datetime:
         low, high = plan.gap_days
         return _working_moment(at.astimezone(ALGIERS).date() + dt.timedelta(days=self.rng.uniform(low, high)),
-                               self.rng)
+                               self.rng, weekend=_weekend(plan))
 
     def do_inspect(self, at, plan: Plan, index: int, ids: list[int], reject: bool):
         redo = []
         for reported in ReportedItem.objects.filter(pk__in=ids).select_related("work_item__price_item"):
             if reject:
-                services.do_reject_item(reported, self.inspector, self.rng.choice(REJECTIONS), now=at)
+                services.do_reject_item(reported, self.inspectors[plan.contractor], self.rng.choice(REJECTIONS),
+                                        now=at)
                 redo.append((reported.work_item.price_item.code, plain(reported.quantity)))
             else:
-                services.do_accept_item(reported, self.inspector, self.rng.choice(ACCEPT_NOTES), now=at)
+                services.do_accept_item(reported, self.inspectors[plan.contractor], self.rng.choice(ACCEPT_NOTES),
+                                        now=at)
         if redo:
             self.push(self.next_visit_time(at, plan), "visit", plan, index, redo)
 
@@ -428,12 +560,13 @@ class FibreSimulation:
                 continue
             low, high = pays[statement.contract.contractor.slug]
             day = statement.issued_on + dt.timedelta(days=self.rng.randint(low, high))
+            owed = billing.debt_of(statement).total  # the statement with its corrections
             if statement == split:
-                first = (statement.net_amount * Decimal("0.6")).quantize(Decimal("0.01"))
+                first = (owed * Decimal("0.6")).quantize(Decimal("0.01"))
                 payments.append((statement.issued_on + dt.timedelta(days=20), statement, first))
-                payments.append((day + dt.timedelta(days=10), statement, statement.net_amount - first))
+                payments.append((day + dt.timedelta(days=10), statement, owed - first))
             else:
-                payments.append((day, statement, statement.net_amount))
+                payments.append((day, statement, owed))
         payments.sort(key=lambda row: (row[0], row[1].pk))
         for day, statement, amount in payments:
             if day > today:
@@ -451,10 +584,16 @@ class FibreSimulation:
             self.summary.paid += debt.outstanding <= 0
             self.summary.overdue += debt.is_overdue(today)
         self.summary.work_orders = WorkOrder.objects.filter(contract__programme=self.programme).count()
+        self.summary.congo_work_orders = WorkOrder.objects.filter(contract__programme=self.congo_programme).count()
+        self.summary.wilayas = Site.objects.filter(programme=self.programme).values("region").distinct().count()
         self.summary.decisions = Counter(ReportedItem.objects.filter(
             report__work_order__contract__programme=self.programme).values_list("decision", flat=True))
         self.summary.work_order_states = Counter(WorkOrder.objects.filter(
             contract__programme=self.programme).values_list("state", flat=True))
+
+
+def _weekend(plan: Plan) -> tuple[int, int]:
+    return (5, 6) if plan.contractor == CONGO else (4, 5)  # Monday-Friday in Brazzaville
 
 
 def plain(number) -> str:

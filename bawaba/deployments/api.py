@@ -600,7 +600,10 @@ def issue_statements(request, payload: IssueIn):
 
 @statements.get("/{number}", response={200: StatementOut, **ERRORS}, url_name="statement")
 def get_statement(request, number: str):
-    return _statement_out(_statement(request, number))
+    from .incentives import incentives_of
+
+    statement = _statement(request, number)
+    return {**_statement_out(statement), "incentives": incentives_of(statement)}
 
 
 @statements.get("/{number}/pdf", response={200: bytes, **ERRORS}, url_name="statement_pdf",

@@ -46,3 +46,6 @@ class DeploymentsConfig(AppConfig):
                       id="nav-payments"),
         ),
     )
+
+    def ready(self):
+        from . import maintenance_desk  # noqa: F401 - the maintenance panel and history lines on the desk

@@ -575,6 +575,9 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
     if attached != len(line_ids):  # cannot happen while the lines are locked: refuse rather than miscount
         raise ImmutableDocumentError(f"{len(line_ids) - attached} billing line(s) changed while being issued")
     PaymentStatement.objects.bulk_create(payment_statements)
+    from . import incentives  # the bonuses of the contracts' incentive rules, stored with their statements
+
+    incentives.award(payment_statements)
     freeze_statements(payment_statements, now)  # the documents' bytes and hashes, issued with the rows
     DeploymentEvent.objects.bulk_create([
         DeploymentEvent(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=statement.contractor,

@@ -202,8 +202,15 @@ class SiteStep(models.TextChoices):
     WIFI = "wifi", _("Wi-Fi access points configured")
 
 
-ALL_STEPS = list(dict.fromkeys([*FtthStep.values, *SiteStep.values]))
-STEP_LABELS = {**dict(FtthStep.choices), **dict(SiteStep.choices)}
+class MaintenanceStep(models.TextChoices):
+    """A maintenance work order (bawaba.deployments.maintenance): find the fault, then repair it."""
+
+    DIAGNOSIS = "diagnosis", _("Fault diagnosis")
+    REPAIR = "repair", _("Repair")
+
+
+ALL_STEPS = list(dict.fromkeys([*FtthStep.values, *SiteStep.values, *MaintenanceStep.values]))
+STEP_LABELS = {**dict(FtthStep.choices), **dict(SiteStep.choices), **dict(MaintenanceStep.choices)}
 
 
 class PriceItem(FrozenOnceUsed):
@@ -358,9 +365,11 @@ class Site(models.Model):
 class WorkOrderKind(models.TextChoices):
     FTTH = "ftth", _("FTTH connection")
     SITE = "site", _("Administration site connection")
+    MAINTENANCE = "maintenance", _("Maintenance of a line")
 
 
-STEPS_BY_KIND = {WorkOrderKind.FTTH: list(FtthStep.values), WorkOrderKind.SITE: list(SiteStep.values)}
+STEPS_BY_KIND = {WorkOrderKind.FTTH: list(FtthStep.values), WorkOrderKind.SITE: list(SiteStep.values),
+                 WorkOrderKind.MAINTENANCE: list(MaintenanceStep.values)}
 
 
 class WorkOrderState(models.TextChoices):
@@ -406,7 +415,7 @@ class WorkOrder(models.Model):
     reference = models.CharField(max_length=40, unique=True)
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="work_orders")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="work_orders")
-    kind = models.CharField(max_length=10, choices=WorkOrderKind.choices, default=WorkOrderKind.FTTH)
+    kind = models.CharField(max_length=12, choices=WorkOrderKind.choices, default=WorkOrderKind.FTTH)
     state = models.CharField(max_length=24, choices=WorkOrderState.choices, default=WorkOrderState.ACKNOWLEDGED,
                              db_index=True)
     # Number of steps done in order (steps without work items count as done); 0 = nothing done yet.
@@ -932,3 +941,7 @@ class DeploymentEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+# Maintenance work orders and incentive rules (fibre-ops): models of their own module, registered here.
+from .ops_models import IncentiveRule, MaintenanceOrder, StatementIncentive  # noqa: E402, F401

@@ -172,6 +172,15 @@ class RejectIn(Schema):
     reason: str
 
 
+class IncentiveOut(Schema):
+    """A bonus of the contract's incentive rules awarded on a statement (bawaba.deployments.incentives)."""
+
+    kind: str = Field(description="first_time_right or early_completion")
+    label: str
+    amount: Money
+    explanation: str = Field(description="how it was computed, in the reader's language")
+
+
 class StatementOut(Schema):
     number: str
     kind: str
@@ -206,6 +215,7 @@ class StatementOut(Schema):
     currency: str = "DZD"
     pdf: str
     ubl: str
+    incentives: list[IncentiveOut] = Field(default_factory=list, description="only on GET /statement/{number}")
 
 
 class StatementPage(Schema):

@@ -720,6 +720,9 @@ def _set_state(work_order: WorkOrder, state: str, *, actor, now, reason="", comp
     work_order.save(update_fields=fields)
     _event(EventKind.WORK_ORDER_STATE, actor=actor, organisation=getattr(actor, "organisation", None),
            work_order=work_order, at=now, **{"from": previous, "to": state, "reason": reason}, **extra)
+    from .maintenance import work_order_state_changed  # the citizen's fault request follows its maintenance
+
+    work_order_state_changed(work_order, previous, state, now)
 
 
 def _inspectable(reported_item: ReportedItem, actor):
@@ -805,7 +808,8 @@ def do_publish_price_schedule(operator, spec: dict | None = None) -> PriceSchedu
         defaults={"params": rules.merged_params(rule_spec.get("params")),
                   "description": rule_spec.get("description", "")})
     schedule, _created = PriceSchedule.objects.get_or_create(
-        operator=operator, code=spec["code"], defaults={"name": spec.get("name", spec["code"])})
+        operator=operator, code=spec["code"],
+        defaults={"name": spec.get("name", spec["code"]), "currency": spec.get("currency", "DZD")})
     version, created = PriceScheduleVersion.objects.get_or_create(
         schedule=schedule, version=int(spec.get("version", 1)),
         defaults={"valid_from": dt.date.fromisoformat(spec.get("valid_from", "2026-01-01"))})

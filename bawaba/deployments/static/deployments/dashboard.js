@@ -33,11 +33,23 @@
   }
 
   var map = L.map(node, { zoomSnap: 0.5, preferCanvas: true, worldCopyJump: false, zoomControl: false });
+  node.leafletMap = map;  // for the browser tests and the console
   L.control.zoom({ zoomInTitle: t("zoomIn"), zoomOutTitle: t("zoomOut") }).addTo(map);
   map.attributionControl.setPrefix("Leaflet");
   map.attributionControl.addAttribution(escape(node.dataset.attribution || "© OpenStreetMap contributors"));
   L.control.scale({ imperial: false }).addTo(map);
-  map.setView([28.0, 2.6], 5);  // replaced by the sites' bounds once loaded
+  map.setView([28.0, 2.6], 5);  // replaced by the data's bounds once loaded
+
+  // Fit the map to the data with a margin around it: the sites once drawn, else the wilayas that have work
+  // orders. The margin (a share of the data's extent on each side, plus a few pixels) keeps the outermost
+  // markers and borders off the map's edge; a single site does not zoom in to the street.
+  var MARGIN = 0.15;
+  var fittedToSites = false;
+  function fitToData(bounds, fromSites) {
+    if (!bounds || !bounds.isValid() || (fittedToSites && !fromSites)) return;
+    fittedToSites = fittedToSites || fromSites;
+    map.fitBounds(bounds.pad(MARGIN), { padding: [12, 12], maxZoom: 13 });
+  }
 
   var graticule = L.layerGroup().addTo(map);
   function drawGraticule() {
@@ -84,7 +96,7 @@
           marker.feature = feature;
         },
       }).addTo(map);
-      map.fitBounds(layer.getBounds(), { padding: [20, 20], maxZoom: 15 });
+      fitToData(layer.getBounds(), true);
       node.dataset.sites = String(features.length);
       status.textContent = t("sites", { n: features.length });
     })
@@ -213,7 +225,12 @@
     map.on("zoomend", function () { wilayas.eachLayer(function (area) { wilayas.resetStyle(area); }); });
     node.dataset.wilayas = String(boundaries.features.length);
     drawLegend(scale, target ? shareTitle : countTitle);
-    if (!node.dataset.sites) map.fitBounds(wilayas.getBounds(), { padding: [10, 10] });
+    var withWork = L.latLngBounds([]);
+    wilayas.eachLayer(function (area) {
+      var row = byCode[area.feature.properties.code];
+      if (row && row.workOrders) withWork.extend(area.getBounds());
+    });
+    fitToData(withWork.isValid() ? withWork : wilayas.getBounds(), false);
   }).catch(function () {
     status.textContent = (status.textContent ? status.textContent + " " : "") + legend.dataset.error;
   });

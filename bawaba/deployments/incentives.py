@@ -1,0 +1,212 @@
+"""Incentives: the bonuses a contract grants for quality (first-time-right work) and speed (early completion),
+computed on each statement from the same figures as the scorecards, and explained on it.
+
+Definitions (the scorecards' own, restricted to one statement's period):
+- **first-time-right share**: of the work items accepted on this statement (its billing lines), those that
+  were never rejected before (no rejected report of the same work item). A rule with threshold 0.95 and rate
+  0.02 grants 2 % of the statement's gross when at least 95 % of its items were right the first time.
+- **early completion**: work orders completed in the period (the day the contractor finished, in the
+  operator's time zone) at least `days_early` days before their due date; the rule's amount for each.
+
+The bonus is computed when the statement is issued (billing calls `award`, in the issuing transaction) and
+stored with its figures (StatementIncentive.basis), so what the statement says never changes afterwards.
+Pure functions first (testable without a database), then the reads and the writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .ops_models import IncentiveKind, IncentiveRule, StatementIncentive
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+
+
+def money(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Award:
+    rule: IncentiveRule
+    amount: Decimal
+    basis: dict
+
+
+# --------------------------------------------------------------------------- arithmetic (pure)
+
+
+def first_time_right_award(rule: IncentiveRule, *, gross: Decimal, items: int, right_first_time: int) -> Award | None:
+    """The bonus for first-time-right work on a statement, or None when the share is under the threshold."""
+    if items <= 0 or gross <= 0 or rule.rate is None:
+        return None
+    share = (Decimal(right_first_time) / Decimal(items)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    threshold = rule.threshold if rule.threshold is not None else Decimal("1")
+    if share < threshold:
+        return None
+    return Award(rule, money(gross * rule.rate), {
+        "items": items, "right_first_time": right_first_time, "share": str(share), "threshold": str(threshold),
+        "rate": str(rule.rate), "gross": str(money(gross))})
+
+
+def early_completion_award(rule: IncentiveRule, orders: list[tuple[str, dt.date, dt.date]]) -> Award | None:
+    """The bonus for work orders finished early: orders = [(reference, due_on, finished_on)]."""
+    if rule.amount is None or rule.amount <= 0:
+        return None
+    early = sorted(reference for reference, due_on, finished_on in orders
+                   if due_on is not None and (due_on - finished_on).days >= rule.days_early)
+    if not early:
+        return None
+    return Award(rule, money(rule.amount * len(early)), {
+        "orders": early, "count": len(early), "days_early": rule.days_early, "amount_each": str(money(rule.amount))})
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def _first_time_right_figures(work_statement) -> tuple[int, int]:
+    """(work items accepted on the statement, of which never rejected)."""
+    from .models import BillingLine, Decision, ReportedItem
+
+    item_ids = set(BillingLine.objects.filter(work_statement=work_statement)
+                   .values_list("reported_item__work_item_id", flat=True))
+    if not item_ids:
+        return 0, 0
+    rejected = set(ReportedItem.objects.filter(work_item_id__in=item_ids, decision=Decision.REJECTED)
+                   .values_list("work_item_id", flat=True))
+    return len(item_ids), len(item_ids - rejected)
+
+
+def _orders_finished_in(contract, start: dt.date, end: dt.date, tz) -> list[tuple[str, dt.date, dt.date]]:
+    from .models import WorkOrder, WorkOrderState
+
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min), tz)
+    until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min), tz)
+    rows = (WorkOrder.objects.filter(contract=contract, state=WorkOrderState.COMPLETED,
+                                     completed_at__gte=since, completed_at__lt=until)
+            .values_list("reference", "due_on", "completed_at"))
+    return [(reference, due_on, timezone.localtime(done, tz).date()) for reference, due_on, done in rows]
+
+
+def awards_for(statement, rules) -> list[Award]:
+    """What each rule grants on a regular payment statement (with its work statement and period)."""
+    from .billing import _contract_tz
+
+    work_statement = statement.work_statement
+    if work_statement is None:
+        return []
+    period_end = work_statement.period_end
+    awards = []
+    for rule in rules:
+        if rule.starts_on and period_end < rule.starts_on:
+            continue
+        if rule.kind == IncentiveKind.FIRST_TIME_RIGHT:
+            items, right = _first_time_right_figures(work_statement)
+            award = first_time_right_award(rule, gross=statement.gross_amount, items=items, right_first_time=right)
+        else:
+            orders = _orders_finished_in(statement.contract, work_statement.period_start, period_end,
+                                         _contract_tz(statement.contract))
+            award = early_completion_award(rule, orders)
+        if award is not None:
+            awards.append(award)
+    return awards
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def award(payment_statements) -> list[StatementIncentive]:
+    """Store the bonuses of statements being issued (billing calls this in its transaction, after writing them).
+
+    One query finds the rules of all their contracts; contracts without rules cost nothing more.
+    """
+    statements = [s for s in payment_statements if s.work_statement_id and s.corrects_id is None]
+    if not statements:
+        return []
+    rules: dict[int, list[IncentiveRule]] = {}
+    for rule in IncentiveRule.objects.filter(contract_id__in={s.contract_id for s in statements}, is_active=True):
+        rules.setdefault(rule.contract_id, []).append(rule)
+    rows = []
+    for statement in statements:
+        for found in awards_for(statement, rules.get(statement.contract_id, ())):
+            rows.append(StatementIncentive(statement=statement, rule=found.rule, kind=found.rule.kind,
+                                           amount=found.amount, basis=found.basis))
+    return StatementIncentive.objects.bulk_create(rows)
+
+
+# --------------------------------------------------------------------------- explanation
+
+
+def explain(incentive: StatementIncentive) -> str:
+    """One sentence in the reader's language saying how the bonus was computed."""
+    basis = incentive.basis or {}
+    if incentive.kind == IncentiveKind.FIRST_TIME_RIGHT:
+        share = Decimal(basis.get("share", "0")) * 100
+        threshold = Decimal(basis.get("threshold", "0")) * 100
+        rate = Decimal(basis.get("rate", "0")) * 100
+        return _("%(right)s of the %(items)s work items accepted on this statement were right the first time "
+                 "(%(share)s %%, at least %(threshold)s %% required): bonus of %(rate)s %% of the gross "
+                 "%(gross)s.") % {
+            "right": basis.get("right_first_time", 0), "items": basis.get("items", 0),
+            "share": f"{share.normalize():f}", "threshold": f"{threshold.normalize():f}",
+            "rate": f"{rate.normalize():f}", "gross": basis.get("gross", "")}
+    return _("%(count)s work order(s) completed at least %(days)s days before their due date (%(orders)s): "
+             "%(each)s each.") % {
+        "count": basis.get("count", 0), "days": basis.get("days_early", 0),
+        "orders": ", ".join(basis.get("orders", [])), "each": basis.get("amount_each", "")}
+
+
+def incentives_of(statement) -> list[dict]:
+    """The bonuses of a statement with their explanation, for its page and the API."""
+    return [{"kind": i.kind, "label": str(IncentiveKind(i.kind).label), "amount": i.amount,
+             "explanation": explain(i)} for i in statement.incentives.all()]
+
+
+# --------------------------------------------------------------------------- the contract's rules
+
+
+def do_set_incentive_rules(contract, rules: list[dict], *, actor=None) -> list[IncentiveRule]:
+    """Replace the incentive rules of a contract (as the contract or its amendment states them), with an audit
+    record. Bonuses already awarded keep the rule they were computed with: a rule in use is kept, not deleted.
+
+    rules: [{"kind": "first_time_right", "threshold": "0.95", "rate": "0.02"},
+            {"kind": "early_completion", "amount": "1500", "days_early": 5}]
+    """
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from .models import DeploymentEvent, EventKind
+
+    built = []
+    for spec in rules:
+        rule = IncentiveRule(contract=contract, kind=spec.get("kind", ""),
+                             threshold=_decimal(spec.get("threshold")), rate=_decimal(spec.get("rate")),
+                             amount=_decimal(spec.get("amount")), days_early=int(spec.get("days_early") or 0),
+                             starts_on=spec.get("starts_on"))
+        rule.full_clean(exclude=["contract"])
+        if rule.kind == IncentiveKind.FIRST_TIME_RIGHT and (rule.rate is None or rule.threshold is None):
+            raise ValidationError(_("A first-time-right bonus needs a threshold and a rate."))
+        if rule.kind == IncentiveKind.EARLY_COMPLETION and rule.amount is None:
+            raise ValidationError(_("An early-completion bonus needs an amount per work order."))
+        built.append(rule)
+    with transaction.atomic():
+        old = IncentiveRule.objects.filter(contract=contract, is_active=True)
+        old.filter(awards__isnull=True).delete()
+        old.update(is_active=False)  # what is left was used: kept for the bonuses it explains, applied no more
+        IncentiveRule.objects.bulk_create(built)
+        DeploymentEvent.objects.create(
+            kind=EventKind.CONTRACT, actor=actor, organisation=contract.contractor, at=timezone.now(),
+            data={"reference": contract.reference, "incentive_rules": [
+                {"kind": r.kind, "threshold": str(r.threshold or ""), "rate": str(r.rate or ""),
+                 "amount": str(r.amount or ""), "days_early": r.days_early} for r in built]})
+    return built
+
+
+def _decimal(value):
+    return None if value in (None, "") else Decimal(str(value))
