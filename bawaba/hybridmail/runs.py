@@ -1,0 +1,314 @@
+"""Print runs: the letters waiting at a print centre, gathered into one imposition-ready PDF with its manifest
+(docs/hybrid-mail-print.md, "Print runs").
+
+- `build_runs()` (a Huey periodic job, and the supervisor's button) takes the letters in "to print" of each
+  active centre — registered letters first, then the oldest — and cuts them into runs of at most
+  HYBRIDMAIL_RUN_MAX_PIECES letters and HYBRIDMAIL_RUN_MAX_SHEETS sheets.
+- A registered letter gets its S10 number there, drawn from the post's ranges for the product's postal product
+  at the centre's post office (bawaba.postal.numbering), and a postal Item (announced; the posting event EMA is
+  recorded when the centre hands the letter to the post), so it enters track and trace. A reprint keeps the
+  number: it is the same letter.
+- The run's PDF is the letters' own PDFs (decrypted from the vault) one after the other; when the centre prints
+  both sides a blank back page follows a letter with an odd number of pages, so that every letter starts on a
+  new sheet. Every sheet's front carries a 2-D code (QR, segno) in the clear zone at the bottom left:
+  ``<run>|<piece>|<sheet>/<sheets>`` — what an inserting machine reads to gather a letter's sheets, and what the
+  centre scans to report the piece. The PDF's SHA-256 is kept; the PDF itself is stored encrypted in the vault.
+- Letters move "to print" → "in a run" in the same transaction; a letter another process moved meanwhile is
+  left out (its piece is not created).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+from . import lifecycle, references, vault
+from .models import Letter, LetterState, PieceState, PrintCentre, PrintPiece, PrintRun, SenderProfile
+
+log = logging.getLogger(__name__)
+
+
+def max_pieces() -> int:
+    return int(getattr(settings, "HYBRIDMAIL_RUN_MAX_PIECES", 500))
+
+
+def max_sheets() -> int:
+    return int(getattr(settings, "HYBRIDMAIL_RUN_MAX_SHEETS", 2000))
+
+
+def reconcile_delay() -> dt.timedelta:
+    """How long a centre has to report every piece of a run before the missing ones are printed again."""
+    return dt.timedelta(hours=int(getattr(settings, "HYBRIDMAIL_RECONCILE_HOURS", 48)))
+
+
+# The clear zone of the 2-D code, bottom left of each sheet's front (millimetres from the page's edges). A letter
+# must leave it blank, as it leaves the envelope window for the address.
+CODE_X_MM, CODE_Y_MM, CODE_SIZE_MM = 6, 6, 16
+
+
+def sheets_of(pages: int, duplex: bool) -> int:
+    return (pages + 1) // 2 if duplex else pages
+
+
+def code_text(run_number: str, sequence: int, sheet: int, sheets: int) -> str:
+    return f"{run_number}|{sequence}|{sheet}/{sheets}"
+
+
+@dataclass
+class BuildResult:
+    runs: list[PrintRun] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # letter reference -> why it waits
+
+
+def waiting_letters(centre: PrintCentre):
+    """Letters of the centre waiting to be printed: registered first, then in the order they came."""
+    return (Letter.objects.filter(print_centre=centre, state=LetterState.TO_PRINT)
+            .select_related("product", "product__postal_product", "sender", "recipient_commune", "operator")
+            .annotate(registered_first=Case(When(product__registered=True, then=Value(0)), default=Value(1),
+                                            output_field=IntegerField()))
+            .order_by("registered_first", "to_print_at", "pk"))
+
+
+def build_runs(*, now: dt.datetime | None = None, centre: PrintCentre | None = None) -> BuildResult:
+    now = now or timezone.now()
+    result = BuildResult()
+    centres = [centre] if centre is not None else list(PrintCentre.objects.filter(is_active=True).order_by("pk"))
+    for one in centres:
+        while True:
+            chunk = _next_chunk(one, exclude=set(result.skipped))
+            if not chunk:
+                break
+            run = build_run(one, chunk, now=now, result=result)
+            if run is None:
+                break
+            result.runs.append(run)
+    return result
+
+
+def _next_chunk(centre: PrintCentre, *, exclude: set[str]) -> list[Letter]:
+    chunk, sheets = [], 0
+    for letter in waiting_letters(centre).exclude(reference__in=exclude)[: max_pieces() * 2]:
+        letter_sheets = sheets_of(letter.pages or 1, centre.duplex)
+        if chunk and (len(chunk) >= max_pieces() or sheets + letter_sheets > max_sheets()):
+            break
+        chunk.append(letter)
+        sheets += letter_sheets
+    return chunk
+
+
+def build_run(centre: PrintCentre, letters: list[Letter], *, now: dt.datetime,
+              result: BuildResult | None = None) -> PrintRun | None:
+    """One run of these letters (all of `centre`, in "to print"); None when none of them could go in."""
+    result = result if result is not None else BuildResult()
+    number = references.run_reference(centre.code)
+    with transaction.atomic():
+        locked = {letter.pk: letter for letter in Letter.objects.select_for_update().filter(
+            pk__in=[letter.pk for letter in letters], state=LetterState.TO_PRINT, print_centre=centre)}
+        chosen: list[tuple[Letter, bytes]] = []
+        for letter in letters:
+            if letter.pk not in locked:
+                continue  # moved by another process since we listed it
+            try:
+                pdf = vault.load(letter.content_path, bound_to=letter.reference)
+            except (OSError, vault.VaultError) as exc:
+                result.skipped[letter.reference] = f"content: {exc}"
+                log.error("letter %s cannot be printed: %s", letter.reference, exc)
+                continue
+            if letter.product.registered and letter.postal_item_id is None:
+                problem = _give_s10(letter, centre, now=now)
+                if problem:
+                    result.skipped[letter.reference] = problem
+                    continue
+            chosen.append((letter, pdf))
+        if not chosen:
+            return None
+        pdf_bytes, layout = compose(number, [pdf for _letter, pdf in chosen], duplex=centre.duplex)
+        run = PrintRun.objects.create(
+            centre=centre, number=number, pieces=len(chosen), sheets=layout.total_sheets,
+            pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(), created_at=now,
+            reconcile_after=now + reconcile_delay())
+        pieces = []
+        for sequence, ((letter, _pdf), (first_sheet, sheets)) in enumerate(zip(chosen, layout.pieces, strict=True),
+                                                                           start=1):
+            attempt = 1 + PrintPiece.objects.filter(letter=letter).count()
+            # An earlier piece that failed or went missing is replaced by this one: a late report of it is refused.
+            PrintPiece.objects.filter(letter=letter, state__in=[PieceState.FAILED, PieceState.MISSING]).update(
+                state=PieceState.SUPERSEDED)
+            pieces.append(PrintPiece(run=run, letter=letter, attempt=attempt, sequence=sequence,
+                                     first_sheet=first_sheet, sheets=sheets))
+            lifecycle.move(letter, LetterState.IN_RUN, event=None, actor=("system:hybridmail", "platform"), now=now,
+                           fields={"sheets": sheets})
+        PrintPiece.objects.bulk_create(pieces)
+        run.pdf_path = vault.store(f"runs/{number}.pdf.bin", pdf_bytes, bound_to=number)
+        run.manifest = manifest(run, [(p, letter) for p, (letter, _pdf) in zip(pieces, chosen, strict=True)])
+        run.save(update_fields=["pdf_path", "manifest"])
+    return run
+
+
+def _give_s10(letter: Letter, centre: PrintCentre, *, now: dt.datetime) -> str:
+    """Draw the letter's S10 number and create its postal item; the reason it cannot, else ""."""
+    from bawaba.postal.counter import delivery_office_for
+    from bawaba.postal.models import Item, ItemStatus
+    from bawaba.postal.numbering import RangeExhausted, allocate
+
+    postal_product = letter.product.postal_product
+    if postal_product is None:
+        return "no postal product (S10) for this registered mail product"
+    commune = letter.recipient_commune
+    try:
+        with transaction.atomic():
+            number = str(allocate(postal_product, centre.office, now=now))
+            lines = [line.strip() for line in letter.recipient_address.splitlines() if line.strip()]
+            profile = SenderProfile.objects.filter(organisation_id=letter.sender_id).first()
+            item = Item.objects.create(
+                number=number, organisation_id=letter.operator_id, product=postal_product,
+                origin_country=letter.operator.country, destination_country=letter.recipient_country,
+                sender_name=letter.sender.name[:150], sender_address=profile.return_address if profile else "",
+                recipient_name=letter.recipient_name[:150], recipient_phone=letter.recipient_phone,
+                recipient_street=(lines[0] if lines else "")[:200], recipient_quartier=letter.recipient_quartier,
+                recipient_po_box=letter.recipient_po_box, recipient_landmark=letter.recipient_landmark,
+                recipient_postcode=letter.recipient_postcode, recipient_commune=commune,
+                recipient_region_id=commune.region_id if commune else None, accepted_office=centre.office,
+                delivery_office=delivery_office_for(letter.operator, commune=commune,
+                                                    region=commune.region if commune else None,
+                                                    country=letter.recipient_country),
+                status=ItemStatus.ANNOUNCED, created_at=now)
+            Letter.objects.filter(pk=letter.pk).update(postal_item=item)
+            letter.postal_item = item
+    except RangeExhausted as exc:
+        return str(exc.messages[0])
+    return ""
+
+
+# --- the PDF ----------------------------------------------------------------------------------------------
+
+@dataclass
+class Layout:
+    pieces: list[tuple[int, int]]  # (first sheet in the run, sheets) per piece
+    total_sheets: int
+
+
+def compose(run_number: str, pdfs: list[bytes], *, duplex: bool) -> tuple[bytes, Layout]:
+    """The run's PDF: each letter's pages, a blank back when needed, a 2-D code on each sheet's front."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    pieces, sheet = [], 0
+    fronts: list[tuple[int, str]] = []  # (page index in the run, code text)
+    for sequence, data in enumerate(pdfs, start=1):
+        reader = PdfReader(io.BytesIO(data))
+        pages = len(reader.pages)
+        sheets = sheets_of(pages, duplex)
+        pieces.append((sheet + 1, sheets))
+        first_index = len(writer.pages)
+        for page in reader.pages:
+            writer.add_page(page)
+        if duplex and pages % 2:
+            last = reader.pages[-1]
+            writer.add_blank_page(width=float(last.mediabox.width), height=float(last.mediabox.height))
+        step = 2 if duplex else 1
+        for index in range(sheets):
+            fronts.append((first_index + index * step, code_text(run_number, sequence, index + 1, sheets)))
+        sheet += sheets
+    overlays = PdfReader(io.BytesIO(_code_pages([(writer.pages[i], text) for i, text in fronts])))
+    for (index, _text), overlay in zip(fronts, overlays.pages, strict=True):
+        writer.pages[index].merge_page(overlay)
+    writer.add_metadata({"/Title": f"Print run {run_number}", "/Producer": "Bawaba hybrid mail"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), Layout(pieces=pieces, total_sheets=sheet)
+
+
+def _code_pages(fronts) -> bytes:
+    """One transparent page per sheet front with its QR code (vector, ECC level M) and the same text in clear."""
+    import segno
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    for target, text in fronts:
+        width, height = float(target.mediabox.width), float(target.mediabox.height)
+        page.setPageSize((width, height))
+        matrix = segno.make(text, error="m", micro=False).matrix
+        size = len(matrix) + 4  # a quiet zone of two modules each side
+        module = CODE_SIZE_MM * mm / size
+        x0, y0 = CODE_X_MM * mm, CODE_Y_MM * mm
+        page.setFillColorRGB(1, 1, 1)
+        page.rect(x0, y0, CODE_SIZE_MM * mm, CODE_SIZE_MM * mm, stroke=0, fill=1)
+        page.setFillColorRGB(0, 0, 0)
+        for row, values in enumerate(matrix):
+            for column, dark in enumerate(values):
+                if dark:
+                    page.rect(x0 + (column + 2) * module, y0 + CODE_SIZE_MM * mm - (row + 3) * module, module, module,
+                              stroke=0, fill=1)
+        page.setFont("Helvetica", 5)
+        page.drawString(x0 + CODE_SIZE_MM * mm + 1.5 * mm, y0 + 1 * mm, text)
+        page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+# --- the manifest -------------------------------------------------------------------------------------------
+
+MANIFEST_COLUMNS = ["piece", "letter", "s10", "first_sheet", "sheets", "recipient", "address", "quartier",
+                    "po_box", "landmark", "postcode", "commune", "country", "phone", "centre", "code"]
+
+
+def address_lines(letter: Letter) -> list[str]:
+    """The recipient's address as the postman reads it; Congo's addresses have no postcode but a quartier, a BP,
+    a landmark and a phone."""
+    lines = [letter.recipient_name, *[x.strip() for x in letter.recipient_address.splitlines() if x.strip()]]
+    if letter.recipient_quartier:
+        lines.append(letter.recipient_quartier)
+    if letter.recipient_po_box:
+        lines.append(f"BP {letter.recipient_po_box}")
+    if letter.recipient_landmark:
+        lines.append(letter.recipient_landmark)
+    return lines
+
+
+def manifest(run: PrintRun, pieces: list[tuple[PrintPiece, Letter]]) -> dict:
+    rows = []
+    for piece, letter in pieces:
+        commune = letter.recipient_commune
+        rows.append({
+            "piece": piece.sequence, "letter": letter.reference,
+            "s10": letter.postal_item.number if letter.postal_item_id else "",
+            "first_sheet": piece.first_sheet, "sheets": piece.sheets, "recipient": letter.recipient_name,
+            "address": address_lines(letter), "quartier": letter.recipient_quartier,
+            "po_box": letter.recipient_po_box, "landmark": letter.recipient_landmark,
+            "postcode": letter.recipient_postcode, "commune": commune.name_fr if commune else "",
+            "country": letter.recipient_country, "phone": letter.recipient_phone, "centre": run.centre.code,
+            "code": code_text(run.number, piece.sequence, 1, piece.sheets).rsplit("|", 1)[0],
+        })
+    return {"format": "bawaba-print-manifest/1", "run": run.number, "centre": run.centre.code,
+            "created_at": run.created_at.isoformat(), "pieces": len(rows), "sheets": run.sheets,
+            "pdf_sha256": run.pdf_sha256, "rows": rows}
+
+
+def manifest_json(run: PrintRun) -> bytes:
+    return json.dumps(run.manifest, ensure_ascii=False, indent=1).encode()
+
+
+def manifest_csv(run: PrintRun) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(MANIFEST_COLUMNS)
+    for row in run.manifest.get("rows", []):
+        writer.writerow([" / ".join(row[c]) if c == "address" else row[c] for c in MANIFEST_COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode()  # BOM: Excel opens UTF-8 with Arabic names right
+
+
+def run_pdf(run: PrintRun) -> bytes:
+    return vault.load(run.pdf_path, bound_to=run.number)
