@@ -2,6 +2,10 @@
 
 import pytest
 
+from bawaba.postal.tests import conftest as _postal
+
+postman = _postal.postman  # the Alger delivery office's postman (postal's own fixture, shared)
+
 PRINT_PASSWORD = "correct horse 42"
 
 
