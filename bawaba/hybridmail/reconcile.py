@@ -30,12 +30,16 @@ def due_runs(now: dt.datetime):
     return PrintRun.objects.filter(reconcile_after__lte=now).exclude(state=RunState.CLOSED).order_by("reconcile_after")
 
 
-def reconcile(*, now: dt.datetime | None = None, reprint: bool = True) -> dict:
+def reconcile(*, now: dt.datetime | None = None, reprint: bool = True, operator=None) -> dict:
     """Declare the unreported pieces of every run past its time missing, close those runs, and build the reprint
-    runs. Returns counts for the log and the supervisor page."""
+    runs (of one operator's centres when `operator` is given). Returns counts for the log and the supervisor
+    page."""
     now = now or timezone.now()
     missing, closed, centres = 0, 0, {}
-    for run in due_runs(now).select_related("centre"):
+    due = due_runs(now)
+    if operator is not None:
+        due = due.filter(centre__operator=operator)
+    for run in due.select_related("centre"):
         with transaction.atomic():
             for piece in run.piece_set.filter(state__in=OPEN).select_related("letter").order_by("sequence"):
                 if _declare_missing(piece, run, now=now):
