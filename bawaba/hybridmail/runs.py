@@ -10,7 +10,8 @@
   number: it is the same letter.
 - The run's PDF is the letters' own PDFs (decrypted from the vault) one after the other; when the centre prints
   both sides a blank back page follows a letter with an odd number of pages, so that every letter starts on a
-  new sheet. Every sheet's front carries a 2-D code (QR, segno) in the clear zone at the bottom left:
+  new sheet. Every sheet's front carries a 2-D code (DataMatrix with pylibdmtx and libdmtx0b, else QR with
+  segno) in the clear zone at the bottom left:
   ``<run>|<piece>|<sheet>/<sheets>`` — what an inserting machine reads to gather a letter's sheets, and what the
   centre scans to report the piece. The PDF's SHA-256 is kept; the PDF itself is stored encrypted in the vault.
 - Letters move "to print" → "in a run" in the same transaction; a letter another process moved meanwhile is
@@ -229,29 +230,66 @@ def compose(run_number: str, pdfs: list[bytes], *, duplex: bool) -> tuple[bytes,
     return out.getvalue(), Layout(pieces=pieces, total_sheets=sheet)
 
 
-def _code_pages(fronts) -> bytes:
-    """One transparent page per sheet front with its QR code (vector, ECC level M) and the same text in clear."""
-    import segno
+def symbology() -> str:
+    """DataMatrix (what inserting machines read) when pylibdmtx and the C library libdmtx0b are installed
+    (scripts/install installs both), else a QR code (segno, pure Python). HYBRIDMAIL_SHEET_CODE="qr" forces QR."""
+    if getattr(settings, "HYBRIDMAIL_SHEET_CODE", "datamatrix") == "qr":
+        return "qr"
+    try:
+        from pylibdmtx import pylibdmtx  # noqa: F401 - loads libdmtx.so.0 (ImportError when it is missing)
+    except ImportError:
+        return "qr"
+    return "datamatrix"
+
+
+def code_matrix(text: str, kind: str | None = None) -> list[list[bool]]:
+    """The code's modules, row by row from the top, dark = True (no quiet zone)."""
+    kind = kind or symbology()
+    if kind == "qr":
+        import segno
+
+        return [[bool(v) for v in row] for row in segno.make(text, error="m", micro=False).matrix]
+    from pylibdmtx.pylibdmtx import encode
+
+    image = encode(text.encode("ascii"))
+    width, height, step = image.width, image.height, image.bpp // 8
+    dark = [[image.pixels[(y * width + x) * step] < 128 for x in range(width)] for y in range(height)]
+    # libdmtx draws modules of several pixels inside a margin: find the symbol's box, then the module's size from
+    # the top timing pattern (it starts with one dark module, then a light one).
+    rows = [y for y in range(height) if any(dark[y])]
+    columns = [x for x in range(width) if any(dark[y][x] for y in rows)]
+    top, left, right, bottom = rows[0], columns[0], columns[-1], rows[-1]
+    module = next(x for x in range(left, right + 1) if not dark[top][x]) - left
+    size_x, size_y = (right - left + 1) // module, (bottom - top + 1) // module
+    return [[dark[top + r * module + module // 2][left + c * module + module // 2] for c in range(size_x)]
+            for r in range(size_y)]
+
+
+def _code_pages(fronts, kind: str | None = None) -> bytes:
+    """One transparent page per sheet front with its 2-D code (vector squares) and the same text in clear."""
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
+    kind = kind or symbology()
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer)
     for target, text in fronts:
         width, height = float(target.mediabox.width), float(target.mediabox.height)
         page.setPageSize((width, height))
-        matrix = segno.make(text, error="m", micro=False).matrix
-        size = len(matrix) + 4  # a quiet zone of two modules each side
+        matrix = code_matrix(text, kind)
+        quiet = 2 if kind == "qr" else 1  # modules of quiet zone each side (QR wants more; DataMatrix one)
+        size = max(len(matrix), len(matrix[0])) + 2 * quiet
         module = CODE_SIZE_MM * mm / size
         x0, y0 = CODE_X_MM * mm, CODE_Y_MM * mm
         page.setFillColorRGB(1, 1, 1)
         page.rect(x0, y0, CODE_SIZE_MM * mm, CODE_SIZE_MM * mm, stroke=0, fill=1)
         page.setFillColorRGB(0, 0, 0)
+        top = y0 + CODE_SIZE_MM * mm - quiet * module
         for row, values in enumerate(matrix):
             for column, dark in enumerate(values):
                 if dark:
-                    page.rect(x0 + (column + 2) * module, y0 + CODE_SIZE_MM * mm - (row + 3) * module, module, module,
-                              stroke=0, fill=1)
+                    page.rect(x0 + (column + quiet) * module, top - (row + 1) * module, module, module, stroke=0,
+                              fill=1)
         page.setFont("Helvetica", 5)
         page.drawString(x0 + CODE_SIZE_MM * mm + 1.5 * mm, y0 + 1 * mm, text)
         page.showPage()
@@ -293,6 +331,8 @@ def manifest(run: PrintRun, pieces: list[tuple[PrintPiece, Letter]]) -> dict:
             "code": code_text(run.number, piece.sequence, 1, piece.sheets).rsplit("|", 1)[0],
         })
     return {"format": "bawaba-print-manifest/1", "run": run.number, "centre": run.centre.code,
+            "sheet_code": {"symbology": symbology(), "text": "<run>|<piece>|<sheet>/<sheets>",
+                           "position_mm": {"left": CODE_X_MM, "bottom": CODE_Y_MM, "size": CODE_SIZE_MM}},
             "created_at": run.created_at.isoformat(), "pieces": len(rows), "sheets": run.sheets,
             "pdf_sha256": run.pdf_sha256, "rows": rows}
 

@@ -49,14 +49,59 @@ def test_run_pdf_starts_each_letter_on_a_new_sheet_with_a_code_on_every_sheet(pa
     assert run.number not in texts[1]  # back pages carry no code
 
 
-def test_run_code_is_a_readable_qr_matrix():
-    import segno
+def _image(matrix, module=6, quiet=4):
+    from PIL import Image
+
+    size = len(matrix) + 2 * quiet
+    image = Image.new("L", (size * module, size * module), 255)
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            if dark:
+                image.paste(0, ((c + quiet) * module, (r + quiet) * module, (c + quiet + 1) * module,
+                                (r + quiet + 1) * module))
+    return image
+
+
+def test_sheet_code_is_a_datamatrix_that_decodes_to_run_piece_and_sheet():
+    from pylibdmtx.pylibdmtx import decode
 
     text = runs.code_text("R-ALGER-ABC123", 7, 1, 2)
-    assert text == "R-ALGER-ABC123|7|1/2"
-    qr = segno.make(text, error="m", micro=False)
-    # At least M (segno raises it when it costs nothing); fits the 16 mm clear zone at >= 0.43 mm per module.
-    assert qr.error in "MQH" and len(qr.matrix) <= 33
+    assert text == "R-ALGER-ABC123|7|1/2" and runs.symbology() == "datamatrix"
+    matrix = runs.code_matrix(text)
+    assert len(matrix) == len(matrix[0]) <= 26  # >= 0.57 mm a module in the 16 mm clear zone
+    assert [d.data for d in decode(_image(matrix).convert("RGB"))] == [text.encode()]
+
+
+def test_code_drawn_on_the_sheet_decodes(paper_letters):
+    """The squares drawn in the run PDF's clear zone, read back from the page's content and decoded."""
+    import re
+
+    from pylibdmtx.pylibdmtx import decode
+
+    run = runs.build_runs().runs[0]
+    page = PdfReader(io.BytesIO(runs.run_pdf(run))).pages[2]  # the second sheet of piece 1
+    squares = [tuple(float(v) for v in m) for m in re.findall(
+        rb"([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) re\s+f", page.get_contents().get_data())]
+    squares = [s for s in squares if s[2] < 5]  # the modules (the white clear zone is 16 mm)
+    module = squares[0][2]
+    columns = [round(x / module) for x, _y, _w, _h in squares]
+    rows = [round(-y / module) for _x, y, _w, _h in squares]
+    size = max(max(columns) - min(columns), max(rows) - min(rows)) + 1
+    matrix = [[False] * size for _ in range(size)]
+    for c, r in zip(columns, rows, strict=True):
+        matrix[r - min(rows)][c - min(columns)] = True
+    assert min(x for x, *_ in squares) >= 6 * 72 / 25.4 and max(y for _x, y, *_ in squares) < 22 * 72 / 25.4
+    assert [d.data for d in decode(_image(matrix).convert("RGB"))] == [f"{run.number}|1|2/2".encode()]
+
+
+def test_sheet_code_falls_back_to_a_qr_code(settings):
+    import segno
+
+    settings.HYBRIDMAIL_SHEET_CODE = "qr"
+    assert runs.symbology() == "qr"
+    matrix = runs.code_matrix("R-ALGER-ABC123|7|1/2")
+    assert matrix == [[bool(v) for v in row] for row in segno.make("R-ALGER-ABC123|7|1/2", error="m").matrix]
+    assert len(matrix) <= 33
 
 
 def test_runs_respect_the_piece_and_sheet_limits(settings, make_letter, print_setup):
@@ -78,6 +123,7 @@ def test_manifest_lists_pieces_s10_and_address(paper_letters):
     run = runs.build_runs().runs[0]
     rows = run.manifest["rows"]
     assert run.manifest["pdf_sha256"] == run.pdf_sha256 and run.manifest["centre"] == "alger"
+    assert run.manifest["sheet_code"]["symbology"] == "datamatrix"
     assert rows[0]["s10"].startswith("RR") and rows[1]["s10"] == ""
     assert rows[0]["address"] == ["Amina Benali", "12 rue Didouche Mourad", "16000 Alger"]
     csv_text = runs.manifest_csv(run).decode("utf-8-sig")
