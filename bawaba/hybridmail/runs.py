@@ -112,24 +112,35 @@ def build_run(centre: PrintCentre, letters: list[Letter], *, now: dt.datetime,
     """One run of these letters (all of `centre`, in "to print"); None when none of them could go in."""
     result = result if result is not None else BuildResult()
     number = references.run_reference(centre.code)
+    # S10 numbers first, in their own short transaction: drawing one locks the post's number range until commit,
+    # and the counters of the centre's office must not wait for a run's PDF to be built.
+    needing = [letter.pk for letter in letters if letter.product.registered and letter.postal_item_id is None]
+    if needing:
+        with transaction.atomic():
+            for letter in (Letter.objects.select_for_update(of=("self",)).filter(
+                    pk__in=needing, state=LetterState.TO_PRINT, print_centre=centre, postal_item=None)
+                    .select_related("product__postal_product", "sender", "operator", "recipient_commune")):
+                problem = _give_s10(letter, centre, now=now)
+                if problem:
+                    result.skipped[letter.reference] = problem
     with transaction.atomic():
-        locked = {letter.pk: letter for letter in Letter.objects.select_for_update().filter(
-            pk__in=[letter.pk for letter in letters], state=LetterState.TO_PRINT, print_centre=centre)}
+        locked = {letter.pk: letter for letter in Letter.objects.select_for_update(of=("self",)).filter(
+            pk__in=[letter.pk for letter in letters], state=LetterState.TO_PRINT, print_centre=centre)
+            .select_related("product", "postal_item", "recipient_commune")}
         chosen: list[tuple[Letter, bytes]] = []
-        for letter in letters:
-            if letter.pk not in locked:
+        for listed in letters:
+            letter = locked.get(listed.pk)
+            if letter is None:
                 continue  # moved by another process since we listed it
+            if letter.product.registered and letter.postal_item_id is None:
+                result.skipped.setdefault(letter.reference, "no S10 number")
+                continue
             try:
                 pdf = vault.load(letter.content_path, bound_to=letter.reference)
             except (OSError, vault.VaultError) as exc:
                 result.skipped[letter.reference] = f"content: {exc}"
                 log.error("letter %s cannot be printed: %s", letter.reference, exc)
                 continue
-            if letter.product.registered and letter.postal_item_id is None:
-                problem = _give_s10(letter, centre, now=now)
-                if problem:
-                    result.skipped[letter.reference] = problem
-                    continue
             chosen.append((letter, pdf))
         if not chosen:
             return None
