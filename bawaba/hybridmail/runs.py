@@ -232,9 +232,10 @@ def compose(run_number: str, pdfs: list[bytes], *, duplex: bool) -> tuple[bytes,
         for index in range(sheets):
             fronts.append((first_index + index * step, code_text(run_number, sequence, index + 1, sheets)))
         sheet += sheets
-    overlays = PdfReader(io.BytesIO(_code_pages([(writer.pages[i], text) for i, text in fronts])))
-    for (index, _text), overlay in zip(fronts, overlays.pages, strict=True):
-        writer.pages[index].merge_page(overlay)
+    kind = symbology()
+    stamper = _Stamper(writer)
+    for index, text in fronts:
+        stamper.stamp(writer.pages[index], text, code_matrix(text, kind), kind)
     writer.add_metadata({"/Title": f"Print run {run_number}", "/Producer": "Bawaba hybrid mail"})
     out = io.BytesIO()
     writer.write(out)
@@ -276,36 +277,74 @@ def code_matrix(text: str, kind: str | None = None) -> list[list[bool]]:
             for r in range(size_y)]
 
 
-def _code_pages(fronts, kind: str | None = None) -> bytes:
-    """One transparent page per sheet front with its 2-D code (vector squares) and the same text in clear."""
-    from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas
+class _Stamper:
+    """Draws a sheet's code straight into the page's content: one more content stream (the page's own content
+    wrapped in q … Q first, so its graphics state cannot leak into ours) and a Helvetica font resource. Cheaper
+    by far than merging an overlay page, which makes pypdf parse and rewrite every page's content (measured:
+    0.11 s a sheet, most of a run's build time)."""
 
-    kind = kind or symbology()
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer)
-    for target, text in fronts:
-        width, height = float(target.mediabox.width), float(target.mediabox.height)
-        page.setPageSize((width, height))
-        matrix = code_matrix(text, kind)
+    FONT = "/BwmCode"
+
+    def __init__(self, writer):
+        from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+        self.writer = writer
+        self.push = self._stream(b"q\n")
+        self.pop = self._stream(b"\nQ\n")
+        self.font = writer._add_object(DictionaryObject({
+            NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"), NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }))
+        self._DecodedStreamObject = DecodedStreamObject
+
+    def _stream(self, data: bytes):
+        from pypdf.generic import DecodedStreamObject
+
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        return self.writer._add_object(stream)
+
+    def stamp(self, page, text: str, matrix: list[list[bool]], kind: str) -> None:
+        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+        point = 72 / 25.4
         quiet = 2 if kind == "qr" else 1  # modules of quiet zone each side (QR wants more; DataMatrix one)
         size = max(len(matrix), len(matrix[0])) + 2 * quiet
-        module = CODE_SIZE_MM * mm / size
-        x0, y0 = CODE_X_MM * mm, CODE_Y_MM * mm
-        page.setFillColorRGB(1, 1, 1)
-        page.rect(x0, y0, CODE_SIZE_MM * mm, CODE_SIZE_MM * mm, stroke=0, fill=1)
-        page.setFillColorRGB(0, 0, 0)
-        top = y0 + CODE_SIZE_MM * mm - quiet * module
+        box = CODE_SIZE_MM * point
+        module = box / size
+        x0, y0 = CODE_X_MM * point, CODE_Y_MM * point
+        top = y0 + box - quiet * module
+        ops = [f"q 1 g {x0:.3f} {y0:.3f} {box:.3f} {box:.3f} re f 0 g"]
         for row, values in enumerate(matrix):
             for column, dark in enumerate(values):
                 if dark:
-                    page.rect(x0 + (column + quiet) * module, top - (row + 1) * module, module, module, stroke=0,
-                              fill=1)
-        page.setFont("Helvetica", 5)
-        page.drawString(x0 + CODE_SIZE_MM * mm + 1.5 * mm, y0 + 1 * mm, text)
-        page.showPage()
-    page.save()
-    return buffer.getvalue()
+                    ops.append(f"{x0 + (column + quiet) * module:.3f} {top - (row + 1) * module:.3f} "
+                               f"{module:.3f} {module:.3f} re f")
+        ops.append(f"BT {self.FONT} 5 Tf {x0 + box + 1.5 * point:.3f} {y0 + point:.3f} Td ({text}) Tj ET Q")
+        ours = self._stream("\n".join(ops).encode("ascii"))
+        contents = page.get("/Contents")
+        if contents is None:
+            existing = []
+        else:
+            resolved = contents.get_object()
+            if isinstance(resolved, ArrayObject):
+                existing = list(resolved)
+            elif isinstance(contents, IndirectObject):
+                existing = [contents]
+            else:
+                existing = [self.writer._add_object(resolved)]
+        page[NameObject("/Contents")] = ArrayObject([self.push, *existing, self.pop, ours])
+        resources = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else None
+        if resources is None:
+            resources = DictionaryObject()
+            page[NameObject("/Resources")] = resources
+        fonts = resources.get("/Font")
+        fonts = fonts.get_object() if fonts is not None else None
+        if fonts is None:
+            fonts = DictionaryObject()
+            resources[NameObject("/Font")] = fonts
+        fonts[NameObject(self.FONT)] = self.font
 
 
 # --- the manifest -------------------------------------------------------------------------------------------
