@@ -201,6 +201,10 @@ def load_hybridmail_demo(*, now: dt.datetime, seed: int = 42) -> MailSummary:
     builder = _Builder(random.Random(seed), now, summary)
     with transaction.atomic():
         _load(builder, poste, sopeco, Region, Commune, Office)
+    # The mailbox notices of the simulated past were queued: recorded as sent then, as the postal demo does.
+    from bawaba.demo.loader import record_history_messages_as_sent
+
+    record_history_messages_as_sent()
     from .models import Letter, PrintRun
 
     summary.letters = Counter(Letter.objects.filter(batch__label="DEMO").values_list("state", flat=True))
