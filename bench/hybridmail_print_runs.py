@@ -107,7 +107,8 @@ def main() -> int:
                                         "name_fr": "Ministère (banc d'essai)",
                                         "services": [{"slug": "courrier", "name_fr": "Courrier"}]})
     postal = Product.objects.create(organisation=poste, code="registered", indicator="RR", name_fr="Recommandé")
-    do_create_range(postal, first=10_000_000, last=19_999_999)
+    first = random.randrange(20_000_000, 90_000_000, 100_000)  # a fresh range each run (--keep reuses the base)
+    do_create_range(postal, first=first, last=first + 99_999)
     ordinary = MailProduct.objects.create(operator=poste, code="lettre", name_fr="Lettre", path=MailPath.PAPER)
     registered = MailProduct.objects.create(operator=poste, code="recommande", name_fr="Recommandé",
                                             path=MailPath.PAPER, registered=True, postal_product=postal)

@@ -26,6 +26,7 @@ import hashlib
 import io
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -116,11 +117,12 @@ def build_run(centre: PrintCentre, letters: list[Letter], *, now: dt.datetime,
     # and the counters of the centre's office must not wait for a run's PDF to be built.
     needing = [letter.pk for letter in letters if letter.product.registered and letter.postal_item_id is None]
     if needing:
+        cache: dict = {}  # delivery offices by commune, return addresses by sender: looked up once per run
         with transaction.atomic():
             for letter in (Letter.objects.select_for_update(of=("self",)).filter(
                     pk__in=needing, state=LetterState.TO_PRINT, print_centre=centre, postal_item=None)
                     .select_related("product__postal_product", "sender", "operator", "recipient_commune")):
-                problem = _give_s10(letter, centre, now=now)
+                problem = _give_s10(letter, centre, now=now, cache=cache)
                 if problem:
                     result.skipped[letter.reference] = problem
     with transaction.atomic():
@@ -150,12 +152,14 @@ def build_run(centre: PrintCentre, letters: list[Letter], *, now: dt.datetime,
             pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(), created_at=now,
             reconcile_after=now + reconcile_delay())
         pieces = []
+        ids = [letter.pk for letter, _pdf in chosen]
+        earlier = Counter(PrintPiece.objects.filter(letter_id__in=ids).values_list("letter_id", flat=True))
+        # Earlier pieces that failed or went missing are replaced by these: a late report of them is refused.
+        PrintPiece.objects.filter(letter_id__in=ids, state__in=[PieceState.FAILED, PieceState.MISSING]).update(
+            state=PieceState.SUPERSEDED)
         for sequence, ((letter, _pdf), (first_sheet, sheets)) in enumerate(zip(chosen, layout.pieces, strict=True),
                                                                            start=1):
-            attempt = 1 + PrintPiece.objects.filter(letter=letter).count()
-            # An earlier piece that failed or went missing is replaced by this one: a late report of it is refused.
-            PrintPiece.objects.filter(letter=letter, state__in=[PieceState.FAILED, PieceState.MISSING]).update(
-                state=PieceState.SUPERSEDED)
+            attempt = 1 + earlier[letter.pk]
             pieces.append(PrintPiece(run=run, letter=letter, attempt=attempt, sequence=sequence,
                                      first_sheet=first_sheet, sheets=sheets))
             lifecycle.move(letter, LetterState.IN_RUN, event=None, actor=("system:hybridmail", "platform"), now=now,
@@ -167,7 +171,7 @@ def build_run(centre: PrintCentre, letters: list[Letter], *, now: dt.datetime,
     return run
 
 
-def _give_s10(letter: Letter, centre: PrintCentre, *, now: dt.datetime) -> str:
+def _give_s10(letter: Letter, centre: PrintCentre, *, now: dt.datetime, cache: dict | None = None) -> str:
     """Draw the letter's S10 number and create its postal item; the reason it cannot, else ""."""
     from bawaba.postal.counter import delivery_office_for
     from bawaba.postal.models import Item, ItemStatus
@@ -177,23 +181,30 @@ def _give_s10(letter: Letter, centre: PrintCentre, *, now: dt.datetime) -> str:
     if postal_product is None:
         return "no postal product (S10) for this registered mail product"
     commune = letter.recipient_commune
+    cache = cache if cache is not None else {}
+    office_key = ("office", letter.operator_id, letter.recipient_commune_id, letter.recipient_country)
+    if office_key not in cache:
+        cache[office_key] = delivery_office_for(letter.operator, commune=commune,
+                                                region=commune.region if commune else None,
+                                                country=letter.recipient_country)
+    sender_key = ("sender", letter.sender_id)
+    if sender_key not in cache:
+        profile = SenderProfile.objects.filter(organisation_id=letter.sender_id).first()
+        cache[sender_key] = profile.return_address if profile else ""
     try:
         with transaction.atomic():
             number = str(allocate(postal_product, centre.office, now=now))
             lines = [line.strip() for line in letter.recipient_address.splitlines() if line.strip()]
-            profile = SenderProfile.objects.filter(organisation_id=letter.sender_id).first()
             item = Item.objects.create(
                 number=number, organisation_id=letter.operator_id, product=postal_product,
                 origin_country=letter.operator.country, destination_country=letter.recipient_country,
-                sender_name=letter.sender.name[:150], sender_address=profile.return_address if profile else "",
+                sender_name=letter.sender.name[:150], sender_address=cache[sender_key],
                 recipient_name=letter.recipient_name[:150], recipient_phone=letter.recipient_phone,
                 recipient_street=(lines[0] if lines else "")[:200], recipient_quartier=letter.recipient_quartier,
                 recipient_po_box=letter.recipient_po_box, recipient_landmark=letter.recipient_landmark,
                 recipient_postcode=letter.recipient_postcode, recipient_commune=commune,
                 recipient_region_id=commune.region_id if commune else None, accepted_office=centre.office,
-                delivery_office=delivery_office_for(letter.operator, commune=commune,
-                                                    region=commune.region if commune else None,
-                                                    country=letter.recipient_country),
+                delivery_office=cache[office_key],
                 status=ItemStatus.ANNOUNCED, created_at=now)
             Letter.objects.filter(pk=letter.pk).update(postal_item=item)
             letter.postal_item = item
