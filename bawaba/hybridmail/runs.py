@@ -81,9 +81,29 @@ def waiting_letters(centre: PrintCentre):
             .order_by("registered_first", "to_print_at", "pk"))
 
 
+def route_waiting(*, operator=None, limit: int = 5000) -> int:
+    """Letters waiting to be printed with no centre (none covered their commune when they went to paper) are
+    routed again: a centre may cover the commune since. Not a change of state, only of the centre."""
+    from .dispatch import centre_for
+
+    waiting = Letter.objects.filter(state=LetterState.TO_PRINT, print_centre=None).select_related(
+        "recipient_commune")
+    if operator is not None:
+        waiting = waiting.filter(operator=operator)
+    routed = 0
+    for letter in waiting.order_by("to_print_at", "pk")[:limit]:
+        centre = centre_for(letter)
+        if centre is not None:
+            routed += Letter.objects.filter(pk=letter.pk, state=LetterState.TO_PRINT, print_centre=None).update(
+                print_centre=centre)
+    return routed
+
+
 def build_runs(*, now: dt.datetime | None = None, centre: PrintCentre | None = None) -> BuildResult:
     now = now or timezone.now()
     result = BuildResult()
+    if centre is None:
+        route_waiting()
     centres = [centre] if centre is not None else list(PrintCentre.objects.filter(is_active=True).order_by("pk"))
     for one in centres:
         while True:

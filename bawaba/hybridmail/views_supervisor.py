@@ -68,6 +68,7 @@ def supervisor_home(request, operator):
 @supervisor_required
 def supervisor_build_runs(request, operator):
     built = 0
+    runs.route_waiting(operator=operator)  # letters no centre covered, if one covers them now
     for centre in PrintCentre.objects.filter(operator=operator, is_active=True):
         built += len(runs.build_runs(centre=centre).runs)
     messages.success(request, _("%(count)d print runs built.") % {"count": built})

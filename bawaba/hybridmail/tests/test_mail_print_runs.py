@@ -177,3 +177,18 @@ def test_simplex_centre_prints_one_page_per_sheet(make_letter, print_setup, dupl
     run = runs.build_runs(now=timezone.now()).runs[0]
     assert run.sheets == sheets
     assert run.piece_set.get().state == PieceState.QUEUED
+
+
+def test_letters_no_centre_covered_are_routed_once_a_centre_covers_their_commune(make_letter, print_setup):
+    from bawaba.geo.models import Commune
+    from bawaba.hybridmail import dispatch
+
+    far = Commune.objects.filter(region__country="DZ", region__code="11").exclude(postal_code="").first()
+    letter = make_letter("paper", nin="", commune=far)
+    dispatch.dispatch(letter)
+    assert not runs.build_runs().runs  # waits with no centre
+    letter.refresh_from_db()
+    assert letter.state == LetterState.TO_PRINT and letter.print_centre is None
+    print_setup.communes.add(far)
+    run = runs.build_runs().runs[0]
+    assert run.centre == print_setup and run.piece_set.get().letter == letter
