@@ -157,10 +157,11 @@ def demo_logins(agents_per_org: dict[str, int] | None = None) -> list[dict]:
         {"username": "fibre.tech2", "roles": ["fibre.technician"], "organisation": "fibre-co-2",
          "try": "A technician of the second contractor: sees only that contractor's orders."},
     ]
+    from bawaba.hybridmail.demo import demo_logins as hybridmail_logins  # mail-print
     from bawaba.lifeproof.demo import demo_logins as lifeproof_logins  # created by `bawaba lifeproof demo`
     from bawaba.postal.demo import demo_logins as postal_logins
 
-    return rows + postal_logins() + lifeproof_logins()
+    return rows + postal_logins() + lifeproof_logins() + hybridmail_logins()
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -35,3 +35,7 @@ class HybridMailConfig(AppConfig):
             MenuEntry("hybridmail:supervisor-home", _("Hybrid mail"), (SUPERVISOR,), key="mail-supervisor"),
         ),
     )
+
+    def ready(self):
+        # mail-print: the postman's delivery of printed letters (postal tracking's signal) and the print jobs.
+        from . import paper_tracking, tasks_print  # noqa: F401 - each connects or registers itself

@@ -532,3 +532,30 @@ class CounterDeposit(models.Model):
 
     def __str__(self):
         return f"{self.letter} ({self.sender_name})"
+# --- Print centres' reports (mail-print) ------------------------------------------------------------------
+
+class ReportSource(models.TextChoices):
+    WEB = "web", _("Scanned on the web page")
+    FILE = "file", _("CSV/XLSX file")
+    API = "api", _("API")
+    SYSTEM = "system", _("Platform (reconciliation)")
+
+
+class PrintReport(models.Model):
+    """The audit trail of a print centre: every report on a piece (printed, enveloped, handed, failed) and every
+    decision of the reconciliation (missing, superseded), who made it and how it came in."""
+
+    piece = models.ForeignKey(PrintPiece, on_delete=models.PROTECT, related_name="reports")
+    run = models.ForeignKey(PrintRun, on_delete=models.PROTECT, related_name="reports")
+    state = models.CharField(max_length=12, choices=PieceState.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=10, choices=ReportSource.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.piece} {self.state}"

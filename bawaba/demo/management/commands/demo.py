@@ -100,6 +100,17 @@ class Command(BaseCommand):
             started = time.monotonic()
             postal = load_postal_demo(now=now, seed=options["seed"], items=options["postal_items"])
             self.print_postal(postal, started)
+            # Hybrid mail (mail-print): on the postal demo's operators and offices.
+            from bawaba.hybridmail.demo import load_hybridmail_demo
+
+            started = time.monotonic()
+            mail = load_hybridmail_demo(now=now, seed=options["seed"])
+            if mail.skipped:
+                self.stdout.write(f"Hybrid mail demo not loaded ({mail.skipped}).")
+            else:
+                self.stdout.write(self.style.SUCCESS(
+                    f"Hybrid mail loaded in {time.monotonic() - started:.1f} s: {sum(mail.letters.values())} letters "
+                    f"({self._pairs(mail.letters)}), {mail.runs} print runs, {mail.mailboxes} mailboxes."))
         self.stdout.write("Logins: `bawaba demo logins`.")
 
     def print_postal(self, postal, started):

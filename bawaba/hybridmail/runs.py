@@ -1,0 +1,440 @@
+"""Print runs: the letters waiting at a print centre, gathered into one imposition-ready PDF with its manifest
+(docs/hybrid-mail-print.md, "Print runs").
+
+- `build_runs()` (a Huey periodic job, and the supervisor's button) takes the letters in "to print" of each
+  active centre — registered letters first, then the oldest — and cuts them into runs of at most
+  HYBRIDMAIL_RUN_MAX_PIECES letters and HYBRIDMAIL_RUN_MAX_SHEETS sheets.
+- A registered letter gets its S10 number there, drawn from the post's ranges for the product's postal product
+  at the centre's post office (bawaba.postal.numbering), and a postal Item (announced; the posting event EMA is
+  recorded when the centre hands the letter to the post), so it enters track and trace. A reprint keeps the
+  number: it is the same letter.
+- The run's PDF is the letters' own PDFs (decrypted from the vault) one after the other; when the centre prints
+  both sides a blank back page follows a letter with an odd number of pages, so that every letter starts on a
+  new sheet. Every sheet's front carries a 2-D code (DataMatrix with pylibdmtx and libdmtx0b, else QR with
+  segno) in the clear zone at the bottom left:
+  ``<run>|<piece>|<sheet>/<sheets>`` — what an inserting machine reads to gather a letter's sheets, and what the
+  centre scans to report the piece. The PDF's SHA-256 is kept; the PDF itself is stored encrypted in the vault.
+- Letters move "to print" → "in a run" in the same transaction; a letter another process moved meanwhile is
+  left out (its piece is not created).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+from . import lifecycle, references, vault
+from .models import Letter, LetterState, PieceState, PrintCentre, PrintPiece, PrintRun, SenderProfile
+
+log = logging.getLogger(__name__)
+
+
+def max_pieces() -> int:
+    return int(getattr(settings, "HYBRIDMAIL_RUN_MAX_PIECES", 500))
+
+
+def max_sheets() -> int:
+    return int(getattr(settings, "HYBRIDMAIL_RUN_MAX_SHEETS", 2000))
+
+
+def reconcile_delay() -> dt.timedelta:
+    """How long a centre has to report every piece of a run before the missing ones are printed again."""
+    return dt.timedelta(hours=int(getattr(settings, "HYBRIDMAIL_RECONCILE_HOURS", 48)))
+
+
+# The clear zone of the 2-D code, bottom left of each sheet's front (millimetres from the page's edges). A letter
+# must leave it blank, as it leaves the envelope window for the address.
+CODE_X_MM, CODE_Y_MM, CODE_SIZE_MM = 6, 6, 16
+
+
+def sheets_of(pages: int, duplex: bool) -> int:
+    return (pages + 1) // 2 if duplex else pages
+
+
+def code_text(run_number: str, sequence: int, sheet: int, sheets: int) -> str:
+    return f"{run_number}|{sequence}|{sheet}/{sheets}"
+
+
+@dataclass
+class BuildResult:
+    runs: list[PrintRun] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # letter reference -> why it waits
+
+
+def waiting_letters(centre: PrintCentre):
+    """Letters of the centre waiting to be printed: registered first, then in the order they came."""
+    return (Letter.objects.filter(print_centre=centre, state=LetterState.TO_PRINT)
+            .select_related("product", "product__postal_product", "sender", "recipient_commune", "operator")
+            .annotate(registered_first=Case(When(product__registered=True, then=Value(0)), default=Value(1),
+                                            output_field=IntegerField()))
+            .order_by("registered_first", "to_print_at", "pk"))
+
+
+def route_waiting(*, operator=None, limit: int = 5000) -> int:
+    """Letters waiting to be printed with no centre (none covered their commune when they went to paper) are
+    routed again: a centre may cover the commune since. Not a change of state, only of the centre."""
+    from .dispatch import centre_for
+
+    waiting = Letter.objects.filter(state=LetterState.TO_PRINT, print_centre=None).select_related(
+        "recipient_commune")
+    if operator is not None:
+        waiting = waiting.filter(operator=operator)
+    routed = 0
+    for letter in waiting.order_by("to_print_at", "pk")[:limit]:
+        centre = centre_for(letter)
+        if centre is not None:
+            routed += Letter.objects.filter(pk=letter.pk, state=LetterState.TO_PRINT, print_centre=None).update(
+                print_centre=centre)
+    return routed
+
+
+def build_runs(*, now: dt.datetime | None = None, centre: PrintCentre | None = None) -> BuildResult:
+    now = now or timezone.now()
+    result = BuildResult()
+    if centre is None:
+        route_waiting()
+    centres = [centre] if centre is not None else list(PrintCentre.objects.filter(is_active=True).order_by("pk"))
+    for one in centres:
+        while True:
+            chunk = _next_chunk(one, exclude=set(result.skipped))
+            if not chunk:
+                break
+            run = build_run(one, chunk, now=now, result=result)
+            if run is None:
+                break
+            result.runs.append(run)
+    return result
+
+
+def _next_chunk(centre: PrintCentre, *, exclude: set[str]) -> list[Letter]:
+    chunk, sheets = [], 0
+    for letter in waiting_letters(centre).exclude(reference__in=exclude)[: max_pieces() * 2]:
+        letter_sheets = sheets_of(letter.pages or 1, centre.duplex)
+        if chunk and (len(chunk) >= max_pieces() or sheets + letter_sheets > max_sheets()):
+            break
+        chunk.append(letter)
+        sheets += letter_sheets
+    return chunk
+
+
+def build_run(centre: PrintCentre, letters: list[Letter], *, now: dt.datetime,
+              result: BuildResult | None = None) -> PrintRun | None:
+    """One run of these letters (all of `centre`, in "to print"); None when none of them could go in."""
+    result = result if result is not None else BuildResult()
+    number = references.run_reference(centre.code)
+    # S10 numbers first, in their own short transaction: drawing one locks the post's number range until commit,
+    # and the counters of the centre's office must not wait for a run's PDF to be built.
+    needing = [letter.pk for letter in letters if letter.product.registered and letter.postal_item_id is None]
+    if needing:
+        cache: dict = {}  # delivery offices by commune, return addresses by sender: looked up once per run
+        with transaction.atomic():
+            for letter in (Letter.objects.select_for_update(of=("self",)).filter(
+                    pk__in=needing, state=LetterState.TO_PRINT, print_centre=centre, postal_item=None)
+                    .select_related("product__postal_product", "sender", "operator", "recipient_commune")):
+                problem = _give_s10(letter, centre, now=now, cache=cache)
+                if problem:
+                    result.skipped[letter.reference] = problem
+    with transaction.atomic():
+        locked = {letter.pk: letter for letter in Letter.objects.select_for_update(of=("self",)).filter(
+            pk__in=[letter.pk for letter in letters], state=LetterState.TO_PRINT, print_centre=centre)
+            .select_related("product", "postal_item", "recipient_commune")}
+        chosen: list[tuple[Letter, bytes]] = []
+        for listed in letters:
+            letter = locked.get(listed.pk)
+            if letter is None:
+                continue  # moved by another process since we listed it
+            if letter.product.registered and letter.postal_item_id is None:
+                result.skipped.setdefault(letter.reference, "no S10 number")
+                continue
+            try:
+                pdf = vault.load(letter.content_path, bound_to=letter.reference)
+            except (OSError, vault.VaultError) as exc:
+                result.skipped[letter.reference] = f"content: {exc}"
+                log.error("letter %s cannot be printed: %s", letter.reference, exc)
+                continue
+            chosen.append((letter, pdf))
+        if not chosen:
+            return None
+        pdf_bytes, layout = compose(number, [pdf for _letter, pdf in chosen], duplex=centre.duplex)
+        run = PrintRun.objects.create(
+            centre=centre, number=number, pieces=len(chosen), sheets=layout.total_sheets,
+            pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(), created_at=now,
+            reconcile_after=now + reconcile_delay())
+        pieces = []
+        ids = [letter.pk for letter, _pdf in chosen]
+        earlier = Counter(PrintPiece.objects.filter(letter_id__in=ids).values_list("letter_id", flat=True))
+        # Earlier pieces that failed or went missing are replaced by these: a late report of them is refused.
+        PrintPiece.objects.filter(letter_id__in=ids, state__in=[PieceState.FAILED, PieceState.MISSING]).update(
+            state=PieceState.SUPERSEDED)
+        for sequence, ((letter, _pdf), (first_sheet, sheets)) in enumerate(zip(chosen, layout.pieces, strict=True),
+                                                                           start=1):
+            attempt = 1 + earlier[letter.pk]
+            pieces.append(PrintPiece(run=run, letter=letter, attempt=attempt, sequence=sequence,
+                                     first_sheet=first_sheet, sheets=sheets))
+            lifecycle.move(letter, LetterState.IN_RUN, event=None, actor=("system:hybridmail", "platform"), now=now,
+                           fields={"sheets": sheets})
+        PrintPiece.objects.bulk_create(pieces)
+        run.pdf_path = vault.store(f"runs/{number}.pdf.bin", pdf_bytes, bound_to=number)
+        run.manifest = manifest(run, [(p, letter) for p, (letter, _pdf) in zip(pieces, chosen, strict=True)])
+        run.save(update_fields=["pdf_path", "manifest"])
+    return run
+
+
+def _give_s10(letter: Letter, centre: PrintCentre, *, now: dt.datetime, cache: dict | None = None) -> str:
+    """Draw the letter's S10 number and create its postal item; the reason it cannot, else ""."""
+    from bawaba.postal.counter import delivery_office_for
+    from bawaba.postal.models import Item, ItemStatus
+    from bawaba.postal.numbering import RangeExhausted, allocate
+
+    postal_product = letter.product.postal_product
+    if postal_product is None:
+        return "no postal product (S10) for this registered mail product"
+    commune = letter.recipient_commune
+    cache = cache if cache is not None else {}
+    office_key = ("office", letter.operator_id, letter.recipient_commune_id, letter.recipient_country)
+    if office_key not in cache:
+        cache[office_key] = delivery_office_for(letter.operator, commune=commune,
+                                                region=commune.region if commune else None,
+                                                country=letter.recipient_country)
+    sender_key = ("sender", letter.sender_id)
+    if sender_key not in cache:
+        profile = SenderProfile.objects.filter(organisation_id=letter.sender_id).first()
+        cache[sender_key] = profile.return_address if profile else ""
+    try:
+        with transaction.atomic():
+            number = str(allocate(postal_product, centre.office, now=now))
+            lines = [line.strip() for line in letter.recipient_address.splitlines() if line.strip()]
+            item = Item.objects.create(
+                number=number, organisation_id=letter.operator_id, product=postal_product,
+                origin_country=letter.operator.country, destination_country=letter.recipient_country,
+                sender_name=letter.sender.name[:150], sender_address=cache[sender_key],
+                recipient_name=letter.recipient_name[:150], recipient_phone=letter.recipient_phone,
+                recipient_street=(lines[0] if lines else "")[:200], recipient_quartier=letter.recipient_quartier,
+                recipient_po_box=letter.recipient_po_box, recipient_landmark=letter.recipient_landmark,
+                recipient_postcode=letter.recipient_postcode, recipient_commune=commune,
+                recipient_region_id=commune.region_id if commune else None, accepted_office=centre.office,
+                delivery_office=cache[office_key],
+                status=ItemStatus.ANNOUNCED, created_at=now)
+            Letter.objects.filter(pk=letter.pk).update(postal_item=item)
+            letter.postal_item = item
+    except RangeExhausted as exc:
+        return str(exc.messages[0])
+    return ""
+
+
+# --- the PDF ----------------------------------------------------------------------------------------------
+
+@dataclass
+class Layout:
+    pieces: list[tuple[int, int]]  # (first sheet in the run, sheets) per piece
+    total_sheets: int
+
+
+def compose(run_number: str, pdfs: list[bytes], *, duplex: bool) -> tuple[bytes, Layout]:
+    """The run's PDF: each letter's pages, a blank back when needed, a 2-D code on each sheet's front."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    pieces, sheet = [], 0
+    fronts: list[tuple[int, str]] = []  # (page index in the run, code text)
+    for sequence, data in enumerate(pdfs, start=1):
+        reader = PdfReader(io.BytesIO(data))
+        pages = len(reader.pages)
+        sheets = sheets_of(pages, duplex)
+        pieces.append((sheet + 1, sheets))
+        first_index = len(writer.pages)
+        for page in reader.pages:
+            writer.add_page(page)
+        if duplex and pages % 2:
+            last = reader.pages[-1]
+            writer.add_blank_page(width=float(last.mediabox.width), height=float(last.mediabox.height))
+        step = 2 if duplex else 1
+        for index in range(sheets):
+            fronts.append((first_index + index * step, code_text(run_number, sequence, index + 1, sheets)))
+        sheet += sheets
+    kind = symbology()
+    stamper = _Stamper(writer)
+    for index, text in fronts:
+        stamper.stamp(writer.pages[index], text, code_matrix(text, kind), kind)
+    writer.add_metadata({"/Title": f"Print run {run_number}", "/Producer": "Bawaba hybrid mail"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), Layout(pieces=pieces, total_sheets=sheet)
+
+
+def symbology() -> str:
+    """DataMatrix (what inserting machines read) when pylibdmtx and the C library libdmtx0b are installed
+    (scripts/install installs both), else a QR code (segno, pure Python). HYBRIDMAIL_SHEET_CODE="qr" forces QR."""
+    if getattr(settings, "HYBRIDMAIL_SHEET_CODE", "datamatrix") == "qr":
+        return "qr"
+    try:
+        from pylibdmtx import pylibdmtx  # noqa: F401 - loads libdmtx.so.0 (ImportError when it is missing)
+    except ImportError:
+        return "qr"
+    return "datamatrix"
+
+
+def code_matrix(text: str, kind: str | None = None) -> list[list[bool]]:
+    """The code's modules, row by row from the top, dark = True (no quiet zone)."""
+    kind = kind or symbology()
+    if kind == "qr":
+        import segno
+
+        return [[bool(v) for v in row] for row in segno.make(text, error="m", micro=False).matrix]
+    from pylibdmtx.pylibdmtx import encode
+
+    image = encode(text.encode("ascii"))
+    width, height, step = image.width, image.height, image.bpp // 8
+    stride = width * step
+    pixels = image.pixels  # RGB bytes: 0 is dark, 255 light
+    # libdmtx draws modules of several pixels inside a margin: find the symbol's box (rows holding a dark byte),
+    # then the module's size from the top timing pattern (one dark module, then a light one). C-level byte searches
+    # only: a pixel-by-pixel Python loop cost a third of a run's build.
+    rows = [y for y in range(height) if 0 in pixels[y * stride:(y + 1) * stride]]
+    top, bottom = rows[0], rows[-1]
+    top_row = pixels[top * stride:(top + 1) * stride]
+    left = top_row.index(0) // step
+    module = top_row.index(255, left * step) // step - left
+    right = max(pixels[y * stride:(y + 1) * stride].rindex(0) // step for y in (top, bottom))
+    size_x, size_y = (right - left + 1) // module, (bottom - top + 1) // module
+    half = module // 2
+    return [[pixels[(top + r * module + half) * stride + (left + c * module + half) * step] < 128
+             for c in range(size_x)] for r in range(size_y)]
+
+
+class _Stamper:
+    """Draws a sheet's code straight into the page's content: one more content stream (the page's own content
+    wrapped in q … Q first, so its graphics state cannot leak into ours) and a Helvetica font resource. Cheaper
+    by far than merging an overlay page, which makes pypdf parse and rewrite every page's content (measured:
+    0.11 s a sheet, most of a run's build time)."""
+
+    FONT = "/BwmCode"
+
+    def __init__(self, writer):
+        from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+        self.writer = writer
+        self.push = self._stream(b"q\n")
+        self.pop = self._stream(b"\nQ\n")
+        self.font = writer._add_object(DictionaryObject({
+            NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"), NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }))
+        self._DecodedStreamObject = DecodedStreamObject
+
+    def _stream(self, data: bytes):
+        from pypdf.generic import DecodedStreamObject
+
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        return self.writer._add_object(stream)
+
+    def stamp(self, page, text: str, matrix: list[list[bool]], kind: str) -> None:
+        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+        point = 72 / 25.4
+        quiet = 2 if kind == "qr" else 1  # modules of quiet zone each side (QR wants more; DataMatrix one)
+        size = max(len(matrix), len(matrix[0])) + 2 * quiet
+        box = CODE_SIZE_MM * point
+        module = box / size
+        x0, y0 = CODE_X_MM * point, CODE_Y_MM * point
+        top = y0 + box - quiet * module
+        ops = [f"q 1 g {x0:.3f} {y0:.3f} {box:.3f} {box:.3f} re f 0 g"]
+        for row, values in enumerate(matrix):
+            for column, dark in enumerate(values):
+                if dark:
+                    ops.append(f"{x0 + (column + quiet) * module:.3f} {top - (row + 1) * module:.3f} "
+                               f"{module:.3f} {module:.3f} re f")
+        ops.append(f"BT {self.FONT} 5 Tf {x0 + box + 1.5 * point:.3f} {y0 + point:.3f} Td ({text}) Tj ET Q")
+        ours = self._stream("\n".join(ops).encode("ascii"))
+        contents = page.get("/Contents")
+        if contents is None:
+            existing = []
+        else:
+            resolved = contents.get_object()
+            if isinstance(resolved, ArrayObject):
+                existing = list(resolved)
+            elif isinstance(contents, IndirectObject):
+                existing = [contents]
+            else:
+                existing = [self.writer._add_object(resolved)]
+        page[NameObject("/Contents")] = ArrayObject([self.push, *existing, self.pop, ours])
+        resources = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else None
+        if resources is None:
+            resources = DictionaryObject()
+            page[NameObject("/Resources")] = resources
+        fonts = resources.get("/Font")
+        fonts = fonts.get_object() if fonts is not None else None
+        if fonts is None:
+            fonts = DictionaryObject()
+            resources[NameObject("/Font")] = fonts
+        fonts[NameObject(self.FONT)] = self.font
+
+
+# --- the manifest -------------------------------------------------------------------------------------------
+
+MANIFEST_COLUMNS = ["piece", "letter", "s10", "first_sheet", "sheets", "recipient", "address", "quartier",
+                    "po_box", "landmark", "postcode", "commune", "country", "phone", "centre", "code"]
+
+
+def address_lines(letter: Letter) -> list[str]:
+    """The recipient's address as the postman reads it; Congo's addresses have no postcode but a quartier, a BP,
+    a landmark and a phone."""
+    lines = [letter.recipient_name, *[x.strip() for x in letter.recipient_address.splitlines() if x.strip()]]
+    if letter.recipient_quartier:
+        lines.append(letter.recipient_quartier)
+    if letter.recipient_po_box:
+        lines.append(f"BP {letter.recipient_po_box}")
+    if letter.recipient_landmark:
+        lines.append(letter.recipient_landmark)
+    return lines
+
+
+def manifest(run: PrintRun, pieces: list[tuple[PrintPiece, Letter]]) -> dict:
+    rows = []
+    for piece, letter in pieces:
+        commune = letter.recipient_commune
+        rows.append({
+            "piece": piece.sequence, "letter": letter.reference,
+            "s10": letter.postal_item.number if letter.postal_item_id else "",
+            "first_sheet": piece.first_sheet, "sheets": piece.sheets, "recipient": letter.recipient_name,
+            "address": address_lines(letter), "quartier": letter.recipient_quartier,
+            "po_box": letter.recipient_po_box, "landmark": letter.recipient_landmark,
+            "postcode": letter.recipient_postcode, "commune": commune.name_fr if commune else "",
+            "country": letter.recipient_country, "phone": letter.recipient_phone, "centre": run.centre.code,
+            "code": code_text(run.number, piece.sequence, 1, piece.sheets).rsplit("|", 1)[0],
+        })
+    return {"format": "bawaba-print-manifest/1", "run": run.number, "centre": run.centre.code,
+            "sheet_code": {"symbology": symbology(), "text": "<run>|<piece>|<sheet>/<sheets>",
+                           "position_mm": {"left": CODE_X_MM, "bottom": CODE_Y_MM, "size": CODE_SIZE_MM}},
+            "created_at": run.created_at.isoformat(), "pieces": len(rows), "sheets": run.sheets,
+            "pdf_sha256": run.pdf_sha256, "rows": rows}
+
+
+def manifest_json(run: PrintRun) -> bytes:
+    return json.dumps(run.manifest, ensure_ascii=False, indent=1).encode()
+
+
+def manifest_csv(run: PrintRun) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(MANIFEST_COLUMNS)
+    for row in run.manifest.get("rows", []):
+        writer.writerow([" / ".join(row[c]) if c == "address" else row[c] for c in MANIFEST_COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode()  # BOM: Excel opens UTF-8 with Arabic names right
+
+
+def run_pdf(run: PrintRun) -> bytes:
+    return vault.load(run.pdf_path, bound_to=run.number)
