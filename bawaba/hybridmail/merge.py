@@ -78,6 +78,15 @@ def key(header: str) -> str:
     return re.sub(r"[^\w]+", "_", normalise(header).strip()).strip("_")
 
 
+def canonical(name: str) -> str:
+    """The field a column or placeholder name stands for ({nom} and {name} are the same)."""
+    name = key(name)
+    for field_name, names in ALIASES.items():
+        if name in names:
+            return field_name
+    return name
+
+
 def canonical_columns(headers: list[str]) -> dict[str, int]:
     """Column index of each known field and of every other column (by its normalised name)."""
     found: dict[str, int] = {}
@@ -110,7 +119,7 @@ def placeholders(template: str) -> set[str]:
         if not re.fullmatch(r"\w+", name) or spec or conversion:
             raise TemplateError(_("“{%(name)s}” is not a valid placeholder: use a column name, like {nom}.") % {
                 "name": (name or "")[:40]})
-        names.add(key(name))
+        names.add(canonical(name))
     return names
 
 
@@ -119,7 +128,7 @@ def fill(template: str, values: dict[str, str]) -> str:
     for literal, name, _spec, _conversion in string.Formatter().parse(template):
         out.append(literal)
         if name is not None:
-            out.append(values.get(key(name), ""))
+            out.append(values.get(canonical(name), ""))
     return "".join(out)
 
 

@@ -95,13 +95,19 @@ def sender_user(ministry):
 
 
 @pytest.fixture
-def immediate_huey():
-    from huey.contrib.djhuey import HUEY
+def run_merge_jobs(monkeypatch):
+    """Mail-merge jobs run in the test's process as a Huey worker would run them (without turning the whole queue
+    immediate: the evidence stamper would then call the time-stamping authority on every commit)."""
+    from bawaba.hybridmail import senders, tasks_send
 
-    was = HUEY.immediate
-    HUEY.immediate = True
-    yield HUEY
-    HUEY.immediate = was
+    ran = []
+
+    def run(batch_id, index):
+        ran.append((batch_id, index))
+        return senders.make_chunk(batch_id, index)
+
+    monkeypatch.setattr(tasks_send, "make_merge_chunk", run)
+    return ran
 
 
 RECIPIENT = {"name": "Amina Benali", "address": "12 rue Didouche Mourad", "postcode": "16000",
