@@ -143,6 +143,7 @@ def is_rtl(text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=20000)
 def visual(text: str) -> str:
     """A line as it must be drawn: Arabic shaped and in visual order; other text unchanged."""
     if not any("\u0600" <= c <= "\u06ff" for c in text):
@@ -153,25 +154,30 @@ def visual(text: str) -> str:
     return get_display(arabic_reshaper.reshape(text), base_dir="R" if is_rtl(text) else "L")
 
 
+@lru_cache(maxsize=50000)
 def width(text: str, font: str, size: float) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     return stringWidth(visual(text), font, size)
 
 
-def wrap(paragraph: str, font: str, size: float, limit: float) -> list[str]:
-    """Greedy wrap in logical order (bidi is applied to each line afterwards)."""
-    words, lines, current = paragraph.split(), [], ""
-    for word in words:
-        candidate = f"{current} {word}" if current else word
-        if current and width(candidate, font, size) > limit:
-            lines.append(current)
-            current = word
+@lru_cache(maxsize=5000)
+def wrap(paragraph: str, font: str, size: float, limit: float) -> tuple[str, ...]:
+    """Greedy wrap in logical order (bidi is applied to each line afterwards). Words are measured one by one
+    (cached): Arabic letters join within a word only, so a line's width is its words' plus the spaces."""
+    space = width(" ", font, size)
+    lines, current, current_width = [], [], 0.0
+    for word in paragraph.split():
+        word_width = width(word, font, size)
+        if current and current_width + space + word_width > limit:
+            lines.append(" ".join(current))
+            current, current_width = [word], word_width
         else:
-            current = candidate
+            current_width += (space if current else 0) + word_width
+            current.append(word)
     if current:
-        lines.append(current)
-    return lines or [""]
+        lines.append(" ".join(current))
+    return tuple(lines) or ("",)
 
 
 @dataclass
@@ -199,8 +205,8 @@ def address_problem(lines: list[str], window_code: str) -> str | None:
     return None
 
 
-def render(content: LetterContent, window_code: str) -> bytes:
-    """One A4 letter; the address lines inside `window_code`'s window."""
+def render(content: LetterContent, window_code: str) -> tuple[bytes, int]:
+    """One A4 letter, the address lines inside `window_code`'s window; returns (PDF, number of pages)."""
     from reportlab.pdfgen import canvas
 
     regular, bold = fonts()
@@ -250,6 +256,7 @@ def render(content: LetterContent, window_code: str) -> bytes:
             line_at(text, left, y, regular, BODY_SIZE, rtl_right=right)
             y -= BODY_SIZE * LEADING
         y -= BODY_SIZE * 0.6
+    pages = page.getPageNumber()
     page.showPage()
     page.save()
-    return buffer.getvalue()
+    return buffer.getvalue(), pages

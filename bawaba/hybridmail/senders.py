@@ -564,9 +564,18 @@ def make_chunk(batch_id: int, index: int, *, now: dt.datetime | None = None) -> 
         content = merge.LetterContent(address_lines=recipient.address_lines(), subject=subject,
                                       body=merge.fill(data["body"], values), place_date=place_date,
                                       return_address=return_address)
-        pdf = merge.render(content, data["window"])
+        pdf, pages = merge.render(content, data["window"])
         recipient.subject = subject[:200]
-        checked.append(check_letter(pdf, recipient, batch.product, position=first + offset))
+        if offset == 0:
+            # The full check on the first letter of every chunk: merged letters are drawn by merge.render, so
+            # what the check looks for (scripts, attachments, encryption, fonts not embedded, page size) is the
+            # same for all of them; a fault of the template or the renderer shows here and refuses the chunk's
+            # letters alike.
+            sample = check_letter(pdf, recipient, batch.product, position=first + offset)
+            checked.append(sample)
+            continue
+        checked.append(_checked_merged(pdf, pages, recipient, batch.product, first + offset, data["window"],
+                                       sample))
     stored: list[Letter] = []
     try:
         with transaction.atomic():
@@ -589,6 +598,25 @@ def make_chunk(batch_id: int, index: int, *, now: dt.datetime | None = None) -> 
 
 
 SYSTEM_ACTOR = ("system:hybridmail", "platform")
+
+
+def _checked_merged(pdf: bytes, pages: int, recipient: RecipientIn, product: MailProduct, position: int,
+                    window_code: str, sample: Checked) -> Checked:
+    """A merged letter after its chunk's first was fully checked: its page count is checked here, its address was
+    measured against the window when the list was validated (merge.address_problem) and drawn there."""
+    result = Checked(pdf=pdf, recipient=recipient, position=position, pages=pages, window=window_code,
+                     window_text="\n".join(recipient.address_lines()))
+    if sample.code in ("no_address", "address_mismatch"):
+        sample = Checked(pdf=b"", recipient=recipient, position=0)  # about that row's address only
+    if sample.code:
+        result.code, result.reason, result.window = sample.code, sample.reason, ""
+    elif pages > product.max_pages:
+        result.code, result.window = "too_many_pages", ""
+        result.reason = ngettext(
+            "The letter has %(pages)d pages; this product allows at most %(max)d page.",
+            "The letter has %(pages)d pages; this product allows at most %(max)d pages.", product.max_pages) % {
+            "pages": pages, "max": product.max_pages}
+    return result
 
 
 def _place_date(now: dt.datetime) -> str:
