@@ -112,3 +112,29 @@ def run_merge_jobs(monkeypatch):
 
 RECIPIENT = {"name": "Amina Benali", "address": "12 rue Didouche Mourad", "postcode": "16000",
              "commune": "Alger Centre", "nin": "109870123456789012", "phone": "0661234567"}
+
+
+def mail_sender_world(poste) -> str:
+    """A sending ministry at `poste` with a product, a tariff and one letter sent; returns an API token of the
+    ministry (for the API fuzz tests, which have none of this conftest's fixtures)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from bawaba.accounts.models import User
+    from bawaba.api.services import do_create_token
+    from bawaba.hybridmail import senders
+    from bawaba.hybridmail.models import MailProduct, MailTariff, MailTariffLine, SenderProfile
+    from bawaba.orgs.services import do_onboard_organisation
+
+    org = do_onboard_organisation({"slug": "min-fuzz", "kind": "administration", "name_fr": "Ministère",
+                                   "services": [{"slug": "courrier", "name_fr": "Courrier"}]})
+    profile = SenderProfile.objects.create(organisation=org, operator=poste, return_address="Ministère\n16000 Alger")
+    product = MailProduct.objects.create(operator=poste, code="lettre", name_fr="Lettre hybride")
+    tariff = MailTariff.objects.create(operator=poste, label="fuzz", valid_from=dt.date(2020, 1, 1))
+    MailTariffLine.objects.create(tariff=tariff, product=product, digital_price=Decimal("25"),
+                                  paper_price=Decimal("60"))
+    profile.products.add(product)
+    token, secret = do_create_token(org, "Fuzzing")
+    senders.submit_pdfs(profile, User.objects.get(pk=token.user_id), "lettre",
+                        [senders.PdfLetterIn("a.pdf", sent_pdf(), RECIPIENT)])
+    return secret
