@@ -74,8 +74,17 @@ def seed(letters: int, mailbox_share: float):
     from bawaba.accounts.models import User
     from bawaba.geo.models import Commune, Region
     from bawaba.hybridmail.identity import id_hash, last_digits
-    from bawaba.hybridmail.models import (IdentityRecord, Mailbox, MailProduct, MailTariff, MailTariffLine,
-                                          OpenedVia, Path, PrintCentre, SenderProfile)
+    from bawaba.hybridmail.models import (
+        IdentityRecord,
+        Mailbox,
+        MailProduct,
+        MailTariff,
+        MailTariffLine,
+        OpenedVia,
+        Path,
+        PrintCentre,
+        SenderProfile,
+    )
     from bawaba.hybridmail.references import mailbox_number
     from bawaba.orgs.services import do_add_staff, do_onboard_organisation
 
@@ -148,7 +157,7 @@ def main():
                                  "-k", "process"], env=os.environ.copy(), cwd=ROOT, stdout=subprocess.DEVNULL,
                                 stderr=log_path.open("wb"))
     from bawaba.hybridmail import senders
-    from bawaba.hybridmail.models import Batch, Letter
+    from bawaba.hybridmail.models import Letter
 
     load_before = os.getloadavg()
     try:

@@ -98,7 +98,7 @@ def check_pdf(data: bytes, *, max_pages: int) -> PdfReport:
             "The file is %(size)s MB; a letter may be at most %(limit)s MB.") % {
             "size": f"{len(data) / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"}))
         return report
-    if not data.lstrip()[:5] == b"%PDF-":
+    if data.lstrip()[:5] != b"%PDF-":
         report.problems.append(Problem("not_pdf", _("The file is not a PDF.")))
         return report
     with _Quiet() as quiet:

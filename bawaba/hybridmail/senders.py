@@ -438,7 +438,8 @@ BUILTIN = {"name", "address", "address2", "postcode", "commune", "nin", "phone",
            "quartier", "bp", "landmark", "subject", "date", "sender"}
 
 
-def submit_merge(profile: SenderProfile, user, product_code: str, *, subject: str, body: str, table: bytes, window_code: str = "din5008_b",
+def submit_merge(profile: SenderProfile, user, product_code: str, *, subject: str, body: str, table: bytes,
+                 window_code: str = "din5008_b",
                  idempotency_key: str = "", label: str = "", now: dt.datetime | None = None) -> tuple[Batch, bool]:
     """Validate a mail merge whole, store it (encrypted) and queue the jobs that make its letters."""
     now = now or timezone.now()

@@ -232,7 +232,7 @@ def _pdf_items(uploads, table: bytes) -> list[senders.PdfLetterIn]:
         raise senders.SubmissionRefused(invalid, {"recipients": [_("The list needs a “fichier” column naming "
                                                                    "each PDF.")]})
     by_name = {}
-    for number, row in enumerate(rows[1:], start=2):
+    for row in rows[1:]:
         values = {name: (row[index] if index < len(row) else "") for name, index in columns.items()}
         values["bp"] = values.get("bp", "")
         by_name[(row[file_column] if file_column < len(row) else "").strip()] = values
