@@ -7,8 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bawaba.hybridmail.models import Letter, LetterState
-from bawaba.hybridmail.tests.conftest import (  # noqa: F401 - fixtures
-    alger_commune, citizen, mail_products, mailbox, ministry, poste)
+from bawaba.hybridmail.tests.conftest import alger_commune, citizen, mail_products, mailbox, ministry, poste  # noqa: F401 - fixtures
 from bawaba.hybridmail.tests.fixtures_send import sent_pdf
 from tests.e2e.browser_fixtures import *  # noqa: F403 - Chromium fixtures (new_chromium_context...)
 from tests.e2e.browser_fixtures import BROWSER_DB, PHONE_VIEWPORT

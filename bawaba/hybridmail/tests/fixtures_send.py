@@ -32,8 +32,8 @@ def sent_pdf(lines=("Amina Benali", "12 rue Didouche Mourad", "16000 Alger Centr
             page.setFont(face, 11)
             page.drawString(25 * MM, size[1] - 120 * MM, f"Page {number + 1}")
         else:  # a "scan": a grey image, no text at all
-            from reportlab.lib.utils import ImageReader
             from PIL import Image
+            from reportlab.lib.utils import ImageReader
 
             image = Image.new("L", (60, 80), 200)
             page.drawImage(ImageReader(image), 0, 0, width=size[0], height=size[1])

@@ -162,3 +162,55 @@ def test_a_list_with_bad_rows_is_refused_with_a_row_report_and_nothing_stored(mi
         senders.submit_merge(ministry, sender_user, "lettre", subject="", body="Bonjour {inconnu}",
                              table=merge_csv(rows[:1]))
     assert "inconnu" in refused.value.errors["body"][0]
+
+
+def test_a_congolese_letter_is_matched_on_quartier_and_bp_without_postcode(sopeco, sender_user, db):
+    from bawaba.hybridmail.models import MailProduct, SenderProfile
+    from bawaba.orgs.services import do_onboard_organisation
+
+    org = do_onboard_organisation({"slug": "mairie-bzv", "kind": "administration", "country": "CG",
+                                   "name_fr": "Mairie de Brazzaville",
+                                   "services": [{"slug": "courrier", "name_fr": "Courrier"}]})
+    profile = SenderProfile.objects.create(organisation=org, operator=sopeco, return_address="Mairie\nBrazzaville")
+    product = MailProduct.objects.create(operator=sopeco, code="lettre", name_fr="Lettre hybride")
+    tariff = MailTariff.objects.create(operator=sopeco, label="2026", valid_from=dt.date(2020, 1, 1), currency="XAF")
+    MailTariffLine.objects.create(tariff=tariff, product=product, digital_price=Decimal("150"),
+                                  paper_price=Decimal("500"))
+    profile.products.add(product)
+    pdf = sent_pdf(lines=("Jean Mabiala", "Quartier Moungali", "BP 2045", "Brazzaville"))
+    recipient = {"name": "Jean Mabiala", "quartier": "Moungali", "bp": "2045", "phone": "+242 06 612 3456"}
+    batch, _ = senders.submit_pdfs(profile, sender_user, "lettre", [senders.PdfLetterIn("a.pdf", pdf, recipient)])
+    letter = batch.letters.get()
+    assert letter.state == LetterState.TO_PRINT and letter.recipient_postcode == ""
+    assert (letter.recipient_quartier, letter.recipient_po_box, letter.currency) == ("Moungali", "2045", "XAF")
+    assert letter.recipient_phone == "+242066123456"
+    with pytest.raises(senders.SubmissionRefused) as refused:
+        senders.submit_pdfs(profile, sender_user, "lettre", [senders.PdfLetterIn("a.pdf", pdf,
+                                                                                 {"name": "Jean Mabiala"})])
+    assert "quartier" in refused.value.errors
+
+
+def test_a_mail_merge_list_may_be_an_xlsx_in_arabic_with_the_right_window(ministry, sender_user, mail_products,
+                                                                           run_merge_jobs,
+                                                                           django_capture_on_commit_callbacks):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["الاسم", "adresse", "code_postal", "dossier"])
+    sheet.append(["سليمة بوزيد", "حي 200 مسكن", "16000", "B-7"])
+    out = io.BytesIO()
+    book.save(out)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch, _ = senders.submit_merge(ministry, sender_user, "papier", subject="ملف {dossier}",
+                                        body="السيدة {nom}،\n\nملفكم {dossier} جاهز.", table=out.getvalue(),
+                                        window_code="dl_right")
+    letter = batch.letters.get()
+    assert letter.state == LetterState.TO_PRINT and letter.window == "dl_right"
+    assert letter.price == letter.paper_price == Decimal("60.00")  # a paper-only product costs its paper price
+    from bawaba.hybridmail import pdfcheck, window
+
+    report = pdfcheck.check_pdf(senders.letter_content(letter), max_pages=5)
+    assert report.ok and window.read_windows(report.fragments)["dl_right"][0]  # drawn in the right window

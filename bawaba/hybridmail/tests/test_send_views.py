@@ -6,7 +6,6 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from bawaba.hybridmail import senders
 from bawaba.hybridmail.models import Batch, Letter, LetterState
 
 from .conftest import PASSWORD
@@ -91,7 +90,7 @@ def test_csv_export_has_cost_by_path_and_no_formulas(sender_client, ministry, ma
 
 
 def test_merge_from_the_page_with_a_bad_list_reports_rows(sender_client):
-    table = "nom;adresse;code_postal\n;1 rue;16000\nKarim;2 rue;99999\n".encode()
+    table = b"nom;adresse;code_postal\n;1 rue;16000\nKarim;2 rue;99999\n"
     response = sender_client.post("/mail/send/merge/", {
         "product": "lettre", "window": "din5008_b", "subject": "", "body": "Bonjour {nom}",
         "idempotency_key": "m-1", "table": SimpleUploadedFile("liste.csv", table, content_type="text/csv")})
@@ -146,7 +145,7 @@ def test_api_refuses_a_bad_pdf_with_its_reason_and_bad_input_with_422(client, ap
     assert Letter.objects.get().state == LetterState.REFUSED
     not_b64 = api(client, api_token, "post", "/mail/api/v1/letters", {**body, "pdf_base64": "%%%"})
     assert not_b64.status_code == 422 and "pdf_base64" in not_b64.json()["errors"]
-    table = base64.b64encode("nom;code_postal\nAmina;99999\n".encode()).decode()
+    table = base64.b64encode(b"nom;code_postal\nAmina;99999\n").decode()
     merge = api(client, api_token, "post", "/mail/api/v1/batches/merge",
                 {"product": "lettre", "body": "Bonjour {nom}", "list_base64": table})
     assert merge.status_code == 422 and "rows.2.postcode" in merge.json()["errors"]
@@ -158,3 +157,22 @@ def test_api_of_an_organisation_without_a_mail_account_is_forbidden(client, orgs
     token = do_create_token(orgs["algerie-telecom"], "x")[1]
     assert api(client, token, "get", "/mail/api/v1/letters").status_code == 403
     assert api(client, token, "get", "/mail/api/v1/letters/L-AAAAA-AAAAA").status_code == 403
+
+
+def test_several_pdfs_with_their_list_from_the_page(sender_client, mailbox, good_letter_pdf):
+    table = (b"fichier;nom;adresse;code_postal;nin\n"
+             b"a.pdf;Amina Benali;12 rue Didouche Mourad;16000;109870123456789012\n"
+             b"b.pdf;Amina Benali;12 rue Didouche Mourad;16000;\n")
+    files = [SimpleUploadedFile("a.pdf", good_letter_pdf, content_type="application/pdf"),
+             SimpleUploadedFile("b.pdf", MALFORMED["attachment"](good_letter_pdf), content_type="application/pdf")]
+    response = sender_client.post("/mail/send/pdfs/", {
+        "product": "recommande", "idempotency_key": "p-1", "pdfs": files,
+        "recipients": SimpleUploadedFile("liste.csv", table, content_type="text/csv")})
+    assert response.status_code == 302
+    batch = Batch.objects.get()
+    assert (batch.letters_accepted, batch.letters_refused, batch.state) == (1, 1, "partly")
+    missing = sender_client.post("/mail/send/pdfs/", {
+        "product": "recommande", "idempotency_key": "p-2",
+        "pdfs": [SimpleUploadedFile("c.pdf", good_letter_pdf, content_type="application/pdf")],
+        "recipients": SimpleUploadedFile("liste.csv", table, content_type="text/csv")})
+    assert missing.status_code == 400 and "c.pdf" in missing.content.decode()
