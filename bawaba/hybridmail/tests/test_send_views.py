@@ -93,7 +93,8 @@ def test_merge_from_the_page_with_a_bad_list_reports_rows(sender_client):
     table = b"nom;adresse;code_postal\n;1 rue;16000\nKarim;2 rue;99999\n"
     response = sender_client.post("/mail/send/merge/", {
         "product": "lettre", "window": "din5008_b", "subject": "", "body": "Bonjour {nom}",
-        "idempotency_key": "m-1", "table": SimpleUploadedFile("liste.csv", table, content_type="text/csv")})
+        "idempotency_key": "m-1", "table": SimpleUploadedFile("liste.csv", table, content_type="text/csv")},
+        HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     body = response.content.decode()
     assert "Line 2" in body and "Line 3" in body and not Batch.objects.exists()
@@ -140,7 +141,7 @@ def test_api_sends_a_letter_idempotently_and_reads_it(client, api_token, mailbox
 def test_api_refuses_a_bad_pdf_with_its_reason_and_bad_input_with_422(client, api_token, good_letter_pdf):
     body = {"product": "recommande", "recipient": RECIPIENT,
             "pdf_base64": base64.b64encode(MALFORMED["encrypted"](good_letter_pdf)).decode()}
-    refused = api(client, api_token, "post", "/mail/api/v1/letters", body, HTTP_ACCEPT_LANGUAGE="en")
+    refused = api(client, api_token, "post", "/mail/api/v1/letters", body, **{"Accept-Language": "en"})
     assert refused.status_code == 422 and "encrypted" in refused.json()["errors"]["letters.0"][0]
     assert Letter.objects.get().state == LetterState.REFUSED
     not_b64 = api(client, api_token, "post", "/mail/api/v1/letters", {**body, "pdf_base64": "%%%"})
