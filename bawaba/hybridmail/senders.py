@@ -349,7 +349,16 @@ def send_accepted(letters: list[Letter], *, now: dt.datetime | None = None) -> N
         for box in Mailbox.objects.filter(identity__id_hash__in=hashes, operator_id=letters[0].operator_id,
                                           is_active=True).select_related("identity"):
             boxes[box.identity.id_hash] = box
+    # What dispatch reads of each letter, loaded once for the batch rather than once per letter.
+    from bawaba.geo.models import Commune
+    from bawaba.orgs.models import Organisation
+
+    communes = Commune.objects.in_bulk({x.recipient_commune_id for x in letters if x.recipient_commune_id})
+    senders_by_id = Organisation.objects.in_bulk({x.sender_id for x in letters})
     for letter in letters:
+        if letter.recipient_commune_id:
+            letter.recipient_commune = communes[letter.recipient_commune_id]
+        letter.sender = senders_by_id[letter.sender_id]
         dispatch.dispatch(letter, now=now, mailbox=boxes.get(letter.recipient_id_hash))
 
 
