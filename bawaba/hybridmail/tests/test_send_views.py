@@ -177,3 +177,10 @@ def test_several_pdfs_with_their_list_from_the_page(sender_client, mailbox, good
         "pdfs": [SimpleUploadedFile("c.pdf", good_letter_pdf, content_type="application/pdf")],
         "recipients": SimpleUploadedFile("liste.csv", table, content_type="text/csv")})
     assert missing.status_code == 400 and "c.pdf" in missing.content.decode()
+
+
+def test_staff_without_the_sender_role_may_not_send(client, clerk, mail_products):
+    client.force_login(clerk)
+    assert client.get("/mail/send/").status_code == 403
+    assert client.get("/mail/send/letter/").status_code == 403
+    assert client.get("/mail/send/letters.csv").status_code == 403
