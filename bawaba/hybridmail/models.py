@@ -258,6 +258,15 @@ class Batch(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField()
     checked_at = models.DateTimeField(null=True, blank=True)
+    # mail-send: the request's fingerprint (a retry with the same Idempotency-Key must carry the same request),
+    # the mail merge's template and list (encrypted in the vault until its letters are made), the window used,
+    # and the progress of the jobs that make the letters in chunks.
+    request_sha256 = models.CharField(max_length=64, blank=True)
+    source_path = models.CharField(max_length=200, blank=True)
+    window = models.CharField(max_length=12, blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = _("batches")
@@ -330,6 +339,10 @@ class Letter(models.Model):
     price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="DZD")
     tariff = models.ForeignKey(MailTariff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # mail-send: `price` is the price if the letter stays digital (a paper-only product: its paper price);
+    # `paper_price` the price if it goes to paper, both from the tariff of the day of submission (pricing.py).
+    paper_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    window = models.CharField(max_length=12, blank=True)  # the envelope window the address was read in
 
     created_at = models.DateTimeField(db_index=True)
     deposited_at = models.DateTimeField(null=True, blank=True)

@@ -24,7 +24,8 @@ from bawaba.deployments.tests.factories import fibre_world, good_report
 pytestmark = pytest.mark.fuzz
 
 DOCUMENTS = {"service desk": "/api/v1/openapi.json", "fibre": "/fibre/api/v1/openapi.json",
-             "postal": "/post/api/v1/openapi.json"}
+             "postal": "/post/api/v1/openapi.json",
+             "hybrid mail": "/mail/api/v1/openapi.json"}
 EXAMPLES = 20  # per operation: the whole run stays within a couple of minutes on two cores
 
 
@@ -126,3 +127,23 @@ def postal_token(no_throttling, orgs):
 @FUZZ_SETTINGS
 def test_the_postal_api_answers_generated_requests_as_documented(case, postal_token, keep_test_connection):
     check(case, postal_token)
+
+
+# --- hybrid mail, senders' API (mail-send) -------------------------------------------------------------------
+
+mail_schema = load(DOCUMENTS["hybrid mail"])
+
+
+@pytest.fixture
+def mail_token(no_throttling, orgs):
+    """A ministry with a hybrid-mail account at Algérie Poste, a priced product and one letter sent, to list,
+    read and download the proof of."""
+    from bawaba.hybridmail.tests.fixtures_send import mail_sender_world
+
+    return mail_sender_world(orgs["algerie-poste"])
+
+
+@mail_schema.parametrize()
+@FUZZ_SETTINGS
+def test_the_hybrid_mail_api_answers_generated_requests_as_documented(case, mail_token, keep_test_connection):
+    check(case, mail_token)

@@ -1,0 +1,156 @@
+"""The address in the envelope window: read from the letter's first page, and matched to the recipient given.
+
+A letter is folded into a window envelope at the print centre; what shows through the window is what the postman
+reads. So the text inside the window area of page 1 must name the recipient the sender gave us, and nothing
+outside it counts. Window areas on an A4 portrait page, from its top-left corner, in millimetres:
+
+- DIN 5008 form B (the German standard most European letter templates follow): address field 20 mm from the
+  left, 45 mm from the top, 85 × 45 mm. It shows through the left window of C5/6 and DL envelopes (DIN 680:
+  window 90 × 45 mm, 20 mm from the left edge).
+- C5/6 / DL right window (the French layout used by Algerian and Congolese administrations, the address on the
+  right: NF Z 10-011 letter, DL envelope 110 × 220 mm with its 100 × 45 mm window 20 mm from the right and
+  15 mm from the bottom): 100 × 45 mm, 95 mm from the left, 50 mm from the top of the letter.
+
+A text fragment belongs to a window when its starting point is inside it (±2 mm). pypdf gives each fragment's
+position (text matrix × current matrix); fragments are grouped into lines by their baseline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bawaba.core.textnorm import normalise
+
+PT_PER_MM = 72 / 25.4
+TOLERANCE_MM = 2.0
+
+
+@dataclass(frozen=True)
+class Window:
+    code: str
+    label: object
+    left: float   # mm from the page's left edge
+    top: float    # mm from the page's top edge
+    width: float
+    height: float
+
+
+WINDOWS = (
+    Window("din5008_b", gettext_lazy("DIN 5008 form B (left window)"), 20, 45, 85, 45),
+    Window("dl_right", gettext_lazy("C5/6 – DL right window (French layout)"), 95, 50, 100, 45),
+)
+WINDOW_BY_CODE = {w.code: w for w in WINDOWS}
+# An address starting 95 mm from the left is inside the DIN box's corner too, but shows through the right window
+# only: the right window is tried first.
+MATCH_ORDER = (WINDOW_BY_CODE["dl_right"], WINDOW_BY_CODE["din5008_b"])
+
+
+@dataclass
+class WindowReading:
+    window: Window | None
+    lines: list[str]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def read_windows(pieces: list[tuple[float, float, str]]) -> dict[str, list[str]]:
+    """The lines of text inside each window, top to bottom, from page 1's fragments (x mm from the left, y mm
+    from the top, text: bawaba.hybridmail.pdfcheck reads them while checking the fonts)."""
+    result = {}
+    for window in WINDOWS:
+        inside = [(y, x, text) for x, y, text in pieces
+                  if window.left - TOLERANCE_MM <= x <= window.left + window.width + TOLERANCE_MM
+                  and window.top - TOLERANCE_MM <= y <= window.top + window.height + TOLERANCE_MM]
+        result[window.code] = _lines(inside)
+    return result
+
+
+def _lines(inside: list[tuple[float, float, str]]) -> list[str]:
+    inside.sort()
+    lines: list[list[tuple[float, str]]] = []
+    last_y = None
+    for y, x, text in inside:
+        if last_y is None or abs(y - last_y) > 1.5:
+            lines.append([])
+        lines[-1].append((x, text))
+        last_y = y
+    out = []
+    for line in lines:
+        joined = " ".join(t.strip() for _x, t in sorted(line) if t.strip())
+        if joined:
+            out.append(re.sub(r"\s+", " ", joined))
+    return out
+
+
+@dataclass
+class Recipient:
+    """What the sender told us about the recipient (the fields that must show through the window)."""
+
+    name: str
+    country: str = "DZ"
+    postcode: str = ""
+    commune_names: tuple[str, ...] = ()
+    quartier: str = ""
+    po_box: str = ""
+    landmark: str = ""
+
+
+def _words(text: str) -> set[str]:
+    """Normalised words, and each reversed too: Arabic drawn by a PDF generator in visual order (shaped and
+    reversed) is extracted right-to-left (NFKC already undoes the shaping into presentation forms)."""
+    words = set(re.findall(r"\w+", normalise(text)))
+    return words | {w[::-1] for w in words}
+
+
+def _contains(haystack: set[str], needle: str) -> bool:
+    wanted = [w for w in re.findall(r"\w+", normalise(needle)) if len(w) > 1 or w.isdigit()]
+    return bool(wanted) and all(w in haystack for w in wanted)
+
+
+def match(reading_lines: list[str], recipient: Recipient) -> str | None:
+    """None when the window names the recipient, else the translated reason it does not."""
+    if not reading_lines:
+        return _("No address can be read in the envelope window (DIN 5008 form B or DL window): put the "
+                 "recipient's address there, as text (a scanned page has no text to read).")
+    words = _words(" ".join(reading_lines))
+    if not _contains(words, recipient.name):
+        return _("The address in the window does not name the recipient “%(name)s” (the window reads: "
+                 "%(window)s).") % {"name": recipient.name, "window": " / ".join(reading_lines)[:200]}
+    if recipient.country == "DZ":
+        if recipient.postcode and recipient.postcode in re.findall(r"\d{5}", " ".join(reading_lines)):
+            return None
+        if any(_contains(words, name) for name in recipient.commune_names if name):
+            return None
+        return _("The address in the window does not show the recipient's postcode %(postcode)s or commune "
+                 "(the window reads: %(window)s).") % {"postcode": recipient.postcode or "—",
+                                                         "window": " / ".join(reading_lines)[:200]}
+    # Congo: no postcodes. The quartier, the BP or the landmark given must show, or the commune.
+    for value in (recipient.po_box, recipient.quartier, recipient.landmark, *recipient.commune_names):
+        if value and _contains(words, value):
+            return None
+    return _("The address in the window does not show the recipient's quartier, BP or landmark (the window "
+             "reads: %(window)s).") % {"window": " / ".join(reading_lines)[:200]}
+
+
+def find_address(pieces, recipient: Recipient) -> tuple[str | None, Window | None, list[str]]:
+    """(refusal reason or None, the window that matched, the lines read)."""
+    readings = read_windows(pieces)
+    best_reason, best_lines = None, []
+    for window in MATCH_ORDER:
+        lines = readings[window.code]
+        if not lines:
+            continue
+        reason = match(lines, recipient)
+        if reason is None:
+            return None, window, lines
+        if best_reason is None:
+            best_reason, best_lines = reason, lines
+    if best_reason is None:
+        return match([], recipient), None, []
+    return best_reason, None, best_lines
