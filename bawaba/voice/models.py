@@ -186,7 +186,9 @@ class Call(models.Model):
     recording_type = models.CharField(max_length=20, blank=True)
     recording_sha256 = models.CharField(max_length=64, blank=True)
 
-    # Replays: the provider may send the same callback twice; the same answer is given again.
+    # Replays: each question's callbackUrl carries `seq`; a callback for an answered question (or the same
+    # first callback twice) gets the answer already given, and nothing is done twice.
+    seq = models.PositiveIntegerField(default=0)
     last_payload = models.CharField(max_length=64, blank=True)
     last_answer = models.TextField(blank=True)
 

@@ -42,6 +42,7 @@ class CallEvent:
     recording_url: str = ""
     duration: int | None = None
     client_request_id: str = ""
+    seq: int | None = None  # from our own callbackUrl (?seq=N): which question this callback answers
     raw: dict = field(default_factory=dict)
 
     def fingerprint(self) -> str:
@@ -162,6 +163,8 @@ class AfricasTalking(VoiceProvider):
         except ValueError:
             duration = None  # a billing detail: never a reason to refuse the hang-up
         raw = {key: data.get(key) for key in sorted(data.keys())}
+        seq = request.GET.get("seq", "")
+        seq = int(seq) if seq.isdigit() and len(seq) < 9 else None
         return CallEvent(
             session_id=session,
             active=active == "1",
@@ -172,6 +175,7 @@ class AfricasTalking(VoiceProvider):
             recording_url=(data.get("recordingUrl") or "").strip()[:500],
             duration=duration,
             client_request_id=(data.get("clientRequestId") or "").strip()[:120],
+            seq=seq,
             raw=raw,
         )
 

@@ -29,7 +29,7 @@ from .models import (
     PauseReason,
     VoiceNumber,
 )
-from .provider import Action, Dequeue, Dial, Enqueue, Record, Reject, get_provider
+from .provider import Action, Dequeue, Dial, Enqueue, GetDigits, Record, Reject, get_provider
 from .provider import CallEvent as ProviderEvent
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ def _set_agent(agent: AgentState, state: str, now: dt.datetime, *, call: Call | 
 
 # --- the provider's callbacks --------------------------------------------------------------------------
 
-def handle_callback(provider_code: str, event: ProviderEvent, now: dt.datetime | None = None) -> bytes:
+def handle_callback(provider_code: str, event: ProviderEvent, now: dt.datetime | None = None, *,
+                    callback_url: str = "") -> bytes:
     """The actions answering one callback. Replays get the answer already given; callbacks of a call that
     has ended get an empty answer; an unknown session starts at the beginning (or is recorded, if it is a
     hang-up), so no call goes unrecorded."""
@@ -77,9 +78,16 @@ def handle_callback(provider_code: str, event: ProviderEvent, now: dt.datetime |
                 if call is None:
                     call = _new_call(provider_code, event, now)
                 fingerprint = event.fingerprint()
-                if call.last_payload == fingerprint and call.last_answer:
-                    return call.last_answer.encode()  # a replay: the same answer again, nothing done twice
-                answer = provider.render(_step(call, event, now))
+                if call.last_answer and (
+                        (event.seq is not None and event.seq < call.seq)
+                        or (event.seq is None and event.active and call.last_payload == fingerprint)):
+                    # A replay, or a late answer to a question already answered: the current answer again.
+                    _event(call, "replayed", now, seq=event.seq)
+                    return call.last_answer.encode()
+                actions = _step(call, event, now)
+                call.seq += 1
+                actions = [_numbered(action, callback_url, call.seq) for action in actions]
+                answer = provider.render(actions)
                 call.last_payload = fingerprint
                 call.last_answer = answer.decode()
                 call.save()
@@ -88,6 +96,15 @@ def handle_callback(provider_code: str, event: ProviderEvent, now: dt.datetime |
         except IntegrityError:  # two first callbacks of one session at once: the second reads the first's row
             continue
     raise RuntimeError(f"could not record call {event.session_id}")
+
+
+def _numbered(action: Action, callback_url: str, seq: int) -> Action:
+    """Questions (GetDigits, Record) send their answer to our URL with the question's number."""
+    import dataclasses
+
+    if callback_url and isinstance(action, (GetDigits, Record)):
+        return dataclasses.replace(action, callback_url=f"{callback_url}?seq={seq}")
+    return action
 
 
 def _new_call(provider_code: str, event: ProviderEvent, now: dt.datetime) -> Call:

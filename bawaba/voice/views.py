@@ -66,7 +66,9 @@ def callback(request, provider: str, secret: str):
         event = implementation.parse(request)
     except BadCallback as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain")
-    return implementation.answer(services.handle_callback(provider, event))
+    # Questions send their answers back here (callbackUrl), numbered: replays and late answers are recognised.
+    return implementation.answer(services.handle_callback(
+        provider, event, callback_url=request.build_absolute_uri(request.path)))
 
 
 # --- access -------------------------------------------------------------------------------------------------
