@@ -90,3 +90,49 @@ def _forget_sessions():
     _NEXT.clear()
     yield
     _NEXT.clear()
+
+
+@pytest.fixture
+def provider_peer(voice_settings):
+    from .loopback import ProviderPeer
+
+    with ProviderPeer() as peer:
+        voice_settings.VOICE_AT_CALL_URL = f"{peer.url}/call"
+        voice_settings.VOICE_AT_API_KEY = "test-key"
+        voice_settings.VOICE_AT_USERNAME = "bawaba"
+        yield peer
+
+
+@pytest.fixture
+def huey_immediate():
+    from huey.contrib.djhuey import HUEY
+
+    was = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = was
+
+
+@pytest.fixture
+def available_agent(at_agent, open_hours):
+    from bawaba.voice.services import do_set_agent_state
+
+    do_set_agent_state(at_agent, "available", contact="sip:amina@bawaba.sip.example")
+    return at_agent
+
+
+def agent_leg(client, call, *, active="1", **extra):
+    """The provider's callback for the leg that rang the agent (its clientRequestId names the offer)."""
+    from bawaba.voice.services import agent_leg_id
+
+    call.refresh_from_db()
+    data = {"isActive": active, "sessionId": f"ATVId_agentleg_{call.pk}", "direction": "outbound",
+            "callerNumber": "sip:amina@bawaba.sip.example", "destinationNumber": NUMBER,
+            "clientRequestId": agent_leg_id(call) if call.offered_at else "", **extra}
+    return client.post(CALLBACK_PATH, data)
+
+
+def queue_caller(client, session, digits=("1", "1")):
+    post_event(client, session=session)
+    for key in digits:
+        post_event(client, session=session, dtmfDigits=key)
