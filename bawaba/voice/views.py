@@ -263,8 +263,9 @@ def screen(request, pk: int):
     earlier = list(sd_selectors.requests_of_caller(request.user, call.caller)) if call.caller else []
     agent = services.agent_state_of(request.user)
     return render(request, "voice/screen.html", {
-        "call": call, "form": form, "earlier": earlier, "e164": call.caller, "events": call.events.select_related(
-            "actor").order_by("at", "id"), "choices_text": _choices_text(call), "transfer_form": TransferForm(auto_id="transfer_%s"),
+        "call": call, "form": form, "earlier": earlier, "e164": call.caller,
+        "events": call.events.select_related("actor").order_by("at", "id"), "choices_text": _choices_text(call),
+        "transfer_form": TransferForm(auto_id="transfer_%s"),
         "state_form": AgentStateForm(initial={"state": AgentStateKind.AVAILABLE, "contact": agent.contact},
                                      auto_id="agentstate_%s"),
         "agent": agent, "nav": "phone", "wrap_up": agent.state == AgentStateKind.WRAP_UP and agent.call_id == call.pk,

@@ -125,7 +125,7 @@ def test_an_unanswered_offer_expires_and_the_agent_is_paused(client, number, ava
     call = Call.objects.get(session_id="ringing")
     assert call.state == CallState.QUEUED
     # The expired offer's leg, answered late, hears that the caller is elsewhere and bridges nothing.
-    late = check_answer(agent_leg(client, call, clientRequestId="agent:%d:1" % call.pk).content)
+    late = check_answer(agent_leg(client, call, clientRequestId=f"agent:{call.pk}:1").content)
     assert [a.tag for a in late] == ["Say"]
 
 

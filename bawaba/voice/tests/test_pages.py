@@ -20,7 +20,7 @@ def test_the_state_bar_answers_304_until_a_call_reaches_the_agent_then_opens_the
     earlier = make_request(citizen_phone="+213550123456", channel="phone")
     client.force_login(available_agent)
     first = client.get("/voice/phone/bar/", **HTMX)
-    assert first.status_code == 200 and b"Available" in first.content
+    assert first.status_code == 200 and b"state-available" in first.content
     etag = first["ETag"]
     assert client.get("/voice/phone/bar/", HTTP_IF_NONE_MATCH=etag, **HTMX).status_code == 304
     queue_caller(client, "pop")
