@@ -132,7 +132,7 @@ def _end(call: Call, outcome: str, now: dt.datetime, event: ProviderEvent | None
 
 def _step(call: Call, event: ProviderEvent, now: dt.datetime) -> list[Action]:
     number = call.number
-    if call.state == CallState.ENDED and not (call.callback_requested_at and event.active):
+    if call.state == CallState.ENDED:
         _event(call, "late_callback", now, active=event.active)
         return []
     if number is None:
@@ -444,8 +444,6 @@ def dispatch(now: dt.datetime | None = None, limit: int = 20) -> int:
         queue_ids = list(agent.user.queues.values_list("pk", flat=True))
         call = (Call.objects.select_for_update(skip_locked=True)
                 .filter(state=CallState.QUEUED, service__queue_id__in=queue_ids)
-                .exclude(callback_requested_at__isnull=False, callback_due_at__gt=now,
-                         queued_at__isnull=True)
                 .annotate(due=Case(When(callback_due_at__lte=now, then=Value(0)), default=Value(1),
                                    output_field=IntegerField()))
                 .order_by("due", "queued_at", "pk").first())

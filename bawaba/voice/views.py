@@ -135,7 +135,9 @@ def agent_bar(request):
     nothing changed). When a call reaches the agent, the page goes to the caller's screen at once."""
     agent = services.agent_state_of(request.user)
     etag = _bar_etag(agent)
-    if agent.call_id and agent.state in (AgentStateKind.RESERVED, AgentStateKind.ON_CALL):
+    if (agent.call_id and agent.state in (AgentStateKind.RESERVED, AgentStateKind.ON_CALL)
+            and request.session.get("voice_screen") != agent.call_id):
+        # Once per call: during the call the agent may open other pages (an earlier request) undisturbed.
         target = reverse("voice:screen", args=[agent.call_id])
         current = request.htmx.current_url_abs_path if request.htmx else ""
         if request.htmx and not (current or "").startswith(target):
@@ -262,6 +264,8 @@ def screen(request, pk: int):
         })
     earlier = list(sd_selectors.requests_of_caller(request.user, call.caller)) if call.caller else []
     agent = services.agent_state_of(request.user)
+    if agent.call_id == call.pk:
+        request.session["voice_screen"] = call.pk  # the screen has popped: the state bar stops sending here
     return render(request, "voice/screen.html", {
         "call": call, "form": form, "earlier": earlier, "e164": call.caller,
         "events": call.events.select_related("actor").order_by("at", "id"), "choices_text": _choices_text(call),

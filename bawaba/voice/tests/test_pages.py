@@ -29,6 +29,8 @@ def test_the_state_bar_answers_304_until_a_call_reaches_the_agent_then_opens_the
     assert ringing.status_code == 204 and ringing["HX-Redirect"] == f"/voice/calls/{call.pk}/"
     screen = client.get(ringing["HX-Redirect"])
     html = screen.content.decode()
+    # Once popped, the bar leaves the agent free to open other pages during the call.
+    assert client.get("/voice/phone/bar/", **HTMX).status_code == 200
     assert earlier.reference in html  # the caller's requests by phone number
     assert 'value="+213550123456"' in html and 'value="phone" selected' in html.replace('selected ', 'selected')
     assert "une panne" in html  # the IVR choice, in the pre-filled text and the summary
