@@ -88,6 +88,7 @@ class Stats:
         self.samples = collections.defaultdict(list)
         self.errors = collections.Counter()
         self.statuses = collections.Counter()
+        self.exceptions = collections.Counter()
 
     def add(self, op: str, ms: float, status: int, ok: bool):
         self.samples[op].append(ms)
@@ -113,7 +114,8 @@ async def post(client, stats: Stats, op: str, url: str, data: dict) -> bytes:
         async with client.post(url, data=data) as response:
             body = await response.read()
             status = response.status
-    except Exception:  # noqa: BLE001 - counted as an error of this operation
+    except Exception as exc:  # noqa: BLE001 - counted as an error of this operation
+        stats.exceptions[f"{exc.__class__.__name__}: {str(exc)[:80]}"] += 1
         stats.add(op, (time.perf_counter() - started) * 1000, 0, False)
         return b""
     ok = status == 200 and body.startswith(b"<?xml")
@@ -183,7 +185,8 @@ async def poll_bar(client, base: str, cookie_name: str, session_key: str, stats:
                 await response.read()
                 etag = response.headers.get("ETag", etag)
                 status = response.status
-        except Exception:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001
+            stats.exceptions[f"{exc.__class__.__name__}: {str(exc)[:80]}"] += 1
             status = 0
         stats.add("agent_bar_poll", (time.perf_counter() - started) * 1000, status, status in (200, 204, 304))
         await asyncio.sleep(poll)
@@ -300,6 +303,8 @@ def main(argv=None) -> int:
     print("\n## steady state")
     lines, met = table(stats)
     print("\n".join(lines))
+    for text, count in (stats.exceptions + run["fill"].exceptions).most_common(5):
+        print(f"client errors: {count} x {text}")
     print(f"\ntarget (p95 < {TARGET_P95_MS:.0f} ms for every callback, no errors): {'MET' if met else 'NOT MET'}")
     return 0 if met else 1
 
