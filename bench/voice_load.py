@@ -83,6 +83,24 @@ def prepare_voice(available: int) -> dict:
     return {"at_agents": len(agents), "available": min(available, len(agents))}
 
 
+def fix_sessions(prepared) -> None:
+    """desk_load's sessions name the first authentication backend, which may be a sign-in throttle without
+    `get_user` (every request would then fail): name the first backend that can load a user."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, load_backend
+    from django.db import connections
+
+    backend = next(path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user"))
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for _username, key in prepared.agents:
+        session = store(session_key=key)
+        session[BACKEND_SESSION_KEY] = backend
+        session.save()
+    connections.close_all()
+
+
 class Stats:
     def __init__(self):
         self.samples = collections.defaultdict(list)
@@ -192,7 +210,11 @@ async def poll_bar(client, base: str, cookie_name: str, session_key: str, stats:
         await asyncio.sleep(poll)
 
 
-async def drive(args, base: str, prepared) -> tuple[Stats, dict]:
+def server_cpu(master: int) -> float:
+    return sum(desk_load.cpu_seconds(pid) for pid in [master, *desk_load.children(master)])
+
+
+async def drive(args, base: str, prepared, master: int) -> tuple[Stats, dict]:
     import aiohttp
 
     rng = random.Random(args.seed)
@@ -218,6 +240,7 @@ async def drive(args, base: str, prepared) -> tuple[Stats, dict]:
         info["waiting_after_fill"] = len(calls.queued)
         fill = stats
         stats = Stats()
+        cpu_before = server_cpu(master)
         stop_at = time.monotonic() + args.duration
         pollers = [asyncio.create_task(poll_bar(client, base, prepared.session_cookie, key, stats, stop_at,
                                                 args.poll, rng)) for _name, key in prepared.agents]
@@ -231,6 +254,7 @@ async def drive(args, base: str, prepared) -> tuple[Stats, dict]:
             tick += interval
             await asyncio.sleep(max(0, tick - time.monotonic()))
         await asyncio.gather(*tasks, *pollers)
+        info["server_cpu_seconds"] = round(server_cpu(master) - cpu_before, 1)
         info["events_sent"] = sent
         info["events_per_second"] = round(sent / args.duration, 1)
         info["waiting_at_end"] = len(calls.queued)
@@ -273,6 +297,7 @@ def main(argv=None) -> int:
                        "VOICE_AT_CALL_URL": "http://127.0.0.1:9/call"})
     info = desk_load.prepare_database(args.database_url, args.agents, args.requests, args.seed, args.fresh)
     prepared = desk_load.prepare_django(args.database_url, args.agents)
+    fix_sessions(prepared)
     info.update(prepare_voice(args.available))
     port = desk_load.free_port()
     logfile = Path(var_dir) / "gunicorn.log"
@@ -281,7 +306,7 @@ def main(argv=None) -> int:
     try:
         desk_load.wait_ready(base, server)
         started = time.time()
-        stats, run = asyncio.run(drive(args, base, prepared))
+        stats, run = asyncio.run(drive(args, base, prepared, server.pid))
         elapsed = time.time() - started
     finally:
         desk_load.stop_process(server)
@@ -298,6 +323,9 @@ def main(argv=None) -> int:
     print(f"fill: {run['fill_seconds']} s to put {run['waiting_after_fill']} calls in the queue; "
           f"steady: {run['events_sent']} events ({run['events_per_second']}/s), "
           f"{run['waiting_at_end']} waiting at the end; wall time {elapsed:.0f} s")
+    answered = sum(len(v) for v in stats.samples.values())
+    print(f"server CPU in the steady phase: {run['server_cpu_seconds']} s for {answered} requests answered "
+          f"({1000 * run['server_cpu_seconds'] / max(answered, 1):.1f} ms per request, errors included)")
     print("\n## fill")
     print("\n".join(table(run["fill"])[0]))
     print("\n## steady state")

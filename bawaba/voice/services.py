@@ -73,8 +73,8 @@ def handle_callback(provider_code: str, event: ProviderEvent, now: dt.datetime |
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                call = Call.objects.select_for_update().filter(provider=provider_code,
-                                                               session_id=event.session_id).first()
+                call = (Call.objects.select_related("number__organisation").select_for_update(of=("self",))
+                        .filter(provider=provider_code, session_id=event.session_id).first())
                 if call is None:
                     call = _new_call(provider_code, event, now)
                 fingerprint = event.fingerprint()
@@ -216,7 +216,9 @@ def _prompt(call: Call, now: dt.datetime) -> list[Action]:
             return _route(call, number.default_service, now)
         return [ivr.service_menu(number, options, language)]
     if call.step == "callback_offer":
-        return [ivr.callback_offer(number, language, max(1, math.ceil(estimated_wait(call.service, now) / 60)))]
+        wait = getattr(call, "_estimated_wait", None)
+        wait = estimated_wait(call.service, now) if wait is None else wait
+        return [ivr.callback_offer(number, language, max(1, math.ceil(wait / 60)))]
     return []
 
 
@@ -265,7 +267,7 @@ def _route(call: Call, service: Service | None, now: dt.datetime) -> list[Action
         call.state, call.step = CallState.VOICEMAIL, "voicemail"
         return [ivr.voicemail_prompt(call.number, call.language), _record()]
     call.service = service
-    wait = estimated_wait(service, now)
+    wait = call._estimated_wait = estimated_wait(service, now)
     if wait > call.number.callback_threshold_seconds and call.caller.startswith("+"):
         call.step = "callback_offer"
         _event(call, "callback_offered", now, estimated_wait=wait)
