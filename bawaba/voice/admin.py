@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AgentState, Call, CallEvent, MenuOption, ScheduledAgents, VoiceNumber
+from .models import AgentState, AgentStateChange, Call, CallEvent, MenuOption, ScheduledAgents, VoiceNumber
 
 
 class MenuOptionInline(admin.TabularInline):
@@ -75,3 +75,18 @@ class AgentStateAdmin(OrgScopedAdmin):
     list_display = ["user", "organisation", "state", "pause_reason", "since", "contact"]
     list_filter = ["organisation", "state"]
     readonly_fields = ["state", "pause_reason", "since", "call", "version"]
+
+
+@admin.register(AgentStateChange)
+class AgentStateChangeAdmin(OrgScopedAdmin):
+    list_display = ["at", "user", "state", "pause_reason", "call"]
+    list_filter = ["organisation", "state"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

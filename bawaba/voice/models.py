@@ -121,6 +121,24 @@ class AgentState(models.Model):
         return f"{self.user_id} {self.state}"
 
 
+class AgentStateChange(models.Model):
+    """The history of agents' states (the audit trail; also what an adherence report would read)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=AgentStateKind.choices)
+    pause_reason = models.CharField(max_length=12, choices=PauseReason.choices, blank=True)
+    call = models.ForeignKey("Call", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["organisation", "at"], name="voice_agentchange_org_at")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.state} {self.at:%H:%M:%S}"
+
+
 class CallState(models.TextChoices):
     IVR = "ivr", _("In the menu")
     QUEUED = "queued", _("Waiting")

@@ -21,6 +21,7 @@ from bawaba.orgs.services import calendar_for
 from . import ivr
 from .models import (
     AgentState,
+    AgentStateChange,
     AgentStateKind,
     Call,
     CallEvent,
@@ -57,6 +58,8 @@ def _set_agent(agent: AgentState, state: str, now: dt.datetime, *, call: Call | 
     agent.version = F("version") + 1
     agent.save(update_fields=["state", "since", "call", "pause_reason", "version"])
     agent.refresh_from_db(fields=["version"])
+    AgentStateChange.objects.create(user_id=agent.user_id, organisation_id=agent.organisation_id, state=state,
+                                    pause_reason=agent.pause_reason, call=call, at=now)
 
 
 # --- the provider's callbacks --------------------------------------------------------------------------

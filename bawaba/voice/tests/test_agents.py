@@ -140,3 +140,7 @@ def test_the_agent_chooses_a_state_but_not_a_calls_one(at_agent, mobilis_agent, 
         services.do_set_agent_state(at_agent, "on_call")
     agent = services.do_set_agent_state(at_agent, "paused", reason="training", contact="+213550000001")
     assert (agent.state, agent.pause_reason, agent.contact) == ("paused", "training", "+213550000001")
+    from bawaba.voice.models import AgentStateChange
+
+    assert list(AgentStateChange.objects.filter(user=at_agent).values_list("state", "pause_reason")) == [
+        ("paused", "training")]  # the refused changes left no trace
