@@ -87,6 +87,7 @@ def handle_callback(provider_code: str, event: ProviderEvent, now: dt.datetime |
                     # A replay, or a late answer to a question already answered: the current answer again.
                     _event(call, "replayed", now, seq=event.seq)
                     return call.last_answer.encode()
+                before = call.state
                 actions = _step(call, event, now)
                 call.seq += 1
                 actions = [_numbered(action, callback_url, call.seq) for action in actions]
@@ -94,7 +95,11 @@ def handle_callback(provider_code: str, event: ProviderEvent, now: dt.datetime |
                 call.last_payload = fingerprint
                 call.last_answer = answer.decode()
                 call.save()
-                dispatch(now)
+                # Only a caller joining the queue or an agent let go can make a new match (the minute's sweep
+                # dispatches too): most callbacks (menu keys, replays, hang-ups in line) skip the query.
+                if (call.state == CallState.QUEUED and before != CallState.QUEUED) or before in (
+                        CallState.OFFERED, CallState.CONNECTED):
+                    dispatch(now)
                 return answer
         except IntegrityError:  # two first callbacks of one session at once: the second reads the first's row
             continue
