@@ -31,7 +31,7 @@ from bawaba.orgs.models import Organisation
 from bawaba.servicedesk import selectors as sd_selectors
 from bawaba.servicedesk.permissions import visible_requests
 
-from . import selectors, services
+from . import agents, selectors, services
 from .apps import WALLBOARD_ROLES
 from .forms import AgentStateForm, ScreenPopRequestForm, StaffingForm, TransferForm
 from .models import AgentStateKind, Call, CallEvent
@@ -133,7 +133,7 @@ def _bar_etag(agent) -> str:
 def agent_bar(request):
     """The agent's phone state, polled by every desk page (If-None-Match: one primary-key read, 304 while
     nothing changed). When a call reaches the agent, the page goes to the caller's screen at once."""
-    agent = services.agent_state_of(request.user)
+    agent = agents.agent_state_of(request.user)
     etag = _bar_etag(agent)
     if (agent.call_id and agent.state in (AgentStateKind.RESERVED, AgentStateKind.ON_CALL)
             and request.session.get("voice_screen") != agent.call_id):
@@ -162,13 +162,13 @@ def _bar_context(request, agent) -> dict:
 @require_http_methods(["GET", "POST"])
 def console(request):
     """The agent's phone: state (available, pause with a reason, signed out), where calls ring, last calls."""
-    agent = services.agent_state_of(request.user)
+    agent = agents.agent_state_of(request.user)
     status = 200
     if request.method == "POST":
         form = AgentStateForm(request.POST)
         if form.is_valid():
             try:
-                services.do_set_agent_state(request.user, form.cleaned_data["state"],
+                agents.do_set_agent_state(request.user, form.cleaned_data["state"],
                                             reason=form.cleaned_data["reason"],
                                             contact=form.cleaned_data["contact"] or None)
             except ValidationError as exc:
@@ -243,7 +243,7 @@ def screen(request, pk: int):
                     text=data["text"], citizen_name=data["citizen_name"], citizen_email=data["citizen_email"],
                     region=data["region"], priority=data["priority"], service=data["service"],
                     attachments=data["attachments"], created_by=request.user)
-                services.do_link_request(request.user, call.pk, req)
+                agents.do_link_request(request.user, call.pk, req)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
@@ -263,7 +263,7 @@ def screen(request, pk: int):
             "service": str(call.service_id or ""),
         })
     earlier = list(sd_selectors.requests_of_caller(request.user, call.caller)) if call.caller else []
-    agent = services.agent_state_of(request.user)
+    agent = agents.agent_state_of(request.user)
     if agent.call_id == call.pk:
         request.session["voice_screen"] = call.pk  # the screen has popped: the state bar stops sending here
     return render(request, "voice/screen.html", {
@@ -286,7 +286,7 @@ def link(request, pk: int):
         messages.error(request, _("No request of yours has this reference."))
         return redirect("voice:screen", pk=call.pk)
     try:
-        services.do_link_request(request.user, call.pk, req)
+        agents.do_link_request(request.user, call.pk, req)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     return redirect("voice:screen", pk=call.pk)
@@ -299,7 +299,7 @@ def transfer(request, pk: int):
     form = TransferForm(request.POST)
     if form.is_valid():
         try:
-            services.do_transfer_call(request.user, call.pk, form.cleaned_data["service"],
+            agents.do_transfer_call(request.user, call.pk, form.cleaned_data["service"],
                                       reason=form.cleaned_data["reason"])
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))

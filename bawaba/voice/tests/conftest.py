@@ -115,7 +115,7 @@ def huey_immediate():
 
 @pytest.fixture
 def available_agent(at_agent, open_hours):
-    from bawaba.voice.services import do_set_agent_state
+    from bawaba.voice.agents import do_set_agent_state
 
     do_set_agent_state(at_agent, "available", contact="sip:amina@bawaba.sip.example")
     return at_agent

@@ -4,7 +4,7 @@ no call."""
 
 import pytest
 
-from bawaba.voice import services
+from bawaba.voice import agents, services
 from bawaba.voice.models import AgentState, Call, CallState, Outcome
 
 from .at_xml import check_answer
@@ -36,7 +36,7 @@ def test_an_available_agent_gets_the_caller_and_the_legs_are_bridged(client, num
     assert call.state == CallState.WRAP_UP and call.outcome == Outcome.ANSWERED and call.duration_seconds == 75
     agent = AgentState.objects.get(user=available_agent)
     assert agent.state == "wrap_up"
-    services.do_set_agent_state(available_agent, "available")
+    agents.do_set_agent_state(available_agent, "available")
     call.refresh_from_db()
     assert call.state == CallState.ENDED and call.wrapup_ended_at is not None
     kinds = [e.kind for e in call.events.all()]
@@ -48,7 +48,7 @@ def test_the_longest_waiting_caller_goes_first_but_a_callback_due_goes_before(cl
                                                                               provider_peer, open_hours):
     number.callback_threshold_seconds = 0
     number.save()
-    services.do_set_agent_state(at_agent, "paused", reason="meal", contact="sip:amina@bawaba.sip.example")
+    agents.do_set_agent_state(at_agent, "paused", reason="meal", contact="sip:amina@bawaba.sip.example")
     queue_caller(client, "first", digits=("1", "1", "2"))  # offered a callback, chose to wait
     open_hours.shift(5)
     queue_caller(client, "second", digits=("1", "1", "2"))
@@ -57,7 +57,7 @@ def test_the_longest_waiting_caller_goes_first_but_a_callback_due_goes_before(cl
     post_event(client, session="wants-callback", active="0")
     due = Call.objects.get(session_id="wants-callback")
     open_hours.shift(3600)  # the callback is due now
-    services.do_set_agent_state(at_agent, "available")
+    agents.do_set_agent_state(at_agent, "available")
     due.refresh_from_db()
     assert due.state == CallState.OFFERED and due.agent == at_agent
     # Answered, the agent's leg dials the citizen back.
@@ -65,13 +65,13 @@ def test_the_longest_waiting_caller_goes_first_but_a_callback_due_goes_before(cl
     assert [(a.tag, a.get("phoneNumbers")) for a in bridge] == [("Dial", "+213550123456")]
     post_event(client, session="first", active="0")  # "first" gives up
     agent_leg(client, due, active="0")
-    services.do_set_agent_state(at_agent, "available")
+    agents.do_set_agent_state(at_agent, "available")
     assert Call.objects.get(session_id="second").state == CallState.OFFERED
     assert Call.objects.get(session_id="wants-callback").outcome == Outcome.CALLBACK_DONE
 
 
 def test_only_agents_of_the_services_queue_get_its_calls(client, number, open_hours, poste_agent):
-    services.do_set_agent_state(poste_agent, "available", contact="sip:yacine@example.test")
+    agents.do_set_agent_state(poste_agent, "available", contact="sip:yacine@example.test")
     queue_caller(client, "at-caller")
     assert Call.objects.get(session_id="at-caller").state == CallState.QUEUED
 
@@ -84,11 +84,11 @@ def test_a_transfer_to_another_organisation_keeps_the_calls_history(client, numb
     call = Call.objects.get(session_id="moving")
     agent_leg(client, call)
     mail = Service.objects.get(code="algerie-poste/mail")
-    services.do_transfer_call(available_agent, call.pk, mail, reason="Colis, pas téléphone")
+    agents.do_transfer_call(available_agent, call.pk, mail, reason="Colis, pas téléphone")
     call.refresh_from_db()
     assert call.state == CallState.QUEUED and call.organisation.slug == "algerie-poste"
     assert AgentState.objects.get(user=available_agent).state == "wrap_up"
-    services.do_set_agent_state(poste_agent, "available", contact="sip:yacine@example.test")
+    agents.do_set_agent_state(poste_agent, "available", contact="sip:yacine@example.test")
     call.refresh_from_db()
     assert call.agent == poste_agent
     kinds = [e.kind for e in call.events.all()]
@@ -109,8 +109,8 @@ def test_a_provider_that_times_out_puts_the_caller_back_in_line(client, number, 
     assert AgentState.objects.get(user=available_agent).state == "available"
     provider_peer.mode = "refuse"
     with django_capture_on_commit_callbacks(execute=True):
-        services.do_set_agent_state(available_agent, "paused", reason="break")
-        services.do_set_agent_state(available_agent, "available")
+        agents.do_set_agent_state(available_agent, "paused", reason="break")
+        agents.do_set_agent_state(available_agent, "available")
     assert len(provider_peer.ring_requests) == 2
     assert Call.objects.get(session_id="patient").state == CallState.QUEUED
 
@@ -133,12 +133,12 @@ def test_the_agent_chooses_a_state_but_not_a_calls_one(at_agent, mobilis_agent, 
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.do_set_agent_state(at_agent, "available")  # no phone where to ring
+        agents.do_set_agent_state(at_agent, "available")  # no phone where to ring
     with pytest.raises(ValidationError):
-        services.do_set_agent_state(at_agent, "paused", reason="")
+        agents.do_set_agent_state(at_agent, "paused", reason="")
     with pytest.raises(ValidationError):
-        services.do_set_agent_state(at_agent, "on_call")
-    agent = services.do_set_agent_state(at_agent, "paused", reason="training", contact="+213550000001")
+        agents.do_set_agent_state(at_agent, "on_call")
+    agent = agents.do_set_agent_state(at_agent, "paused", reason="training", contact="+213550000001")
     assert (agent.state, agent.pause_reason, agent.contact) == ("paused", "training", "+213550000001")
     from bawaba.voice.models import AgentStateChange
 

@@ -139,7 +139,7 @@ def test_outside_hours_the_caller_leaves_a_voicemail(client, number, closed_hour
 
 
 def test_a_long_wait_offers_a_callback_that_keeps_the_callers_place(client, number, open_hours, at_agent):
-    from bawaba.voice.services import do_set_agent_state
+    from bawaba.voice.agents import do_set_agent_state
 
     number.callback_threshold_seconds = 120
     number.save()

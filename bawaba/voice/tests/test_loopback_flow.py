@@ -39,7 +39,7 @@ class Replayer:
 @pytest.mark.django_db(transaction=True)
 def test_a_call_from_arrival_to_wrap_up_over_http(live_server, number, at_agent, provider_peer, huey_immediate,
                                                   open_hours):
-    from bawaba.voice.services import do_set_agent_state
+    from bawaba.voice.agents import do_set_agent_state
 
     do_set_agent_state(at_agent, "available", contact="sip:amina@bawaba.sip.example")
     peer = Replayer(live_server.url)

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from bawaba.voice import services
+from bawaba.voice import agents
 from bawaba.voice.models import Call, ScheduledAgents
 
 from .conftest import agent_leg, post_event, queue_caller
@@ -74,7 +74,7 @@ def test_the_console_sets_the_state_and_refuses_nonsense(client, at_agent, orgs)
 
 def test_the_wallboard_shows_waiting_calls_agents_and_todays_service_level(
         client, number, at_agent, at_supervisor, open_hours):
-    services.do_set_agent_state(at_agent, "paused", reason="meal", contact="sip:amina@example.test")
+    agents.do_set_agent_state(at_agent, "paused", reason="meal", contact="sip:amina@example.test")
     queue_caller(client, "waiting")
     open_hours.shift(30)
     client.force_login(at_supervisor)
