@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "bawaba.tmf621",
     "bawaba.open311",
     # --- end tmf-open311
+    "bawaba.voice",  # telephony: IVR, call queues, wallboard, staffing (docs/voice.md)
     "bawaba.demo",  # last: demo data may use every app above
 ]
 
@@ -408,3 +409,18 @@ OPEN311_MAX_RESULTS = envint("OPEN311_MAX_RESULTS", 1000)
 # Interfaces with an error format of their own: their 404 for addresses refused before routing (core.middleware).
 NOT_FOUND_VIEWS = {"/tmf-api/": "bawaba.tmf621.views.not_found", "/open311/": "bawaba.open311.views.not_found"}
 # --- end tmf-open311
+# --- Telephony (bawaba.voice, docs/voice.md) ----------------------------------------------------------------
+# The provider's callbacks carry no signature: the callback URL holds this secret (/voice/at/<secret>/), and
+# VOICE_CALLBACK_NETWORKS (comma-separated CIDRs, the provider's published addresses) narrows who may call it.
+VOICE_CALLBACK_SECRET = os.environ.get("VOICE_CALLBACK_SECRET", "")
+VOICE_CALLBACK_NETWORKS = envlist("VOICE_CALLBACK_NETWORKS")
+VOICE_AT_USERNAME = os.environ.get("VOICE_AT_USERNAME", "")
+VOICE_AT_API_KEY = os.environ.get("VOICE_AT_API_KEY", "")
+VOICE_AT_CALL_URL = os.environ.get("VOICE_AT_CALL_URL", "https://voice.africastalking.com/call")
+VOICE_PROVIDER_TIMEOUT = float(os.environ.get("VOICE_PROVIDER_TIMEOUT", 5))
+VOICE_OFFER_TIMEOUT_SECONDS = envint("VOICE_OFFER_TIMEOUT_SECONDS", 30)
+VOICE_WRAPUP_MAX_SECONDS = envint("VOICE_WRAPUP_MAX_SECONDS", 300)
+VOICE_VOICEMAIL_MAX_SECONDS = envint("VOICE_VOICEMAIL_MAX_SECONDS", 120)
+VOICE_RECORDING_MAX_BYTES = envint("VOICE_RECORDING_MAX_BYTES", 5 * 1024 * 1024)
+VOICE_RECORDING_HOSTS = envlist("VOICE_RECORDING_HOSTS")  # empty: any host (the secret URL is the guard)
+VOICE_POLL_SECONDS = float(os.environ.get("VOICE_POLL_SECONDS", 2))

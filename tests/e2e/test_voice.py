@@ -1,0 +1,71 @@
+"""Telephony in a real browser: a call reaches an agent on a French desktop and the caller's screen opens by
+itself; the supervisor follows the wallboard on a 360-px phone in Arabic."""
+
+import datetime as dt
+import re
+import zoneinfo
+
+import pytest
+import time_machine
+from django.test import Client
+from playwright.sync_api import expect
+
+from bawaba.voice.models import Call, MenuOption, VoiceNumber
+from tests.e2e.browser_fixtures import *  # noqa: F403
+from tests.e2e.browser_fixtures import BROWSER_DB, login
+
+pytestmark = [pytest.mark.browser, BROWSER_DB]
+SECRET = "browser-voice-secret"
+
+
+def caller_press(client, session, *digits):
+    path = f"/voice/callbacks/africastalking/{SECRET}/"
+    base = {"isActive": "1", "sessionId": session, "direction": "inbound", "callerNumber": "+213550123456",
+            "destinationNumber": "+213215550100"}
+    answer = client.post(path, base)
+    for key in digits:
+        url = re.search(rb'callbackUrl="https?://[^/]+([^"]+)"', answer.content).group(1).decode()
+        answer = client.post(url.replace("&amp;", "&"), {**base, "dtmfDigits": key})
+        assert answer.status_code == 200
+
+
+def test_a_call_pops_the_callers_screen_and_the_wallboard_reads_on_an_arabic_phone(
+        live_server, settings, new_chromium_context, at_agent, at_supervisor, make_request):
+    settings.VOICE_CALLBACK_SECRET = SECRET
+    from bawaba.orgs.models import Organisation, Service
+
+    faults = Service.objects.get(code="algerie-telecom/faults")
+    number = VoiceNumber.objects.create(organisation=Organisation.objects.get(slug="algerie-telecom"),
+                                        number="+213215550100", default_service=faults,
+                                        callback_threshold_seconds=3600, greeting_fr="Bienvenue.")
+    MenuOption.objects.create(number=number, digit="1", label_fr="une panne", label_ar="عطل", service=faults)
+    earlier = make_request(citizen_phone="+213550123456", channel="phone", subject="Ligne coupée la semaine passée")
+    moment = dt.datetime(2026, 12, 7, 10, 0, tzinfo=zoneinfo.ZoneInfo("Africa/Algiers"))  # a Monday, open
+    with time_machine.travel(moment, tick=True):
+        agent = new_chromium_context(locale="fr-FR").new_page()
+        login(agent, "at.agent")
+        agent.goto("/voice/phone/")
+        agent.select_option("#id_state", "available")
+        agent.fill("#id_contact", "sip:amina@bawaba.sip.example")
+        agent.click("#set-state")
+        expect(agent.locator("#voice-state")).to_have_text(re.compile("Disponible|Available"))
+        agent.goto("/desk/")
+        caller_press(Client(), "ATVId_browser", "1", "1")  # French, faults
+        call = Call.objects.get(session_id="ATVId_browser")
+        # The next poll of the state bar (2 s) takes the agent to the caller's screen.
+        expect(agent.locator("#screen-pop")).to_be_visible(timeout=6000)
+        assert agent.url.endswith(f"/voice/calls/{call.pk}/")
+        expect(agent.locator("#caller-history")).to_contain_text(earlier.reference)
+        expect(agent.locator("#ivr-choices")).to_contain_text("une panne")
+        expect(agent.locator("#caller-phone")).to_have_value("+213550123456")
+        expect(agent.locator("#id_channel")).to_have_value("phone")
+        expect(agent.locator("#id_service")).to_have_value(str(faults.pk))
+
+        phone = new_chromium_context(phone=True, locale="ar-DZ").new_page()
+        login(phone, "at.supervisor")
+        phone.goto("/voice/wallboard/")
+        expect(phone.locator("html")).to_have_attribute("dir", "rtl")
+        board = phone.locator('[data-service="algerie-telecom/faults"]')
+        expect(board).to_be_visible()
+        expect(board.locator('[data-figure="waiting"]')).to_have_text("1")  # ringing the agent counts as waiting
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360
