@@ -8,9 +8,8 @@ Everything is marked as demo: print centres and identities carry ``is_demo``; or
 senders and batches are named "(démo)"/"DEMO". Names, national identity numbers (18 digits, not real), phones and
 addresses are made up; places (wilayas, communes, Congolese departments) come from bawaba.geo.
 
-Congo has no communes in bawaba.geo (departments only), and `dispatch.centre_for` routes by commune: SOPECO's
-demo letters are routed to the Brazzaville centre here by their department (see docs/hybrid-mail-print.md,
-"Known gaps").
+Congo has no communes in bawaba.geo (departments only): SOPECO's demo letters name their department
+(`Letter.recipient_region`), by which `dispatch.centre_for` routes them to the Brazzaville centre.
 """
 
 from __future__ import annotations
@@ -150,7 +149,7 @@ class _Builder:
                                       opened_via=OpenedVia.SMS, opened_at=self.now - dt.timedelta(days=30))
 
     def letter(self, sender, product, *, name, lines, nin="", phone="", commune=None, country="DZ", quartier="",
-               po_box="", landmark="", pages=1, subject="", age_days=3):
+               po_box="", landmark="", pages=1, subject="", age_days=3, region=None):
         from bawaba.evidence.events import Event
         from bawaba.evidence.services import record_evidence
 
@@ -172,7 +171,8 @@ class _Builder:
             recipient_phone=phone, recipient_address="\n".join(address_lines),
             recipient_postcode=commune.postal_code if commune is not None else "", recipient_commune=commune,
             recipient_quartier=quartier, recipient_po_box=po_box, recipient_landmark=landmark,
-            recipient_country=country, content_path=vault.store(f"letters/{reference}.bin", pdf, bound_to=reference),
+            recipient_country=country, recipient_region=region,
+            content_path=vault.store(f"letters/{reference}.bin", pdf, bound_to=reference),
             sha256=hashlib.sha256(pdf).hexdigest(), size_bytes=len(pdf), pages=pages, sheets=(pages + 1) // 2,
             created_at=at)
         record_evidence(Event.SUBMISSION_ACCEPTANCE, subject=letter.evidence_subject, actor=SYSTEM,
@@ -294,7 +294,7 @@ def _load(b: _Builder, poste, sopeco, Region, Commune, Office):  # noqa: N803 - 
         letter = b.letter(cg_sender, cg_products[product], name=["Junior Nkounkou", "Prisca Moukoko", "Exaucé Massamba",
                                                                  "Nadège Kimbembe"][i % 4],
                           lines=["Brazzaville"], nin=nin, phone=f"+24206{5000000 + i:07d}", country="CG",
-                          quartier=quartier, po_box=bp, landmark=landmark, pages=pages,
+                          quartier=quartier, po_box=bp, landmark=landmark, pages=pages, region=bzv,
                           subject="Convocation au concours (démo)", age_days=5 + i % 3)
         return letter
 
@@ -338,9 +338,7 @@ def _load(b: _Builder, poste, sopeco, Region, Commune, Office):  # noqa: N803 - 
         dispatch.dispatch(dz_letter("paper", 4, commune=far, subject="Convocation (démo)"), now=dispatched)
     cg_paper = [cg_letter("registered" if i % 2 else "paper", i, pages=1 + i % 2) for i in range(1, 6)]
     for letter in cg_paper:
-        dispatch.dispatch(letter, now=dispatched)
-        # Congo has departments, not communes, in bawaba.geo: routed to the department's centre here.
-        Letter.objects.filter(pk=letter.pk, print_centre=None).update(print_centre=bzv_centre)
+        dispatch.dispatch(letter, now=dispatched)  # routed by the department (no communes for Congo)
 
     built = runs.build_runs(now=now - dt.timedelta(days=3))
     # The Alger centre reports: every state of the paper path, and one failure reprinted in a new run.

@@ -42,13 +42,15 @@ def mailbox_for(letter: Letter) -> Mailbox | None:
 
 def centre_for(letter: Letter) -> PrintCentre | None:
     """The active print centre of the letter's operator covering the recipient's commune: one naming the commune
-    itself first, else one covering its whole region (wilaya, department)."""
+    itself first, else one covering its whole region (wilaya, department). Without a commune (Congo's addresses)
+    the letter's region decides."""
     commune = letter.recipient_commune
-    if commune is None:
+    region_id = commune.region_id if commune is not None else letter.recipient_region_id
+    if region_id is None:
         return None
     centres = PrintCentre.objects.filter(operator_id=letter.operator_id, is_active=True)
-    return (centres.filter(communes=commune).order_by("pk").first()
-            or centres.filter(regions=commune.region_id).order_by("pk").first())
+    by_commune = centres.filter(communes=commune).order_by("pk").first() if commune is not None else None
+    return by_commune or centres.filter(regions=region_id).order_by("pk").first()
 
 
 def dispatch(letter: Letter, *, now: dt.datetime | None = None, mailbox: Mailbox | None | bool = False) -> str:

@@ -317,6 +317,10 @@ class Letter(models.Model):
     recipient_commune = models.ForeignKey("geo.Commune", null=True, blank=True, on_delete=models.PROTECT,
                                           related_name="+")
     recipient_country = models.CharField(max_length=2, default="DZ")
+    # The region (wilaya, Congolese department) when no commune is known: Congo's addresses name a quartier in a
+    # department, and the print centre covering that department takes the letter.
+    recipient_region = models.ForeignKey("geo.Region", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
     window_text = models.TextField(blank=True)  # the address as printed in the envelope window
 
     # Content: encrypted at rest; the hash is of the plain PDF the sender gave (what the evidence names).

@@ -88,3 +88,20 @@ def test_moves_outside_the_allowed_ones_are_refused_and_stale_moves_change_nothi
     assert lifecycle.move(stale, LetterState.TO_PRINT, event=None, actor="system:test") is False
     letter.refresh_from_db()
     assert letter.state == LetterState.DEPOSITED
+
+
+def test_a_congolese_letter_without_commune_goes_to_the_centre_of_its_department(make_letter, poste):
+    from bawaba.geo.models import Region
+    from bawaba.hybridmail.models import PrintCentre
+
+    brazzaville = Region.objects.get(country="CG", code="CG-BZV")
+    centre = PrintCentre.objects.create(operator=poste, code="bzv", name_fr="Centre de Brazzaville")
+    centre.regions.add(brazzaville)
+    letter = make_letter("ordinary", nin="", commune=None)
+    assert dispatch.centre_for(letter) is None  # neither commune nor department: waits for a centre
+    letter.recipient_region = brazzaville
+    letter.recipient_quartier, letter.recipient_po_box, letter.recipient_country = "Bacongo", "1044", "CG"
+    letter.save()
+    assert dispatch.dispatch(letter) == LetterState.TO_PRINT
+    letter.refresh_from_db()
+    assert letter.print_centre == centre
