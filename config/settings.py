@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "bawaba.evidence",
     "bawaba.lifeproof",
     "bawaba.hybridmail",
+    "bawaba.privacy",  # personal data: register, retention, citizens' requests, access log
     "bawaba.demo",  # last: demo data may use every app above
 ]
 
@@ -109,6 +110,8 @@ MIDDLEWARE = [
     "bawaba.core.middleware.refuse_nul_bytes",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Logs staff access to pages that show citizens' personal data (bawaba.privacy): one insert per such page.
+    "bawaba.privacy.middleware.log_personal_data_access",
 ]
 RATELIMIT_VIEW = "bawaba.core.views.rate_limited"
 
@@ -366,3 +369,10 @@ FIBRE_LATE_INTEREST_RATE = os.environ.get("FIBRE_LATE_INTEREST_RATE") or None
 # Postal webhooks: subscribers' URLs that resolve to private, loopback or link-local addresses are refused
 # (a subscriber must not make the platform call into the internal network) unless this is set.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = envbool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+
+
+# --- Personal data (bawaba.privacy, docs/privacy.md) ---
+# Closed service-desk requests are anonymised this many years after closing; the text of SMS and e-mails in
+# the outbox is blanked this many days after it was queued. Proof-of-life frames: LIFEPROOF_FRAME_RETENTION_DAYS.
+PRIVACY_REQUEST_YEARS = envint("PRIVACY_REQUEST_YEARS", 5)
+PRIVACY_MESSAGE_BODY_DAYS = envint("PRIVACY_MESSAGE_BODY_DAYS", 180)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("s/<str:code>", notification_views.short_link, name="short-link"),
     path("geo/", include("bawaba.geo.urls")),
     path("evidence/", include("bawaba.evidence.urls")),
+    path("privacy/", include("bawaba.privacy.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
