@@ -166,6 +166,8 @@ def subject_rectify(request, pk):
     subject_ = _subject(request, record)
     if subject_ is None:
         return _gone(request, record)
+    if record.kind != SubjectRequest.Kind.RECTIFICATION:
+        return render(request, "privacy/subject_gone.html", {"record": record, "wrong_kind": True}, status=409)
     form = RectifyForm(request.POST)
     if form.is_valid():
         try:
