@@ -57,3 +57,23 @@ def test_opening_a_request_page_is_logged_and_reviewable_by_the_org_admin_only(
     client.force_login(mobilis_admin)
     other = client.get(reverse("privacy:access_log"))
     assert other.status_code == 200 and request.reference not in other.content.decode()
+
+
+def test_logging_an_access_costs_one_insert(client, make_request, at_agent, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bawaba.privacy import middleware
+
+    request = make_request()
+    client.force_login(at_agent)
+    url = reverse("desk:request", args=[request.reference])
+    client.get(url)  # warm the caches (session, account, rendered record)
+    with CaptureQueriesContext(connection) as logged:
+        client.get(url)
+    monkeypatch.setattr(middleware, "personal_data_views", lambda: {})
+    with CaptureQueriesContext(connection) as unlogged:
+        client.get(url)
+    extra = [q["sql"] for q in logged.captured_queries if "privacy_accesslog" in q["sql"]]
+    assert len(extra) == 1 and extra[0].startswith("INSERT")
+    assert len(logged.captured_queries) == len(unlogged.captured_queries) + 1

@@ -157,3 +157,15 @@ def test_an_access_request_cannot_erase_or_rectify(client, at_admin, citizen_rec
     assert client.post(reverse("privacy:subject_rectify", args=[record.pk]), {"email": "x@example.test"}
                        ).status_code == 409
     assert Request.objects.get(pk=citizen_records["closed"].pk).citizen_phone == PHONE
+
+
+def test_a_platform_admin_chooses_the_organisation(client, platform_admin, orgs, citizen_records):
+    client.force_login(platform_admin)
+    data = {"kind": "access", "identifier_kind": "phone", "identifier": "0550 12 34 56", "document_type": "passport",
+            "document_last_digits": "77", "identity_checked": "on"}
+    assert client.post(reverse("privacy:subject_start"), data).status_code == 400  # no organisation chosen
+    response = client.post(reverse("privacy:subject_start"), {**data, "organisation": orgs["mobilis"].pk})
+    assert response.status_code == 302
+    record = SubjectRequest.objects.get()
+    exported = json.loads(client.get(reverse("privacy:subject_export", args=[record.pk, "json"])).content)
+    assert [r["reference"] for r in exported["service_desk"]] == [citizen_records["mobilis"].reference]
