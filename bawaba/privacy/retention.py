@@ -33,7 +33,7 @@ def anonymise_requests(request_ids, *, now) -> dict:
     """Replace the citizen's name, phone, e-mail and free text of these requests (and of the citizen's messages
     on them) and delete their attachments. The reference, service, queue, channel, place, dates, status and
     priority stay: the statistics and the history still add up. Shared with the erasure of a subject request."""
-    from bawaba.servicedesk.models import Attachment, Message, MessageKind, Request
+    from bawaba.servicedesk.models import Attachment, EventKind, Message, MessageKind, Request, RequestEvent
 
     ids = list(request_ids)
     if not ids:
@@ -49,6 +49,11 @@ def anonymise_requests(request_ids, *, now) -> dict:
         # The file goes when the transaction commits: a rolled-back run keeps both row and file.
         transaction.on_commit(lambda storage=storage, name=name: storage.delete(name) if name else None)
     counts["attachments"] = Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()[0]
+    # The history keeps that a file was added (and its hash), not the name the citizen gave it.
+    for event in RequestEvent.objects.filter(request_id__in=ids, kind=EventKind.ATTACHMENT).exclude(
+            data__name=ANONYMISED):
+        event.data = {**event.data, "name": ANONYMISED}
+        event.save(update_fields=["data"])
     return counts
 
 

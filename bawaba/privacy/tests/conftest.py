@@ -34,12 +34,24 @@ def closed_request(make_request, at_agent):
     from bawaba.servicedesk.services import do_citizen_message, do_transition
 
     with time_machine.travel(LONG_AGO, tick=False):
-        request = make_request(citizen_name="Samir Ould", citizen_email="samir@example.test")
+        request = make_request(citizen_name="Samir Ould", citizen_email="samir@example.test",
+                               attachments=[png("facture-samir-ould.png")])
         do_citizen_message(request, "Toujours coupé, je suis au 12 rue des Oliviers.")
     with time_machine.travel(LONG_AGO + dt.timedelta(days=2), tick=False):
         do_transition(request, "closed", actor=at_agent, reason="fixed")
     request.refresh_from_db()
     return request
+
+
+def png(name):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def make_pensioner(organisation, *, phone=PHONE, national_id=NATIONAL_ID, number="P-1"):

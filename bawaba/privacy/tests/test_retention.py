@@ -19,7 +19,7 @@ def _attempt(obligation, *, status, decided_at, token):
 
 
 def test_retention_removes_only_what_is_past_due_counts_it_and_is_idempotent(
-        settings, at_org, at_agent, closed_request, make_request):
+        settings, at_org, at_agent, closed_request, make_request, django_capture_on_commit_callbacks):
     settings.PRIVACY_REQUEST_YEARS = 5
     settings.PRIVACY_MESSAGE_BODY_DAYS = 180
     settings.LIFEPROOF_FRAME_RETENTION_DAYS = 30
@@ -47,10 +47,13 @@ def test_retention_removes_only_what_is_past_due_counts_it_and_is_idempotent(
     young_attempt = _attempt(obligation, status=Outcome.ACCEPTED, decided_at=NOW - dt.timedelta(days=29),
                              token="b")
 
-    with time_machine.travel(NOW, tick=False):
+    attachment = closed_request.attachments.get()
+    storage, attachment_name = attachment.file.storage, attachment.file.name
+    assert storage.exists(attachment_name)
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
         runs = {run.rule: run for run in apply_all()}
 
-    assert runs["servicedesk.closed_requests"].counts == {"requests": 1, "messages": 1, "attachments": 0}
+    assert runs["servicedesk.closed_requests"].counts == {"requests": 1, "messages": 1, "attachments": 1}
     assert runs["lifeproof.frames"].counts == {"attempts": 1}
     assert runs["notifications.bodies"].counts == {"messages": old_sms}
     assert runs["servicedesk.closed_requests"].at == NOW
@@ -63,6 +66,8 @@ def test_retention_removes_only_what_is_past_due_counts_it_and_is_idempotent(
     assert Request.objects.filter(reference=closed_request.reference, status="closed", channel="web",
                                   service__code="algerie-telecom/faults").exists()
     assert Message.objects.get(request=closed_request, kind=MessageKind.CITIZEN).body == ANONYMISED
+    assert not closed_request.attachments.exists() and not storage.exists(attachment_name)
+    assert "facture-samir" not in str(list(closed_request.events.values_list("data", flat=True)))
     for untouched in (still_open, recent):
         untouched.refresh_from_db()
         assert untouched.citizen_phone and untouched.text != ANONYMISED
