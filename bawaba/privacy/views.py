@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import register, subjects
 from .forms import AccessLogFilter, RectifyForm, SubjectRequestForm
-from .models import AccessLog, SubjectRequest
+from .models import AccessLog, RetentionRun, SubjectRequest
 
 SESSION_PREFIX = "privacy.subject."
 
@@ -43,8 +43,11 @@ def _csv(filename: str) -> tuple[HttpResponse, csv.writer]:
 @login_required
 @require_GET
 def register_page(request):
-    _admin(request)
-    return render(request, "privacy/register.html", {"rows": register.rows(), "nav": "privacy-register"})
+    user = _admin(request)
+    # The retention job's audit is platform-wide (counts of every organisation): platform admins only.
+    runs = RetentionRun.objects.all()[:15] if user.is_platform_admin else None
+    return render(request, "privacy/register.html", {"rows": register.rows(), "runs": runs,
+                                                     "nav": "privacy-register"})
 
 
 @login_required

@@ -77,3 +77,14 @@ def test_logging_an_access_costs_one_insert(client, make_request, at_agent, monk
     extra = [q["sql"] for q in logged.captured_queries if "privacy_accesslog" in q["sql"]]
     assert len(extra) == 1 and extra[0].startswith("INSERT")
     assert len(logged.captured_queries) == len(unlogged.captured_queries) + 1
+
+
+def test_the_retention_audit_is_shown_to_platform_admins_only(client, at_admin, platform_admin):
+    from bawaba.privacy.retention import apply_all
+
+    apply_all()
+    client.force_login(at_admin)
+    assert 'id="retention-runs"' not in client.get(reverse("privacy:register")).content.decode()
+    client.force_login(platform_admin)
+    page = client.get(reverse("privacy:register")).content.decode()
+    assert 'id="retention-runs"' in page and "servicedesk.closed_requests" in page and "requests: 0" in page
