@@ -96,3 +96,17 @@ def test_the_nightly_task_applies_every_rule_and_leaves_evidence_alone(db, orgs)
     assert set(summary) == {"servicedesk.closed_requests", "lifeproof.frames", "notifications.bodies"}
     assert RetentionRun.objects.filter(at=NOW).count() == 3
     assert EvidenceRecord.objects.count() == before
+
+
+def test_the_command_applies_the_rules_and_prints_the_register(db, orgs):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("privacy", "retention", stdout=out)
+    assert "servicedesk.closed_requests: " in out.getvalue() and RetentionRun.objects.count() == 3
+    out = io.StringIO()
+    call_command("privacy", "register", stdout=out)
+    assert "postal.items" in {row["code"] for row in json.loads(out.getvalue())}
