@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "bawaba.open311",
     # --- end tmf-open311
     "bawaba.voice",  # telephony: IVR, call queues, wallboard, staffing (docs/voice.md)
+    "bawaba.privacy",  # personal data: register, retention, citizens' requests, access log
     "bawaba.demo",  # last: demo data may use every app above
 ]
 
@@ -117,7 +118,9 @@ MIDDLEWARE = [
     "bawaba.core.middleware.refuse_nul_bytes",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Logs staff access to pages that show citizens' personal data (bawaba.privacy): one insert per such page.
+    "bawaba.privacy.middleware.log_personal_data_access",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last: it times everything above
 ]
 RATELIMIT_VIEW = "bawaba.core.views.rate_limited"
 
@@ -424,3 +427,9 @@ VOICE_VOICEMAIL_MAX_SECONDS = envint("VOICE_VOICEMAIL_MAX_SECONDS", 120)
 VOICE_RECORDING_MAX_BYTES = envint("VOICE_RECORDING_MAX_BYTES", 5 * 1024 * 1024)
 VOICE_RECORDING_HOSTS = envlist("VOICE_RECORDING_HOSTS")  # empty: any host (the secret URL is the guard)
 VOICE_POLL_SECONDS = float(os.environ.get("VOICE_POLL_SECONDS", 2))
+
+# --- Personal data (bawaba.privacy, docs/privacy.md) ---
+# Closed service-desk requests are anonymised this many years after closing; the text of SMS and e-mails in
+# the outbox is blanked this many days after it was queued. Proof-of-life frames: LIFEPROOF_FRAME_RETENTION_DAYS.
+PRIVACY_REQUEST_YEARS = envint("PRIVACY_REQUEST_YEARS", 5)
+PRIVACY_MESSAGE_BODY_DAYS = envint("PRIVACY_MESSAGE_BODY_DAYS", 180)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("geo/", include("bawaba.geo.urls")),
     path("evidence/", include("bawaba.evidence.urls")),
     path("voice/", include("bawaba.voice.urls")),  # telephony (bawaba.voice)
+    path("privacy/", include("bawaba.privacy.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -39,6 +39,10 @@ class AccountsConfig(AppConfig):
         entries=(
             MenuEntry("admin:accounts_user_changelist", _("Staff"), ADMIN_ROLES, key="staff", id="nav-staff"),
             MenuEntry("admin:index", _("Administration"), ADMIN_ROLES, key="admin", id="nav-admin"),
+            # Personal data (bawaba.privacy): the register, citizens' requests and the staff access log.
+            MenuEntry("privacy:register", _("Register of processing"), ADMIN_ROLES, key="privacy-register"),
+            MenuEntry("privacy:subject_start", _("Citizens' data requests"), ADMIN_ROLES, key="privacy-subjects"),
+            MenuEntry("privacy:access_log", _("Data access log"), ADMIN_ROLES, key="privacy-log"),
         ),
     )
 

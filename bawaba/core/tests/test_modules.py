@@ -72,7 +72,8 @@ def test_an_operator_admin_sees_each_of_their_modules_once():
     assert list(ids) == ["desk", "fibre", "platform"]
     assert ids["fibre"] == ["nav-inspections", "nav-import", "nav-statements", "nav-fibre-dashboard",
                             "nav-scorecards", "nav-payments"]
-    assert ids["platform"] == ["nav-staff", "nav-admin"]
+    assert ids["platform"] == ["nav-staff", "nav-admin",  # and the personal-data pages (bawaba.privacy)
+                               "nav-privacy-register", "nav-privacy-subjects", "nav-privacy-log"]
 
 
 def test_the_current_entry_is_marked_by_url_name_or_by_the_pages_nav_key():
