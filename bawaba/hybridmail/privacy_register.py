@@ -22,3 +22,13 @@ PROCESSING = (
                   _("sealed, time-stamped evidence")),
     ),
 )
+
+# Staff pages that show a citizen's personal data, logged by bawaba.privacy (URL name -> what they show).
+PERSONAL_DATA_VIEWS = {
+    "hybridmail:assist-citizen": "hybridmail.identity",
+    "hybridmail:assist-letter": "hybridmail.letter",
+    "hybridmail:sender-letter-detail": "hybridmail.letter",
+    "hybridmail:sender-letters-csv": "hybridmail.letter",
+    "hybridmail:print-run-manifest": "hybridmail.print_run",
+    "hybridmail:print-run-pdf": "hybridmail.print_run",
+}
