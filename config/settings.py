@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "bawaba.postal",
     "bawaba.evidence",
     "bawaba.lifeproof",
+    "bawaba.live",  # server push (docs/live.md)
     "bawaba.demo",  # last: demo data may use every app above
 ]
 
@@ -365,3 +366,11 @@ FIBRE_LATE_INTEREST_RATE = os.environ.get("FIBRE_LATE_INTEREST_RATE") or None
 # Postal webhooks: subscribers' URLs that resolve to private, loopback or link-local addresses are refused
 # (a subscriber must not make the platform call into the internal network) unless this is set.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = envbool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+
+# --- Server push (docs/live.md): desk screens are updated over Server-Sent Events when served by an ASGI server
+# (config/asgi.py); under WSGI the stream answers 204 and pages keep polling. LIVE_BACKEND: "postgres"
+# (LISTEN/NOTIFY; the default on PostgreSQL) or "polling" (the events table read every LIVE_POLL_SECONDS by one
+# listener per process; the default on SQLite, where events of the same process are delivered at once).
+LIVE_ENABLED = envbool("LIVE_ENABLED", True)
+LIVE_BACKEND = os.environ.get("LIVE_BACKEND", "")
+LIVE_POLL_SECONDS = float(os.environ.get("LIVE_POLL_SECONDS", 0.5))
