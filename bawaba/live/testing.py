@@ -51,31 +51,36 @@ def asgi_server_thread():
 
 
 @contextmanager
-def asgi_server_process(env: dict):
-    """config.asgi served by its own uvicorn process; yields the base URL once it answers."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning", "--lifespan", "off"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+def asgi_server_processes(env: dict, count: int = 2):
+    """`count` uvicorn processes serving config.asgi, started together; yields their base URLs once all answer."""
+    processes, bases = [], []
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(base + "/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("uvicorn did not start: " + process.stderr.read().decode()[-2000:]) from None
-                time.sleep(0.1)
-        yield base
+        for _ in range(count):
+            port = free_port()
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port",
+                 str(port), "--log-level", "warning", "--lifespan", "off"],
+                cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+            bases.append(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 90
+        for process, base in zip(processes, bases, strict=True):
+            while True:
+                try:
+                    httpx.get(base + "/healthz", timeout=1)
+                    break
+                except httpx.TransportError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError("uvicorn did not start: " + process.stderr.read().decode()[-2000:]) from None
+                    time.sleep(0.1)
+        yield bases
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 class EventReader:

@@ -159,3 +159,43 @@ def test_under_wsgi_the_stream_says_no_content_and_the_page_keeps_polling(login,
     assert 'name="bawaba-live"' in html and "desk-live.js" in html
     etag = client.get(reverse("desk:queue"))["ETag"]
     assert client.get(reverse("desk:queue"), HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_a_change_through_one_server_process_reaches_a_screen_served_by_another(tmp_path, at_agent, make_request):
+    """Two real server processes on one database: the agent's screen is connected to B, the change goes
+    through A (the agent takes a request on A's desk form). PostgreSQL: LISTEN/NOTIFY; SQLite: the events
+    table, read by B's listener."""
+    import sqlite3
+
+    import httpx
+    from django.db import connection
+
+    from bawaba.live.testing import asgi_server_processes
+
+    request = make_request(subject="Câble arraché")
+    cookies = session_cookie(at_agent)
+    env = {"SECRET_KEY": settings.SECRET_KEY, "BAWABA_VAR_DIR": str(tmp_path), "DEBUG": "0", "LOG_LEVEL": "WARNING"}
+    if connection.vendor == "sqlite":  # the test database lives in memory: the servers get a copy on disk
+        path = tmp_path / "db.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(path) as copy:
+            connection.connection.backup(copy)
+        env.update(SQLITE_PATH=str(path), DATABASE_URL="")
+    else:
+        params = connection.settings_dict
+        env["DATABASE_URL"] = (f"postgres://{params['USER']}:{params['PASSWORD'] or ''}@{params['HOST']}:"
+                               f"{params['PORT'] or 5432}/{params['NAME']}")
+    with asgi_server_processes(env, 2) as (a, b):
+        screen = EventReader(b + QUEUE, cookies=cookies, headers={"Accept-Language": "en"})
+        try:
+            screen.next("ready", timeout=20)
+            assert "Amina" not in screen.next("queue", timeout=20)["data"]
+            with httpx.Client(base_url=a, cookies=cookies, headers={"Accept-Language": "en"}, timeout=20) as client:
+                page = client.get(f"/desk/r/{request.reference}/").text
+                token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+                answer = client.post(f"/desk/r/{request.reference}/assign/",
+                                     data={"csrfmiddlewaretoken": token, "assignee": "me"})
+                assert answer.status_code == 302
+            assert "Amina" in screen.next("queue", timeout=20)["data"]  # the assignee's name, on B's screen
+        finally:
+            screen.close()
