@@ -48,6 +48,18 @@ def asgi_server_thread():
     finally:
         server.should_exit = server.force_exit = True  # open streams end with the server
         thread.join(10)
+        _close_server_connections()
+
+
+def _close_server_connections() -> None:
+    """The server's threads kept database connections (and on PostgreSQL the listener's): end them, or the
+    test database cannot be dropped at the end of the session."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @contextmanager
@@ -81,6 +93,7 @@ def asgi_server_processes(env: dict, count: int = 2):
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
+        _close_server_connections()
 
 
 class EventReader:
