@@ -418,6 +418,7 @@ class Run:
     stream_connected: dict = field(default_factory=dict)  # stream name -> monotonic time of its first message
     stream_errors: int = 0
     live_rss: dict = field(default_factory=dict)
+    stream_client: object = None
 
     def record(self, op, started, latency, ok, status, detail=""):
         self.samples.append(Sample(op, started, latency, ok, status))
@@ -510,45 +511,48 @@ async def read_stream(run: Run, name: str, session_key: str, stop_at: float, ref
     and arrival time of every list it receives; reconnects with Last-Event-ID if the stream breaks."""
     import aiohttp
 
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=None)
+    if run.stream_client is None:  # one client for every stream (one connection each, no pool limit)
+        run.stream_client = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0), cookie_jar=aiohttp.DummyCookieJar(),
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=60, sock_read=None))
+    client = run.stream_client
     last_id = ""
     received = run.deliveries.setdefault(name, [])
     while time.monotonic() < stop_at:
-        headers = {"Accept": "text/event-stream", "Accept-Language": "fr"}
+        headers = {"Accept": "text/event-stream", "Accept-Language": "fr",
+                   "Cookie": f"{run.prepared.session_cookie}={session_key}"}
         if last_id:
             headers["Last-Event-ID"] = last_id
         try:
-            async with aiohttp.ClientSession(cookies={run.prepared.session_cookie: session_key},
-                                             cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=timeout) as client:
-                async with client.get(run.live_base + "/desk/live/?view=queue", headers=headers) as response:
-                    if response.status != 200:
-                        run.stream_errors += 1
-                        await asyncio.sleep(3)
-                        continue
-                    buffer = b""
-                    async for chunk in response.content.iter_any():
-                        now = time.monotonic()
-                        buffer += chunk
-                        while b"\n\n" in buffer:
-                            message, buffer = buffer.split(b"\n\n", 1)
-                            run.stream_connected.setdefault(name, now)
-                            if not message.startswith((b"id:", b"event: queue", b"retry:")):
-                                continue
-                            event_id = kind = None
-                            for line in message.split(b"\n", 3)[:3]:
-                                if line.startswith(b"id: "):
-                                    event_id = line[4:].decode()
-                                elif line.startswith(b"event: "):
-                                    kind = line[7:]
-                            if event_id:
-                                last_id = event_id
-                                received.append((int(event_id), now))
-                            if kind == b"queue" and refs is not None and keep_html:
-                                found = REF_RE.findall(message.decode(errors="replace"))
-                                if found:
-                                    refs[:] = found
-                        if time.monotonic() >= stop_at:
-                            return
+            async with client.get(run.live_base + "/desk/live/?view=queue", headers=headers) as response:
+                if response.status != 200:
+                    run.stream_errors += 1
+                    await asyncio.sleep(3)
+                    continue
+                buffer = b""
+                async for chunk in response.content.iter_any():
+                    now = time.monotonic()
+                    buffer += chunk
+                    while b"\n\n" in buffer:
+                        message, buffer = buffer.split(b"\n\n", 1)
+                        run.stream_connected.setdefault(name, now)
+                        if not message.startswith((b"id:", b"event: queue", b"retry:")):
+                            continue
+                        event_id = kind = None
+                        for line in message.split(b"\n", 3)[:3]:
+                            if line.startswith(b"id: "):
+                                event_id = line[4:].decode()
+                            elif line.startswith(b"event: "):
+                                kind = line[7:]
+                        if event_id:
+                            last_id = event_id
+                            received.append((int(event_id), now))
+                        if kind == b"queue" and refs is not None and keep_html:
+                            found = REF_RE.findall(message.decode(errors="replace"))
+                            if found:
+                                refs[:] = found
+                    if time.monotonic() >= stop_at:
+                        return
         except (TimeoutError, aiohttp.ClientError):
             run.stream_errors += 1
             await asyncio.sleep(1)
@@ -851,6 +855,8 @@ async def drive(run: Run, master: int) -> dict:
     await asyncio.wait(tasks, timeout=40)
     for task in tasks:
         task.cancel()
+    if run.stream_client is not None:
+        await run.stream_client.close()
     measures.update(warm_until=warm_until, stop_at=stop_at)
     return measures
 
