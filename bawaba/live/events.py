@@ -15,7 +15,8 @@ from .models import LiveEvent
 CHANNEL = "bawaba_live"  # PostgreSQL NOTIFY channel
 # Taken by every publishing transaction on PostgreSQL, until it commits: events then commit in id order, so a
 # reader that saw id N has seen every event below N (without it, id 11 could commit before id 10 and a browser
-# that reconnects "after 11" would never get 10). SQLite writers are serialised already.
+# that reconnects "after 11" would never get 10). SQLite writers are serialised already. Because it is held to
+# the end of the transaction, publish before locking anything else (docs/live.md).
 ORDER_LOCK = 0x6C697665
 NOTIFY_LIMIT = 7000  # bytes; PostgreSQL refuses payloads of 8000 and more: then listeners read the table
 
