@@ -4,6 +4,7 @@ transaction; the readers run in a thread for the stream (bawaba.live.hub)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 
@@ -45,9 +46,13 @@ def publish(topics: list[str], kind: str, payload: dict | None = None, *, using:
         if postgres:
             with conn.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ORDER_LOCK])
-        rows = LiveEvent.objects.using(using).bulk_create(
-            [LiveEvent(topic=topic, kind=kind, payload=payload, at=now) for topic in topics])
-        events = [Event(row.id, row.topic, kind, payload) for row in rows]
+        # Plain SQL: on every write of the desk (the ORM's bulk_create cost more than the INSERT itself).
+        data, at = json.dumps(payload, separators=(",", ":")), conn.ops.adapt_datetimefield_value(now)
+        with conn.cursor() as cursor:
+            cursor.execute(_insert_sql(conn.vendor, len(topics)),
+                           [value for topic in topics for value in (topic, kind, data, at)])
+            ids = [row[0] for row in cursor.fetchall()]
+        events = [Event(pk, topic, kind, payload) for pk, topic in zip(ids, topics, strict=True)]
         if postgres:
             # NOTIFY is transactional: sent at commit, in commit order, never for a rolled-back change.
             message = json.dumps([event.as_list() for event in events], separators=(",", ":"))
@@ -58,6 +63,13 @@ def publish(topics: list[str], kind: str, payload: dict | None = None, *, using:
         else:
             transaction.on_commit(_wake_this_process, using=using)
     return events
+
+
+@functools.cache
+def _insert_sql(vendor: str, count: int) -> str:
+    table = LiveEvent._meta.db_table
+    row = "(%s, %s, %s::jsonb, %s)" if vendor == "postgresql" else "(%s, %s, %s, %s)"
+    return f"INSERT INTO {table} (topic, kind, payload, at) VALUES {', '.join([row] * count)} RETURNING id"  # noqa: S608
 
 
 def _wake_this_process() -> None:
