@@ -191,11 +191,16 @@ def prepare_django(url: str, agents: int) -> Prepared:
         raise SystemExit(f"the database has {len(users)} agents, {agents} asked")
     # Spread the simulated agents over the organisations in the demo's proportions.
     users = sorted(users, key=lambda u: (int(re.sub(r"\D", "", u.username) or 0), u.username))[:agents]
+    # The backend that reads a signed-in user back (as Django's force_login picks it): the first one, django-axes'
+    # guard, only checks sign-ins.
+    from django.contrib.auth import load_backend
+
+    backend = next(path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user"))
     sessions = []
     for user in users:
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[BACKEND_SESSION_KEY] = backend
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         sessions.append((user.username, session.session_key))

@@ -165,7 +165,7 @@ async def asgi_stream(scope, receive, send):
     await send({"type": "http.response.start", "status": 200, "headers": [
         (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
         (b"x-accel-buffering", b"no")]})
-    events = _events(user, result, language, last_event_id(request))
+    events = _events(user, result, language, last_event_id(request), recheck=lambda: _in_thread(authenticate)())
 
     async def pump():
         async for chunk in events:
@@ -212,8 +212,12 @@ async def stream(request):
     return response
 
 
-async def _events(user, setup: Setup, language: str, since: int | None):
+RECHECK_SECONDS = 300  # a session ended or a user deactivated elsewhere: the stream stops within 5 minutes
+
+
+async def _events(user, setup: Setup, language: str, since: int | None, recheck=None):
     sub = hub.subscribe(setup.topics)
+    checked = time.monotonic()
     try:
         yield frame("" if since is None else str(since), event="ready", retry=RETRY_MS)
         await asyncio.wait_for(asyncio.shield(hub.started), 30)  # the listener knows where the stream stands
@@ -263,6 +267,12 @@ async def _events(user, setup: Setup, language: str, since: int | None):
             elif int(time.time() // 60) != minute and setup.view == "queue":
                 out.append(await _render(user, setup, language, position, fresh=True))  # the time-left badges
             minute = int(time.time() // 60)
+            if recheck is not None and time.monotonic() - checked > RECHECK_SECONDS:
+                # Sessions and accounts are read through the cache: no query while the desk is idle.
+                checked = time.monotonic()
+                current = await recheck()
+                if not current.is_authenticated or current.pk != user.pk or not current.is_active:
+                    return
             if out:
                 for chunk in out:
                     if chunk:

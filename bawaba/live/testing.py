@@ -106,6 +106,7 @@ class EventReader:
         self._condition = threading.Condition()
         self._client = httpx.Client(cookies=cookies or {}, timeout=httpx.Timeout(5, read=None))
         self._closed = False
+        self.ended = False
         self._thread = threading.Thread(target=self._run, args=(url, headers or {}), daemon=True)
         self._thread.start()
         self._read = 0
@@ -136,9 +137,18 @@ class EventReader:
                     elif name in ("event", "id"):
                         message[name] = value
         except (httpx.HTTPError, RuntimeError):
-            with self._condition:
-                self._closed = True
-                self._condition.notify_all()
+            pass
+        with self._condition:
+            self.ended = True
+            self._condition.notify_all()
+
+    def wait_end(self, timeout: float = 10) -> bool:
+        """True once the server ended the stream."""
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while not self.ended and time.monotonic() < deadline:
+                self._condition.wait(0.1)
+        return self.ended
 
     def next(self, event: str | None = None, timeout: float = 10) -> dict:
         deadline = time.monotonic() + timeout
@@ -157,7 +167,7 @@ class EventReader:
     def wait_status(self, timeout: float = 10) -> int:
         deadline = time.monotonic() + timeout
         with self._condition:
-            while self.status is None and not self._closed and time.monotonic() < deadline:
+            while self.status is None and not self.ended and time.monotonic() < deadline:
                 self._condition.wait(0.1)
         return self.status
 

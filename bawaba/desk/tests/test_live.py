@@ -141,6 +141,21 @@ def test_notification_count_and_dashboard_counters_are_pushed(stream, at_supervi
     assert page.next("notifications")["data"] == "0"
 
 
+def test_a_stream_ends_when_its_session_does(server, at_agent, monkeypatch):
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    from bawaba.desk import live as desk_live
+
+    monkeypatch.setattr(desk_live, "RECHECK_SECONDS", 0)  # check at every wake-up instead of every 5 minutes
+    cookies = session_cookie(at_agent)
+    reader = EventReader(server + QUEUE, cookies=cookies)
+    reader.next("queue")
+    SessionStore(cookies[settings.SESSION_COOKIE_NAME]).delete()  # signed out elsewhere
+    live.publish(f"user:{at_agent.pk}", "ping")
+    assert reader.wait_end(10)
+    reader.close()
+
+
 def test_stream_refuses_strangers(stream, server, fibre_less_user=None):
     import httpx
 
