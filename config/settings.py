@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     # --- end tmf-open311
     "bawaba.voice",  # telephony: IVR, call queues, wallboard, staffing (docs/voice.md)
     "bawaba.privacy",  # personal data: register, retention, citizens' requests, access log
+    "bawaba.live",  # server push (docs/live.md)
     "bawaba.demo",  # last: demo data may use every app above
 ]
 
@@ -433,3 +434,10 @@ VOICE_POLL_SECONDS = float(os.environ.get("VOICE_POLL_SECONDS", 2))
 # the outbox is blanked this many days after it was queued. Proof-of-life frames: LIFEPROOF_FRAME_RETENTION_DAYS.
 PRIVACY_REQUEST_YEARS = envint("PRIVACY_REQUEST_YEARS", 5)
 PRIVACY_MESSAGE_BODY_DAYS = envint("PRIVACY_MESSAGE_BODY_DAYS", 180)
+# --- Server push (docs/live.md): desk screens are updated over Server-Sent Events when served by an ASGI server
+# (config/asgi.py); under WSGI the stream answers 204 and pages keep polling. LIVE_BACKEND: "postgres"
+# (LISTEN/NOTIFY; the default on PostgreSQL) or "polling" (the events table read every LIVE_POLL_SECONDS by one
+# listener per process; the default on SQLite, where events of the same process are delivered at once).
+LIVE_ENABLED = envbool("LIVE_ENABLED", True)
+LIVE_BACKEND = os.environ.get("LIVE_BACKEND", "")
+LIVE_POLL_SECONDS = float(os.environ.get("LIVE_POLL_SECONDS", 0.5))

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import live, views
 
 app_name = "desk"
 urlpatterns = [
     path("", views.home, name="home"),
     path("queue/", views.queue, name="queue"),
+    path("live/", live.stream, name="live"),
     path("call/", views.call, name="call"),
     path("new/", views.call, name="new"),
     path("call/lookup/", views.caller_lookup, name="caller_lookup"),

@@ -97,21 +97,24 @@ QUEUE_CACHE_SECONDS = 120  # a rendering is keyed by its minute: it is never ser
 
 
 def _queue_list(request, filters: dict, scope) -> tuple[str, str]:
+    return queue_list_html(request.user, filters, scope, request.GET.get("page", ""))
+
+
+def queue_list_html(user, filters: dict, scope, page_number: str) -> tuple[str, str]:
     """(ETag, HTML) of the list. The ETag names everything the list is drawn from: the scope (rows the
     user may see and their queues' versions), the language, the minute and the filters. People with the
     same scope share one rendering from the cache: 480 agents polling cost one rendering per change per
-    scope, not one per agent (docs/desk.md)."""
+    scope, not one per agent (docs/desk.md). The push stream (desk.live) sends the same rendering."""
     data = filters
-    page_number = request.GET.get("page", "")
     raw = "|".join([
         scope.key, get_language() or "", str(_clock_bucket()), str(data.get("queue") or ""),
-        f"mine{request.user.pk}" if data.get("mine") else "", page_number[:12],
+        f"mine{user.pk}" if data.get("mine") else "", page_number[:12],
     ])
     etag = hashlib.sha256(raw.encode()).hexdigest()[:32]
     queue_ids = [data["queue"]] if data.get("queue") else None
 
     def render_list():
-        qs = selectors.queue_for_agent(request.user, queue_ids=queue_ids, mine_only=data.get("mine", False))
+        qs = selectors.queue_for_agent(user, queue_ids=queue_ids, mine_only=data.get("mine", False))
         page = selectors.queue_page(qs, page_number, QUEUE_PAGE_SIZE)
         params = [(name, value) for name, value in (("queue", data.get("queue")), ("mine", "on" if data.get("mine")
                                                                                    else None)) if value]
@@ -147,7 +150,8 @@ def home(request):
         return render(request, "desk/home.html", {"filters": form, "queue_html": None, "nav": "queue"},
                       status=400)
     _etag, html = _queue_list(request, form.cleaned_data, scope)
-    return render(request, "desk/home.html", {"filters": form, "queue_html": html, "nav": "queue"})
+    return render(request, "desk/home.html", {"filters": form, "queue_html": html, "nav": "queue",
+                                              "live_view": "queue"})
 
 
 @staff_required
@@ -485,6 +489,7 @@ def dashboard(request):
     day_rows = [(day.strftime("%d/%m"), n) for day, n in data.by_day]
     context = {
         "nav": "dashboard",
+        "live_view": "dashboard",
         "form": form,
         "data": data,
         "charts": {

@@ -4,6 +4,7 @@ audit event in it, so a change and its history are stored together or not at all
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Iterable
 
@@ -12,11 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from bawaba import live
 from bawaba.accounts.models import DESK_SUPERVISOR, User
 from bawaba.core.phones import to_e164
 from bawaba.core.references import new_reference
@@ -119,15 +121,21 @@ def _store_attachments(request, message, checked, actor, now):
         _event(request, EventKind.ATTACHMENT, actor, now, name=attachment.original_name, sha256=item.sha256)
 
 
-def bump_queue_versions(*queue_ids: int | None) -> None:
+def bump_queue_versions(*queue_ids: int | None, reference: str = "") -> None:
     """Raise the version of each queue whose list may have changed (call inside the change's transaction,
-    so that pollers see the new version no earlier than the change). Rows are locked in primary-key order;
-    a queue's first change creates its row."""
+    so that pollers see the new version no earlier than the change), and tell the screens that show those
+    queues (bawaba.live: delivered at commit). Rows are locked in primary-key order; a queue's first change
+    creates its row."""
     ids = sorted({queue_id for queue_id in queue_ids if queue_id})
     if not ids:
         return
-    counters = QueueVersion.objects.filter(queue_id__in=ids)
-    if counters.update(version=F("version") + 1) < len(ids):
+    live.publish_many([f"queue:{pk}" for pk in ids], "queue", {"ref": reference} if reference else None)
+    # Plain SQL: on every write of the desk (compiling the ORM's UPDATE cost more than running it).
+    with connection.cursor() as cursor:
+        cursor.execute(_bump_sql(len(ids)), ids)
+        updated = cursor.rowcount
+    if updated < len(ids):
+        counters = QueueVersion.objects.filter(queue_id__in=ids)
         missing = set(ids) - set(counters.values_list("queue_id", flat=True))
         # Another transaction may create the same row at the same moment: ignore the conflict, then count.
         QueueVersion.objects.bulk_create([QueueVersion(queue_id=q, version=0) for q in sorted(missing)],
@@ -135,11 +143,17 @@ def bump_queue_versions(*queue_ids: int | None) -> None:
         QueueVersion.objects.filter(queue_id__in=missing).update(version=F("version") + 1)
 
 
+@functools.cache
+def _bump_sql(count: int) -> str:
+    table = connection.ops.quote_name(QueueVersion._meta.db_table)
+    return f"UPDATE {table} SET version = version + 1 WHERE queue_id IN ({', '.join(['%s'] * count)})"  # noqa: S608
+
+
 def _touch(request: Request, now: dt.datetime, fields: list[str], *, left_queue: int | None = None) -> None:
     """Save the changed fields and mark the request's queue (and the queue it just left) as changed."""
     request.updated_at = now
     request.save(update_fields=[*fields, "updated_at"])
-    bump_queue_versions(request.queue_id, left_queue)
+    bump_queue_versions(request.queue_id, left_queue, reference=request.reference)
 
 
 def _locked(request: Request, actor: User | None) -> Request:
@@ -251,12 +265,15 @@ def do_create_request(
                 )
                 clock = sla.set_deadlines(request, now)
                 request.save()
-                bump_queue_versions(request.queue_id)
-                _event(request, EventKind.CREATED, created_by, now, channel=channel)
-                _event(
-                    request, EventKind.ROUTED, created_by, now,
-                    service=service.code, method=method, confidence=confidence, predicted=predicted,
-                )
+                bump_queue_versions(request.queue_id, reference=request.reference)
+                actor_org = getattr(created_by, "organisation_id", None)
+                RequestEvent.objects.bulk_create([  # one INSERT for both lines of the history, in this order
+                    RequestEvent(request=request, kind=EventKind.CREATED, actor=created_by, at=now,
+                                 organisation_id=actor_org, data={"channel": channel}),
+                    RequestEvent(request=request, kind=EventKind.ROUTED, actor=created_by, at=now,
+                                 organisation_id=actor_org, data={"service": service.code, "method": method,
+                                                                  "confidence": confidence, "predicted": predicted}),
+                ])
                 sla.record_problem(request, clock, created_by, now)
                 _store_attachments(request, None, checked, created_by, now)
             return request
@@ -296,6 +313,10 @@ def do_assign(request: Request, assignee: User | None, *, actor: User, now: dt.d
             request.status = Status.NEW
             fields.append("status")
         _touch(request, now, fields)
+        if assignee is not None and request.queue_id:
+            # The assignee's list now draws on this queue too (if it was not one of theirs): their screens
+            # subscribe to it.
+            live.publish(f"user:{assignee.pk}", "scope")
         _event(
             request, EventKind.ASSIGNED, actor, now,
             **{"from": previous.username if previous else None, "to": assignee.username if assignee else None},
@@ -620,6 +641,7 @@ def escalate_breaches(now: dt.datetime | None = None, batch: int = 500) -> int:
                     subject = _("SLA breach: %(reference)s") % {"reference": request.reference}
                 Notification.objects.bulk_create(
                     [Notification(recipient=user, request=request, text=text[:300], created_at=now) for user in users])
+                live.publish_many([f"user:{user.pk}" for user in users], "notifications")
                 emails = [user.email for user in users if user.email]
                 if emails:
                     transaction.on_commit(
@@ -652,7 +674,10 @@ def do_mark_notifications_read(user: User, ids: list[int] | None = None, *, now:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=now or timezone.now())
+    count = qs.update(read_at=now or timezone.now())
+    if count:
+        live.publish(f"user:{user.pk}", "notifications")  # the count in the user's other open tabs
+    return count
 
 
 MODULE_EVENT_KINDS = (EventKind.LINKED, EventKind.MODULE_UPDATE)

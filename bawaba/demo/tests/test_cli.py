@@ -175,7 +175,7 @@ def _dev_script(tmp_path: Path) -> Path:
         '#!/bin/sh\n'
         'case "$1 $2" in\n'
         '  "demo logins") echo "logins at $BAWABA_URL/desk/" ;;\n'
-        '  "runserver "*) echo "$*" ;;\n'
+        '  "serve "*) echo "$*" ;;\n'
         '  "run_huey "*) exec sleep 60 ;;  # the worker runs until scripts/dev stops it\n'
         'esac\n')
     for script in ("scripts/dev", "scripts/install", ".venv/bin/bawaba"):
@@ -194,7 +194,7 @@ def test_scripts_dev_prints_the_port_it_serves_in_every_address(tmp_path, enviro
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert f"logins at {url}/desk/" in done.stdout
-    assert f"runserver --noreload {served}" in done.stdout
+    assert f"serve {served}" in done.stdout
     addresses = [word for line in done.stdout.splitlines() for word in line.split() if word.startswith("http")]
     assert len(addresses) >= 5
     assert all(address.startswith(url + "/") for address in addresses), addresses

@@ -31,3 +31,23 @@ def unread_notifications(context) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@register.simple_tag(takes_context=True)
+def live_url(context) -> str:
+    """The page's push stream (desk.live): the queue page's list with its filters, the dashboard's counters,
+    or only the user's own events (notification count, telephony) on every other desk page."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    if not getattr(settings, "LIVE_ENABLED", True):
+        return ""
+    request = context["request"]
+    view = context.get("live_view") or "page"
+    params = [("view", view)]
+    if view == "queue":
+        params += [(name, request.GET[name]) for name in ("queue", "mine", "page") if request.GET.get(name)]
+    elif view == "dashboard" and request.GET.get("organisation"):
+        params.append(("organisation", request.GET["organisation"]))
+    return reverse("desk:live") + "?" + urlencode(params)

@@ -1,0 +1,321 @@
+"""The desk by push (docs/desk.md, docs/live.md): one Server-Sent Events stream per open desk page.
+
+What it sends: the queue list (the same shared rendering the polling endpoint serves) when a queue the agent
+sees changes, the unread-notification count, the supervisor's dashboard counters, and every other event of
+the user's own topic as it is (`event: live`: e.g. telephony's screen pop). While nothing changes a stream
+costs nothing: no request, no query; the process's one listener (bawaba.live.hub) wakes it.
+
+Catch-up: each message carries the id of the newest event it reflects; a browser that lost the connection
+reconnects with Last-Event-ID (the page itself starts from the id it was rendered at) and gets what it
+missed: the user's events one by one, the lists rendered afresh if any of their queues changed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone, translation
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from bawaba.live import events as store
+from bawaba.live.hub import hub
+from bawaba.live.sse import COMMENT, SharedRenderings, frame, is_asgi, last_event_id
+
+HEARTBEAT_SECONDS = 25  # a comment now and then keeps proxies from closing a quiet stream
+RETRY_MS = 3000
+renderings = SharedRenderings(lambda: hub.last_id, interval=float(getattr(settings, "LIVE_RENDER_INTERVAL", 0.2)))
+counters = SharedRenderings(lambda: hub.last_id, interval=2.0)  # 12 queries: at most one every 2 s per scope
+
+
+def _in_thread(function):
+    def run(*args, **kwargs):
+        close_old_connections()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return sync_to_async(run, thread_sensitive=False)
+
+
+@dataclass
+class Setup:
+    topics: frozenset[str]
+    group: tuple  # connections with the same group see the same list
+    view: str
+    filters: dict
+    page: str
+    organisation_id: int | None = None
+
+
+def _queue_topics(user, scope) -> set[str]:
+    if user.is_platform_admin:
+        return {"queue:*"}
+    # The scope's key lists every queue the list is drawn from ("owner:12@3,14@0"), the agent's member queues
+    # and those where a request is assigned to them.
+    ids = [part.split("@", 1)[0] for part in scope.key.split(":", 1)[1].split(",") if part]
+    return {f"queue:{pk}" for pk in ids}
+
+
+def setup_stream(user, params, view: str, language: str = "") -> Setup | tuple[int, str]:
+    """What the stream listens to and renders; (status, reason) if it is refused (the same rules as the pages:
+    staff_required, the dashboard for supervisors)."""
+    from bawaba.servicedesk import selectors
+
+    from . import forms
+
+    if not (user.organisation_id or user.is_platform_admin) or not user.is_desk_staff:
+        return 403, "not desk staff"
+
+    topics = {f"user:{user.pk}"}
+    language = language or get_language() or ""
+    if view == "queue":
+        scope = selectors.queue_scope(user)
+        form = forms.QueueFilterForm(params, user=user, queue_ids=scope.queue_ids)
+        if not form.is_valid():
+            return 400, "invalid filter"
+        filters = form.cleaned_data
+        page = params.get("page", "")[:12]
+        owner = scope.key.split(":", 1)[0]
+        topics |= _queue_topics(user, scope)
+        group = ("queue", owner, tuple(sorted(topics - {f"user:{user.pk}"})), filters.get("queue"),
+                 user.pk if filters.get("mine") else None, page, language)
+        return Setup(frozenset(topics), group, view, filters, page)
+    if view == "dashboard":
+        if not user.is_supervisor:
+            return 403, "not a supervisor"
+        organisation = params.get("organisation", "") if user.is_platform_admin else ""
+        org_id = int(organisation) if organisation.isdigit() else None
+        if user.is_platform_admin:
+            topics.add("queue:*")
+        else:
+            org_id = user.organisation_id
+            scope = selectors.queue_scope(user)
+            topics |= _queue_topics(user, scope)
+        return Setup(frozenset(topics), ("dashboard", org_id, user.is_platform_admin), view, {}, "", org_id)
+    return Setup(frozenset(topics), ("user", user.pk), view, {}, "")
+
+
+def render_queue(user, setup: Setup, language: str) -> str:
+    from bawaba.servicedesk import selectors
+
+    from .views import queue_list_html
+
+    with translation.override(language):
+        return queue_list_html(user, setup.filters, selectors.queue_scope(user), setup.page)[1]
+
+
+def count_counters(user, setup: Setup) -> dict:
+    from bawaba.orgs.models import Organisation
+    from bawaba.servicedesk.models import OPEN_STATUSES
+
+    from . import stats
+
+    organisation = Organisation.objects.filter(pk=setup.organisation_id).first() if setup.organisation_id else None
+    qs = stats.scope_for(user, organisation).filter(status__in=OPEN_STATUSES)
+    totals = stats.backlog(qs, timezone.now())
+    return {"kpi-open": totals["open_total"], "kpi-overdue": totals["overdue"]}
+
+
+def unread_count(user) -> int:
+    from bawaba.servicedesk.models import Notification
+
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+async def asgi_stream(scope, receive, send):
+    """/desk/live/ served by the ASGI server without Django's request cycle (config/asgi.py routes it here).
+
+    Why not the view below: Django's ASGI handler gives every request a thread of its own for the sync
+    middleware, and a stream's request lasts as long as the desk is open: 1,000 open desks were 1,000 threads
+    and 700 MiB (measured). Here the session is read once in the shared thread pool, with the same checks
+    as the page (signed-in staff, session hash), and the connection is a coroutine only."""
+    import io
+    from importlib import import_module
+
+    from django.contrib.auth import get_user
+    from django.core.handlers.asgi import ASGIRequest
+
+    request = ASGIRequest(scope, io.BytesIO())
+    if request.method != "GET":
+        return await _plain(send, 405, "GET only")
+    if not getattr(settings, "LIVE_ENABLED", True):
+        return await _plain(send, 204, "")
+    language = translation.get_language_from_request(request, check_path=False)
+
+    def authenticate():
+        request.session = import_module(settings.SESSION_ENGINE).SessionStore(
+            request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        return get_user(request)
+
+    user = await _in_thread(authenticate)()
+    if not user.is_authenticated:
+        return await _plain(send, 401, "sign in")
+    params = request.GET.copy()
+    result = await _in_thread(setup_stream)(user, params, params.get("view", "page"), language)
+    if isinstance(result, tuple):
+        return await _plain(send, *result)
+    await send({"type": "http.response.start", "status": 200, "headers": [
+        (b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache"),
+        (b"x-accel-buffering", b"no")]})
+    events = _events(user, result, language, last_event_id(request), recheck=lambda: _in_thread(authenticate)())
+
+    async def pump():
+        async for chunk in events:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+
+    async def disconnected():
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    tasks = [asyncio.ensure_future(pump()), asyncio.ensure_future(disconnected())]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await events.aclose()
+
+
+async def _plain(send, status: int, text: str):
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+    await send({"type": "http.response.body", "body": text.encode()})
+
+
+@require_GET
+async def stream(request):
+    """GET /desk/live/?view=queue|dashboard|page[&filters][&since=N] → text/event-stream."""
+    if not is_asgi(request) or not getattr(settings, "LIVE_ENABLED", True):
+        # 204 tells EventSource to stop trying: the page keeps polling (served by a WSGI server, say).
+        return HttpResponse(status=204)
+    user = await request.auser()
+    if not user.is_authenticated:
+        return HttpResponse(status=401)
+    language = get_language() or settings.LANGUAGE_CODE
+    result = await _in_thread(setup_stream)(user, request.GET.copy(), request.GET.get("view", "page"), language)
+    if isinstance(result, tuple):
+        status, message = result
+        return HttpResponse(message, status=status, content_type="text/plain")
+    response = StreamingHttpResponse(_events(user, result, language, last_event_id(request)),
+                                     content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each message on at once
+    return response
+
+
+RECHECK_SECONDS = 300  # a session ended or a user deactivated elsewhere: the stream stops within 5 minutes
+
+
+async def _events(user, setup: Setup, language: str, since: int | None, recheck=None):
+    sub = hub.subscribe(setup.topics)
+    checked = time.monotonic()
+    try:
+        yield frame("" if since is None else str(since), event="ready", retry=RETRY_MS)
+        await asyncio.wait_for(asyncio.shield(hub.started), 30)  # the listener knows where the stream stands
+        pending = []
+        if since is None:
+            # A fresh page: it was rendered before this connection, so send what it shows as of now.
+            position = hub.last_id or 0
+            initial = await _render(user, setup, language, position)
+            if initial:
+                yield initial
+        else:
+            position = since
+        if since is not None:
+            # Everything after what the browser has, then what the hub hands us (duplicates dropped by id).
+            wildcard = any(topic.endswith(":*") for topic in setup.topics)
+            pending = await _in_thread(store.fetch_after)(since, None if wildcard else sorted(setup.topics))
+            pending = [event for event in pending if _matches(event.topic, setup.topics)]
+        minute = int(time.time() // 60)
+        last_sent = time.monotonic()
+        while True:
+            timeout = min(HEARTBEAT_SECONDS, 60 - time.time() % 60 + 0.05)
+            batch = pending or await sub.next_batch(timeout)
+            pending = []
+            batch = [event for event in batch if event.id > position]
+            out = []
+            if batch:
+                queue_changed = False
+                for event in batch:
+                    position = event.id
+                    if event.topic.startswith("queue:"):
+                        queue_changed = True
+                    elif event.kind == "notifications":
+                        out.append(frame(str(await _in_thread(unread_count)(user)), event="notifications",
+                                         id=position))
+                    elif event.kind == "scope" and setup.view == "queue":
+                        # Assigned a request in another queue: the list now draws on that queue too.
+                        new = await _in_thread(setup_stream)(user, _params(setup), "queue", language)
+                        if isinstance(new, Setup):
+                            hub.unsubscribe(sub)
+                            setup, sub = new, hub.subscribe(new.topics)
+                            queue_changed = True
+                    else:
+                        out.append(frame(json.dumps({"kind": event.kind, "topic": event.topic,
+                                                     "payload": event.payload}), event="live", id=position))
+                if queue_changed:
+                    out.append(await _render(user, setup, language, position))
+            elif int(time.time() // 60) != minute and setup.view == "queue":
+                out.append(await _render(user, setup, language, position, fresh=True))  # the time-left badges
+            minute = int(time.time() // 60)
+            if recheck is not None and time.monotonic() - checked > RECHECK_SECONDS:
+                # Sessions and accounts are read through the cache: no query while the desk is idle.
+                checked = time.monotonic()
+                current = await recheck()
+                if not current.is_authenticated or current.pk != user.pk or not current.is_active:
+                    return
+            if out:
+                for chunk in out:
+                    if chunk:
+                        yield chunk
+                last_sent = time.monotonic()
+            elif time.monotonic() - last_sent >= HEARTBEAT_SECONDS - 0.1:
+                yield COMMENT
+                last_sent = time.monotonic()
+    finally:
+        hub.unsubscribe(sub)
+
+
+def _matches(topic: str, topics: frozenset[str]) -> bool:
+    return topic in topics or topic.split(":", 1)[0] + ":*" in topics
+
+
+def _params(setup: Setup):
+    from django.http import QueryDict
+
+    params = QueryDict(mutable=True)
+    if setup.filters.get("queue"):
+        params["queue"] = str(setup.filters["queue"])
+    if setup.filters.get("mine"):
+        params["mine"] = "on"
+    if setup.page:
+        params["page"] = setup.page
+    return params
+
+
+async def _render(user, setup: Setup, language: str, position: int, fresh: bool = False) -> bytes | None:
+    minute = int(time.time() // 60)
+    try:
+        if setup.view == "queue":
+            html = await renderings.get((*setup.group, minute), position,
+                                        lambda: _in_thread(render_queue)(user, setup, language))
+            return frame(html, event="queue", id=None if fresh else position)
+        if setup.view == "dashboard":
+            values = await counters.get(setup.group, position, lambda: _in_thread(count_counters)(user, setup))
+            return frame(json.dumps(values), event="counters", id=position)
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # a database hiccup: the next change renders again; polling covers the meantime
+        import logging
+
+        logging.getLogger(__name__).exception("live: rendering failed")
+    return None
