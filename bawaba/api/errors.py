@@ -34,8 +34,14 @@ class BodyNotJson(Exception):
 
 
 class JsonParser(Parser):
+    """JSON bodies up to `max_bytes` (an API with bulk operations passes a larger limit)."""
+
+    def __init__(self, max_bytes: int = MAX_BODY_BYTES, **kwargs):
+        super().__init__(**kwargs)
+        self.max_bytes = max_bytes
+
     def parse_body(self, request):
-        if len(request.body) > MAX_BODY_BYTES:
+        if len(request.body) > self.max_bytes:
             raise BodyTooLarge()
         try:
             return super().parse_body(request)

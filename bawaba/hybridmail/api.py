@@ -39,17 +39,6 @@ list names each faulty row as `rows.<n>.<field>` (n: the line in the file, the h
 it is stored. Every POST accepts an `Idempotency-Key`. Guide: docs/hybrid-mail-senders.md."""
 
 
-class MailJsonParser(JsonParser):
-    def parse_body(self, request):
-        from bawaba.api.errors import BodyNotJson, BodyTooLarge
-
-        if len(request.body) > MAX_BODY_BYTES:
-            raise BodyTooLarge()
-        try:
-            return super(JsonParser, self).parse_body(request)
-        except ValueError as exc:
-            raise BodyNotJson() from exc
-
 
 api = BawabaNinjaAPI(
     title="Bawaba hybrid mail API (senders)",
@@ -57,7 +46,7 @@ api = BawabaNinjaAPI(
     description=DESCRIPTION,
     urls_namespace="hybridmail:mail-api-v1",
     auth=bearer_auth,
-    parser=MailJsonParser(),
+    parser=JsonParser(max_bytes=MAX_BODY_BYTES),
     docs=Swagger(settings={"persistAuthorization": False}),
 )
 install(api)

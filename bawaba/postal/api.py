@@ -49,19 +49,6 @@ language of `Accept-Language` (fr, ar, en); a refused batch names each faulty ev
 (0-based) and nothing of it is stored. Every POST accepts an `Idempotency-Key`. Guide: docs/postal-api.md."""
 
 
-class PostalJsonParser(JsonParser):
-    """The platform's JSON parser with room for a bulk of scans."""
-
-    def parse_body(self, request):
-        from bawaba.api.errors import BodyNotJson, BodyTooLarge
-
-        if len(request.body) > MAX_BODY_BYTES:
-            raise BodyTooLarge()
-        try:
-            return super(JsonParser, self).parse_body(request)
-        except ValueError as exc:
-            raise BodyNotJson() from exc
-
 
 api = BawabaNinjaAPI(
     title="Bawaba postal tracking API",
@@ -69,7 +56,7 @@ api = BawabaNinjaAPI(
     description=DESCRIPTION,
     urls_namespace="postal:postal-api-v1",  # included by postal/urls.py (app_name "postal")
     auth=bearer_auth,
-    parser=PostalJsonParser(),
+    parser=JsonParser(max_bytes=MAX_BODY_BYTES),
     docs=Swagger(settings={"persistAuthorization": False}),
 )
 install(api)
