@@ -9,8 +9,7 @@ costs no query (the text is read, no site is looked up).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
@@ -21,12 +20,9 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from bawaba.core.parsing import positive_int
-from bawaba.core.references import normalise_reference
 from bawaba.desk import panels
-from bawaba.servicedesk.permissions import visible_requests
 
 from . import maintenance
 from .ops_models import FaultKind
@@ -92,17 +88,9 @@ panels.register_describer(maintenance.MODULE, describe)
 # --------------------------------------------------------------------------- opening it (desk POST)
 
 
-@require_POST
-def open_maintenance(request, reference):
+@panels.panel_action
+def open_maintenance(request, req):
     user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not user.is_desk_staff:
-        raise PermissionDenied(_("The desk is for the service centre's agents and supervisors."))
-    canonical = normalise_reference(reference)
-    req = visible_requests(user).filter(reference=canonical).first() if canonical else None
-    if req is None:
-        raise Http404(_("No such request."))
     wanted = positive_int(request.POST.get("site", ""))
     site = next((s for s in maintenance.lines_named(req) if wanted and s.pk == int(wanted)), None)
     if site is None:  # only a line the request names, of the request's operator

@@ -12,6 +12,10 @@ A module registers (usually when its app is ready):
   naming the module) are worded by ``describe(event) -> str`` (HTML-safe text) in the reader's language.
 
 A panel that fails is left out and logged: another module's bug never takes the request page down.
+
+A panel's form posts to its module's view, decorated with ``@panel_action``: the view gets the request the
+signed-in desk agent or supervisor may read, or the visitor is sent to sign in, refused (403) or told there is
+no such request (404).
 """
 
 from __future__ import annotations
@@ -19,11 +23,40 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 log = logging.getLogger(__name__)
+
+
+def panel_action(view: Callable) -> Callable:
+    """A POST view of a panel: ``view(http_request, req)`` with the request named in the URL (``reference``)."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+    from django.utils.translation import gettext as _
+    from django.views.decorators.http import require_POST
+
+    from bawaba.core.references import normalise_reference
+    from bawaba.servicedesk.permissions import visible_requests
+
+    @require_POST
+    @wraps(view)
+    def checked(request, reference):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user.is_desk_staff:
+            raise PermissionDenied(_("The desk is for the service centre's agents and supervisors."))
+        canonical = normalise_reference(reference)
+        req = visible_requests(user).filter(reference=canonical).first() if canonical else None
+        if req is None:
+            raise Http404(_("No such request."))
+        return view(request, req)
+
+    return checked
 
 
 @dataclass(frozen=True)

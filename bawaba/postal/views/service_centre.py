@@ -8,31 +8,20 @@ A request or an item the viewer may not see answers 404.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from bawaba.core.parsing import positive_int
-from bawaba.core.references import normalise_reference
+from bawaba.desk.panels import panel_action
 from bawaba.postal.desk_links import do_link_item, items_of_request
-from bawaba.servicedesk.permissions import visible_requests
 
 
-@require_POST
-def link_item(request, reference):
+@panel_action
+def link_item(request, req):
     user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not user.is_desk_staff:
-        raise PermissionDenied(_("The desk is for the service centre's agents and supervisors."))
-    canonical = normalise_reference(reference)
-    req = visible_requests(user).filter(reference=canonical).first() if canonical else None
-    if req is None:
-        raise Http404(_("No such request."))
     wanted = positive_int(request.POST.get("item", ""))
     # Only an item the request names or is attached to, and that this viewer sees as the post's staff.
     item = next((i for i in items_of_request(req) if wanted and i.pk == int(wanted)), None)
