@@ -484,8 +484,8 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embe
     (avoir) stating the credited amounts, exactly as its e-invoices (einvoice.e_document)."""
     from .einvoice import e_document
 
-    doc = e_document(statement)
     with translation.override(lang):
+        doc = e_document(statement)  # in the document's language: the bonuses' explanations are printed
         correction = statement.kind == PaymentStatementKind.CORRECTION
         if doc.credit_note:
             title = _("Credit note (payment statement correction)")
@@ -511,9 +511,14 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embe
             pdf.line(4)
         _rows_table(pdf, doc.lines)
         pairs = [(_("Total of the lines excl. tax"), doc.line_total, True)]
+        bonuses = []
         for allowance in doc.allowances:
-            label = _("Late penalties") if allowance.reason == "Pénalités de retard" else _(
-                "Refund of late penalties")
+            if allowance.reason_code:  # an incentive bonus (einvoice._bonus_charges): explained below the totals
+                bonuses.append(allowance)
+                label = _("Incentive bonus %(number)s") % {"number": len(bonuses)}
+            else:
+                label = _("Late penalties") if allowance.reason == "Pénalités de retard" else _(
+                    "Refund of late penalties")
             pairs.append((label, allowance.amount if allowance.charge else -allowance.amount, False))
         pairs += [
             (_("Total excl. tax (VAT base)"), doc.tax_exclusive, False),
@@ -527,6 +532,18 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embe
         _totals(pdf, pairs)
         pdf.line(6)
         _settled_sum(pdf, doc, statement)
+        if bonuses:
+            pdf.need(30)
+            pdf.text(pdf.margin, _("Incentive bonuses, paid with this statement"), size=9, bold=True)
+            pdf.line(13)
+            for number, bonus in enumerate(bonuses, start=1):
+                pdf.need(13)
+                pdf.text(pdf.margin, _("Incentive bonus %(number)s") % {"number": number}, size=9)
+                pdf.text(pdf.width - pdf.margin, format_money(bonus.amount if bonus.charge else -bonus.amount),
+                         size=9, right=True)
+                pdf.line(12)
+                pdf.wrapped(pdf.margin + 10, bonus.explanation, 120, size=8, gap=10)
+            pdf.line(6)
         summary = penalty_summary(statement)
         if summary:
             pdf.need(30)

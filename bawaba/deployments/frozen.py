@@ -58,6 +58,11 @@ def figures(statement: PaymentStatement) -> dict:
         data["work_statement"] = {name: _plain(getattr(ws, name)) for name in WORK_FIELDS}
         data["lines"] = [[row.code, _plain(row.quantity), _plain(row.unit_price), _plain(row.amount)]
                          for row in statement_rows(ws)]
+    # Incentive bonuses: only when there are some, so that the figures frozen before bonuses were paid still
+    # read the same (absent = none).
+    if statement.bonus_amount:
+        data["bonus_amount"] = _plain(statement.bonus_amount)
+        data["incentives"] = [[i.kind, _plain(i.amount), i.basis] for i in statement.incentives.all()]
     return data
 
 

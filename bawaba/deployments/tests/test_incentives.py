@@ -91,9 +91,10 @@ def test_rework_on_the_statement_loses_the_first_time_right_bonus(world):
 @pytest.mark.django_db
 def test_a_contract_without_rules_gets_no_bonus_and_no_extra_query(world, django_assert_max_num_queries):
     accepted_line(world, "GC-01", 10, MARCH)
-    statements = [billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=ISSUE)]
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=ISSUE)
+    assert statement.bonus_amount == 0
     with django_assert_max_num_queries(1):
-        assert incentives.award(statements) == []
+        assert incentives.rules_by_contract([world.contract.pk]) == {}
 
 
 @pytest.mark.django_db
