@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .frozen import freeze_statements
+from .frozen import freeze_figures, store_documents
 from .models import (
     BillingLine,
     Contract,
@@ -591,7 +591,7 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
         raise ImmutableDocumentError(f"{len(line_ids) - attached} billing line(s) changed while being issued")
     PaymentStatement.objects.bulk_create(payment_statements)
     incentives.store(awarded)  # the bonuses' figures, frozen (and hashed) with the statements
-    freeze_statements(payment_statements, now)  # the documents' bytes and hashes, issued with the rows
+    freeze_figures(payment_statements, now)  # the figures hashed with the rows; the files right after commit
     DeploymentEvent.objects.bulk_create([
         DeploymentEvent(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=statement.contractor,
                         data={"number": statement.number, "net": str(statement.net_amount),
@@ -610,6 +610,7 @@ def do_issue_statements(contract: Contract, period_end: dt.date, actor=None, *, 
         locked = Contract.objects.select_for_update(of=("self",)).select_related(
             "contractor", "programme__operator").get(pk=contract.pk)
         issued = _issue_locked([locked], period_end, actor, now, skip_covered=False)
+    store_documents(issued, now)  # rendered from the frozen figures, outside the contract's lock
     return issued[0] if issued else None
 
 
@@ -682,13 +683,28 @@ def do_issue_monthly_statements(year: int, month: int, actor=None, *, programme=
 def _issue_ids(ids: list[int], period_end: dt.date, actor, now) -> list:
     issued = []
     for start in range(0, len(ids), STATEMENT_BATCH):
-        issued.extend(_issue_batch(ids[start:start + STATEMENT_BATCH], period_end, actor, now))
+        batch = _issue_batch(ids[start:start + STATEMENT_BATCH], period_end, actor, now)
+        # The documents of a committed batch, rendered from its frozen figures in the same run, outside the
+        # row locks (a statement issued from the web does not wait for the rendering).
+        store_documents(batch, now)
+        issued.extend(batch)
     return issued
 
 
-@transaction.atomic
 def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalty_adjustment=ZERO, reason: str,
                         actor, now=None) -> PaymentStatement:
+    """A correction is a new payment statement referring to the original (see _issue_correction); its figures
+    are frozen in the issuing transaction, its documents written right after it commits."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        correction = _issue_correction(statement, gross_adjustment=gross_adjustment,
+                                       penalty_adjustment=penalty_adjustment, reason=reason, actor=actor, now=now)
+    store_documents([correction], now)
+    return correction
+
+
+def _issue_correction(statement: PaymentStatement, *, gross_adjustment, penalty_adjustment, reason: str,
+                      actor, now) -> PaymentStatement:
     """A correction is a new payment statement referring to the original; the original never changes.
 
     Adjustments may be negative. Retention, VAT and payment terms are those frozen on the corrected statement
@@ -721,7 +737,6 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
     breakdown = compute_breakdown(gross, retention_rate=statement.retention_rate, penalties=penalty,
                                   vat_rate=statement.vat_rate, cap_deductions=False)
     _check_correction(statement, breakdown)
-    now = now or timezone.now()
     today = timezone.localdate(now, _contract_tz(contract))
     sequence, number = next_number(contract.contractor, DocumentKind.PAYMENT_STATEMENT, today.year)
     correction = PaymentStatement.objects.create(
@@ -735,7 +750,7 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
         payment_terms_days=statement.payment_terms_days, amount_in_words_fr=amount_in_words(breakdown.net, "fr"),
         amount_in_words_ar=amount_in_words(breakdown.net, "ar"),
         due_on=today + dt.timedelta(days=statement.payment_terms_days))
-    freeze_statements([correction], now)
+    freeze_figures([correction], now)
     DeploymentEvent.objects.create(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=contract.contractor,
                                    data={"number": number, "net": str(breakdown.net), "work_statement": None},
                                    at=now)

@@ -11,6 +11,7 @@ Latin text uses Helvetica (WinAnsi, searchable); Arabic text is shaped (arabic-r
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from decimal import Decimal
@@ -179,6 +180,7 @@ def _levels(text: str, base_dir: str) -> list[int] | None:
     return result
 
 
+@functools.lru_cache(maxsize=8192)  # the same labels and parties on every statement of a run: shaped once
 def visual_arabic(text: str) -> str:
     """Text with Arabic, in the order a PDF draws it left to right: shaped, reordered, brackets mirrored.
 

@@ -430,3 +430,64 @@ def test_an_edited_bonus_is_detected_by_the_verification(with_bonus):
     problems = frozen.verify(PaymentStatement.objects.get(pk=with_bonus.pk))
     assert ("figure", "incentives") in {(p.code, p.kind) for p in problems}
     assert {("document", "ubl"), ("document", "facturx")} <= {(p.code, p.kind) for p in problems}
+
+
+# --------------------------------------------------------------------------- issuing speed: files after commit
+
+
+def test_documents_are_rendered_after_the_issuing_transaction_from_the_figures_it_froze(world, monkeypatch):
+    """The figures are hashed in the transaction that holds the contract's lock; the files are rendered right
+    after it commits, in the same call."""
+    depth_outside = len(connection.atomic_blocks)
+    seen = {}
+    render = frozen.render_files
+
+    def spy(statement, *args, **kwargs):
+        seen["depth"] = len(connection.atomic_blocks)
+        seen["figures"] = IssuedFile.objects.filter(statement=statement, kind=IssuedFileKind.FIGURES).exists()
+        return render(statement, *args, **kwargs)
+
+    monkeypatch.setattr(frozen, "render_files", spy)
+    accepted_line(world, "GC-01", 10, at(3, 5))
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    assert seen == {"depth": depth_outside, "figures": True}
+    assert frozen.verify(statement) == []
+    correction = credit(statement, world, gross_adjustment="-100")
+    assert seen["depth"] == depth_outside and frozen.verify(correction) == []
+
+
+def test_a_statement_whose_files_were_not_written_is_reported_then_completed_from_its_unchanged_figures(world,
+                                                                                                       monkeypatch):
+    def crash(statements, now=None):
+        raise RuntimeError("the process died after the commit")
+
+    monkeypatch.setattr(billing, "store_documents", crash)
+    accepted_line(world, "GC-01", 10, at(3, 5))
+    with pytest.raises(RuntimeError):
+        billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    monkeypatch.undo()
+    statement = PaymentStatement.objects.get(contract=world.contract)  # issued: its figures are frozen
+    assert {(p.code, p.kind) for p in frozen.verify(statement)} == {
+        ("missing", "pdf"), ("missing", "ubl"), ("missing", "facturx"), ("missing", "work_pdf")}
+    with pytest.raises(CommandError, match="1 of 1 statements disagree"):
+        call_command("fibre_verify_documents", stdout=io.StringIO())
+    frozen.stored_file(statement, IssuedFileKind.PDF)  # the first download writes them, figures unchanged
+    assert frozen.verify(statement) == []
+
+
+def test_missing_files_are_not_written_from_edited_figures(world, monkeypatch):
+    monkeypatch.setattr(billing, "store_documents", lambda statements, now=None: None)
+    accepted_line(world, "GC-01", 10, at(3, 5))
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    _sql(statement, f"UPDATE {PaymentStatement._meta.db_table} SET net_amount = %s WHERE id = %s",  # noqa: S608
+         [Decimal("1.00"), statement.pk])
+    statement = PaymentStatement.objects.get(pk=statement.pk)
+    with pytest.raises(IssuedFile.DoesNotExist):
+        frozen.stored_file(statement, IssuedFileKind.PDF)
+    assert ("figure", "net_amount") in {(p.code, p.kind) for p in frozen.verify(statement)}
+
+
+def test_a_correction_is_dated_at_the_moment_given(issued, world):
+    correction = billing.do_issue_correction(issued, gross_adjustment="-100", reason="Measured twice",
+                                             actor=world.billing_admin, now=at(4, 9))
+    assert correction.issued_at == at(4, 9) and correction.issued_on == dt.date(2026, 4, 9)
