@@ -465,7 +465,9 @@ def facturx_pdf(pdf: bytes, xml: bytes, statement: PaymentStatement) -> bytes:
 
     from facturx import generate_from_binary
 
-    logging.getLogger("factur-x").setLevel(logging.WARNING)  # it logs every step at INFO
+    quiet = logging.getLogger("factur-x")
+    if quiet.level != logging.WARNING:  # it logs every step at INFO; setLevel clears every logger's cache
+        quiet.setLevel(logging.WARNING)
     return generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=False,
                                 check_schematron=False, lang="fr-DZ", xmp_compression=False,
                                 pdf_metadata={
