@@ -112,7 +112,7 @@ def rows_by_work_statement(ids) -> dict[int, list[Row]]:
 
 def statement_rows(work_statement: WorkStatement | None) -> list[Row]:
     """Billing lines of a work statement summed per price item and unit price (read once: issuing a batch sets
-    them for all its work statements in one query, see frozen.freeze_statements)."""
+    them for all its work statements in one query, see frozen.freeze_figures)."""
     if work_statement is None:
         return []
     cached = getattr(work_statement, "_document_rows", None)

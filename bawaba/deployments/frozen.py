@@ -1,8 +1,9 @@
 """Issued means frozen, provably: each payment statement's documents are stored, bytes and SHA-256, at issue.
 
-At issue (inside the issuing transaction) freeze_statements stores for each payment statement: its figures as
-canonical JSON (figures()), the PDF, the UBL e-invoice, the Factur-X PDF/A-3 and, for a regular statement, the
-work statement's PDF. Downloads serve these bytes. verify() checks that
+At issue, inside the issuing transaction, freeze_figures stores each payment statement's figures as canonical
+JSON (figures()) with their SHA-256; right after the commit, in the same call, store_documents stores the PDF,
+the UBL e-invoice, the Factur-X PDF/A-3 and, for a regular statement, the work statement's PDF, rendered from
+those rows. Downloads serve these bytes. verify() checks that
 - each file still gives its stored SHA-256 (an edit of the bytes),
 - the statement row's figures are still those frozen at issue (an edit of an amount, a date, a party...),
 - the stored UBL and the CII inside the stored Factur-X state the row's totals (the documents say what the
