@@ -69,6 +69,7 @@ def test_a_statement_carries_its_bonuses_computed_and_explained(world, as_user):
     assert 'id="incentives"' in page and "WO-0001" in page
     assert 'id="bonus-row"' in page and statement.bonus_amount == Decimal("2270.00")  # paid: in the breakdown
     answer = client.get(f"/fibre/api/v1/statement/{statement.number}").json()
+    assert answer["bonusAmount"] == "2270.00"
     assert {(i["kind"], i["amount"]) for i in answer["incentives"]} == {
         ("first_time_right", "270.00"), ("early_completion", "2000.00")}
 
