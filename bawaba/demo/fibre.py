@@ -422,13 +422,8 @@ class FibreSimulation:
         cable = statement.contract.price_schedule_version.items.get(code="CAB-01")
         reason = (f"Câble compté deux fois sur la situation {statement.work_statement.number} : "
                   f"{metres} m de CAB-01 repris.")
-        # billing.do_issue_correction dates the document at the clock's now (it takes no `now` yet): the
-        # simulation sets the clock to the simulated moment for this one call, so nothing is dated after `now`.
-        from unittest import mock
-
-        with mock.patch("django.utils.timezone.now", return_value=at):
-            billing.do_issue_correction(statement, gross_adjustment=-(cable.unit_price * metres), reason=reason,
-                                        actor=self.billing)
+        billing.do_issue_correction(statement, gross_adjustment=-(cable.unit_price * metres), reason=reason,
+                                    actor=self.billing, now=at)
         self.summary.corrections += 1
 
     def fresh_doubt(self) -> None:

@@ -343,6 +343,7 @@ def _statement_out(statement: PaymentStatement, status: dict | None = None) -> d
         "penaltyChargedToDateAmount": statement.penalty_charged_to_date_amount,
         "penaltyCarriedAmount": statement.penalty_carried_amount,
         "penaltyWaivedAmount": statement.penalty_waived_amount,
+        "bonusAmount": statement.bonus_amount,
         "taxableAmount": statement.taxable_amount, "vatRate": statement.vat_rate,
         "vatAmount": statement.vat_amount, "netAmount": statement.net_amount,
         "amountInWordsFr": statement.amount_in_words_fr, "amountInWordsAr": statement.amount_in_words_ar,

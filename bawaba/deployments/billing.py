@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .frozen import freeze_statements
+from .frozen import freeze_figures, store_documents
 from .models import (
     BillingLine,
     Contract,
@@ -118,15 +118,21 @@ class Breakdown:
     taxable: Decimal
     vat: Decimal
     net: Decimal
+    bonus: Decimal = ZERO  # incentive bonuses (incentives.py): a price supplement, in the VAT base
 
     def balances(self) -> bool:
-        return self.gross - self.retention - self.advance_recovery - self.penalties + self.vat == self.net
+        return (self.gross + self.bonus - self.retention - self.advance_recovery - self.penalties + self.vat
+                == self.net)
 
 
 def compute_breakdown(gross, *, retention_rate, advance_recovery_rate=ZERO, advance_remaining=ZERO,
                       penalties=ZERO, penalty_cap_rate=None, vat_rate=Decimal("0.19"),
-                      cap_deductions=True) -> Breakdown:
+                      cap_deductions=True, bonus=ZERO) -> Breakdown:
+    """gross − retention − advance recovery − penalties + bonus + VAT = net. The bonus (incentives) is a price
+    supplement for the work: taxed like it, but neither retained nor a base of the caps (those are on the
+    work's gross, as the contract states them)."""
     gross = money(gross)
+    bonus = money(bonus)
     retention = money(gross * Decimal(retention_rate))
     advance = max(ZERO, min(money(gross * Decimal(advance_recovery_rate)), money(advance_remaining)))
     penalty = money(penalties)
@@ -137,10 +143,10 @@ def compute_breakdown(gross, *, retention_rate, advance_recovery_rate=ZERO, adva
         # than the gross: what is deducted never exceeds what is left of it.
         advance = min(advance, gross - retention)
         penalty = min(penalty, gross - retention - advance)
-    taxable = gross - penalty
+    taxable = gross + bonus - penalty
     vat = money(taxable * Decimal(vat_rate))
-    net = gross - retention - advance - penalty + vat
-    return Breakdown(gross, retention, advance, penalty, taxable, vat, net)
+    net = gross + bonus - retention - advance - penalty + vat
+    return Breakdown(gross, retention, advance, penalty, taxable, vat, net, bonus)
 
 
 # Arabic forms of the units in the order num2words' Num2Word_AR takes them: singular (genitive, after 100, 1 000…),
@@ -361,14 +367,14 @@ def penalty_position(*, due, carried_in, gross, cap_rate, contract_amount, cumul
 
 
 def statement_breakdown(contract: Contract, period_amount: Decimal, *, recovered: Decimal,
-                        penalties: Decimal) -> Breakdown:
+                        penalties: Decimal, bonus: Decimal = ZERO) -> Breakdown:
     """A regular payment statement's arithmetic under the contract's terms; recovered = the advance already
     recovered by the contract's earlier payment statements."""
     return compute_breakdown(
         period_amount, retention_rate=contract.retention_rate,
         advance_recovery_rate=contract.advance_recovery_rate,
         advance_remaining=max(ZERO, contract.advance_amount - recovered), penalties=penalties,
-        penalty_cap_rate=contract.penalty_cap_rate, vat_rate=contract.vat_rate)
+        penalty_cap_rate=contract.penalty_cap_rate, vat_rate=contract.vat_rate, bonus=bonus)
 
 
 # --------------------------------------------------------------------------- issuing
@@ -510,6 +516,9 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
         contract.pk: (_start_of_day(period.period_start, tz[contract.pk]), _end_of_day(period_end, tz[contract.pk]))
         for contract, _previous, period in periods if contract.penalty_per_day > 0})
 
+    from . import incentives  # the bonuses of the contracts' incentive rules, part of their statements' amounts
+
+    rules = incentives.rules_by_contract([contract.pk for contract, _p, _w in periods])
     # Everything computed before the first write: numbers are reserved for exactly what is issued.
     documents = []
     counts: dict[tuple[int, str, int], int] = {}
@@ -521,11 +530,14 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
             due=penalty_total, carried_in=carried.get(previous.pk, ZERO) if previous else ZERO,
             gross=period.period_amount, cap_rate=contract.penalty_cap_rate, contract_amount=contract.contract_amount,
             cumulative_gross=period.cumulative, charged_before=charged_before)
+        awards = incentives.awards_for(
+            contract, rules.get(contract.pk, ()), period_start=period.period_start, period_end=period.period_end,
+            gross=money(period.period_amount), line_ids=period.line_ids, tz=tz[contract.pk])
         breakdown = statement_breakdown(contract, period.period_amount, recovered=advance_recovered,
-                                        penalties=position.charge)
+                                        penalties=position.charge, bonus=incentives.bonus_total(awards))
         words = (amount_in_words(breakdown.net, "fr"), amount_in_words(breakdown.net, "ar"))
         today = timezone.localdate(now, tz[contract.pk])
-        documents.append((contract, previous, period, breakdown, (detail, position), words, today))
+        documents.append((contract, previous, period, breakdown, (detail, position), words, today, awards))
         for kind in (DocumentKind.WORK_STATEMENT, DocumentKind.PAYMENT_STATEMENT):
             key = (contract.contractor_id, kind, today.year)
             counts[key] = counts.get(key, 0) + 1
@@ -538,8 +550,8 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
         taken[key] = taken.get(key, 0) + 1
         return sequence, document_number(kind, year, contract.contractor_id, sequence)
 
-    work_statements, payment_statements = [], []
-    for contract, previous, period, breakdown, (detail, position), words, today in documents:
+    work_statements, payment_statements, awarded = [], [], []
+    for contract, previous, period, breakdown, (detail, position), words, today, awards in documents:
         # What the documents print, frozen with them (the contracts were loaded with their parties: no query).
         parties = document_parties(contract)
         sequence, ws_number = number(contract, DocumentKind.WORK_STATEMENT, today.year)
@@ -564,7 +576,10 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
             penalty_due_amount=position.due, penalty_carried_in_amount=position.carried_in,
             penalty_contract_cap_amount=position.contract_cap,
             penalty_charged_to_date_amount=position.charged_before + breakdown.penalties,
-            penalty_carried_amount=position.owed - breakdown.penalties, penalty_waived_amount=position.waived))
+            penalty_carried_amount=position.owed - breakdown.penalties, penalty_waived_amount=position.waived,
+            bonus_amount=breakdown.bonus))
+        if awards:
+            awarded.append((payment_statements[-1], awards))
 
     WorkStatement.objects.bulk_create(work_statements)
     statement_of = {ws.contract_id: ws.pk for ws in work_statements}
@@ -575,10 +590,8 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
     if attached != len(line_ids):  # cannot happen while the lines are locked: refuse rather than miscount
         raise ImmutableDocumentError(f"{len(line_ids) - attached} billing line(s) changed while being issued")
     PaymentStatement.objects.bulk_create(payment_statements)
-    from . import incentives  # the bonuses of the contracts' incentive rules, stored with their statements
-
-    incentives.award(payment_statements)
-    freeze_statements(payment_statements, now)  # the documents' bytes and hashes, issued with the rows
+    incentives.store(awarded)  # the bonuses' figures, frozen (and hashed) with the statements
+    freeze_figures(payment_statements, now)  # the figures hashed with the rows; the files right after commit
     DeploymentEvent.objects.bulk_create([
         DeploymentEvent(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=statement.contractor,
                         data={"number": statement.number, "net": str(statement.net_amount),
@@ -597,6 +610,7 @@ def do_issue_statements(contract: Contract, period_end: dt.date, actor=None, *, 
         locked = Contract.objects.select_for_update(of=("self",)).select_related(
             "contractor", "programme__operator").get(pk=contract.pk)
         issued = _issue_locked([locked], period_end, actor, now, skip_covered=False)
+    store_documents(issued, now)  # rendered from the frozen figures, outside the contract's lock
     return issued[0] if issued else None
 
 
@@ -669,13 +683,28 @@ def do_issue_monthly_statements(year: int, month: int, actor=None, *, programme=
 def _issue_ids(ids: list[int], period_end: dt.date, actor, now) -> list:
     issued = []
     for start in range(0, len(ids), STATEMENT_BATCH):
-        issued.extend(_issue_batch(ids[start:start + STATEMENT_BATCH], period_end, actor, now))
+        batch = _issue_batch(ids[start:start + STATEMENT_BATCH], period_end, actor, now)
+        # The documents of a committed batch, rendered from its frozen figures in the same run, outside the
+        # row locks (a statement issued from the web does not wait for the rendering).
+        store_documents(batch, now)
+        issued.extend(batch)
     return issued
 
 
-@transaction.atomic
 def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalty_adjustment=ZERO, reason: str,
-                        actor) -> PaymentStatement:
+                        actor, now=None) -> PaymentStatement:
+    """A correction is a new payment statement referring to the original (see _issue_correction); its figures
+    are frozen in the issuing transaction, its documents written right after it commits."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        correction = _issue_correction(statement, gross_adjustment=gross_adjustment,
+                                       penalty_adjustment=penalty_adjustment, reason=reason, actor=actor, now=now)
+    store_documents([correction], now)
+    return correction
+
+
+def _issue_correction(statement: PaymentStatement, *, gross_adjustment, penalty_adjustment, reason: str,
+                      actor, now) -> PaymentStatement:
     """A correction is a new payment statement referring to the original; the original never changes.
 
     Adjustments may be negative. Retention, VAT and payment terms are those frozen on the corrected statement
@@ -708,7 +737,6 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
     breakdown = compute_breakdown(gross, retention_rate=statement.retention_rate, penalties=penalty,
                                   vat_rate=statement.vat_rate, cap_deductions=False)
     _check_correction(statement, breakdown)
-    now = timezone.now()
     today = timezone.localdate(now, _contract_tz(contract))
     sequence, number = next_number(contract.contractor, DocumentKind.PAYMENT_STATEMENT, today.year)
     correction = PaymentStatement.objects.create(
@@ -722,7 +750,7 @@ def do_issue_correction(statement: PaymentStatement, *, gross_adjustment, penalt
         payment_terms_days=statement.payment_terms_days, amount_in_words_fr=amount_in_words(breakdown.net, "fr"),
         amount_in_words_ar=amount_in_words(breakdown.net, "ar"),
         due_on=today + dt.timedelta(days=statement.payment_terms_days))
-    freeze_statements([correction], now)
+    freeze_figures([correction], now)
     DeploymentEvent.objects.create(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=contract.contractor,
                                    data={"number": number, "net": str(breakdown.net), "work_statement": None},
                                    at=now)

@@ -11,6 +11,7 @@ Latin text uses Helvetica (WinAnsi, searchable); Arabic text is shaped (arabic-r
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from decimal import Decimal
@@ -111,7 +112,7 @@ def rows_by_work_statement(ids) -> dict[int, list[Row]]:
 
 def statement_rows(work_statement: WorkStatement | None) -> list[Row]:
     """Billing lines of a work statement summed per price item and unit price (read once: issuing a batch sets
-    them for all its work statements in one query, see frozen.freeze_statements)."""
+    them for all its work statements in one query, see frozen.freeze_figures)."""
     if work_statement is None:
         return []
     cached = getattr(work_statement, "_document_rows", None)
@@ -179,6 +180,7 @@ def _levels(text: str, base_dir: str) -> list[int] | None:
     return result
 
 
+@functools.lru_cache(maxsize=8192)  # the same labels and parties on every statement of a run: shaped once
 def visual_arabic(text: str) -> str:
     """Text with Arabic, in the order a PDF draws it left to right: shaped, reordered, brackets mirrored.
 
@@ -484,8 +486,8 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embe
     (avoir) stating the credited amounts, exactly as its e-invoices (einvoice.e_document)."""
     from .einvoice import e_document
 
-    doc = e_document(statement)
     with translation.override(lang):
+        doc = e_document(statement)  # in the document's language: the bonuses' explanations are printed
         correction = statement.kind == PaymentStatementKind.CORRECTION
         if doc.credit_note:
             title = _("Credit note (payment statement correction)")
@@ -511,9 +513,14 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embe
             pdf.line(4)
         _rows_table(pdf, doc.lines)
         pairs = [(_("Total of the lines excl. tax"), doc.line_total, True)]
+        bonuses = []
         for allowance in doc.allowances:
-            label = _("Late penalties") if allowance.reason == "Pénalités de retard" else _(
-                "Refund of late penalties")
+            if allowance.reason_code:  # an incentive bonus (einvoice._bonus_charges): explained below the totals
+                bonuses.append(allowance)
+                label = _("Incentive bonus %(number)s") % {"number": len(bonuses)}
+            else:
+                label = _("Late penalties") if allowance.reason == "Pénalités de retard" else _(
+                    "Refund of late penalties")
             pairs.append((label, allowance.amount if allowance.charge else -allowance.amount, False))
         pairs += [
             (_("Total excl. tax (VAT base)"), doc.tax_exclusive, False),
@@ -527,6 +534,18 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embe
         _totals(pdf, pairs)
         pdf.line(6)
         _settled_sum(pdf, doc, statement)
+        if bonuses:
+            pdf.need(30)
+            pdf.text(pdf.margin, _("Incentive bonuses, paid with this statement"), size=9, bold=True)
+            pdf.line(13)
+            for number, bonus in enumerate(bonuses, start=1):
+                pdf.need(13)
+                pdf.text(pdf.margin, _("Incentive bonus %(number)s") % {"number": number}, size=9)
+                pdf.text(pdf.width - pdf.margin, format_money(bonus.amount if bonus.charge else -bonus.amount),
+                         size=9, right=True)
+                pdf.line(12)
+                pdf.wrapped(pdf.margin + 10, bonus.explanation, 120, size=8, gap=10)
+            pdf.line(6)
         summary = penalty_summary(statement)
         if summary:
             pdf.need(30)

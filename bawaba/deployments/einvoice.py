@@ -7,6 +7,9 @@ EN 16931 semantics (docs/deployments.md, "Documents"):
 - A line keeps a positive price (BR-27); an amount that goes the other way than the document is quantity -1.
 - Late penalties are a document-level allowance (they lower the VAT base: taxable = gross - penalties); a
   penalty refund is a charge, never a negative allowance (BR-31/BR-36 want positive amounts).
+- An incentive bonus (incentives.py) is a price supplement for the work: a document-level charge (BG-21)
+  with reason code ZZZ ("mutually defined", UNTDID 7161: the contract defines it) and its reason, taxed at
+  the statement's rate; one charge per bonus, so the UBL, the CII and the PDF state the same amounts.
 - Retention and advance recovery are not "paid amounts" (BT-113 is money already paid for this invoice):
   they are deducted when the operator pays, so the amount due (BT-115) is the total with VAT and the
   deductions and the net payable are written in the payment terms and a note.
@@ -44,6 +47,8 @@ class AllowanceCharge:
     charge: bool
     reason: str
     amount: Decimal  # positive
+    reason_code: str = ""  # UNTDID 7161 (charges) when the reason has one
+    explanation: str = ""  # what the PDF prints under it (the bonus's computation)
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,23 @@ def _rows(statement: PaymentStatement):
     return statement_rows(statement.work_statement) if statement.work_statement_id else []
 
 
+BONUS_CODE = "ZZZ"  # UNTDID 7161 "mutually defined": the contract's incentive rule
+BONUS_REASONS = {"first_time_right": "Prime d'incitation : travaux conformes du premier coup",
+                 "early_completion": "Prime d'incitation : achèvement anticipé"}
+
+
+def _bonus_charges(statement: PaymentStatement, sign: int) -> list[AllowanceCharge]:
+    """One charge per bonus awarded on the statement, with its explanation; their sum is the row's bonus."""
+    from .incentives import explain
+
+    charges = []
+    for incentive in statement.incentives.all():
+        amount = sign * incentive.amount
+        charges.append(AllowanceCharge(charge=amount > 0, reason=BONUS_REASONS.get(incentive.kind, "Prime"),
+                                       amount=abs(amount), reason_code=BONUS_CODE, explanation=explain(incentive)))
+    return charges
+
+
 def e_document(statement: PaymentStatement) -> EDocument:
     total = statement.taxable_amount + statement.vat_amount
     sign = -1 if total < 0 else 1
@@ -127,6 +149,8 @@ def e_document(statement: PaymentStatement) -> EDocument:
     if penalty:
         reason = "Pénalités de retard" if statement.penalty_amount > 0 else "Remboursement de pénalités de retard"
         allowances.append(AllowanceCharge(charge=penalty < 0, reason=reason, amount=abs(penalty)))
+    if statement.bonus_amount:
+        allowances += _bonus_charges(statement, sign)
     return EDocument(statement, type_code, sign, lines, allowances)
 
 
@@ -259,6 +283,8 @@ def ubl(statement: PaymentStatement) -> bytes:
     for allowance in doc.allowances:
         element = w.el(root, "cac:AllowanceCharge")
         w.el(element, "cbc:ChargeIndicator", "true" if allowance.charge else "false")
+        if allowance.reason_code:
+            w.el(element, "cbc:AllowanceChargeReasonCode", allowance.reason_code)
         w.el(element, "cbc:AllowanceChargeReason", allowance.reason)
         w.amount(element, "cbc:Amount", allowance.amount)
         w.category(element, "cac:TaxCategory", statement.vat_rate)
@@ -403,6 +429,8 @@ def cii(statement: PaymentStatement) -> bytes:
         element = _c(settlement, "ram:SpecifiedTradeAllowanceCharge")
         _c(_c(element, "ram:ChargeIndicator"), "udt:Indicator", "true" if allowance.charge else "false")
         _camount(element, "ram:ActualAmount", allowance.amount)
+        if allowance.reason_code:
+            _c(element, "ram:ReasonCode", allowance.reason_code)
         _c(element, "ram:Reason", allowance.reason)
         line_tax = _c(element, "ram:CategoryTradeTax")
         _c(line_tax, "ram:TypeCode", "VAT")
@@ -437,7 +465,9 @@ def facturx_pdf(pdf: bytes, xml: bytes, statement: PaymentStatement) -> bytes:
 
     from facturx import generate_from_binary
 
-    logging.getLogger("factur-x").setLevel(logging.WARNING)  # it logs every step at INFO
+    quiet = logging.getLogger("factur-x")
+    if quiet.level != logging.WARNING:  # it logs every step at INFO; setLevel clears every logger's cache
+        quiet.setLevel(logging.WARNING)
     return generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=False,
                                 check_schematron=False, lang="fr-DZ", xmp_compression=False,
                                 pdf_metadata={

@@ -1,8 +1,9 @@
 """Issued means frozen, provably: each payment statement's documents are stored, bytes and SHA-256, at issue.
 
-At issue (inside the issuing transaction) freeze_statements stores for each payment statement: its figures as
-canonical JSON (figures()), the PDF, the UBL e-invoice, the Factur-X PDF/A-3 and, for a regular statement, the
-work statement's PDF. Downloads serve these bytes. verify() checks that
+At issue, inside the issuing transaction, freeze_figures stores each payment statement's figures as canonical
+JSON (figures()) with their SHA-256; right after the commit, in the same call, store_documents stores the PDF,
+the UBL e-invoice, the Factur-X PDF/A-3 and, for a regular statement, the work statement's PDF, rendered from
+those rows. Downloads serve these bytes. verify() checks that
 - each file still gives its stored SHA-256 (an edit of the bytes),
 - the statement row's figures are still those frozen at issue (an edit of an amount, a date, a party...),
 - the stored UBL and the CII inside the stored Factur-X state the row's totals (the documents say what the
@@ -58,6 +59,11 @@ def figures(statement: PaymentStatement) -> dict:
         data["work_statement"] = {name: _plain(getattr(ws, name)) for name in WORK_FIELDS}
         data["lines"] = [[row.code, _plain(row.quantity), _plain(row.unit_price), _plain(row.amount)]
                          for row in statement_rows(ws)]
+    # Incentive bonuses: only when there are some, so that the figures frozen before bonuses were paid still
+    # read the same (absent = none).
+    if statement.bonus_amount:
+        data["bonus_amount"] = _plain(statement.bonus_amount)
+        data["incentives"] = [[i.kind, _plain(i.amount), i.basis] for i in statement.incentives.all()]
     return data
 
 
@@ -69,47 +75,96 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def render_files(statement: PaymentStatement) -> dict[str, bytes]:
+DOCUMENT_KINDS = (IssuedFileKind.PDF, IssuedFileKind.UBL, IssuedFileKind.FACTURX, IssuedFileKind.WORK_PDF)
+
+
+def render_files(statement: PaymentStatement, kinds=DOCUMENT_KINDS) -> dict[str, bytes]:
+    """The documents of a statement, rendered from its row (the figures are frozen apart: freeze_figures)."""
     from . import documents
 
-    files = {
-        IssuedFileKind.FIGURES: canonical(figures(statement)),
-        IssuedFileKind.PDF: documents.payment_statement_pdf(statement),
-        IssuedFileKind.UBL: documents.payment_statement_ubl(statement),
-        IssuedFileKind.FACTURX: documents.payment_statement_facturx(statement),
-    }
-    if statement.work_statement_id:
+    files = {}
+    if IssuedFileKind.PDF in kinds:
+        files[IssuedFileKind.PDF] = documents.payment_statement_pdf(statement)
+    if IssuedFileKind.UBL in kinds:
+        files[IssuedFileKind.UBL] = documents.payment_statement_ubl(statement)
+    if IssuedFileKind.FACTURX in kinds:
+        files[IssuedFileKind.FACTURX] = documents.payment_statement_facturx(statement)
+    if IssuedFileKind.WORK_PDF in kinds and statement.work_statement_id:
         files[IssuedFileKind.WORK_PDF] = documents.work_statement_pdf(statement.work_statement)
     return files
 
 
-def freeze_statements(statements, now=None) -> None:
-    """Store the documents of newly issued statements; call inside the issuing transaction."""
+def _load_rows(statements) -> None:
+    """The billing lines of the statements' work statements in one query, and their bonuses in another."""
+    from django.db.models import prefetch_related_objects
+
     from .documents import rows_by_work_statement
 
-    now = now or timezone.now()
-    work_statements = [statement.work_statement for statement in statements if statement.work_statement_id]
+    work_statements = [s.work_statement for s in statements
+                       if s.work_statement_id and not hasattr(s.work_statement, "_document_rows")]
     rows = rows_by_work_statement([ws.pk for ws in work_statements]) if work_statements else {}
     for ws in work_statements:
         ws._document_rows = rows[ws.pk]
+    with_bonus = [s for s in statements if s.bonus_amount]
+    if with_bonus:
+        prefetch_related_objects(with_bonus, "incentives")
+
+
+def freeze_figures(statements, now=None) -> None:
+    """Hash the figures of newly issued statements: call inside the issuing transaction, with the rows.
+
+    This is what makes "issued" mean "frozen": the figures are canonical JSON with their SHA-256 from the
+    moment the statement exists. The documents, rendered from those same figures, are written right after the
+    transaction commits (store_documents), outside the contracts' row locks; a statement whose files are
+    missing (a crash in between) is reported by verify() and its files written on first download once its
+    figures are found unchanged (ensure_frozen).
+    """
+    now = now or timezone.now()
+    _load_rows(statements)
+    IssuedFile.objects.bulk_create([
+        IssuedFile(statement=s, kind=IssuedFileKind.FIGURES, content=content, sha256=sha256(content), created_at=now)
+        for s in statements for content in (canonical(figures(s)),)])
+
+
+def store_documents(statements, now=None) -> None:
+    """Render and store the documents of statements whose figures were just frozen (after the commit)."""
+    now = now or timezone.now()
+    _load_rows(statements)
     IssuedFile.objects.bulk_create([
         IssuedFile(statement=statement, kind=kind, content=content, sha256=sha256(content), created_at=now)
         for statement in statements for kind, content in render_files(statement).items()])
 
 
+def freeze_statements(statements, now=None) -> None:
+    """Figures and documents at once (a statement issued before documents were stored at issue)."""
+    freeze_figures(statements, now)
+    store_documents(statements, now)
+
+
 def ensure_frozen(statement: PaymentStatement) -> None:
-    """Freeze now the documents of a statement issued before documents were stored at issue (none stored)."""
-    from django.db import transaction
+    """Store now what is missing: everything for a statement issued before documents were stored at issue;
+    the documents of one whose files were not written after its issue (a crash after the commit), provided
+    its figures are still those frozen (otherwise nothing is written: verify() reports the disagreement)."""
+    from django.db import IntegrityError, transaction
 
-    if IssuedFile.objects.filter(statement=statement).exists():
-        return
-    from django.db import IntegrityError
-
+    stored = {found.kind: found for found in IssuedFile.objects.filter(statement=statement)}
     try:
         with transaction.atomic():
-            freeze_statements([statement])
+            if not stored:
+                freeze_statements([statement])
+                return
+            missing = [kind for kind in DOCUMENT_KINDS if kind not in stored
+                       and (kind != IssuedFileKind.WORK_PDF or statement.work_statement_id)]
+            figures_row = stored.get(IssuedFileKind.FIGURES)
+            if not missing or figures_row is None or bytes(figures_row.content) != canonical(figures(statement)):
+                return
+            _load_rows([statement])
+            now = timezone.now()
+            IssuedFile.objects.bulk_create([
+                IssuedFile(statement=statement, kind=kind, content=content, sha256=sha256(content), created_at=now)
+                for kind, content in render_files(statement, missing).items()])
     except IntegrityError:
-        pass  # another request froze them meanwhile (one row per statement and kind)
+        pass  # another request stored them meanwhile (one row per statement and kind)
 
 
 def stored_file(statement: PaymentStatement, kind: str) -> bytes:

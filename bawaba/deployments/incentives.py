@@ -8,8 +8,11 @@ Definitions (the scorecards' own, restricted to one statement's period):
 - **early completion**: work orders completed in the period (the day the contractor finished, in the
   operator's time zone) at least `days_early` days before their due date; the rule's amount for each.
 
-The bonus is computed when the statement is issued (billing calls `award`, in the issuing transaction) and
-stored with its figures (StatementIncentive.basis), so what the statement says never changes afterwards.
+The bonus is computed when the statement is issued (billing calls `awards_for` before it computes the
+statement's amounts, in the issuing transaction) and stored with its figures (StatementIncentive.basis), so
+what the statement says never changes afterwards. It is paid: a price supplement for the work, it is part of
+the statement's VAT base and net payable (PaymentStatement.bonus_amount), printed on the PDF with its
+explanation and stated in the UBL and the CII as a document-level charge (einvoice.e_document).
 Pure functions first (testable without a database), then the reads and the writes.
 """
 
@@ -70,11 +73,11 @@ def early_completion_award(rule: IncentiveRule, orders: list[tuple[str, dt.date,
 # --------------------------------------------------------------------------- reads
 
 
-def _first_time_right_figures(work_statement) -> tuple[int, int]:
-    """(work items accepted on the statement, of which never rejected)."""
+def _first_time_right_figures(line_ids) -> tuple[int, int]:
+    """(work items accepted on the statement's billing lines, of which never rejected)."""
     from .models import BillingLine, Decision, ReportedItem
 
-    item_ids = set(BillingLine.objects.filter(work_statement=work_statement)
+    item_ids = set(BillingLine.objects.filter(pk__in=list(line_ids))
                    .values_list("reported_item__work_item_id", flat=True))
     if not item_ids:
         return 0, 0
@@ -94,50 +97,48 @@ def _orders_finished_in(contract, start: dt.date, end: dt.date, tz) -> list[tupl
     return [(reference, due_on, timezone.localtime(done, tz).date()) for reference, due_on, done in rows]
 
 
-def awards_for(statement, rules) -> list[Award]:
-    """What each rule grants on a regular payment statement (with its work statement and period)."""
-    from .billing import _contract_tz
+def rules_by_contract(contract_ids) -> dict[int, list[IncentiveRule]]:
+    """The active rules of the contracts, in one query; contracts without rules cost nothing more."""
+    rules: dict[int, list[IncentiveRule]] = {}
+    for rule in IncentiveRule.objects.filter(contract_id__in=set(contract_ids), is_active=True):
+        rules.setdefault(rule.contract_id, []).append(rule)
+    return rules
 
-    work_statement = statement.work_statement
-    if work_statement is None:
-        return []
-    period_end = work_statement.period_end
+
+def awards_for(contract, rules, *, period_start: dt.date, period_end: dt.date, gross: Decimal, line_ids,
+               tz) -> list[Award]:
+    """What each rule grants on a regular payment statement, from its period, gross and billing lines.
+
+    Billing calls this before writing anything (the bonus is part of the statement's amounts, so it must be
+    known when they are computed); the lines are those the statement is about to bill.
+    """
     awards = []
     for rule in rules:
         if rule.starts_on and period_end < rule.starts_on:
             continue
         if rule.kind == IncentiveKind.FIRST_TIME_RIGHT:
-            items, right = _first_time_right_figures(work_statement)
-            award = first_time_right_award(rule, gross=statement.gross_amount, items=items, right_first_time=right)
+            items, right = _first_time_right_figures(line_ids)
+            award = first_time_right_award(rule, gross=gross, items=items, right_first_time=right)
         else:
-            orders = _orders_finished_in(statement.contract, work_statement.period_start, period_end,
-                                         _contract_tz(statement.contract))
-            award = early_completion_award(rule, orders)
+            award = early_completion_award(rule, _orders_finished_in(contract, period_start, period_end, tz))
         if award is not None:
             awards.append(award)
     return awards
 
 
+def bonus_total(awards) -> Decimal:
+    return sum((a.amount for a in awards), ZERO)
+
+
 # --------------------------------------------------------------------------- writes
 
 
-def award(payment_statements) -> list[StatementIncentive]:
-    """Store the bonuses of statements being issued (billing calls this in its transaction, after writing them).
-
-    One query finds the rules of all their contracts; contracts without rules cost nothing more.
-    """
-    statements = [s for s in payment_statements if s.work_statement_id and s.corrects_id is None]
-    if not statements:
-        return []
-    rules: dict[int, list[IncentiveRule]] = {}
-    for rule in IncentiveRule.objects.filter(contract_id__in={s.contract_id for s in statements}, is_active=True):
-        rules.setdefault(rule.contract_id, []).append(rule)
-    rows = []
-    for statement in statements:
-        for found in awards_for(statement, rules.get(statement.contract_id, ())):
-            rows.append(StatementIncentive(statement=statement, rule=found.rule, kind=found.rule.kind,
-                                           amount=found.amount, basis=found.basis))
-    return StatementIncentive.objects.bulk_create(rows)
+def store(awarded) -> list[StatementIncentive]:
+    """Store the bonuses of statements just written: awarded = [(payment statement, [Award])]."""
+    rows = [StatementIncentive(statement=statement, rule=found.rule, kind=found.rule.kind, amount=found.amount,
+                               basis=found.basis)
+            for statement, awards in awarded for found in awards]
+    return StatementIncentive.objects.bulk_create(rows) if rows else []
 
 
 # --------------------------------------------------------------------------- explanation

@@ -787,7 +787,7 @@ class PaymentStatementKind(models.TextChoices):
 
 
 class PaymentStatement(IssuedDocument):
-    """Décompte: gross − retention − advance recovery − penalties + VAT = net payable."""
+    """Décompte: gross + bonus − retention − advance recovery − penalties + VAT = net payable."""
 
     kind = models.CharField(max_length=12, choices=PaymentStatementKind.choices, default=PaymentStatementKind.REGULAR)
     work_statement = models.OneToOneField(WorkStatement, null=True, blank=True, on_delete=models.PROTECT,
@@ -820,6 +820,9 @@ class PaymentStatement(IssuedDocument):
     penalty_charged_to_date_amount = models.DecimalField(default=Decimal("0"), **MONEY)
     penalty_carried_amount = models.DecimalField(default=Decimal("0"), **MONEY)
     penalty_waived_amount = models.DecimalField(default=Decimal("0"), **MONEY)
+    # Incentive bonuses awarded on this statement (their rules and figures: StatementIncentive), in its VAT base
+    # and net payable: gross + bonus − penalties = taxable.
+    bonus_amount = models.DecimalField(default=Decimal("0"), **MONEY)
 
     class Meta:
         ordering = ["contract", "-issued_at", "-sequence"]

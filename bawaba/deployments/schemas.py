@@ -201,6 +201,7 @@ class StatementOut(Schema):
     penaltyChargedToDateAmount: Money = Field(description="charged over the contract, this statement included")
     penaltyCarriedAmount: Money = Field(description="carried to the next statements")
     penaltyWaivedAmount: Money = Field(description="beyond the cap over the contract: never charged")
+    bonusAmount: Money = Field(description="incentive bonuses paid with the statement (in the VAT base and net)")
     taxableAmount: Money
     vatRate: Decimal
     vatAmount: Money

@@ -67,7 +67,9 @@ def test_a_statement_carries_its_bonuses_computed_and_explained(world, as_user):
     client = as_user(world.billing_admin)
     page = client.get(f"/fibre/statements/{statement.pk}/").content.decode()
     assert 'id="incentives"' in page and "WO-0001" in page
+    assert 'id="bonus-row"' in page and statement.bonus_amount == Decimal("2270.00")  # paid: in the breakdown
     answer = client.get(f"/fibre/api/v1/statement/{statement.number}").json()
+    assert answer["bonusAmount"] == "2270.00"
     assert {(i["kind"], i["amount"]) for i in answer["incentives"]} == {
         ("first_time_right", "270.00"), ("early_completion", "2000.00")}
 
@@ -91,9 +93,10 @@ def test_rework_on_the_statement_loses_the_first_time_right_bonus(world):
 @pytest.mark.django_db
 def test_a_contract_without_rules_gets_no_bonus_and_no_extra_query(world, django_assert_max_num_queries):
     accepted_line(world, "GC-01", 10, MARCH)
-    statements = [billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=ISSUE)]
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=ISSUE)
+    assert statement.bonus_amount == 0
     with django_assert_max_num_queries(1):
-        assert incentives.award(statements) == []
+        assert incentives.rules_by_contract([world.contract.pk]) == {}
 
 
 @pytest.mark.django_db

@@ -357,3 +357,137 @@ def test_a_statement_issued_before_documents_were_stored_gets_them_frozen_once(i
     first = stored(issued, IssuedFileKind.PDF)
     assert client.get(f"/fibre/statements/{issued.pk}/pdf/").content == first
     assert IssuedFile.objects.filter(statement=issued).count() == 5
+
+
+# --------------------------------------------------------------------------- 13. incentive bonuses, paid
+
+
+@pytest.fixture
+def with_bonus(world):
+    """A statement of 13 500 excl. tax with a first-time-right bonus of 2 % (270) and an early-completion
+    bonus (2 000): both paid with it."""
+    from bawaba.deployments.models import WorkOrder, WorkOrderState
+    from bawaba.deployments.ops_models import IncentiveKind, IncentiveRule
+
+    IncentiveRule.objects.create(contract=world.contract, kind=IncentiveKind.FIRST_TIME_RIGHT,
+                                 threshold=Decimal("0.90"), rate=Decimal("0.02"))
+    IncentiveRule.objects.create(contract=world.contract, kind=IncentiveKind.EARLY_COMPLETION,
+                                 amount=Decimal("2000"), days_early=5)
+    accepted_line(world, "GC-01", 10, at(3, 5))  # 12 000
+    accepted_line(world, "SRV-01", 1, at(3, 5))  # 1 500
+    WorkOrder.objects.filter(pk=world.work_order.pk).update(
+        state=WorkOrderState.COMPLETED, completed_at=at(3, 10), due_on=dt.date(2026, 3, 31))
+    return billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+
+
+def test_a_bonus_is_paid_in_the_vat_base_and_the_net_payable(with_bonus):
+    s = with_bonus
+    assert s.bonus_amount == Decimal("2270.00") and s.gross_amount == Decimal("13500.00")
+    assert s.taxable_amount == s.gross_amount + s.bonus_amount - s.penalty_amount
+    assert s.vat_amount == (s.taxable_amount * s.vat_rate).quantize(Decimal("0.01"))
+    assert s.net_amount == (s.gross_amount + s.bonus_amount - s.retention_amount - s.advance_recovery_amount
+                            - s.penalty_amount + s.vat_amount)
+    assert s.retention_amount == (s.gross_amount * s.retention_rate).quantize(Decimal("0.01"))  # on the work only
+
+
+def test_a_bonus_is_a_charge_with_its_reason_code_in_the_ubl_and_the_cii_with_the_same_totals(with_bonus):
+    from .test_ubl_en16931 import assert_valid
+
+    ubl = assert_valid(with_bonus)  # EN 16931 rules on the UBL
+    charges = [c for c in ubl.findall("cac:AllowanceCharge", UBL) if c.findtext("cbc:ChargeIndicator", namespaces=UBL)
+               == "true"]
+    assert sorted(Decimal(c.findtext("cbc:Amount", namespaces=UBL)) for c in charges) == [Decimal("270.00"),
+                                                                                         Decimal("2000.00")]
+    assert {c.findtext("cbc:AllowanceChargeReasonCode", namespaces=UBL) for c in charges} == {"ZZZ"}
+    total = with_bonus.taxable_amount + with_bonus.vat_amount
+    assert Decimal(ubl.findtext("cac:LegalMonetaryTotal/cbc:ChargeTotalAmount", namespaces=UBL)) == Decimal("2270.00")
+    assert Decimal(ubl.findtext("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount", namespaces=UBL)) == (
+        with_bonus.taxable_amount)
+    assert Decimal(ubl.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=UBL)) == total
+    cii = _assert_facturx_valid(with_bonus)  # XSD and the EN 16931 rules on the CII
+    summation = ".//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:"
+    assert Decimal(cii.findtext(summation + "ChargeTotalAmount", namespaces=CII)) == Decimal("2270.00")
+    assert Decimal(cii.findtext(summation + "GrandTotalAmount", namespaces=CII)) == total
+    assert {c.findtext("ram:ReasonCode", namespaces=CII)
+            for c in cii.findall(".//ram:SpecifiedTradeAllowanceCharge", CII)} == {"ZZZ"}
+
+
+def test_a_bonus_is_printed_with_its_explanation(with_bonus):
+    text = pdf_text(stored(with_bonus, IssuedFileKind.PDF))
+    assert "Prime d'incitation 1" in text and "Primes d'incitation, pay" in text
+    assert "WO-0001" in text  # the early-completion bonus's explanation names the work order
+    assert "2 000,00 DA" in text and "270,00 DA" in text  # each bonus, as a charge of the totals
+    assert "25 778,00" not in text
+
+
+def test_an_edited_bonus_is_detected_by_the_verification(with_bonus):
+    from bawaba.deployments.ops_models import StatementIncentive
+
+    assert frozen.verify(with_bonus) == []
+    bonus = StatementIncentive.objects.filter(statement=with_bonus).first()
+    _sql(with_bonus, f"UPDATE {StatementIncentive._meta.db_table} SET amount = %s WHERE id = %s",  # noqa: S608
+         [Decimal("9999.00"), bonus.pk])
+    problems = frozen.verify(PaymentStatement.objects.get(pk=with_bonus.pk))
+    assert ("figure", "incentives") in {(p.code, p.kind) for p in problems}
+    assert {("document", "ubl"), ("document", "facturx")} <= {(p.code, p.kind) for p in problems}
+
+
+# --------------------------------------------------------------------------- issuing speed: files after commit
+
+
+def test_documents_are_rendered_after_the_issuing_transaction_from_the_figures_it_froze(world, monkeypatch):
+    """The figures are hashed in the transaction that holds the contract's lock; the files are rendered right
+    after it commits, in the same call."""
+    depth_outside = len(connection.atomic_blocks)
+    seen = {}
+    render = frozen.render_files
+
+    def spy(statement, *args, **kwargs):
+        seen["depth"] = len(connection.atomic_blocks)
+        seen["figures"] = IssuedFile.objects.filter(statement=statement, kind=IssuedFileKind.FIGURES).exists()
+        return render(statement, *args, **kwargs)
+
+    monkeypatch.setattr(frozen, "render_files", spy)
+    accepted_line(world, "GC-01", 10, at(3, 5))
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    assert seen == {"depth": depth_outside, "figures": True}
+    assert frozen.verify(statement) == []
+    correction = credit(statement, world, gross_adjustment="-100")
+    assert seen["depth"] == depth_outside and frozen.verify(correction) == []
+
+
+def test_a_statement_whose_files_were_not_written_is_reported_then_completed_from_its_unchanged_figures(world,
+                                                                                                       monkeypatch):
+    def crash(statements, now=None):
+        raise RuntimeError("the process died after the commit")
+
+    monkeypatch.setattr(billing, "store_documents", crash)
+    accepted_line(world, "GC-01", 10, at(3, 5))
+    with pytest.raises(RuntimeError):
+        billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    monkeypatch.undo()
+    statement = PaymentStatement.objects.get(contract=world.contract)  # issued: its figures are frozen
+    assert {(p.code, p.kind) for p in frozen.verify(statement)} == {
+        ("missing", "pdf"), ("missing", "ubl"), ("missing", "facturx"), ("missing", "work_pdf")}
+    with pytest.raises(CommandError, match="1 of 1 statements disagree"):
+        call_command("fibre_verify_documents", stdout=io.StringIO())
+    frozen.stored_file(statement, IssuedFileKind.PDF)  # the first download writes them, figures unchanged
+    assert frozen.verify(statement) == []
+
+
+def test_missing_files_are_not_written_from_edited_figures(world, monkeypatch):
+    monkeypatch.setattr(billing, "store_documents", lambda statements, now=None: None)
+    accepted_line(world, "GC-01", 10, at(3, 5))
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    _sql(statement, f"UPDATE {PaymentStatement._meta.db_table} SET net_amount = %s WHERE id = %s",  # noqa: S608
+         [Decimal("1.00"), statement.pk])
+    statement = PaymentStatement.objects.get(pk=statement.pk)
+    with pytest.raises(IssuedFile.DoesNotExist):
+        frozen.stored_file(statement, IssuedFileKind.PDF)
+    assert ("figure", "net_amount") in {(p.code, p.kind) for p in frozen.verify(statement)}
+
+
+def test_a_correction_is_dated_at_the_moment_given(issued, world):
+    correction = billing.do_issue_correction(issued, gross_adjustment="-100", reason="Measured twice",
+                                             actor=world.billing_admin, now=at(4, 9))
+    assert correction.issued_at == at(4, 9) and correction.issued_on == dt.date(2026, 4, 9)
