@@ -42,6 +42,23 @@ def var(settings, tmp_path):
     vault.forget_keys()
 
 
+@pytest.fixture
+def fibre_statement(orgs, at_supervisor, at_admin, at_agent, settings):
+    """A contractor's field report accepted and its statement issued, its documents stored (SHA-256 frozen)."""
+    import datetime as dt
+
+    from bawaba.deployments import billing
+    from bawaba.deployments.tests.factories import accepted_line, fibre_world
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    world = fibre_world(orgs, inspector=at_supervisor, billing_admin=at_admin, operator_agent=at_agent)
+    accepted_line(world, "GC-01", 10, dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC))
+    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                            now=dt.datetime(2026, 4, 1, 12, tzinfo=dt.UTC))
+    assert statement is not None
+    return statement
+
+
 def _stored_things(make_request):
     """A request with an attachment-like stored file, a letter's encrypted content and its sealed evidence."""
     from bawaba.evidence.services import record_evidence, stamp_pending
@@ -129,10 +146,12 @@ def _backup_under_load(tmp_path, var_dir, key_text, **where):
 
 
 def _prove_on_restored(var_dir, tmp_path, **where):
-    """The restored platform audits its whole evidence log clean, verifies a proof made there, and decrypts the
-    letter with the restored key."""
+    """The restored platform audits its whole evidence log clean, verifies a proof made there and the fibre
+    statement's issued documents (bytes, SHA-256 and figures)."""
     audit = _run_on(var_dir, "evidence", "audit", **where)
     assert audit.returncode == 0, audit.stdout + audit.stderr
+    documents = _run_on(var_dir, "fibre_verify_documents", **where)
+    assert documents.returncode == 0, documents.stdout + documents.stderr
     proof_path = tmp_path / "proof.pdf"
     made = _run_on(var_dir, "evidence", "proof", "hybridmail.letter:L-RESTORE", "--output", str(proof_path), **where)
     assert made.returncode == 0, made.stdout + made.stderr
@@ -153,7 +172,8 @@ def _pg_url(name: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sqlite_backup_under_write_load_restores_everything_acknowledged(var, tmp_path, make_request):
+def test_sqlite_backup_under_write_load_restores_everything_acknowledged(var, tmp_path, make_request,
+                                                                         fibre_statement):
     if connection.vendor != "sqlite":
         pytest.skip("the PostgreSQL backup is tested below")
     import sqlite3
@@ -177,6 +197,9 @@ def test_sqlite_backup_under_write_load_restores_everything_acknowledged(var, tm
     assert restored.engine == "sqlite"
     with sqlite3.connect(fresh / "bawaba.sqlite3") as db:
         references = {row[0] for row in db.execute("SELECT reference FROM servicedesk_request")}
+        numbers = {row[0] for row in db.execute("SELECT number FROM deployments_paymentstatement")}
+        reports = db.execute("SELECT COUNT(*) FROM deployments_fieldreport").fetchone()[0]
+    assert fibre_statement.number in numbers and reports >= 1
     assert before <= references  # every request acknowledged before the backup began is in it
     assert references <= {reference for reference, _at in acknowledged} | {first.reference}
     assert (fresh / "hybridmail_keys").read_bytes() == (var / "hybridmail_keys").read_bytes()
@@ -189,7 +212,8 @@ def test_sqlite_backup_under_write_load_restores_everything_acknowledged(var, tm
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_postgresql_backup_under_write_load_restores_into_a_fresh_database(var, tmp_path, make_request):
+def test_postgresql_backup_under_write_load_restores_into_a_fresh_database(var, tmp_path, make_request,
+                                                                          fibre_statement):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL)")
     import psycopg
@@ -209,6 +233,9 @@ def test_postgresql_backup_under_write_load_restores_into_a_fresh_database(var, 
         backup.restore_backup(archive, key=key, database=target, media_root=fresh / "media", var_dir=fresh)
         with psycopg.connect(dbname=target["NAME"], **params) as db:
             references = {row[0] for row in db.execute("SELECT reference FROM servicedesk_request")}
+            numbers = {row[0] for row in db.execute("SELECT number FROM deployments_paymentstatement")}
+            reports = db.execute("SELECT COUNT(*) FROM deployments_fieldreport").fetchone()[0]
+        assert fibre_statement.number in numbers and reports >= 1
         assert len(before) >= 10 and before <= references
         with pytest.raises(backup.BackupError, match="already holds data"):
             backup.restore_backup(archive, key=key, database=target, media_root=fresh / "media", var_dir=fresh)
