@@ -111,6 +111,7 @@ STAFF_ROLES = {
     "admin": ["org_admin", "desk.supervisor"],
     "supervisor": ["desk.supervisor"],
     "at.supervisor": ["desk.supervisor", "fibre.viewer"],
+    "centre.supervisor": ["desk.supervisor", "voice.supervisor"],  # the shared centre answers the phones
     "agent": ["desk.agent"],
 }
 
@@ -137,7 +138,8 @@ def demo_logins(agents_per_org: dict[str, int] | None = None) -> list[dict]:
         ]
     rows += [
         {"username": "centre.supervisor", "organisation": "centre",
-         "try": "Dashboard of the shared centre: requests routing could not place."},
+         "try": "Dashboard of the shared centre: requests routing could not place; Telephony: the wallboard and "
+                "the staffing forecast (Erlang C)."},
         {"username": "centre.agent1", "organisation": "centre",
          "try": "Orientation queue: transfer a request to the competent operator."},
     ]

@@ -20,12 +20,12 @@ def _entry_ids(role_codes, **kwargs):
 
 def test_the_installed_apps_declare_the_desk_fibre_and_administration_modules():
     assert [module.code for module in modules.modules()] == [
-        "desk", "fibre", "postal", "hybridmail", "lifeproof", "platform"]
+        "desk", "voice", "fibre", "postal", "hybridmail", "lifeproof", "platform"]
     assert set(modules.roles()) == {
         "desk.agent", "desk.supervisor", "fibre.technician", "fibre.contractor_manager", "fibre.inspector",
         "fibre.billing", "fibre.viewer", "postal.clerk", "postal.postman", "postal.sorter", "postal.supervisor",
         "lifeproof.reviewer", "lifeproof.manager", "lifeproof.counter",
-        "hybridmail.sender", "hybridmail.print", "hybridmail.supervisor",
+        "hybridmail.sender", "hybridmail.print", "hybridmail.supervisor", "voice.supervisor",
         "org_admin", "platform_admin"}
 
 
@@ -90,7 +90,7 @@ def test_the_current_entry_is_marked_by_url_name_or_by_the_pages_nav_key():
 def test_a_new_module_plugs_in_by_declaring_itself():
     with modify_settings(INSTALLED_APPS={"append": "bawaba.core.tests.shellapp"}):
         codes = [module.code for module in modules.modules()]
-        assert codes == ["desk", "fibre", "postal", "hybridmail", "library", "lifeproof", "platform"]
+        assert codes == ["desk", "voice", "fibre", "postal", "hybridmail", "library", "lifeproof", "platform"]
         assert modules.home_url(["library.clerk"]) == reverse("healthz")
         assert modules.home_url(["library.clerk", "desk.agent"]) == "/desk/"  # the agent role ranks higher
         # An entry whose URL is not mounted is left out rather than breaking every page.

@@ -3,9 +3,10 @@ subject; a worker that died holding the lease does not block the others for long
 
 import datetime as dt
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from bawaba.evidence import services
@@ -23,7 +24,16 @@ def test_workers_racing_seal_each_record_once_in_one_chain_per_subject():
     def worker():
         try:
             for _ in range(3):
-                services.stamp_pending()
+                for _attempt in range(20):
+                    try:
+                        services.stamp_pending()
+                        break
+                    except OperationalError as exc:
+                        # SQLite's shared in-memory test database refuses a locked table at once instead of
+                        # waiting: the worker tries again, as the next sweep would.
+                        if "locked" not in str(exc):
+                            raise
+                        time.sleep(0.05)
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:

@@ -52,7 +52,7 @@ def test_scanning_a_code_records_the_report(client, run, printer):
     assert response.status_code == 302
     piece = run.piece_set.get(sequence=1)
     assert piece.state == PieceState.HANDED and piece.letter.state == LetterState.POSTED
-    bad = client.post(url, {"code": f"{run.number} 3", "state": "failed", "reason": ""})
+    bad = client.post(url, {"code": f"{run.number} 3", "state": "failed", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en")
     assert bad.status_code == 400 and "needs a reason" in bad.content.decode()
     assert run.piece_set.get(sequence=3).state == PieceState.QUEUED
 

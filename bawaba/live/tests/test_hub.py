@@ -1,6 +1,7 @@
 """The per-process fan-out and the shared renderings, without a server or a database."""
 
 import asyncio
+import concurrent.futures
 
 from bawaba.live.events import Event
 from bawaba.live.hub import Hub
@@ -8,7 +9,9 @@ from bawaba.live.sse import SharedRenderings, frame
 
 
 def run(coro):
-    return asyncio.run(coro)
+    # In its own thread: a browser test earlier in the same worker leaves Playwright's event loop running here.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def test_each_subscription_gets_its_topics_once_and_in_order(monkeypatch):
