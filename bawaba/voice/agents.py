@@ -41,7 +41,7 @@ def do_set_agent_state(user, state: str, *, reason: str = "", contact: str | Non
         raise ValidationError({"reason": _("Choose the reason for the pause.")})
     with transaction.atomic():
         agent_state_of(user)
-        agent = AgentState.objects.select_for_update().get(pk=user.pk)
+        agent = AgentState.objects.select_for_update(of=("self",)).get(pk=user.pk)
         if contact is not None:
             agent.contact = contact.strip()[:120]
             agent.save(update_fields=["contact"])
@@ -58,7 +58,7 @@ def do_set_agent_state(user, state: str, *, reason: str = "", contact: str | Non
 
 
 def _agent_call(user, call_id: int) -> Call:
-    call = Call.objects.select_for_update().select_related("service", "number").filter(pk=call_id).first()
+    call = Call.objects.select_for_update(of=("self",)).select_related("service", "number").filter(pk=call_id).first()
     if call is None or (call.agent_id != user.pk and not user.is_platform_admin):
         raise PermissionDenied(_("This call is not yours."))
     return call
@@ -95,7 +95,7 @@ def do_transfer_call(user, call_id: int, to_service: Service, *, reason: str = "
         if call.service_id == to_service.pk:
             raise ValidationError({"service": _("The call is already with this service.")})
         previous = call.service.code if call.service_id else ""
-        agent = AgentState.objects.select_for_update().filter(user=user).first()
+        agent = AgentState.objects.select_for_update(of=("self",)).filter(user=user).first()
         _event(call, "transferred", now, actor=user, **{"from": previous, "to": to_service.code,
                                                         "reason": reason[:300]})
         call.service = to_service

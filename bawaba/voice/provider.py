@@ -151,6 +151,8 @@ class AfricasTalking(VoiceProvider):
 
     def parse(self, request) -> CallEvent:
         data = request.POST
+        if any("\x00" in value for values in data.lists() for value in values[1]):
+            raise BadCallback("a field holds a NUL character")  # PostgreSQL text cannot store it
         session = (data.get("sessionId") or "").strip()
         if not session or len(session) > 120:
             raise BadCallback("sessionId is required (at most 120 characters)")

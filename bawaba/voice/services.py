@@ -327,13 +327,13 @@ def _talk_ended(call: Call, now: dt.datetime) -> None:
     call.talk_ended_at = call.talk_ended_at or now
     call.outcome = Outcome.CALLBACK_DONE if call.callback_requested_at else Outcome.ANSWERED
     _event(call, "talk_ended", now)
-    agent = AgentState.objects.select_for_update().filter(user_id=call.agent_id).first()
+    agent = AgentState.objects.select_for_update(of=("self",)).filter(user_id=call.agent_id).first()
     if agent is not None and agent.call_id == call.pk:
         _set_agent(agent, AgentStateKind.WRAP_UP, now, call=call)
 
 
 def _release_agent(call: Call, now: dt.datetime, *, missed: bool = False) -> None:
-    agent = AgentState.objects.select_for_update().filter(user_id=call.agent_id).first()
+    agent = AgentState.objects.select_for_update(of=("self",)).filter(user_id=call.agent_id).first()
     if agent is not None and agent.call_id == call.pk:
         if missed:
             _set_agent(agent, AgentStateKind.PAUSED, now, reason=PauseReason.MISSED)
@@ -368,7 +368,7 @@ def _agent_leg(event: ProviderEvent, now: dt.datetime) -> list[Action]:
     except ValueError:
         return [Reject()]
     with transaction.atomic():
-        call = Call.objects.select_for_update().select_related("number").filter(pk=call_id).first()
+        call = Call.objects.select_for_update(of=("self",)).select_related("number").filter(pk=call_id).first()
         if call is None:
             return [Reject()]
         if event.client_request_id != (agent_leg_id(call) if call.offered_at else ""):
@@ -383,7 +383,7 @@ def _agent_leg(event: ProviderEvent, now: dt.datetime) -> list[Action]:
                 call.wait_seconds = int((now - call.queued_at).total_seconds()) if call.queued_at else 0
                 _event(call, "answered", now, actor=call.agent)
                 call.save()
-                agent = AgentState.objects.select_for_update().filter(user_id=call.agent_id).first()
+                agent = AgentState.objects.select_for_update(of=("self",)).filter(user_id=call.agent_id).first()
                 if agent is not None:
                     _set_agent(agent, AgentStateKind.ON_CALL, now, call=call)
             if call.state != CallState.CONNECTED:
@@ -444,7 +444,7 @@ def dispatch(now: dt.datetime | None = None, limit: int = 20) -> int:
     first, then the longest waiting. Call inside a transaction; agents are rung after the commit."""
     now = now or timezone.now()
     offered = 0
-    agents = list(AgentState.objects.select_for_update(skip_locked=True)
+    agents = list(AgentState.objects.select_for_update(skip_locked=True, of=("self",))
                   .filter(state=AgentStateKind.AVAILABLE).order_by("since")[:limit])
     if not agents:
         return 0
@@ -452,7 +452,7 @@ def dispatch(now: dt.datetime | None = None, limit: int = 20) -> int:
         return 0
     for agent in agents:
         queue_ids = list(agent.user.queues.values_list("pk", flat=True))
-        call = (Call.objects.select_for_update(skip_locked=True)
+        call = (Call.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(state=CallState.QUEUED, service__queue_id__in=queue_ids)
                 .annotate(due=Case(When(callback_due_at__lte=now, then=Value(0)), default=Value(1),
                                    output_field=IntegerField()))
@@ -488,7 +488,7 @@ def do_ring_agent(call_id: int, leg: str) -> bool:
     except ProviderUnavailable as exc:
         now = timezone.now()
         with transaction.atomic():
-            call = Call.objects.select_for_update().get(pk=call_id)
+            call = Call.objects.select_for_update(of=("self",)).get(pk=call_id)
             if call.state == CallState.OFFERED and agent_leg_id(call) == leg:
                 _event(call, "ring_failed", now, error=str(exc)[:200])
                 _release_agent(call, now, missed=not (agent and agent.contact))
@@ -506,7 +506,7 @@ def sweep(now: dt.datetime | None = None) -> dict:
     requeued = 0
     for call_id in Call.objects.filter(state=CallState.OFFERED, offered_at__lt=stale).values_list("pk", flat=True):
         with transaction.atomic():
-            call = Call.objects.select_for_update().get(pk=call_id)
+            call = Call.objects.select_for_update(of=("self",)).get(pk=call_id)
             if call.state != CallState.OFFERED:
                 continue
             _event(call, "offer_expired", now, agent=call.agent_id)
@@ -519,7 +519,7 @@ def sweep(now: dt.datetime | None = None) -> dict:
     for user_id in AgentState.objects.filter(state=AgentStateKind.WRAP_UP, since__lt=wrap_limit).values_list(
             "user_id", flat=True):
         with transaction.atomic():
-            agent = AgentState.objects.select_for_update().get(pk=user_id)
+            agent = AgentState.objects.select_for_update(of=("self",)).get(pk=user_id)
             if agent.state == AgentStateKind.WRAP_UP and agent.since < wrap_limit:
                 _finish_wrap_up(agent, now)
                 ended += 1
@@ -533,7 +533,7 @@ def sweep(now: dt.datetime | None = None) -> dict:
 def _finish_wrap_up(agent: AgentState, now: dt.datetime, *, then: str = AgentStateKind.AVAILABLE,
                     reason: str = "") -> None:
     if agent.call_id:
-        call = Call.objects.select_for_update().filter(pk=agent.call_id).first()
+        call = Call.objects.select_for_update(of=("self",)).filter(pk=agent.call_id).first()
         if call is not None and call.state == CallState.WRAP_UP:
             call.state = CallState.ENDED
             call.wrapup_ended_at = now
@@ -565,7 +565,7 @@ def do_store_voicemail(call_id: int, fetched) -> Call:
         if fetched is None:
             lines.append(_("The recording could not be fetched: %(url)s") % {"url": call.recording_url})
     with transaction.atomic():
-        call = Call.objects.select_for_update().get(pk=call_id)
+        call = Call.objects.select_for_update(of=("self",)).get(pk=call_id)
         if call.request_id:
             return call
         try:
