@@ -7,6 +7,7 @@ refused with the line that cannot be read, everywhere — never stored garbled.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import zipfile
@@ -15,6 +16,39 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from bawaba.core import charsets
+
+
+@dataclasses.dataclass(frozen=True)
+class RowError:
+    """One refused row of an upload or of a batch sent by an API: ``row`` is the line in the file (the header
+    being line 1) or the 1-based position in the batch (0: the file as a whole); ``column`` names the column at
+    fault or, where rows have no columns, a short code an API client can act on; ``message`` is translated."""
+
+    row: int
+    column: str
+    message: str
+
+    @property
+    def code(self) -> str:
+        return self.column
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "code": self.column, "message": self.message}
+
+
+@dataclasses.dataclass
+class ImportResult:
+    """What an import did, or why it did nothing: imports store every row or none."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = dataclasses.field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

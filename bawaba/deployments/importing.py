@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bawaba.core.tabular import read_table
+from bawaba.core.tabular import ImportResult, RowError, read_table
 from bawaba.core.textnorm import normalise
 from bawaba.geo.locate import position_problem
 
@@ -55,25 +55,14 @@ ALIASES = {
 REQUIRED = ["site_code", "site_kind", "wilaya", "latitude", "longitude", "work_order"]
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int  # line in the file, the header being line 1
-    column: str
-    message: str
-
-
 @dataclass
-class ImportResult:
+class WorkOrderImport(ImportResult):
+    """An import of sites and work orders counts what it created and the sites it found already there."""
+
     created_sites: int = 0
     reused_sites: int = 0
     created_work_orders: int = 0
     created_items: int = 0
-    rows: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _read_rows(upload, filename: str) -> list[list[str]]:
@@ -100,7 +89,7 @@ def _number(raw: str) -> Decimal | None:
 
 
 def import_work_orders(upload, *, contract, actor=None, filename: str = "", now: dt.datetime | None = None
-                       ) -> ImportResult:
+                       ) -> WorkOrderImport:
     """Check every row, then create sites, work orders and work items in one transaction, or nothing.
 
     `now` dates the orders and the audit record (default: the clock; the demo data replays history with it)."""
@@ -111,7 +100,7 @@ def import_work_orders(upload, *, contract, actor=None, filename: str = "", now:
     if actor is not None and not (is_inspector(actor, contract.programme)):
         raise PermissionDenied(_("Only a supervisor of the operator can import work orders."))
     rows = _read_rows(upload, filename)
-    result = ImportResult()
+    result = WorkOrderImport()
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise ValidationError(_("The first line must name the columns."))
     if len(rows) > MAX_ROWS + 1:
@@ -294,7 +283,7 @@ def import_work_orders(upload, *, contract, actor=None, filename: str = "", now:
         return result
 
 
-def _store_import(result, planned, existing_sites, *, contract, actor, filename, now=None) -> ImportResult:
+def _store_import(result, planned, existing_sites, *, contract, actor, filename, now=None) -> WorkOrderImport:
     with transaction.atomic():
         sites = dict(existing_sites)
         new_sites = []

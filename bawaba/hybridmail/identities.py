@@ -5,13 +5,12 @@ are turned into keyed hashes as they are read (bawaba.hybridmail.identity) and n
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bawaba.core.tabular import read_table
+from bawaba.core.tabular import ImportResult, RowError, read_table
 from bawaba.geo.models import Commune
 
 from .identity import id_hash, last_digits, normalise_id
@@ -30,25 +29,6 @@ KINDS = {"person": HolderKind.PERSON, "personne": HolderKind.PERSON, "citoyen": 
          "": HolderKind.PERSON,
          "company": HolderKind.COMPANY, "entreprise": HolderKind.COMPANY, "societe": HolderKind.COMPANY,
          "société": HolderKind.COMPANY}
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _date(value: str) -> dt.date | None:

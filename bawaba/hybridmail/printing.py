@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bawaba.core.tabular import RowError
 from bawaba.evidence.events import Event
 
 from . import lifecycle
@@ -69,16 +70,6 @@ class ReportRow:
     code: str  # the 2-D code's text, or "<run> <piece>"
     state: str
     reason: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class RowError:
-    row: int
-    code: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "code": self.code, "message": self.message}
 
 
 class ReportsRefused(ValidationError):

@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -22,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bawaba.core.phones import to_e164
-from bawaba.core.tabular import read_table
+from bawaba.core.tabular import ImportResult, RowError, read_table
 
 from . import audit, crypto, engine
 from .models import BiometricReference, Obligation, Pensioner
@@ -46,24 +45,6 @@ ALIASES = {
 }
 REQUIRED = ["pension_number", "national_id", "last_name", "first_name", "birth_date"]
 LANGUAGES = ("fr", "ar", "en")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # line in the file, the header being line 1
-    column: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def face_error_message(code: str) -> str:

@@ -15,7 +15,6 @@ created. A supervisor whose posting names a region imports offices of that regio
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -23,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from bawaba.core.tabular import read_table
+from bawaba.core.tabular import ImportResult, RowError, read_table
 from bawaba.core.textnorm import normalise
 from bawaba.postal.models import Office, OfficeKind, OfficeService
 
@@ -61,25 +60,6 @@ IMPC = re.compile(r"^[A-Z]{2}[A-Z0-9]{4}$")
 TIME_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 YES = {"yes", "oui", "1", "true", "vrai", "y", "o", ""}
 NO = {"no", "non", "0", "false", "faux", "n"}
-
-
-@dataclasses.dataclass(frozen=True)
-class RowError:
-    row: int  # line in the file, the header being line 1
-    column: str
-    message: str
-
-
-@dataclasses.dataclass
-class ImportResult:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = dataclasses.field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 # ------------------------------------------------------------------------------------------------- reading

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from bawaba.core.tabular import RowError
 from bawaba.postal import events as codes
 from bawaba.postal import nondelivery, s10
 from bawaba.postal.models import EventSource, Item, ItemStatus, Office, TrackingEvent
@@ -51,16 +52,6 @@ class EventInput:
     signatory: str = ""
     details: dict = dataclasses.field(default_factory=dict)
     external_id: str = ""  # the sender's own id for this event (a phone's queue entry): makes retries exact
-
-
-@dataclasses.dataclass(frozen=True)
-class RowError:
-    row: int  # 1-based position in the batch
-    code: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "code": self.code, "message": self.message}
 
 
 class EventsRefused(ValueError):
