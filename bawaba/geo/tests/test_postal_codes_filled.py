@@ -79,3 +79,14 @@ def test_still_without_a_code_and_reloading_keeps_the_filled_ones():
     assert Commune.objects.count() == before
     assert _code("38", "Larbaa") == "38022"
     assert Commune.objects.filter(region__country="DZ", postal_code="").count() == empty
+
+
+def test_the_data_migration_fills_codes_in_data_loaded_before_it():
+    import importlib
+
+    from django.apps import apps
+
+    Commune.objects.filter(region__code__in=["04", "38"], name_fr__in=["Ouled Zouai", "Larbaa"]).update(postal_code="")
+    importlib.import_module("bawaba.geo.migrations.0006_geo_fill_postal_codes").fill(apps, None)
+    assert _code("04", "Ouled Zouai") == "04039" and _code("38", "Larbaa") == "38022"
+    assert _code("05", "Larbaa") == ""
