@@ -465,7 +465,9 @@ def _agent_leg(event: ProviderEvent, now: dt.datetime) -> list[Action]:
             if call.callback_requested_at:
                 return [Dial(phone_numbers=(call.caller,), caller_id=call.number.number if call.number else "")]
             return [Dequeue(phone_number=call.number.number, name=queue_name(call))]
-        if call.state == CallState.CONNECTED:
+        if call.step == TRANSFERRING:  # the provider moved the caller away: the transfer's commit ends this leg
+            _event(call, "agent_leg_ended", now, agent=call.agent_id)
+        elif call.state == CallState.CONNECTED:
             _talk_ended(call, now)
             call.save()
         elif call.state == CallState.OFFERED:  # the agent did not pick up

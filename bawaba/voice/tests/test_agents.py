@@ -8,7 +8,7 @@ from bawaba.voice import agents, services
 from bawaba.voice.models import AgentState, Call, CallState, Outcome
 
 from .at_xml import check_answer
-from .conftest import agent_leg, post_event, queue_caller
+from .conftest import CALLBACK_PATH, agent_leg, post_event, queue_caller
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +101,7 @@ def test_a_live_call_is_transferred_to_another_organisation_through_the_provider
                                default_service=mail, hold_music_url="https://poste.example/attente.mp3")
     call, request = _bridged_call_with_request(client, number, available_agent, "moving")
     agents.do_set_agent_state(poste_agent, "available", contact="sip:yacine@example.test")
+    first_leg = services.agent_leg_id(call)
 
     agents.do_transfer_call(available_agent, call.pk, mail, reason="Colis, pas téléphone")
 
@@ -117,8 +118,14 @@ def test_a_live_call_is_transferred_to_another_organisation_through_the_provider
     assert request.service == mail and request.organisation.slug == "algerie-poste"
     assert request.events.filter(kind="transferred").exists()
 
-    # The old leg ends: not an abandoned call.
+    # The old legs end: not an abandoned call, not a talk ended.
     assert check_answer(post_event(client, session="moving", active="0").content) == []
+    assert check_answer(client.post(CALLBACK_PATH, {
+        "isActive": "0", "sessionId": f"ATVId_agentleg_{call.pk}", "direction": "outbound",
+        "callerNumber": "sip:amina@bawaba.sip.example", "destinationNumber": number.number,
+        "clientRequestId": first_leg}).content) == []
+    call.refresh_from_db()
+    assert call.state == CallState.QUEUED and call.talk_ended_at is None
     # The caller arrives on Algérie Poste's number in a new session: the same call continues, no menu.
     again = check_answer(post_event(client, session="moving-2", destination=POSTE_NUMBER).content)
     assert [(a.tag, a.get("name")) for a in again] == [("Enqueue", f"call-{call.pk}")]
@@ -136,6 +143,16 @@ def test_a_live_call_is_transferred_to_another_organisation_through_the_provider
     assert {"request_transferred", "left_for_transfer", "old_leg_callback"} <= set(kinds)
     assert call.choices["service"] == "algerie-telecom/faults"  # what the caller chose is kept
     assert call.request == request
+
+
+def test_the_agents_leg_ending_while_the_provider_moves_the_caller_does_not_end_the_call(
+        client, number, available_agent, provider_peer, open_hours):
+    call, _request = _bridged_call_with_request(client, number, available_agent, "window")
+    Call.objects.filter(pk=call.pk).update(step=services.TRANSFERRING)  # between the provider's move and our commit
+    assert check_answer(agent_leg(client, call, active="0").content) == []
+    call.refresh_from_db()
+    assert call.state == CallState.CONNECTED and call.talk_ended_at is None and call.outcome == ""
+    assert call.events.filter(kind="agent_leg_ended").exists()
 
 
 def test_a_transfer_the_provider_refuses_leaves_the_caller_with_the_agent(client, number, available_agent,
