@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import math
 import os
 import platform
 import random
@@ -261,12 +262,25 @@ async def drive(args, base: str, prepared, master: int) -> tuple[Stats, dict]:
     return stats, {**info, "fill": fill}
 
 
+def percentile(sorted_values: list[float], percent: float) -> float:
+    """Nearest-rank percentile of values sorted ascending; `percent` in 0-100 (50, 95, 99).
+
+    Until 2026-12-06 this table called desk_load.percentile with fractions (0.5, 0.95, 0.99) where it expects
+    percents: the rank came out as 1 every time, so p50, p95 and p99 were all the fastest sample."""
+    if not sorted_values:
+        return float("nan")
+    if not 0 < percent <= 100:
+        raise ValueError("percent is between 0 (excluded) and 100")
+    rank = math.ceil(percent / 100 * len(sorted_values))  # 1-based: the smallest value with percent% at or below
+    return sorted_values[min(len(sorted_values), max(rank, 1)) - 1]
+
+
 def table(stats: Stats) -> tuple[list[str], bool]:
     lines = [f"{'operation':<16}{'count':>8}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses"]
     met = True
     for op in sorted(stats.samples):
         values = sorted(stats.samples[op])
-        p50, p95, p99 = (desk_load.percentile(values, q) for q in (0.5, 0.95, 0.99))
+        p50, p95, p99 = (percentile(values, q) for q in (50, 95, 99))
         statuses = ",".join(f"{s}:{n}" for (o, s), n in sorted(stats.statuses.items()) if o == op)
         lines.append(f"{op:<16}{len(values):>8}{stats.errors[op]:>8}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}  {statuses}")
         if op != "agent_bar_poll" and (p95 >= TARGET_P95_MS or stats.errors[op]):

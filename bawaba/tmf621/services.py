@@ -479,8 +479,12 @@ def _queue(ids: list[int]) -> None:
 
 
 def listener_url(callback: str, event_type: str) -> str:
-    """The swagger's listener operations: POST {callback}/listener/troubleTicketCreateEvent, …"""
-    return f"{callback.rstrip('/')}/listener/{event_type[0].lower()}{event_type[1:]}"
+    """The swagger's listener operations under the registered callback: POST
+    {callback}/listener/troubleTicketCreateEvent, … (docs/standards.md, "Listeners"). The operation's path is
+    added to the callback's path; a query string the listener registered stays a query string."""
+    parts = urllib.parse.urlsplit(callback)
+    path = f"{parts.path.rstrip('/')}/listener/{event_type[0].lower()}{event_type[1:]}"
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 
 def deliver_due(now: dt.datetime | None = None, batch: int = 100) -> int:

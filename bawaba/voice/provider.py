@@ -141,6 +141,12 @@ class VoiceProvider(abc.ABC):
     def ring_agent(self, *, contact: str, from_number: str, client_request_id: str) -> None:
         """Ask the provider to ring an agent; its answered leg comes back as a callback with this id."""
 
+    def transfer(self, *, session_id: str, to_number: str, hold_music: str = "") -> None:
+        """Move the caller's leg of a live, bridged call to `to_number` (one of the platform's numbers): the
+        caller comes back as a new inbound session on that number, which the platform recognises as the same
+        call (services.do_transfer_call). ProviderUnavailable when the provider refuses or cannot."""
+        raise ProviderUnavailable(f"the {self.code} provider cannot transfer a live call")
+
 
 def _bool(value: bool) -> str:
     return "true" if value else "false"
@@ -247,6 +253,35 @@ class AfricasTalking(VoiceProvider):
         if payload.get("errorMessage") not in (None, "None", "") or not entries \
                 or entries[0].get("status") not in ("Queued", "Success"):
             raise ProviderUnavailable(f"call API refused: {payload!r}"[:300])
+
+
+    def transfer(self, *, session_id: str, to_number: str, hold_music: str = "") -> None:
+        """Africa's Talking's call transfer (`POST /callTransfer`: `username`, `sessionId` of the ongoing
+        two-leg call, `phoneNumber`, `callLeg` caller|callee, `holdMusicUrl`; header `apiKey`; answer
+        `{"status": "Success", "errorMessage": "None"}`). The caller's leg is moved; the agent's leg ends."""
+        fields = {"username": settings.VOICE_AT_USERNAME, "sessionId": session_id, "phoneNumber": to_number,
+                  "callLeg": "caller"}
+        if hold_music:
+            fields["holdMusicUrl"] = hold_music
+        payload = self._post(getattr(settings, "VOICE_AT_TRANSFER_URL",
+                                     "https://voice.africastalking.com/callTransfer"), fields)
+        answer = payload.get("callTransferResponse", payload) if isinstance(payload, dict) else {}
+        if answer.get("status") != "Success" or answer.get("errorMessage") not in (None, "None", ""):
+            raise ProviderUnavailable(f"call transfer refused: {payload!r}"[:300])
+
+    def _post(self, url: str, fields: dict) -> dict:
+        request = urllib.request.Request(  # noqa: S310 - the provider's API URL from the settings
+            url, data=urllib.parse.urlencode(fields).encode(), method="POST",
+            headers={"apiKey": settings.VOICE_AT_API_KEY, "Accept": "application/json",
+                     "Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(request, timeout=settings.VOICE_PROVIDER_TIMEOUT) as response:  # noqa: S310
+                payload = json.loads(response.read(65536) or b"{}")
+        except (OSError, ValueError) as exc:  # timeouts, refused connections, HTTP errors, bad JSON
+            raise ProviderUnavailable(str(exc)) from exc
+        if not isinstance(payload, dict):
+            raise ProviderUnavailable(f"unexpected answer: {payload!r}"[:300])
+        return payload
 
 
 PROVIDERS: dict[str, VoiceProvider] = {AfricasTalking.code: AfricasTalking()}

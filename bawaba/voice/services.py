@@ -45,6 +45,20 @@ def queue_name(call: Call) -> str:
     return f"call-{call.pk}"
 
 
+def callable_number(raw: str) -> str:
+    """The caller's number in E.164 if the platform could call it back; "" when it is withheld (the provider
+    sends no callerNumber, or "anonymous", "private", "unknown"…) or not a number at all."""
+    from bawaba.core.phones import to_e164
+
+    text = (raw or "").strip()
+    if not text or not any(ch.isdigit() for ch in text):
+        return ""
+    try:
+        return to_e164(text)
+    except ValidationError:
+        return ""
+
+
 def _event(call: Call, kind: str, now: dt.datetime, actor=None, **data) -> None:
     CallEvent.objects.create(call=call, kind=kind, at=now, actor=actor, data=data)
 
@@ -79,6 +93,10 @@ def handle_callback(provider_code: str, event: ProviderEvent, now: dt.datetime |
                 call = (Call.objects.select_related("number__organisation").select_for_update(of=("self",))
                         .filter(provider=provider_code, session_id=event.session_id).first())
                 if call is None:
+                    continued = _transferred_call(provider_code, event, now)
+                    if continued is not None:  # the caller of a transferred call, back on the target number
+                        answer = provider.render(continued)
+                        return answer
                     call = _new_call(provider_code, event, now)
                 fingerprint = event.fingerprint()
                 if call.last_answer and (
@@ -115,6 +133,53 @@ def _numbered(action: Action, callback_url: str, seq: int) -> Action:
     return action
 
 
+TRANSFERRING = "transferring"  # Call.step while the provider moves the caller's leg to the target number
+CONTINUED = "continued"  # the caller arrived on the target number before the transfer was committed
+TRANSFER_LOST_SECONDS = 120  # a transferred caller who never reaches the target number has hung up
+
+
+def _transferred_call(provider_code: str, event: ProviderEvent, now: dt.datetime) -> list[Action] | None:
+    """A session the platform does not know may be a transferred call: its caller's new leg on the target
+    number (the same call continues: re-keyed to the new session, back in its queue at its place, no menu), or
+    the old leg's last callbacks after the re-keying (recorded on the call, nothing else). None otherwise."""
+    if event.active and not event.digits and not event.recording_url:
+        call = _awaited_transfer(provider_code, event)
+        if call is None:
+            return None
+        old_session = call.session_id
+        call.session_id = event.session_id
+        _event(call, "continued", now, old_session=old_session, session=event.session_id,
+               destination=event.destination)
+        # The caller now waits in the provider's queue of the target number: the next agent dequeues there.
+        number = VoiceNumber.objects.filter(number=event.destination, is_active=True).first() or call.number
+        call.number, call.destination = number, event.destination
+        if call.state == CallState.QUEUED:
+            call.step = "queued"
+            call.save()
+            dispatch(now)
+        else:  # the provider was quicker than our commit of the transfer: do_transfer_call finishes it
+            call.step = CONTINUED
+            call.save()
+        return [Enqueue(name=queue_name(call), hold_music=number.hold_music_url if number else "")]
+    earlier = (CallEvent.objects.filter(kind="continued", data__old_session=event.session_id,
+                                        call__provider=provider_code).select_related("call").first())
+    if earlier is None:
+        return None
+    _event(earlier.call, "old_leg_callback", now, session=event.session_id, active=event.active)
+    return []
+
+
+def _awaited_transfer(provider_code: str, event: ProviderEvent) -> Call | None:
+    """The oldest call being transferred to this number for this caller."""
+    for call in (Call.objects.select_for_update(of=("self",)).select_related("number")
+                 .filter(provider=provider_code, caller=event.caller, step=TRANSFERRING,
+                         state__in=(CallState.QUEUED, CallState.CONNECTED)).order_by("pk")):
+        moved = call.events.filter(kind="transfer_requested").order_by("-at", "-id").first()
+        if moved is not None and moved.data.get("to_number") == event.destination:
+            return call
+    return None
+
+
 def _new_call(provider_code: str, event: ProviderEvent, now: dt.datetime) -> Call:
     number = (VoiceNumber.objects.select_related("organisation")
               .filter(number=event.destination, is_active=True).first())
@@ -147,6 +212,9 @@ def _step(call: Call, event: ProviderEvent, now: dt.datetime) -> list[Action]:
         if call.state != CallState.ENDED:
             _end(call, Outcome.REJECTED, now, event)
         return [Reject()]
+    if not event.active and call.step == TRANSFERRING:  # the old leg ends as the provider moves the caller
+        _event(call, "left_for_transfer", now)
+        return []
     if not event.active:
         return _hang_up(call, event, now)
     language = call.language or number.offered_languages[0]
@@ -196,6 +264,10 @@ def _step(call: Call, event: ProviderEvent, now: dt.datetime) -> list[Action]:
         return _route(call, option.service, now)
 
     if call.step == "callback_offer":
+        if digits == "1" and not callable_number(call.caller):  # no number to call back: the caller waits
+            _enqueue(call, now)
+            return [ivr.please_wait(number, language), Enqueue(name=queue_name(call),
+                                                               hold_music=number.hold_music_url)]
         if digits == "1":
             call.callback_requested_at = now
             call.callback_due_at = now + dt.timedelta(seconds=estimated_wait(call.service, now))
@@ -276,7 +348,7 @@ def _route(call: Call, service: Service | None, now: dt.datetime) -> list[Action
         return [ivr.voicemail_prompt(call.number, call.language), _record()]
     call.service = service
     wait = call._estimated_wait = estimated_wait(service, now)
-    if wait > call.number.callback_threshold_seconds and call.caller.startswith("+"):
+    if wait > call.number.callback_threshold_seconds and callable_number(call.caller):  # never to a withheld number
         call.step = "callback_offer"
         _event(call, "callback_offered", now, estimated_wait=wait)
         return _prompt(call, now)
@@ -386,12 +458,16 @@ def _agent_leg(event: ProviderEvent, now: dt.datetime) -> list[Action]:
                 agent = AgentState.objects.select_for_update(of=("self",)).filter(user_id=call.agent_id).first()
                 if agent is not None:
                     _set_agent(agent, AgentStateKind.ON_CALL, now, call=call)
+                    # Again at the answer, for a page that missed the offer's (the browser pops once per leg).
+                    publish_screen_pop(agent.user_id, call)
             if call.state != CallState.CONNECTED:
                 return [ivr.caller_gone(call.language or "fr")]
             if call.callback_requested_at:
                 return [Dial(phone_numbers=(call.caller,), caller_id=call.number.number if call.number else "")]
             return [Dequeue(phone_number=call.number.number, name=queue_name(call))]
-        if call.state == CallState.CONNECTED:
+        if call.step == TRANSFERRING:  # the provider moved the caller away: the transfer's commit ends this leg
+            _event(call, "agent_leg_ended", now, agent=call.agent_id)
+        elif call.state == CallState.CONNECTED:
             _talk_ended(call, now)
             call.save()
         elif call.state == CallState.OFFERED:  # the agent did not pick up
@@ -444,6 +520,7 @@ def dispatch(now: dt.datetime | None = None, limit: int = 20) -> int:
     first, then the longest waiting. Call inside a transaction; agents are rung after the commit."""
     now = now or timezone.now()
     offered = 0
+    pops: list[tuple[int, Call]] = []
     agents = list(AgentState.objects.select_for_update(skip_locked=True, of=("self",))
                   .filter(state=AgentStateKind.AVAILABLE).order_by("since")[:limit])
     if not agents:
@@ -453,7 +530,7 @@ def dispatch(now: dt.datetime | None = None, limit: int = 20) -> int:
     for agent in agents:
         queue_ids = list(agent.user.queues.values_list("pk", flat=True))
         call = (Call.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(state=CallState.QUEUED, service__queue_id__in=queue_ids)
+                .filter(state=CallState.QUEUED, service__queue_id__in=queue_ids).exclude(step=TRANSFERRING)
                 .annotate(due=Case(When(callback_due_at__lte=now, then=Value(0)), default=Value(1),
                                    output_field=IntegerField()))
                 .order_by("due", "queued_at", "pk").first())
@@ -467,8 +544,26 @@ def dispatch(now: dt.datetime | None = None, limit: int = 20) -> int:
 
         call_id, leg = call.pk, agent_leg_id(call)
         transaction.on_commit(lambda call_id=call_id, leg=leg: tasks.ring_agent(call_id, leg))
+        pops.append((agent.user_id, call))
         offered += 1
+    for user_id, call in pops:  # after every row lock of the dispatch (docs/live.md: publish before other locks)
+        publish_screen_pop(user_id, call)
     return offered
+
+
+SCREEN_POP = "voice.screen_pop"
+
+
+def publish_screen_pop(user_id: int, call: Call) -> None:
+    """Push the caller's screen to every desk page the agent has open (bawaba.live, in this transaction: sent
+    only if the offer commits). Without a stream (WSGI, no JavaScript) the state bar's poll does the same.
+    Callers of dispatch() take no row lock after it: the publication holds PostgreSQL's ordering lock."""
+    from django.urls import reverse
+
+    from bawaba import live
+
+    live.publish(f"user:{user_id}", SCREEN_POP, {
+        "call": call.pk, "leg": agent_leg_id(call), "url": reverse("voice:screen", args=[call.pk])})
 
 
 def do_ring_agent(call_id: int, leg: str) -> bool:
@@ -514,6 +609,15 @@ def sweep(now: dt.datetime | None = None) -> dict:
             call.state, call.offered_at, call.agent = CallState.QUEUED, None, None
             call.save()
             requeued += 1
+    lost = now - dt.timedelta(seconds=TRANSFER_LOST_SECONDS)
+    for call_id in Call.objects.filter(state=CallState.QUEUED, step=TRANSFERRING).values_list("pk", flat=True):
+        with transaction.atomic():
+            call = Call.objects.select_for_update(of=("self",)).get(pk=call_id)
+            moved = call.events.filter(kind="transferred").order_by("-at", "-id").first()
+            if call.step == TRANSFERRING and (moved is None or moved.at < lost):
+                _event(call, "transfer_lost", now)  # the caller never reached the target number
+                _end(call, Outcome.ABANDONED, now)
+                call.save()
     wrap_limit = now - dt.timedelta(seconds=settings.VOICE_WRAPUP_MAX_SECONDS)
     ended = 0
     for user_id in AgentState.objects.filter(state=AgentStateKind.WRAP_UP, since__lt=wrap_limit).values_list(
@@ -556,9 +660,14 @@ def do_store_voicemail(call_id: int, fetched) -> Call:
     language = call.language or "fr"
     from django.utils import translation
 
+    phone = callable_number(call.caller)
     with translation.override(language):
-        subject = _("Voicemail from %(caller)s") % {"caller": call.caller or _("unknown number")}
+        subject = (_("Voicemail from %(caller)s") % {"caller": phone}) if phone else _(
+            "Voicemail from a withheld number")
         lines = [_("Voicemail left outside opening hours on %(number)s.") % {"number": call.destination}]
+        if not phone:
+            lines.append(_("The caller's number was withheld: there is no number to call back. Only the "
+                           "recording says who called and how to reach them."))
         if call.choices:
             lines.append(_("Choices in the menu: %(choices)s") % {"choices": ", ".join(
                 f"{key}={value}" for key, value in call.choices.items())})
@@ -570,9 +679,9 @@ def do_store_voicemail(call_id: int, fetched) -> Call:
             return call
         try:
             request = do_create_request(
-                channel=Channel.PHONE, citizen_phone=call.caller, subject=subject, text="\n".join(lines),
-                service=service, language=language, now=now)
-        except ValidationError as exc:  # a withheld or malformed caller number: kept on the call, logged
+                channel=Channel.PHONE, citizen_phone=phone, subject=subject, text="\n".join(lines),
+                service=service, language=language, now=now, contact_required=bool(phone))
+        except ValidationError as exc:  # e.g. no service to route to: kept on the call, logged
             log.warning("voicemail of call %s not turned into a request: %s", call_id, exc.messages)
             request = None
         if request is None:

@@ -255,14 +255,17 @@ def screen(request, pk: int):
         else:
             status = 400
     else:
-        text = _("Phone call from %(caller)s.") % {"caller": call.caller}
+        phone = services.callable_number(call.caller)
+        text = (_("Phone call from %(caller)s.") % {"caller": phone}) if phone else _(
+            "Phone call from a withheld number.")
         if _choices_text(call):
             text += "\n" + _("Choices in the menu: %(choices)s") % {"choices": _choices_text(call)}
         form = ScreenPopRequestForm(initial={
-            "citizen_phone": call.caller, "channel": "phone", "text": text,
+            "citizen_phone": phone, "channel": "phone", "text": text,
             "service": str(call.service_id or ""),
         })
-    earlier = list(sd_selectors.requests_of_caller(request.user, call.caller)) if call.caller else []
+    caller = services.callable_number(call.caller)  # none for a withheld number: the agent asks for one
+    earlier = list(sd_selectors.requests_of_caller(request.user, caller)) if caller else []
     agent = agents.agent_state_of(request.user)
     if agent.call_id == call.pk:
         request.session["voice_screen"] = call.pk  # the screen has popped: the state bar stops sending here

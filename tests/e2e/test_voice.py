@@ -1,5 +1,6 @@
 """Telephony in a real browser: a call reaches an agent on a French desktop and the caller's screen opens by
-itself; the supervisor follows the wallboard on a 360-px phone in Arabic."""
+itself, by the state bar's poll on the WSGI live server (the fallback: the desk's stream answers 204 there) and
+by push on the ASGI server (bawaba.live); the supervisor follows the wallboard on a 360-px phone in Arabic."""
 
 import datetime as dt
 import re
@@ -10,6 +11,7 @@ import time_machine
 from django.test import Client
 from playwright.sync_api import expect
 
+from bawaba.live.testing import asgi_server_thread
 from bawaba.voice.models import Call, MenuOption, VoiceNumber
 from tests.e2e.browser_fixtures import *  # noqa: F403
 from tests.e2e.browser_fixtures import BROWSER_DB, login
@@ -69,3 +71,40 @@ def test_a_call_pops_the_callers_screen_and_the_wallboard_reads_on_an_arabic_pho
         expect(board).to_be_visible()
         expect(board.locator('[data-figure="waiting"]')).to_have_text("1")  # ringing the agent counts as waiting
         assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_by_push_the_callers_screen_opens_at_once_without_a_poll(live_server, settings, new_chromium_context,
+                                                                 at_agent):
+    """Served by uvicorn (the desk's stream is up): the screen opens by the pushed event, well before a poll of
+    the state bar could (its period is set to a minute here, so only the push can open it)."""
+    settings.VOICE_CALLBACK_SECRET = SECRET
+    settings.VOICE_POLL_SECONDS = 60
+    from bawaba.orgs.models import Organisation, Service
+    from bawaba.voice.agents import do_set_agent_state
+
+    faults = Service.objects.get(code="algerie-telecom/faults")
+    number = VoiceNumber.objects.create(organisation=Organisation.objects.get(slug="algerie-telecom"),
+                                        number="+213215550100", default_service=faults,
+                                        callback_threshold_seconds=3600, greeting_fr="Bienvenue.")
+    MenuOption.objects.create(number=number, digit="1", label_fr="une panne", label_ar="عطل", service=faults)
+    moment = dt.datetime(2026, 12, 7, 10, 0, tzinfo=zoneinfo.ZoneInfo("Africa/Algiers"))  # a Monday, open
+    with time_machine.travel(moment, tick=True), asgi_server_thread() as server:
+        do_set_agent_state(at_agent, "available", contact="sip:amina@bawaba.sip.example")
+        agent = new_chromium_context(locale="fr-FR", base_url=server).new_page()
+        asked = []
+        agent.on("request", lambda request: asked.append(request.url))
+        login(agent, "at.agent")
+        agent.goto("/desk/")
+        expect(agent.locator("html[data-live='on']")).to_have_count(1, timeout=10_000)
+        expect(agent.locator("#voice-state")).to_have_text(re.compile("Disponible|Available"))
+        bar_polls = len([url for url in asked if "/voice/phone/bar/" in url])
+
+        caller_press(Client(), "ATVId_pushed", "1", "1")  # French, faults
+        call = Call.objects.get(session_id="ATVId_pushed")
+        expect(agent.locator("#screen-pop")).to_be_visible(timeout=5_000)
+        assert agent.url.endswith(f"/voice/calls/{call.pk}/")
+        assert agent.evaluate("document.documentElement.getAttribute('data-live')") is not None
+        # Only the new page's own first fetch of the bar: no poll took the agent there.
+        assert len([url for url in asked if "/voice/phone/bar/" in url]) <= bar_polls + 1
+        expect(agent.locator("#caller-phone")).to_have_value("+213550123456")
+        expect(agent.locator("#ivr-choices")).to_contain_text("une panne")

@@ -182,8 +182,9 @@ def test_routing_decides_and_agents_transfer_what_it_sent_to_orientation(db, mon
 
 
 def desk_requests():
-    """The service centre demo's own requests (the fibre demo adds a line-down request sent to maintenance)."""
-    return Request.objects.filter(fibre_maintenance=None)
+    """The service centre demo's own requests (the fibre demo adds a line-down request sent to maintenance, the
+    telephony demo the night's voicemails)."""
+    return Request.objects.filter(fibre_maintenance=None, calls=None)
 
 
 def test_demo_load_works_without_the_classifier(db, monkeypatch):

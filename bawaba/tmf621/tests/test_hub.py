@@ -212,3 +212,15 @@ def test_through_the_job_queue_an_api_change_reaches_the_listener_at_once(tmf, l
         HUEY.immediate = was_immediate
     assert [path for path, _h, _b in listener.received] == ["/bss/listener/troubleTicketCreateEvent"]
     assert json.loads(listener.received[0][2])["event"]["troubleTicket"]["id"] == ticket["id"]
+
+
+@pytest.mark.parametrize(("callback", "expected"), [
+    ("https://bss.example/tmf", "https://bss.example/tmf/listener/troubleTicketCreateEvent"),
+    ("https://bss.example/tmf/", "https://bss.example/tmf/listener/troubleTicketCreateEvent"),
+    ("https://bss.example", "https://bss.example/listener/troubleTicketCreateEvent"),
+    ("https://bss.example/tmf?tenant=at", "https://bss.example/tmf/listener/troubleTicketCreateEvent?tenant=at"),
+])
+def test_notifications_go_to_the_swaggers_listener_operation_under_the_callback(callback, expected):
+    # TMF621 v4's swagger: "POST /listener/troubleTicketCreateEvent" ("Client listener for entity
+    # TroubleTicketCreateEvent"), relative to the callback registered with POST /hub.
+    assert services.listener_url(callback, "TroubleTicketCreateEvent") == expected

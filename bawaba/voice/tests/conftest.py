@@ -98,6 +98,7 @@ def provider_peer(voice_settings):
 
     with ProviderPeer() as peer:
         voice_settings.VOICE_AT_CALL_URL = f"{peer.url}/call"
+        voice_settings.VOICE_AT_TRANSFER_URL = f"{peer.url}/callTransfer"
         voice_settings.VOICE_AT_API_KEY = "test-key"
         voice_settings.VOICE_AT_USERNAME = "bawaba"
         yield peer

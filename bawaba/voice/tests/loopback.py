@@ -15,6 +15,7 @@ MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x64" + b"\x00" * 413
 class ProviderPeer:
     def __init__(self):
         self.ring_requests: list[dict] = []
+        self.transfer_requests: list[dict] = []
         self.mode = "ok"  # ok | slow | refuse
         self.release = threading.Event()
         peer = self
@@ -26,6 +27,12 @@ class ProviderPeer:
             def do_POST(self):  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+                if self.path == "/callTransfer":
+                    peer.transfer_requests.append({**form, "apiKey": self.headers.get("apiKey", "")})
+                    if peer.mode == "refuse":
+                        return self._send(200, json.dumps({"status": "Aborted",
+                                                           "errorMessage": "Invalid callLeg"}).encode())
+                    return self._send(200, json.dumps({"status": "Success", "errorMessage": "None"}).encode())
                 if self.path != "/call":
                     return self._send(404, b"{}")
                 peer.ring_requests.append({**form, "apiKey": self.headers.get("apiKey", "")})

@@ -165,3 +165,23 @@ def test_a_long_wait_offers_a_callback_that_keeps_the_callers_place(client, numb
 def test_wrong_number_format_in_the_url_path_is_not_a_500(client, number):
     assert client.post(f"/voice/callbacks/africastalking/{SECRET}/", {"sessionId": "\x00", "isActive": "1",
                                                                      "destinationNumber": NUMBER}).status_code < 500
+
+
+@pytest.mark.parametrize("withheld", ["", "anonymous", "private"])
+def test_a_withheld_number_is_never_offered_a_callback_and_waits_in_line(client, number, open_hours, at_agent,
+                                                                        withheld):
+    from bawaba.voice.agents import do_set_agent_state
+
+    number.callback_threshold_seconds = 0  # any wait would offer a callback to a number we can call
+    number.save()
+    do_set_agent_state(at_agent, "paused", reason="break", contact="sip:amina@example.test")
+    post_event(client, session="ahead")
+    post_event(client, session="ahead", dtmfDigits="1")
+    assert [a.tag for a in actions(post_event(client, session="ahead", dtmfDigits="1"))] == ["GetDigits"]
+    post_event(client, session="hidden", caller=withheld)
+    post_event(client, session="hidden", caller=withheld, dtmfDigits="1")
+    answer = actions(post_event(client, session="hidden", caller=withheld, dtmfDigits="1"))
+    assert [a.tag for a in answer] == ["Say", "Enqueue"]
+    call = Call.objects.get(session_id="hidden")
+    assert call.state == CallState.QUEUED and call.callback_requested_at is None
+    assert "callback_offered" not in [e.kind for e in call.events.all()]

@@ -67,3 +67,27 @@ def test_a_stored_voicemail_is_not_stored_twice(client, number, closed_hours, pr
     from bawaba.servicedesk.models import Request
 
     assert Request.objects.filter(citizen_phone="+213550123456").count() == 1
+
+
+@pytest.mark.parametrize("withheld", ["", "anonymous", "Restricted"])
+def test_a_voicemail_from_a_withheld_number_still_becomes_a_request_without_a_phone(
+        client, number, closed_hours, provider_peer, huey_immediate, django_capture_on_commit_callbacks, withheld):
+    url = f"{provider_peer.url}/rec/voicemail.mp3"
+    post_event(client, session="night", caller=withheld)
+    post_event(client, session="night", caller=withheld, dtmfDigits="1")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_event(client, session="night", caller=withheld, recordingUrl=url)
+        post_event(client, session="night", caller=withheld, active="0", recordingUrl=url, durationInSeconds="40")
+    call = Call.objects.get(session_id="night")
+    assert call.voicemail_status == "stored" and call.request is not None
+    request = call.request
+    assert request.channel == "phone" and request.citizen_phone == ""
+    from django.utils import translation
+
+    with translation.override(request.language):  # the caller's language (the number's first: French)
+        assert request.subject == translation.gettext("Voicemail from a withheld number")
+        assert translation.gettext("The caller's number was withheld: there is no number to call back. Only the "
+                                   "recording says who called and how to reach them.") in request.text
+    assert request.language == "fr" and "masqué" in request.text
+    assert call.recording.read() == MP3
+    assert [e.kind for e in call.events.all()][-1] == "voicemail_request"

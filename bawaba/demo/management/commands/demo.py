@@ -92,6 +92,7 @@ class Command(BaseCommand):
             self.stdout.write("Requests already exist: service-centre demo data not loaded (--if-empty).")
         else:
             self.print_desk(summary, started)
+        self.load_voice(now, options["seed"])  # telephony: bawaba/voice/demo.py
         if options["fibre_orders"]:
             started = time.monotonic()
             fibre = load_fibre_demo(now=now, seed=options["seed"], orders=options["fibre_orders"])
@@ -112,6 +113,19 @@ class Command(BaseCommand):
                     f"Hybrid mail loaded in {time.monotonic() - started:.1f} s: {sum(mail.letters.values())} letters "
                     f"({self._pairs(mail.letters)}), {mail.runs} print runs, {mail.mailboxes} mailboxes."))
         self.stdout.write("Logins: `bawaba demo logins`.")
+
+    def load_voice(self, now, seed):
+        from bawaba.voice.demo import load_voice_demo
+
+        started = time.monotonic()
+        voice = load_voice_demo(now=now, seed=seed)
+        if voice.skipped:
+            self.stdout.write("The demo phone numbers exist already: telephony demo data not loaded.")
+            return
+        self.stdout.write(self.style.SUCCESS(
+            f"Telephony loaded in {time.monotonic() - started:.1f} s: {voice.numbers} numbers, calls "
+            f"{self._pairs(voice.calls)}, {voice.waiting} waiting now, agents {self._pairs(voice.agents)}, "
+            f"{voice.voicemails} voicemails made requests, {voice.scheduled_slots} scheduled half-hours."))
 
     def print_postal(self, postal, started):
         if postal.skipped:
