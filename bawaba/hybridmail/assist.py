@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,7 +25,7 @@ from bawaba.evidence.events import Event
 from bawaba.evidence.services import record_evidence
 from bawaba.postal.pickup import clerk_office
 
-from . import dispatch, mailboxes, references, signin, vault
+from . import dispatch, mailboxes, references, signin, vault, window
 from .identity import id_hash, last_digits, normalise_id
 from .models import (
     AssistedAct,
@@ -203,29 +202,26 @@ def open_mailbox(user, record: IdentityRecord, check: Check, *, phone: str, emai
 
 # --- A letter the citizen sends --------------------------------------------------------------------------------
 
-def _check_pdf(data: bytes, max_pages: int) -> int:
-    """The least a counter deposit needs: a readable, unencrypted A4-ish PDF within the product's pages. (The senders'
-    full checks — fonts, scripts, window — are mail-send's; a citizen's letter has no window address.)"""
-    from pypdf import PdfReader
+STATUS_OF_PROBLEM = {"too_large": 413, "not_pdf": 415}
 
-    if not data:
+
+def check_letter(pdf: bytes, product: MailProduct, *, country: str, name: str, commune=None):
+    """A counter letter passes the senders' checks (bawaba.hybridmail.senders.check_letter: the PDF — size, A4,
+    pages, fonts embedded, no scripts or attachments — then the address in the envelope window, read from its
+    text or by OCR of a scanned page, must name the recipient and show their postcode or commune). Returns the
+    senders' Checked (pages, window, window text); AssistRefused with the translated reason otherwise."""
+    from . import senders
+
+    if not pdf:
         raise AssistRefused("pdf_empty", _("Choose the letter's PDF file."))
-    if len(data) > MAX_PDF_BYTES:
-        raise AssistRefused("pdf_size", _("The file is larger than 10 MB."), status=413)
-    if not data.startswith(b"%PDF-"):
-        raise AssistRefused("pdf_type", _("This file is not a PDF."), status=415)
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise AssistRefused("pdf_encrypted", _("The PDF is protected by a password: give an unprotected copy."))
-        pages = len(reader.pages)
-    except AssistRefused:
-        raise
-    except Exception as exc:  # pypdf raises many kinds on a damaged file  # noqa: BLE001
-        raise AssistRefused("pdf_corrupt", _("The PDF file is damaged and cannot be read.")) from exc
-    if pages < 1 or pages > max_pages:
-        raise AssistRefused("pdf_pages", _("The letter must have 1 to %(n)s pages.") % {"n": max_pages})
-    return pages
+    recipient = senders.RecipientIn(name=name, country=country)
+    if commune is not None:
+        recipient.postcode, recipient.commune_id = commune.postal_code or "", commune.pk
+        recipient.commune_name = commune.name_fr or commune.name_ar or ""
+    checked = senders.check_letter(pdf, recipient, product, position=1)
+    if checked.code:
+        raise AssistRefused(checked.code, checked.reason, status=STATUS_OF_PROBLEM.get(checked.code, 400))
+    return checked
 
 
 def deposit_products(office):
@@ -255,7 +251,16 @@ def deposit_letter(user, record: IdentityRecord, check: Check, *, product_id: in
     if printed and (recipient_commune is None or not (recipient_address or "").strip()):
         raise AssistRefused("address", _("Give the recipient's identity number, or their address and commune "
                                          "so that the letter can be printed and delivered."))
-    pages = _check_pdf(pdf, product.max_pages)
+    if not printed and recipient_commune is None:
+        # A letter to a mailbox holder may come without an address: the window must then show the commune the
+        # identity register knows for them (and their name), as any sender's letter.
+        registered = IdentityRecord.objects.filter(country=country, id_hash=recipient_hash).select_related(
+            "commune").first()
+        window_commune = registered.commune if registered else None
+    else:
+        window_commune = recipient_commune
+    checked = check_letter(pdf, product, country=country, name=recipient_name, commune=window_commune)
+    pages = checked.pages
     sha = hashlib.sha256(pdf).hexdigest()
     reference = references.letter_reference()
     path = vault.store(f"letters/{reference}.bin", pdf, bound_to=reference)
@@ -273,7 +278,7 @@ def deposit_letter(user, record: IdentityRecord, check: Check, *, product_id: in
                 recipient_address=(recipient_address or "").strip(), recipient_commune=recipient_commune,
                 recipient_postcode=getattr(recipient_commune, "postal_code", "") or "", recipient_country=country,
                 content_path=path, sha256=sha, size_bytes=len(pdf), pages=pages, sheets=(pages + 1) // 2,
-                created_at=now)
+                window=checked.window, window_text=checked.window_text, created_at=now)
             CounterDeposit.objects.create(letter=letter, identity=record, sender_name=record.full_name,
                                           office=office, clerk=user, at=now)
             act = _act(AssistedAct.Kind.DEPOSIT, user=user, office=office, record=record, check=check, now=now,
@@ -281,6 +286,8 @@ def deposit_letter(user, record: IdentityRecord, check: Check, *, product_id: in
             record_evidence(Event.SUBMISSION_ACCEPTANCE, subject=letter.evidence_subject, actor=_actor(user),
                             content_hash=sha, now=now,
                             payload={**check.evidence(office, user), "act": act.pk, "state": LetterState.ACCEPTED,
+                                     "window": checked.window,
+                                     "window_ocr": window.read_by_ocr(checked.window_text),
                                      "sender": {"kind": "citizen", "identity_last_digits": record.id_last_digits}})
             dispatch.dispatch(letter, now=now)
             _price(letter, now)

@@ -153,6 +153,10 @@ def check_pdf(data: bytes, *, max_pages: int) -> PdfReport:
             "%(fonts)s. Export with “embed all fonts” (PDF/A).") % {"fonts": ", ".join(sorted(fonts_missing)[:5])}))
     if report.ok:
         report.reader = reader
+        # The PDF travels with the fragments: a scanned window is then read by OCR (bawaba.hybridmail.window).
+        from .window import Fragments
+
+        report.fragments = Fragments(report.fragments, pdf=data)
     return report
 
 

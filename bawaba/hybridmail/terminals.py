@@ -1,5 +1,7 @@
 """Public internet terminals of post offices ("cyber-postes"): the clerk books a slot for a citizen, starts and
-ends the session, and sees the day's list (docs/hybrid-mail-mailboxes.md, "Access points").
+ends the session, and sees the day's list; the post-office manager (hybridmail.office_manager, or the operator's
+hybrid-mail manager) adds and retires terminals and follows bookings and sessions of the offices they manage
+(docs/hybrid-mail-mailboxes.md, "Access points").
 
 No double booking: a booking takes a row lock on its terminal (SELECT ... FOR UPDATE on PostgreSQL; SQLite runs
 write transactions one at a time, BEGIN IMMEDIATE) before looking for an overlapping session, so two clerks
@@ -10,10 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bawaba.postal.models import Office
+from bawaba.postal.permissions import posting
+
+from .apps import OFFICE_MANAGER, SUPERVISOR
 from .models import Terminal, TerminalSession
 
 MIN_MINUTES, MAX_MINUTES = 15, 240
@@ -103,3 +110,115 @@ def cancel(office, session_id: int, *, now: dt.datetime | None = None) -> Termin
         session.cancelled_at = now
         session.save(update_fields=["cancelled_at"])
     return session
+
+
+# --- The post-office manager's side -----------------------------------------------------------------------
+
+def managed_offices(user) -> QuerySet[Office]:
+    """Offices whose terminals this person manages: a post-office manager's posting (their office, their region's
+    offices, or every office of their operator when the posting names neither); the operator's hybrid-mail
+    manager, every office of the operator. Always within the person's own (active) organisation."""
+    if not getattr(user, "is_authenticated", False):
+        return Office.objects.none()
+    if user.is_platform_admin:
+        return Office.objects.filter(is_active=True)
+    org = getattr(user, "organisation", None)
+    if org is None or not org.is_active:
+        return Office.objects.none()
+    offices = Office.objects.filter(organisation=org, is_active=True)
+    if user.has_role(SUPERVISOR):
+        return offices
+    if not user.has_role(OFFICE_MANAGER):
+        return Office.objects.none()
+    staff = posting(user)
+    if staff is not None and staff.office_id:
+        return offices.filter(pk=staff.office_id)
+    if staff is not None and staff.region_id:
+        return offices.filter(region_id=staff.region_id)
+    return offices
+
+
+def terminals_managed(offices):
+    """Every terminal of these offices, retired ones last, with the count of sessions held and of bookings to
+    come (one query)."""
+    now = timezone.now()
+    return (Terminal.objects.filter(office__in=offices).select_related("office")
+            .annotate(held=Count("sessions", filter=Q(sessions__ended_at__isnull=False)),
+                      coming=Count("sessions", filter=Q(sessions__cancelled_at=None, sessions__started_at=None,
+                                                        sessions__ends_at__gt=now)))
+            .order_by("-is_active", "office__code", "label"))
+
+
+def sessions_managed(offices, *, since: dt.date, until: dt.date, terminal_id: int | None = None):
+    """Bookings and sessions of these offices whose slot starts between the two days (included)."""
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    stop = timezone.make_aware(dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min))
+    sessions = TerminalSession.objects.filter(terminal__office__in=offices, starts_at__gte=start, starts_at__lt=stop)
+    if terminal_id:
+        sessions = sessions.filter(terminal_id=terminal_id)
+    return sessions.select_related("terminal", "terminal__office", "booked_by").order_by("-starts_at", "-pk")
+
+
+def state_of(session: TerminalSession) -> str:
+    if session.cancelled_at:
+        return "cancelled"
+    if session.ended_at:
+        return "ended"
+    if session.started_at:
+        return "in_progress"
+    return "booked"
+
+
+def minutes_used(session: TerminalSession) -> int | None:
+    """How long the citizen actually used the terminal (from start to end), in whole minutes."""
+    if session.started_at and session.ended_at:
+        return max(0, round((session.ended_at - session.started_at).total_seconds() / 60))
+    return None
+
+
+def add_terminal(user, office_id: int, label: str) -> Terminal:
+    """A new terminal at an office the person manages; a retired terminal of the same label is put back."""
+    label = " ".join((label or "").split())
+    if not label:
+        raise BookingRefused("label", _("Write the terminal's label."))
+    if len(label) > 40:
+        raise BookingRefused("label", _("The label has at most 40 characters."))
+    with transaction.atomic():
+        office = managed_offices(user).filter(pk=office_id).first()
+        if office is None:
+            raise BookingRefused("office", _("You do not manage this office."), status=404)
+        existing = Terminal.objects.select_for_update().filter(office=office, label=label).first()
+        if existing is not None and existing.is_active:
+            raise BookingRefused("label", _("This office already has a terminal with this label."), status=409)
+        if existing is not None:
+            existing.is_active = True
+            existing.save(update_fields=["is_active"])
+            terminal = existing
+        else:
+            try:
+                with transaction.atomic():
+                    terminal = Terminal.objects.create(office=office, label=label)
+            except IntegrityError as exc:  # added at the same moment by someone else
+                raise BookingRefused("label", _("This office already has a terminal with this label."),
+                                     status=409) from exc
+    return terminal
+
+
+def retire_terminal(user, terminal_id: int, *, now: dt.datetime | None = None) -> Terminal:
+    """A terminal taken out of service: no new booking; refused while a session is in progress or booked."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        terminal = Terminal.objects.select_for_update().filter(pk=terminal_id,
+                                                               office__in=managed_offices(user)).first()
+        if terminal is None:
+            raise BookingRefused("terminal", _("You do not manage this terminal."), status=404)
+        if not terminal.is_active:
+            raise BookingRefused("state", _("This terminal is already retired."), status=409)
+        pending = TerminalSession.objects.filter(terminal=terminal, cancelled_at=None, ended_at=None).filter(
+            Q(started_at__isnull=False) | Q(ends_at__gt=now)).count()
+        if pending:
+            raise BookingRefused("pending", _("This terminal has %(n)s session(s) in progress or booked: end or "
+                                              "cancel them first.") % {"n": pending}, status=409)
+        terminal.is_active = False
+        terminal.save(update_fields=["is_active"])
+    return terminal

@@ -5,6 +5,7 @@ from django.urls import path
 
 from . import views_assist as assist
 from . import views_mailbox as box
+from . import views_terminals
 
 urlpatterns = [
     path("box/", box.home, name="box-home"),
@@ -33,4 +34,9 @@ urlpatterns = [
     path("assist/citizen/request/", assist.request_page, name="assist-request"),
     path("assist/terminals/", assist.terminals_page, name="assist-terminals"),
     path("assist/terminals/<int:session_id>/<str:action>/", assist.terminal_session, name="assist-terminal-session"),
+    # The post-office manager's cyber-postes (bawaba.hybridmail.views_terminals).
+    path("offices/terminals/", views_terminals.manage, name="terminals-manage"),
+    path("offices/terminals/add/", views_terminals.add, name="terminals-add"),
+    path("offices/terminals/<int:terminal_id>/retire/", views_terminals.retire, name="terminals-retire"),
+    path("offices/terminals/sessions.csv", views_terminals.sessions_csv, name="terminals-csv"),
 ]

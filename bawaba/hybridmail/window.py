@@ -13,13 +13,25 @@ outside it counts. Window areas on an A4 portrait page, from its top-left corner
 
 A text fragment belongs to a window when its starting point is inside it (±2 mm). pypdf gives each fragment's
 position (text matrix × current matrix); fragments are grouped into lines by their baseline.
+
+A scanned letter (an image, no text layer) has no text fragments on page 1: then the band of page 1 holding
+both windows is rendered (poppler's pdftoppm, 300 dpi, grey) and read by Tesseract (French and Arabic), and each
+line read becomes a fragment at its position; those lines are matched like text. An address read this way is
+marked: the lines returned start with OCR_MARK and the mean confidence ("[OCR 91%]"), kept in the letter's
+window_text. Without tesseract or pdftoppm on the server the letter is refused with a reason saying so.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +39,19 @@ from bawaba.core.textnorm import normalise
 
 PT_PER_MM = 72 / 25.4
 TOLERANCE_MM = 2.0
+OCR_MARK = "[OCR"   # first line of an address read by OCR: "[OCR 91%]"
+OCR_DPI = 300
+OCR_TIMEOUT_S = 60
+log = logging.getLogger(__name__)
+
+
+class Fragments(list):
+    """Page 1's text fragments (x mm, y mm from the top, text), with the PDF they were read from, so that the
+    window of a scanned letter can be read by OCR when no fragment falls in it (bawaba.hybridmail.pdfcheck)."""
+
+    def __init__(self, items=(), *, pdf: bytes = b""):
+        super().__init__(items)
+        self.pdf = pdf
 
 
 @dataclass(frozen=True)
@@ -138,9 +163,19 @@ def match(reading_lines: list[str], recipient: Recipient) -> str | None:
              "reads: %(window)s).") % {"window": " / ".join(reading_lines)[:200]}
 
 
-def find_address(pieces, recipient: Recipient) -> tuple[str | None, Window | None, list[str]]:
-    """(refusal reason or None, the window that matched, the lines read)."""
+def find_address(pieces, recipient: Recipient, *, pdf: bytes | None = None
+                 ) -> tuple[str | None, Window | None, list[str]]:
+    """(refusal reason or None, the window that matched, the lines read). When page 1 has no text at all (a scan)
+    and the PDF is known (`pdf`, or `pieces` is a Fragments), the windows are read by OCR; the lines then start
+    with the OCR mark."""
     readings = read_windows(pieces)
+    source = pdf if pdf is not None else getattr(pieces, "pdf", b"")
+    if source and not pieces:
+        return _find_by_ocr(source, recipient)
+    return _best(readings, recipient)
+
+
+def _best(readings: dict[str, list[str]], recipient: Recipient):
     best_reason, best_lines = None, []
     for window in MATCH_ORDER:
         lines = readings[window.code]
@@ -154,3 +189,90 @@ def find_address(pieces, recipient: Recipient) -> tuple[str | None, Window | Non
     if best_reason is None:
         return match([], recipient), None, []
     return best_reason, None, best_lines
+
+
+# --- Scanned letters: OCR of the window band --------------------------------------------------------------
+
+def _tool(name: str) -> str | None:
+    configured = getattr(settings, f"HYBRIDMAIL_{name.upper()}", name)
+    return shutil.which(configured) if configured else None
+
+
+def ocr_available() -> bool:
+    return bool(_tool("tesseract") and _tool("pdftoppm"))
+
+
+# The band of page 1 that holds both windows, with the tolerance: rendered once, read once.
+BAND = (min(w.left for w in WINDOWS) - TOLERANCE_MM, min(w.top for w in WINDOWS) - TOLERANCE_MM,
+        max(w.left + w.width for w in WINDOWS) + TOLERANCE_MM, max(w.top + w.height for w in WINDOWS) + TOLERANCE_MM)
+
+
+class OcrUnavailable(RuntimeError):
+    pass
+
+
+def ocr_fragments(pdf: bytes) -> tuple[list[tuple[float, float, str]], float]:
+    """Lines read by Tesseract in the window band of page 1, as fragments (x mm, y mm from the top, text) at
+    each line's left edge and middle height, and the mean word confidence (0-100). OcrUnavailable when the
+    tools are missing or fail."""
+    tesseract, pdftoppm = _tool("tesseract"), _tool("pdftoppm")
+    if not (tesseract and pdftoppm):
+        raise OcrUnavailable("tesseract or pdftoppm not installed")
+    px = OCR_DPI / 25.4
+    left, top, right, bottom = BAND
+    with tempfile.TemporaryDirectory(prefix="bawaba-ocr-") as tmp:
+        source, image = os.path.join(tmp, "letter.pdf"), os.path.join(tmp, "band")
+        with open(source, "wb") as handle:
+            handle.write(pdf)
+        try:
+            subprocess.run([pdftoppm, "-f", "1", "-l", "1", "-r", str(OCR_DPI), "-gray", "-png", "-singlefile",
+                            "-x", str(round(left * px)), "-y", str(round(top * px)),
+                            "-W", str(round((right - left) * px)), "-H", str(round((bottom - top) * px)),
+                            source, image], check=True, capture_output=True, timeout=OCR_TIMEOUT_S)
+            done = subprocess.run([tesseract, image + ".png", "stdout", "-l", "fra+ara", "--psm", "6",
+                                   "--dpi", str(OCR_DPI), "tsv"], check=True, capture_output=True,
+                                  timeout=OCR_TIMEOUT_S, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+        except (OSError, subprocess.SubprocessError) as exc:
+            log.warning("OCR of a scanned letter failed: %s", exc)
+            raise OcrUnavailable(str(exc)) from exc
+    lines: dict[tuple[str, str, str], list[tuple[int, int, int, str, float]]] = {}
+    for row in done.stdout.decode("utf-8", "replace").splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) < 12 or not cells[11].strip():
+            continue
+        try:
+            conf = float(cells[10])
+            x, y, height = int(cells[6]), int(cells[7]), int(cells[9])
+        except ValueError:
+            continue
+        if conf < 0:
+            continue
+        lines.setdefault((cells[2], cells[3], cells[4]), []).append((x, y, height, cells[11].strip(), conf))
+    fragments, confidences = [], []
+    for words in lines.values():
+        x = min(w[0] for w in words)
+        middle = sum(w[1] + w[2] / 2 for w in words) / len(words)
+        fragments.append((left + x / px, top + middle / px, " ".join(w[3] for w in sorted(words))))
+        confidences += [w[4] for w in words]
+    return fragments, (sum(confidences) / len(confidences) if confidences else 0.0)
+
+
+def _find_by_ocr(pdf: bytes, recipient: Recipient):
+    try:
+        fragments, confidence = ocr_fragments(pdf)
+    except OcrUnavailable:
+        return _("This letter is a scanned image (no text in the envelope window) and scanned letters cannot be "
+                 "read on this server: export the letter as a PDF with its text, or deposit it where OCR is "
+                 "installed."), None, []
+    reason, found, lines = _best(read_windows(fragments), recipient)
+    if not lines:
+        return _("This letter is a scanned image and no address could be read in its envelope window, even by "
+                 "character recognition: put the recipient's address in the window, clearly printed."), None, []
+    return reason, found, [f"{OCR_MARK} {confidence:.0f}%]", *lines]
+
+
+def read_by_ocr(window_text: str) -> int | None:
+    """The OCR confidence (percent) of an address read by OCR, from a letter's window_text; None for text."""
+    first = (window_text or "").split("\n", 1)[0]
+    found = re.fullmatch(re.escape(OCR_MARK) + r" (\d+)%\]", first)
+    return int(found.group(1)) if found else None

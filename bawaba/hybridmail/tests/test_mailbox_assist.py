@@ -9,7 +9,7 @@ from bawaba.evidence.models import EvidenceRecord
 from bawaba.hybridmail import terminals
 from bawaba.hybridmail.models import AssistedAct, CounterDeposit, LetterState, Mailbox, TerminalSession
 
-from .conftest import letter_pdf
+from .fixtures_send import sent_pdf
 
 CHECK = {"country": "DZ", "document": "cni", "document_number": "AB 123 456", "nin": "109870123456789012"}
 
@@ -82,7 +82,8 @@ def test_citizen_deposits_a_letter_at_the_counter_to_a_mailbox_holder(checked, c
                                     phone="+213770123456", opened_via=OpenedVia.SMS, opened_at=timezone.now())
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    pdf = SimpleUploadedFile("lettre.pdf", letter_pdf(), content_type="application/pdf")
+    lines = ("Karim Benali", "3 rue Larbi Ben M'hidi", f"{relative.commune.postal_code} {relative.commune.name_fr}")
+    pdf = SimpleUploadedFile("lettre.pdf", sent_pdf(lines), content_type="application/pdf")
     response = checked.post("/mail/assist/citizen/deposit/", {
         "product": mail_products["ordinary"].pk, "pdf": pdf, "subject": "Nouvelles", "recipient_name": "Karim Benali",
         "recipient_nin": "119920034567890123"})
@@ -203,10 +204,12 @@ def test_a_counter_letter_for_someone_without_a_mailbox_needs_an_address(checked
 
     form = {"product": mail_products["ordinary"].pk, "recipient_name": "Karim Benali",
             "recipient_nin": "119920034567890123"}
-    refused = checked.post("/mail/assist/citizen/deposit/", {**form, "pdf": SimpleUploadedFile("l.pdf", letter_pdf())})
+    lines = ("Karim Benali", "3 rue Larbi Ben M'hidi", f"{alger_commune.postal_code} {alger_commune.name_fr}")
+    refused = checked.post("/mail/assist/citizen/deposit/", {**form, "pdf": SimpleUploadedFile("l.pdf",
+                                                                                               sent_pdf(lines))})
     assert refused.status_code == 400 and not Letter.objects.exists()
     accepted = checked.post("/mail/assist/citizen/deposit/", {
-        **form, "pdf": SimpleUploadedFile("l.pdf", letter_pdf()), "recipient_address": "3 rue Larbi Ben M'hidi",
+        **form, "pdf": SimpleUploadedFile("l.pdf", sent_pdf(lines)), "recipient_address": "3 rue Larbi Ben M'hidi",
         "commune": alger_commune.pk})
     assert accepted.status_code == 302
     letter = Letter.objects.get()
