@@ -154,9 +154,10 @@ def bench_create(args) -> None:
     bodies = []
     for _ in range(args.n):
         payload = new_request_payload(rng, prepared)
-        bodies.append(json.dumps({"channel": "phone", "citizen_phone": payload["citizen_phone"],
-                                  "subject": payload["subject"], "text": payload["text"],
-                                  "region": payload["region_code"]}))
+        language = payload["language"] if payload["language"] in ("fr", "ar", "en") else ""
+        bodies.append(json.dumps({"channel": "api", "citizen_phone": payload["citizen_phone"],  # as desk_load.py
+                                  "subject": payload["subject"], "text": payload["text"], "language": language,
+                                  "region_code": payload["region_code"]}))
     client = Client()
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     first = client.post("/api/v1/requests", bodies[0], content_type="application/json", **headers)
