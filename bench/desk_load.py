@@ -924,11 +924,15 @@ def report(run: Run, measures: dict, info: dict) -> bool:
               f" at {run.live_base}; "
               + ("no agent work (scale test of the push path)" if args.scale_connections else
                  "agents do not poll; they decide every --poll seconds whether to open or work a request"))
-    print(f"  agents {len(prepared.agents)}, poll every {args.poll:g} s (fixed timer, one poll in flight) "
-          f"(If-None-Match), open a request with probability {args.open_probability:g} per poll, "
-          f"new requests {args.rate:g}/s open-loop (at most {args.max_inflight_creates} in flight), "
-          f"requests worked (take, reply, resolve) {args.handle_rate:g}/s, "
-          f"warm-up {args.warmup:g} s, measured {window:.0f} s")
+    if args.scale_connections:  # the streams only: no agent polls, opens or works anything
+        print(f"  streams over the sessions of {len(prepared.agents)} agents, new requests {args.rate:g}/s open-loop "
+              f"(at most {args.max_inflight_creates} in flight), warm-up {args.warmup:g} s, measured {window:.0f} s")
+    else:
+        print(f"  agents {len(prepared.agents)}, poll every {args.poll:g} s (fixed timer, one poll in flight) "
+              f"(If-None-Match), open a request with probability {args.open_probability:g} per poll, "
+              f"new requests {args.rate:g}/s open-loop (at most {args.max_inflight_creates} in flight), "
+              f"requests worked (take, reply, resolve) {args.handle_rate:g}/s, "
+              f"warm-up {args.warmup:g} s, measured {window:.0f} s")
     print("== Results (measured window only; latency from request sent to body read, in ms)")
     header = f"  {'operation':<24}{'count':>8}{'errors':>8}{'req/s':>9}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}"
     print(header)

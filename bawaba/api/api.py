@@ -15,6 +15,7 @@ from ninja import Header, Path, Query, Status
 from ninja.openapi.docs import Swagger
 
 from bawaba.accounts.models import User
+from bawaba.core import refdata
 from bawaba.core.references import normalise_reference
 from bawaba.geo.models import Commune, Region
 from bawaba.orgs.models import Service
@@ -155,6 +156,13 @@ def _reload(req: Request, actor: User) -> dict:
     return _request_out(fresh, actor)
 
 
+def _regions_by_code() -> dict[tuple[str, str], Region]:
+    """Every region by (country, code), kept in memory (bawaba.core.refdata: read again at least every minute):
+    a new request names its wilaya, and reading it was an eighth of creating one through the API."""
+    return refdata.reference("regions-by-code", lambda: {
+        (region.country, region.code): region for region in Region.objects.all()})
+
+
 def _refuse_unknown_parameters(request, model) -> None:
     """A misspelt filter (`stauts=closed`) must not silently list everything."""
     unknown = sorted(set(request.GET) - set(model.model_fields))[:10]
@@ -203,7 +211,7 @@ def create_request(
             errors["service"] = [_("“%(code)s” is not an active service of your organisation.")
                                  % {"code": data["service"]}]
     if data["region_code"]:
-        region = Region.objects.filter(code=data["region_code"].strip(), country=organisation.country).first()
+        region = _regions_by_code().get((organisation.country, data["region_code"].strip()))
         if region is None:
             errors["region_code"] = [_("Unknown wilaya code “%(code)s”.") % {"code": data["region_code"]}]
     if data["commune_id"] is not None:

@@ -29,6 +29,7 @@ matching more (and rarer, on SQLite) words rank higher. Articles of `first_langu
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -99,7 +100,11 @@ def _stemmer(language: str):
     return mine[language]
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(language: str, word: str) -> str:
+    """The word's Snowball stem, remembered: the same words come back in every query (the lexicon's lookup
+    stems each query word and phrase in three languages), and Snowball in pure Python was half of the desk's
+    request page the first time it was opened (docs/desk.md)."""
     return _stemmer(language).stemWord(word)
 
 

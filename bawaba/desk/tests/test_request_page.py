@@ -366,3 +366,28 @@ def test_shared_action_forms_carry_each_viewers_own_csrf_token(orgs, at_agent, m
         assert response.status_code == 302
         tokens.append(token)
     assert req.messages.filter(kind="note").count() == 2
+
+
+def test_opening_a_request_costs_a_fixed_number_of_queries(orgs, login, at_agent, make_request,
+                                                           django_assert_num_queries, monkeypatch):
+    """The request page's query count, pinned (docs/desk.md, "Opening a request"): the request by its
+    reference (service and organisation from memory), the voice panel, the unread count, the messages to
+    the citizen and the access log; the first opening of a state adds the record's reads (history,
+    attachments, messages, the citizen's wilaya and author in one) and the article search."""
+    from bawaba.orgs.services import do_add_staff
+
+    without_knowledge_base(monkeypatch)
+    colleague = do_add_staff(orgs["algerie-telecom"], {
+        "username": "at.colleague2", "role": "agent", "password": "correct horse 42", "queues": ["faults"]})
+    other, req = make_request(), make_request()
+    services.do_add_note(req, "Premier appel.", actor=at_agent)
+    page = reverse("desk:request", args=[req.reference])
+    client = login(colleague)
+    assert client.get(reverse("desk:request", args=[other.reference])).status_code == 200  # account, services
+    # request, history, attachments, messages; panels (voice, postal), unread count, outbox, access log
+    with django_assert_num_queries(9):
+        assert client.get(page).status_code == 200
+    # The record from the cache: the request, voice panel, unread count, outbox, access log (7 before
+    # 2026-12-06: the viewer's organisation and the merged duplicates were read on every opening).
+    with django_assert_num_queries(5):
+        assert client.get(page).status_code == 200
