@@ -39,7 +39,7 @@ from django.utils.translation import ngettext
 from bawaba.core.tabular import read_table
 from bawaba.core.textnorm import normalise
 from bawaba.evidence.events import Event
-from bawaba.evidence.services import record_evidence
+from bawaba.evidence.services import record_many
 
 from . import merge, pdfcheck, pricing, references, vault, window
 from .apps import SENDER
@@ -312,21 +312,23 @@ def store_letters(batch: Batch, product: MailProduct, checked_letters: list[Chec
             path = vault.store(f"letters/{now:%Y/%m}/{reference}.bin", checked.pdf, bound_to=reference)
         letters.append(_letter_row(batch, checked, product, price, reference, now, path))
     Letter.objects.bulk_create(letters, batch_size=500)
+    evidence = []
     for letter, checked in zip(letters, checked_letters, strict=True):
         if checked.code:
-            record_evidence(Event.SUBMISSION_REJECTION, subject=letter.evidence_subject, actor=actor,
-                            actor_role=SENDER, content_hash=letter.sha256, now=now,
-                            payload={"batch": batch.reference, "position": letter.position,
-                                     "reason": checked.code, "detail": checked.reason[:300]})
+            evidence.append({"event": Event.SUBMISSION_REJECTION, "subject": letter.evidence_subject, "actor": actor,
+                             "actor_role": SENDER, "content_hash": letter.sha256,
+                             "payload": {"batch": batch.reference, "position": letter.position,
+                                         "reason": checked.code, "detail": checked.reason[:300]}})
         else:
-            record_evidence(Event.SUBMISSION_ACCEPTANCE, subject=letter.evidence_subject, actor=actor,
-                            actor_role=SENDER, content_hash=letter.sha256, now=now,
-                            payload={"batch": batch.reference, "position": letter.position,
-                                     "sender": batch.sender.slug if hasattr(batch.sender, "slug") else "",
-                                     "product": product.code, "pages": letter.pages, "window": letter.window,
-                                     "price": str(letter.price), "paper_price": str(letter.paper_price or ""),
-                                     "currency": letter.currency})
+            evidence.append({"event": Event.SUBMISSION_ACCEPTANCE, "subject": letter.evidence_subject,
+                             "actor": actor, "actor_role": SENDER, "content_hash": letter.sha256,
+                             "payload": {"batch": batch.reference, "position": letter.position,
+                                         "sender": batch.sender.slug if hasattr(batch.sender, "slug") else "",
+                                         "product": product.code, "pages": letter.pages, "window": letter.window,
+                                         "price": str(letter.price), "paper_price": str(letter.paper_price or ""),
+                                         "currency": letter.currency}})
             accepted.append(letter)
+    record_many(evidence, now=now)  # one INSERT for the chunk; each record still chained and sealed alone
     return accepted
 
 
@@ -337,7 +339,8 @@ def _cleanup(letters: list[Letter]) -> None:
 
 
 def send_accepted(letters: list[Letter], *, now: dt.datetime | None = None) -> None:
-    """dispatch.dispatch each accepted letter, with the recipients' mailboxes looked up in one query."""
+    """Dispatch accepted letters (dispatch.dispatch_many: one transaction), with the recipients' mailboxes, their
+    communes and the senders looked up in one query each, and the print centres resolved once for all."""
     from . import dispatch
     from .models import Mailbox
 
@@ -349,7 +352,6 @@ def send_accepted(letters: list[Letter], *, now: dt.datetime | None = None) -> N
         for box in Mailbox.objects.filter(identity__id_hash__in=hashes, operator_id=letters[0].operator_id,
                                           is_active=True).select_related("identity"):
             boxes[box.identity.id_hash] = box
-    # What dispatch reads of each letter, loaded once for the batch rather than once per letter.
     from bawaba.geo.models import Commune
     from bawaba.orgs.models import Organisation
 
@@ -359,7 +361,7 @@ def send_accepted(letters: list[Letter], *, now: dt.datetime | None = None) -> N
         if letter.recipient_commune_id:
             letter.recipient_commune = communes[letter.recipient_commune_id]
         letter.sender = senders_by_id[letter.sender_id]
-        dispatch.dispatch(letter, now=now, mailbox=boxes.get(letter.recipient_id_hash))
+    dispatch.dispatch_many(letters, mailboxes={x.pk: boxes.get(x.recipient_id_hash) for x in letters}, now=now)
 
 
 def _finish_counts(batch: Batch) -> None:
@@ -558,7 +560,7 @@ def make_chunk(batch_id: int, index: int, *, now: dt.datetime | None = None) -> 
     data = json.loads(vault.load(path, bound_to=f"{batch.reference}:{index}"))
     first = data["first"]
     if batch.letters.filter(position__gte=first, position__lt=first + len(data["rows"])).exists():
-        return 0
+        return _resume_chunk(batch, path, first, len(data["rows"]), now=now)
     profile = SenderProfile.objects.get(organisation_id=batch.sender_id)
     return_address = profile.return_address.splitlines()
     place_date = _place_date(now)
@@ -591,20 +593,41 @@ def make_chunk(batch_id: int, index: int, *, now: dt.datetime | None = None) -> 
         with transaction.atomic():
             Batch.objects.select_for_update().filter(pk=batch.pk).first()  # one job per batch writes at a time
             if batch.letters.filter(position__gte=first, position__lt=first + len(checked)).exists():
-                return 0
+                raise _AlreadyStored()
             accepted = store_letters(batch, batch.product, checked, actor=batch.created_by or SYSTEM_ACTOR,
                                      now=now)
             stored = accepted
             Batch.objects.filter(pk=batch.pk).update(chunks_done=F("chunks_done") + 1)
+    except _AlreadyStored:
+        return 0  # another worker stored this chunk meanwhile (a retried job): it dispatches it too
     except Exception:
         _cleanup(stored)
         raise
-    vault.remove(path)
+    # The list's chunk is removed only once its letters are dispatched: a worker that dies between the two
+    # transactions leaves it, and the job retried dispatches the letters still "accepted" (_resume_chunk).
     send_accepted(accepted, now=now)
+    vault.remove(path)
     batch.refresh_from_db(fields=["chunks_done", "chunks_total"])
     if batch.chunks_done >= batch.chunks_total:
         _finish_counts(batch)
     return len(checked)
+
+
+class _AlreadyStored(Exception):
+    pass
+
+
+def _resume_chunk(batch: Batch, path: str, first: int, count: int, *, now: dt.datetime) -> int:
+    """A chunk whose letters were stored by a worker that died before dispatching them (or before removing the
+    list's chunk): dispatch those still "accepted", nothing stored twice. Returns 0 (no letter made)."""
+    waiting = list(batch.letters.filter(position__gte=first, position__lt=first + count,
+                                        state=LetterState.ACCEPTED).select_related("product").order_by("position"))
+    send_accepted(waiting, now=now)
+    vault.remove(path)
+    batch.refresh_from_db(fields=["chunks_done", "chunks_total"])
+    if batch.chunks_done >= batch.chunks_total and batch.finished_at is None:
+        _finish_counts(batch)
+    return 0
 
 
 SYSTEM_ACTOR = ("system:hybridmail", "platform")
