@@ -122,6 +122,7 @@ class RecipientIn:
     landmark: str = ""
     reference: str = ""
     subject: str = ""
+    region_id: int | None = None  # Congo: the department (routes the letter when there is no commune)
     extra: dict = field(default_factory=dict)
 
     def address_lines(self) -> list[str]:
@@ -141,7 +142,7 @@ class RecipientIn:
         return self.__dict__.copy()
 
 
-LIMITS = {"name": 200, "address": 120, "address2": 120, "commune": 100, "quartier": 120, "bp": 20,
+LIMITS = {"department": 60, "name": 200, "address": 120, "address2": 120, "commune": 100, "quartier": 120, "bp": 20,
           "landmark": 200, "reference": 60, "subject": 200, "email": 254, "phone": 30, "nin": 30, "postcode": 10}
 
 
@@ -160,6 +161,28 @@ class CommuneIndex:
             for name in (commune.name_fr, commune.name_ar):
                 if name:
                     self.by_name.setdefault(normalise(name), []).append(commune)
+        self.regions = RegionIndex(country)
+
+
+class RegionIndex:
+    """The country's first-level divisions (Congo's departments, from ISO 3166-2 via pycountry in bawaba.geo) by
+    code, with or without the country prefix ("CG-BZV", "BZV", "CG-12", "12"), and by name in French, Arabic and
+    English, normalised (accents, case, Arabic letter variants)."""
+
+    def __init__(self, country: str):
+        from bawaba.geo.models import Region
+
+        self.by_key: dict[str, int] = {}
+        for region in Region.objects.filter(country=country).only("id", "code", "name_fr", "name_ar", "name_en"):
+            code = region.code.upper()
+            keys = {code, code.removeprefix(f"{country}-")}
+            keys |= {normalise(name) for name in (region.name_fr, region.name_ar, region.name_en) if name}
+            for key in keys:
+                self.by_key.setdefault(key, region.pk)
+
+    def find(self, text: str) -> int | None:
+        text = text.strip()
+        return self.by_key.get(text.upper()) or self.by_key.get(normalise(text))
 
 
 def clean_recipient(data: dict, *, country: str, communes: CommuneIndex) -> tuple[RecipientIn | None,
@@ -200,6 +223,13 @@ def clean_recipient(data: dict, *, country: str, communes: CommuneIndex) -> tupl
             named = communes.by_name.get(normalise(commune_name), [])
             recipient.commune_id = named[0].pk if named else None
             recipient.commune_name = commune_name
+        department = text("department")
+        if department:
+            recipient.region_id = communes.regions.find(department)
+            if recipient.region_id is None:
+                errors.setdefault("department", []).append(
+                    _("Unknown department “%(name)s”: give its ISO 3166-2 code (e.g. CG-BZV) or its name.") % {
+                        "name": department[:60]})
     nin = normalise_id(text("nin"))
     if nin:
         pattern = r"\d{18}" if country == "DZ" else r"[0-9A-Z]{6,20}"
@@ -284,7 +314,8 @@ def _letter_row(batch: Batch, checked: Checked, product: MailProduct, price: pri
         recipient_phone=r.phone, recipient_email=r.email,
         recipient_address="\n".join(x for x in (r.address, r.address2) if x), recipient_postcode=r.postcode,
         recipient_quartier=r.quartier, recipient_po_box=r.po_box, recipient_landmark=r.landmark,
-        recipient_commune_id=r.commune_id, recipient_country=r.country, window_text=checked.window_text,
+        recipient_commune_id=r.commune_id, recipient_region_id=r.region_id, recipient_country=r.country,
+        window_text=checked.window_text,
         window=checked.window, content_path=content_path, sha256=hashlib.sha256(checked.pdf).hexdigest(),
         size_bytes=len(checked.pdf), pages=checked.pages,
         sheets=pricing.sheets_for(checked.pages) if checked.pages else 0,
@@ -446,7 +477,7 @@ def _store_batch(profile, product, checked, *, user, kind, key, fingerprint, lab
 # --- Mail merge -------------------------------------------------------------------------------------------
 
 BUILTIN = {"name", "address", "address2", "postcode", "commune", "nin", "phone", "email", "reference",
-           "quartier", "bp", "landmark", "subject", "date", "sender"}
+           "quartier", "bp", "landmark", "subject", "date", "sender", "department"}
 
 
 def submit_merge(profile: SenderProfile, user, product_code: str, *, subject: str, body: str, table: bytes,
