@@ -1,17 +1,22 @@
-"""Hybrid-mail benchmark: a 100,000-letter mail merge from submission until every letter is dispatched.
+"""Hybrid-mail benchmark: a 100,000-letter mail merge from submission until every letter is print-ready.
 
     .venv/bin/python bench/hybridmail_batch.py                   # 100,000 letters, PostgreSQL, 2 worker processes
     .venv/bin/python bench/hybridmail_batch.py --letters 5000    # a shorter run
     .venv/bin/python bench/hybridmail_batch.py --sqlite          # the embedded default's database
 
 It (re)creates the database named in DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bawaba_mail_bench),
-migrates it, seeds Algérie Poste, a ministry with a sender account, the products and a tariff, one print centre
-covering every wilaya, and mailboxes for --mailbox-share of the recipients; writes a list (CSV) of --letters rows
-with real postcodes; starts a real Huey consumer (`manage.py run_huey`, --workers worker processes); submits the
-merge through senders.submit_merge as the web page and the API do; and waits until every letter is made, checked,
-stored encrypted, attested (SubmissionAcceptance) and dispatched: DEPOSITED in a mailbox (with its SMS notice) or
-TO_PRINT at the centre. The print runs themselves are the print part's (mail-print): this measures up to
-"print-ready" in the sense of waiting at its centre. Target: under 10 minutes for 100,000 letters.
+migrates it, seeds Algérie Poste, a ministry with a sender account, the products (the registered one with its
+postal product and an S10 range) and a tariff, one print centre covering every wilaya, and mailboxes for
+--mailbox-share of the recipients; writes a list (CSV) of --letters rows with real postcodes; starts a real Huey
+consumer (`manage.py run_huey`, --workers worker processes); submits the merge through senders.submit_merge as the
+web page and the API do; waits until every letter is made, checked, stored encrypted, attested
+(SubmissionAcceptance) and dispatched: DEPOSITED in a mailbox (with its SMS notice) or TO_PRINT at the centre; then
+builds the print runs (runs.build_runs, in this process) until every paper letter is in a run with its PDF (a
+2-D code per sheet) and its manifest: print-ready. Target: under 10 minutes for 100,000 letters.
+
+CPU per letter: the Huey consumer and its workers (getrusage of the children once they have exited), the run
+building (this process), and every PostgreSQL process on the machine (from /proc: other sessions' queries count
+too on a shared machine). A warning is printed when the load average is above 1.5 per core at the start.
 
 Prints the environment (with the load average: the machine may be shared), the parameters and a table.
 """
