@@ -1,17 +1,22 @@
-"""Hybrid-mail benchmark: a 100,000-letter mail merge from submission until every letter is dispatched.
+"""Hybrid-mail benchmark: a 100,000-letter mail merge from submission until every letter is print-ready.
 
     .venv/bin/python bench/hybridmail_batch.py                   # 100,000 letters, PostgreSQL, 2 worker processes
     .venv/bin/python bench/hybridmail_batch.py --letters 5000    # a shorter run
     .venv/bin/python bench/hybridmail_batch.py --sqlite          # the embedded default's database
 
 It (re)creates the database named in DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bawaba_mail_bench),
-migrates it, seeds Algérie Poste, a ministry with a sender account, the products and a tariff, one print centre
-covering every wilaya, and mailboxes for --mailbox-share of the recipients; writes a list (CSV) of --letters rows
-with real postcodes; starts a real Huey consumer (`manage.py run_huey`, --workers worker processes); submits the
-merge through senders.submit_merge as the web page and the API do; and waits until every letter is made, checked,
-stored encrypted, attested (SubmissionAcceptance) and dispatched: DEPOSITED in a mailbox (with its SMS notice) or
-TO_PRINT at the centre. The print runs themselves are the print part's (mail-print): this measures up to
-"print-ready" in the sense of waiting at its centre. Target: under 10 minutes for 100,000 letters.
+migrates it, seeds Algérie Poste, a ministry with a sender account, the products (the registered one with its
+postal product and an S10 range) and a tariff, one print centre covering every wilaya, and mailboxes for
+--mailbox-share of the recipients; writes a list (CSV) of --letters rows with real postcodes; starts a real Huey
+consumer (`manage.py run_huey`, --workers worker processes); submits the merge through senders.submit_merge as the
+web page and the API do; waits until every letter is made, checked, stored encrypted, attested
+(SubmissionAcceptance) and dispatched: DEPOSITED in a mailbox (with its SMS notice) or TO_PRINT at the centre; then
+builds the print runs (runs.build_runs, in this process) until every paper letter is in a run with its PDF (a
+2-D code per sheet) and its manifest: print-ready. Target: under 10 minutes for 100,000 letters.
+
+CPU per letter: the Huey consumer and its workers (getrusage of the children once they have exited), the run
+building (this process), and every PostgreSQL process on the machine (from /proc: other sessions' queries count
+too on a shared machine). A warning is printed when the load average is above 1.5 per core at the start.
 
 Prints the environment (with the load average: the machine may be shared), the parameters and a table.
 """
@@ -96,8 +101,13 @@ def seed(letters: int, mailbox_share: float):
     profile = SenderProfile.objects.create(organisation=ministry, operator=poste,
                                            return_address="Ministère des Finances\nImmeuble Ahmed Francis\n16000 Alger")
     do_add_staff(ministry, {"username": "mf.sender", "roles": ["hybridmail.sender"], "password": "bench bench 42"})
+    from bawaba.postal.models import Product
+    from bawaba.postal.numbering import do_create_range
+
+    postal = Product.objects.create(organisation=poste, code="registered", indicator="RR", name_fr="Recommandé")
+    do_create_range(postal, first=10_000_000, last=10_000_000 + max(letters, 1000) + 999)
     product = MailProduct.objects.create(operator=poste, code="recommande", name_fr="Lettre recommandée hybride",
-                                         registered=True, path=Path.DIGITAL_THEN_PAPER)
+                                         registered=True, path=Path.DIGITAL_THEN_PAPER, postal_product=postal)
     tariff = MailTariff.objects.create(operator=poste, label="bench", valid_from=dt.date(2020, 1, 1))
     MailTariffLine.objects.create(tariff=tariff, product=product, digital_price=Decimal("25"),
                                   paper_price=Decimal("120"), extra_sheet_price=Decimal("10"))
@@ -130,8 +140,28 @@ def seed(letters: int, mailbox_share: float):
     return profile, User.objects.get(username="mf.sender"), out.getvalue().encode(), len(boxes)
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time (user + system) of every PostgreSQL process on this machine, from /proc (the server is local)."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name, fields = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        if name.startswith("postgres"):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def main():
     args = parse_args()
+    load = os.getloadavg()[0]
+    if load > 1.5 * (os.cpu_count() or 1):
+        print(f"WARNING: the machine is busy (load average {load:.1f} on {os.cpu_count()} cores): wall times will "
+              "be slow; compare the CPU per letter, which the load changes less.", flush=True)
     var_dir = tempfile.mkdtemp(prefix="bawaba-mail-bench-")
     os.environ["BAWABA_VAR_DIR"] = var_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -160,6 +190,7 @@ def main():
     from bawaba.hybridmail.models import Letter
 
     load_before = os.getloadavg()
+    pg_before = postgres_cpu_seconds()
     try:
         t0 = time.time()
         batch, _ = senders.submit_merge(profile, user, "recommande", subject="Dossier {dossier}", body=BODY,
@@ -181,10 +212,23 @@ def main():
                 print("stopped: timeout or the consumer died (see", log_path, ")")
                 break
             time.sleep(2)
-        elapsed = time.time() - t0
+        t_dispatched = time.time() - t0
     finally:
         consumer.terminate()
         consumer.wait(timeout=30)
+    import resource
+
+    worker_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = worker_cpu.ru_utime + worker_cpu.ru_stime
+    # Print-ready: every paper letter in a closed run with its PDF and manifest (runs.build_runs, as the periodic
+    # job runs it), here in this process so that its CPU is measured alone.
+    from bawaba.hybridmail import runs
+
+    cpu0, r0 = time.process_time(), time.time()
+    built = runs.build_runs()
+    t_runs, runs_cpu = time.time() - r0, time.process_time() - cpu0
+    elapsed = t_dispatched + t_runs
+    pg_cpu = postgres_cpu_seconds() - pg_before
     load_after = os.getloadavg()
     states = dict(Letter.objects.filter(batch=batch).values_list("state").annotate(n=Count("id")).order_by())
     print()
@@ -198,7 +242,13 @@ def main():
     print(f"| {'step':<42} | {'value':>14} |")
     print(f"|{'-' * 44}|{'-' * 16}|")
     rows = [("list checked and stored (submit_merge)", f"{t_submitted:.1f} s"),
-            ("until every letter dispatched", f"{elapsed:.1f} s"),
+            ("until every letter dispatched", f"{t_dispatched:.1f} s"),
+            (f"print runs built ({len(built.runs)} runs)", f"{t_runs:.1f} s"),
+            ("until print-ready (dispatched + runs)", f"{elapsed:.1f} s"),
+            ("worker CPU per letter (Huey workers)", f"{worker_cpu * 1000 / args.letters:.1f} ms"),
+            ("run-building CPU per paper letter", f"{runs_cpu * 1000 / max(1, states.get('in_run', 0)):.1f} ms"),
+            ("PostgreSQL CPU per letter (all backends)", f"{pg_cpu * 1000 / args.letters:.1f} ms"),
+            ("letters left out of runs", str(len(built.skipped))),
             ("letters per second", f"{args.letters / elapsed:.0f}"),
             ("target (100,000 letters)", "< 600 s")]
     rows += [(f"letters {state}", str(count)) for state, count in sorted(states.items())]

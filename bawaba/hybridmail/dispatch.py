@@ -130,3 +130,96 @@ def send_unopened_to_paper(*, now: dt.datetime | None = None, limit: int = 1000)
         if send_to_paper(letter, reason="not_opened", now=now):
             moved += 1
     return moved
+
+
+# --- Many letters at once (a mail-merge chunk) ------------------------------------------------------------
+
+class CentreIndex:
+    """Which active centre covers each commune or region, for one operator, loaded in two queries (a chunk of
+    500 letters asked centre_for 500 times). The same rule as centre_for: a centre naming the commune (lowest
+    id first), else one covering its whole region."""
+
+    def __init__(self, operator_id: int):
+        centres = {c.pk: c for c in PrintCentre.objects.filter(operator_id=operator_id, is_active=True)}
+        self.by_commune: dict[int, PrintCentre] = {}
+        self.by_region: dict[int, PrintCentre] = {}
+        for model, column, target in ((PrintCentre.communes.through, "commune_id", self.by_commune),
+                                      (PrintCentre.regions.through, "region_id", self.by_region)):
+            for centre_id, key in (model.objects.filter(printcentre_id__in=centres)
+                                   .order_by("printcentre_id").values_list("printcentre_id", column)):
+                target.setdefault(key, centres[centre_id])
+
+    def centre_for(self, letter: Letter) -> PrintCentre | None:
+        commune = letter.recipient_commune
+        if commune is not None and commune.pk in self.by_commune:
+            return self.by_commune[commune.pk]
+        region_id = commune.region_id if commune is not None else letter.recipient_region_id
+        return self.by_region.get(region_id) if region_id is not None else None
+
+
+def dispatch_many(letters: list[Letter], *, mailboxes: dict[int, Mailbox | None],
+                  now: dt.datetime | None = None) -> dict[str, int]:
+    """dispatch() for many accepted letters of one operator, in one transaction (all or none): the letters
+    still "accepted" are locked in one query, the paper ones moved to their centre in one UPDATE per centre,
+    the deposited ones in one statement, their evidence records (ContentConsignment, ConsignmentNotification)
+    inserted in one go, their notices queued through the notification service. `mailboxes` maps a letter's pk
+    to its recipient's mailbox (None: none). A letter another process moved first is left alone, as move()
+    leaves it. Returns the count of letters per state reached."""
+    from bawaba.evidence.services import _update_many, record_many
+
+    now = now or timezone.now()
+    if not letters:
+        return {}
+    reached = {LetterState.DEPOSITED: 0, LetterState.TO_PRINT: 0}
+    with transaction.atomic():
+        still = set(Letter.objects.select_for_update().filter(
+            pk__in=[letter.pk for letter in letters], state=LetterState.ACCEPTED).values_list("pk", flat=True))
+        todo = [letter for letter in letters if letter.pk in still and letter.state == LetterState.ACCEPTED]
+        deposits, paper = [], []
+        for letter in todo:
+            mailbox = mailboxes.get(letter.pk)
+            if letter.product.path != Path.PAPER and mailbox is not None:
+                deposits.append((letter, mailbox))
+            else:
+                paper.append(letter)
+        if paper:
+            index = CentreIndex(letters[0].operator_id)
+            by_centre: dict[int | None, list[Letter]] = {}
+            centres: dict[int | None, PrintCentre | None] = {}
+            for letter in paper:
+                centre = index.centre_for(letter)
+                by_centre.setdefault(centre.pk if centre else None, []).append(letter)
+                centres[centre.pk if centre else None] = centre
+            for key, group in by_centre.items():
+                Letter.objects.filter(pk__in=[x.pk for x in group], state=LetterState.ACCEPTED).update(
+                    state=LetterState.TO_PRINT, to_print_at=now, print_centre=centres[key], paper_due_at=None)
+                for letter in group:
+                    letter.state, letter.to_print_at, letter.print_centre = LetterState.TO_PRINT, now, centres[key]
+                    letter.paper_due_at = None
+            reached[LetterState.TO_PRINT] = len(paper)
+        if deposits:
+            evidence = []
+            for letter, mailbox in deposits:
+                product = letter.product
+                letter.state, letter.deposited_at, letter.mailbox, letter.notified_at = (
+                    LetterState.DEPOSITED, now, mailbox, now)
+                letter.paper_due_at = (now + dt.timedelta(days=product.paper_after_days)
+                                       if product.registered and product.path == Path.DIGITAL_THEN_PAPER else None)
+                evidence.append({"event": Event.CONTENT_CONSIGNMENT, "subject": letter.evidence_subject,
+                                 "actor": SYSTEM, "content_hash": letter.sha256, "at": now,
+                                 "payload": {"state": LetterState.DEPOSITED, "mailbox": mailbox.number,
+                                             "channel": "digital"}})
+            _update_many(Letter, [letter for letter, _box in deposits],
+                         ["state", "deposited_at", "mailbox", "paper_due_at", "notified_at"])
+            for letter, mailbox in deposits:
+                messages = notify(topic="hybridmail.letter", reference=letter.reference, event="deposited",
+                                  template="hybridmail.new_letter", language=mailbox.language,
+                                  organisation_id=letter.operator_id, phone=mailbox.phone, email=mailbox.email,
+                                  context={"sender": letter.sender.name, "link": mailbox_link(letter)}, now=now)
+                evidence.append({"event": Event.CONSIGNMENT_NOTIFICATION, "subject": letter.evidence_subject,
+                                 "actor": SYSTEM, "content_hash": letter.sha256,
+                                 "payload": {"channels": sorted({m.channel for m in messages}),
+                                             "messages": [m.pk for m in messages]}})
+            record_many(evidence, now=now)
+            reached[LetterState.DEPOSITED] = len(deposits)
+    return reached

@@ -12,7 +12,9 @@ does not install; a DOCX template would need a word processor to render faithful
 The list: a header row, then one letter per row. Columns (French or English names, any case): name/nom,
 address/adresse (and address2/adresse2), postcode/code_postal, commune, nin (national identity number, to find
 the recipient's mailbox), phone/telephone, email, reference; in Congo quartier, bp, landmark/repere replace the
-postcode. Any other column can be used in the template as {its_name}.
+postcode, and department/departement (the ISO 3166-2:CG code or the department's name in French, Arabic or
+English) sets the letter's region, which routes it to its print centre. Any other column can be used in the
+template as {its_name}.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ ALIASES = {
     "quartier": ("quartier", "neighbourhood", "neighborhood"),
     "bp": ("bp", "po_box", "boite_postale"),
     "landmark": ("landmark", "repere", "point_de_repere"),
+    "department": ("department", "departement", "region", "province", "المقاطعة", "الجهة"),
     "subject": ("subject", "objet"),
 }
 

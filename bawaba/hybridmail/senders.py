@@ -39,7 +39,7 @@ from django.utils.translation import ngettext
 from bawaba.core.tabular import read_table
 from bawaba.core.textnorm import normalise
 from bawaba.evidence.events import Event
-from bawaba.evidence.services import record_evidence
+from bawaba.evidence.services import record_many
 
 from . import merge, pdfcheck, pricing, references, vault, window
 from .apps import SENDER
@@ -122,6 +122,7 @@ class RecipientIn:
     landmark: str = ""
     reference: str = ""
     subject: str = ""
+    region_id: int | None = None  # Congo: the department (routes the letter when there is no commune)
     extra: dict = field(default_factory=dict)
 
     def address_lines(self) -> list[str]:
@@ -141,7 +142,7 @@ class RecipientIn:
         return self.__dict__.copy()
 
 
-LIMITS = {"name": 200, "address": 120, "address2": 120, "commune": 100, "quartier": 120, "bp": 20,
+LIMITS = {"department": 60, "name": 200, "address": 120, "address2": 120, "commune": 100, "quartier": 120, "bp": 20,
           "landmark": 200, "reference": 60, "subject": 200, "email": 254, "phone": 30, "nin": 30, "postcode": 10}
 
 
@@ -160,6 +161,28 @@ class CommuneIndex:
             for name in (commune.name_fr, commune.name_ar):
                 if name:
                     self.by_name.setdefault(normalise(name), []).append(commune)
+        self.regions = RegionIndex(country)
+
+
+class RegionIndex:
+    """The country's first-level divisions (Congo's departments, from ISO 3166-2 via pycountry in bawaba.geo) by
+    code, with or without the country prefix ("CG-BZV", "BZV", "CG-12", "12"), and by name in French, Arabic and
+    English, normalised (accents, case, Arabic letter variants)."""
+
+    def __init__(self, country: str):
+        from bawaba.geo.models import Region
+
+        self.by_key: dict[str, int] = {}
+        for region in Region.objects.filter(country=country).only("id", "code", "name_fr", "name_ar", "name_en"):
+            code = region.code.upper()
+            keys = {code, code.removeprefix(f"{country}-")}
+            keys |= {normalise(name) for name in (region.name_fr, region.name_ar, region.name_en) if name}
+            for key in keys:
+                self.by_key.setdefault(key, region.pk)
+
+    def find(self, text: str) -> int | None:
+        text = text.strip()
+        return self.by_key.get(text.upper()) or self.by_key.get(normalise(text))
 
 
 def clean_recipient(data: dict, *, country: str, communes: CommuneIndex) -> tuple[RecipientIn | None,
@@ -200,6 +223,13 @@ def clean_recipient(data: dict, *, country: str, communes: CommuneIndex) -> tupl
             named = communes.by_name.get(normalise(commune_name), [])
             recipient.commune_id = named[0].pk if named else None
             recipient.commune_name = commune_name
+        department = text("department")
+        if department:
+            recipient.region_id = communes.regions.find(department)
+            if recipient.region_id is None:
+                errors.setdefault("department", []).append(
+                    _("Unknown department “%(name)s”: give its ISO 3166-2 code (e.g. CG-BZV) or its name.") % {
+                        "name": department[:60]})
     nin = normalise_id(text("nin"))
     if nin:
         pattern = r"\d{18}" if country == "DZ" else r"[0-9A-Z]{6,20}"
@@ -284,7 +314,8 @@ def _letter_row(batch: Batch, checked: Checked, product: MailProduct, price: pri
         recipient_phone=r.phone, recipient_email=r.email,
         recipient_address="\n".join(x for x in (r.address, r.address2) if x), recipient_postcode=r.postcode,
         recipient_quartier=r.quartier, recipient_po_box=r.po_box, recipient_landmark=r.landmark,
-        recipient_commune_id=r.commune_id, recipient_country=r.country, window_text=checked.window_text,
+        recipient_commune_id=r.commune_id, recipient_region_id=r.region_id, recipient_country=r.country,
+        window_text=checked.window_text,
         window=checked.window, content_path=content_path, sha256=hashlib.sha256(checked.pdf).hexdigest(),
         size_bytes=len(checked.pdf), pages=checked.pages,
         sheets=pricing.sheets_for(checked.pages) if checked.pages else 0,
@@ -312,21 +343,23 @@ def store_letters(batch: Batch, product: MailProduct, checked_letters: list[Chec
             path = vault.store(f"letters/{now:%Y/%m}/{reference}.bin", checked.pdf, bound_to=reference)
         letters.append(_letter_row(batch, checked, product, price, reference, now, path))
     Letter.objects.bulk_create(letters, batch_size=500)
+    evidence = []
     for letter, checked in zip(letters, checked_letters, strict=True):
         if checked.code:
-            record_evidence(Event.SUBMISSION_REJECTION, subject=letter.evidence_subject, actor=actor,
-                            actor_role=SENDER, content_hash=letter.sha256, now=now,
-                            payload={"batch": batch.reference, "position": letter.position,
-                                     "reason": checked.code, "detail": checked.reason[:300]})
+            evidence.append({"event": Event.SUBMISSION_REJECTION, "subject": letter.evidence_subject, "actor": actor,
+                             "actor_role": SENDER, "content_hash": letter.sha256,
+                             "payload": {"batch": batch.reference, "position": letter.position,
+                                         "reason": checked.code, "detail": checked.reason[:300]}})
         else:
-            record_evidence(Event.SUBMISSION_ACCEPTANCE, subject=letter.evidence_subject, actor=actor,
-                            actor_role=SENDER, content_hash=letter.sha256, now=now,
-                            payload={"batch": batch.reference, "position": letter.position,
-                                     "sender": batch.sender.slug if hasattr(batch.sender, "slug") else "",
-                                     "product": product.code, "pages": letter.pages, "window": letter.window,
-                                     "price": str(letter.price), "paper_price": str(letter.paper_price or ""),
-                                     "currency": letter.currency})
+            evidence.append({"event": Event.SUBMISSION_ACCEPTANCE, "subject": letter.evidence_subject,
+                             "actor": actor, "actor_role": SENDER, "content_hash": letter.sha256,
+                             "payload": {"batch": batch.reference, "position": letter.position,
+                                         "sender": batch.sender.slug if hasattr(batch.sender, "slug") else "",
+                                         "product": product.code, "pages": letter.pages, "window": letter.window,
+                                         "price": str(letter.price), "paper_price": str(letter.paper_price or ""),
+                                         "currency": letter.currency}})
             accepted.append(letter)
+    record_many(evidence, now=now)  # one INSERT for the chunk; each record still chained and sealed alone
     return accepted
 
 
@@ -337,7 +370,8 @@ def _cleanup(letters: list[Letter]) -> None:
 
 
 def send_accepted(letters: list[Letter], *, now: dt.datetime | None = None) -> None:
-    """dispatch.dispatch each accepted letter, with the recipients' mailboxes looked up in one query."""
+    """Dispatch accepted letters (dispatch.dispatch_many: one transaction), with the recipients' mailboxes, their
+    communes and the senders looked up in one query each, and the print centres resolved once for all."""
     from . import dispatch
     from .models import Mailbox
 
@@ -349,7 +383,6 @@ def send_accepted(letters: list[Letter], *, now: dt.datetime | None = None) -> N
         for box in Mailbox.objects.filter(identity__id_hash__in=hashes, operator_id=letters[0].operator_id,
                                           is_active=True).select_related("identity"):
             boxes[box.identity.id_hash] = box
-    # What dispatch reads of each letter, loaded once for the batch rather than once per letter.
     from bawaba.geo.models import Commune
     from bawaba.orgs.models import Organisation
 
@@ -359,7 +392,7 @@ def send_accepted(letters: list[Letter], *, now: dt.datetime | None = None) -> N
         if letter.recipient_commune_id:
             letter.recipient_commune = communes[letter.recipient_commune_id]
         letter.sender = senders_by_id[letter.sender_id]
-        dispatch.dispatch(letter, now=now, mailbox=boxes.get(letter.recipient_id_hash))
+    dispatch.dispatch_many(letters, mailboxes={x.pk: boxes.get(x.recipient_id_hash) for x in letters}, now=now)
 
 
 def _finish_counts(batch: Batch) -> None:
@@ -444,7 +477,7 @@ def _store_batch(profile, product, checked, *, user, kind, key, fingerprint, lab
 # --- Mail merge -------------------------------------------------------------------------------------------
 
 BUILTIN = {"name", "address", "address2", "postcode", "commune", "nin", "phone", "email", "reference",
-           "quartier", "bp", "landmark", "subject", "date", "sender"}
+           "quartier", "bp", "landmark", "subject", "date", "sender", "department"}
 
 
 def submit_merge(profile: SenderProfile, user, product_code: str, *, subject: str, body: str, table: bytes,
@@ -558,7 +591,7 @@ def make_chunk(batch_id: int, index: int, *, now: dt.datetime | None = None) -> 
     data = json.loads(vault.load(path, bound_to=f"{batch.reference}:{index}"))
     first = data["first"]
     if batch.letters.filter(position__gte=first, position__lt=first + len(data["rows"])).exists():
-        return 0
+        return _resume_chunk(batch, path, first, len(data["rows"]), now=now)
     profile = SenderProfile.objects.get(organisation_id=batch.sender_id)
     return_address = profile.return_address.splitlines()
     place_date = _place_date(now)
@@ -591,20 +624,41 @@ def make_chunk(batch_id: int, index: int, *, now: dt.datetime | None = None) -> 
         with transaction.atomic():
             Batch.objects.select_for_update().filter(pk=batch.pk).first()  # one job per batch writes at a time
             if batch.letters.filter(position__gte=first, position__lt=first + len(checked)).exists():
-                return 0
+                raise _AlreadyStored()
             accepted = store_letters(batch, batch.product, checked, actor=batch.created_by or SYSTEM_ACTOR,
                                      now=now)
             stored = accepted
             Batch.objects.filter(pk=batch.pk).update(chunks_done=F("chunks_done") + 1)
+    except _AlreadyStored:
+        return 0  # another worker stored this chunk meanwhile (a retried job): it dispatches it too
     except Exception:
         _cleanup(stored)
         raise
-    vault.remove(path)
+    # The list's chunk is removed only once its letters are dispatched: a worker that dies between the two
+    # transactions leaves it, and the job retried dispatches the letters still "accepted" (_resume_chunk).
     send_accepted(accepted, now=now)
+    vault.remove(path)
     batch.refresh_from_db(fields=["chunks_done", "chunks_total"])
     if batch.chunks_done >= batch.chunks_total:
         _finish_counts(batch)
     return len(checked)
+
+
+class _AlreadyStored(Exception):
+    pass
+
+
+def _resume_chunk(batch: Batch, path: str, first: int, count: int, *, now: dt.datetime) -> int:
+    """A chunk whose letters were stored by a worker that died before dispatching them (or before removing the
+    list's chunk): dispatch those still "accepted", nothing stored twice. Returns 0 (no letter made)."""
+    waiting = list(batch.letters.filter(position__gte=first, position__lt=first + count,
+                                        state=LetterState.ACCEPTED).select_related("product").order_by("position"))
+    send_accepted(waiting, now=now)
+    vault.remove(path)
+    batch.refresh_from_db(fields=["chunks_done", "chunks_total"])
+    if batch.chunks_done >= batch.chunks_total and batch.finished_at is None:
+        _finish_counts(batch)
+    return 0
 
 
 SYSTEM_ACTOR = ("system:hybridmail", "platform")
