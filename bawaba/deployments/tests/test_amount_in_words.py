@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from bawaba.deployments.billing import amount_in_words
+from bawaba.deployments.billing.words import amount_in_words
 
 CASES = [
     ("0", "zéro dinar algérien", "صفر دينار جزائري"),

@@ -12,7 +12,13 @@ from django.db import transaction
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bawaba.deployments import billing, selectors
+from bawaba.deployments.billing import arithmetic as billing_arithmetic
+from bawaba.deployments.billing import payments as billing_payments
+from bawaba.deployments.billing import selectors as billing_selectors
+from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.billing import words as billing_words
+from bawaba.deployments.common import money as common_money
+from bawaba.deployments.common.errors import Conflict
 from bawaba.deployments.models import (
     BillingLine,
     Contract,
@@ -21,7 +27,6 @@ from bawaba.deployments.models import (
     PaymentStatementKind,
     WorkStatement,
 )
-from bawaba.deployments.services import Conflict
 
 from .factories import accepted_line
 
@@ -76,7 +81,7 @@ def expected_breakdown(gross, *, retention, recovery, remaining, penalties, cap,
 @given(gross=amounts, rates=contract_rates(), remaining=amounts, penalties=amounts, vat=vat_rates)
 def test_a_payment_statement_follows_the_documented_arithmetic(gross, rates, remaining, penalties, vat):
     retention, recovery, cap = rates
-    b = billing.compute_breakdown(gross, retention_rate=retention, advance_recovery_rate=recovery,
+    b = billing_arithmetic.compute_breakdown(gross, retention_rate=retention, advance_recovery_rate=recovery,
                                   advance_remaining=remaining, penalties=penalties, penalty_cap_rate=cap, vat_rate=vat)
     expected = expected_breakdown(gross, retention=retention, recovery=recovery, remaining=remaining,
                                   penalties=penalties, cap=cap, vat=vat)
@@ -94,7 +99,7 @@ def test_a_payment_statement_follows_the_documented_arithmetic(gross, rates, rem
 @given(gross=amounts, rates=contract_rates(), remaining=amounts, penalties=amounts, vat=vat_rates)
 def test_net_payable_is_never_negative_when_rates_stay_below_100_percent(gross, rates, remaining, penalties, vat):
     retention, recovery, cap = rates
-    b = billing.compute_breakdown(gross, retention_rate=retention, advance_recovery_rate=recovery,
+    b = billing_arithmetic.compute_breakdown(gross, retention_rate=retention, advance_recovery_rate=recovery,
                                   advance_remaining=remaining, penalties=penalties, penalty_cap_rate=cap, vat_rate=vat)
     assert b.net >= 0
 
@@ -104,7 +109,7 @@ def test_advance_recovered_over_successive_statements_never_exceeds_the_advance(
     recovered = Decimal("0")
     for gross in grosses:
         # As the billing code does: what is left = the advance minus what earlier statements recovered.
-        b = billing.compute_breakdown(gross, retention_rate=Decimal("0.05"), advance_recovery_rate=recovery,
+        b = billing_arithmetic.compute_breakdown(gross, retention_rate=Decimal("0.05"), advance_recovery_rate=recovery,
                                       advance_remaining=advance - recovered)
         share = centimes(Fraction(gross) * Fraction(recovery))
         assert Fraction(b.advance_recovery) == min(share, Fraction(advance - recovered))
@@ -115,7 +120,7 @@ def test_advance_recovered_over_successive_statements_never_exceeds_the_advance(
 
 
 def test_worked_example_of_the_documentation():
-    b = billing.compute_breakdown(Decimal("1000000.00"), retention_rate=Decimal("0.05"),
+    b = billing_arithmetic.compute_breakdown(Decimal("1000000.00"), retention_rate=Decimal("0.05"),
                                   advance_recovery_rate=Decimal("0.10"), advance_remaining=Decimal("60000"),
                                   penalties=Decimal("3000"), penalty_cap_rate=Decimal("0.10"),
                                   vat_rate=Decimal("0.19"))
@@ -125,17 +130,17 @@ def test_worked_example_of_the_documentation():
 
 
 def test_half_centimes_round_up():
-    b = billing.compute_breakdown(Decimal("0.50"), retention_rate=Decimal("0.05"), vat_rate=Decimal("0.19"))
+    b = billing_arithmetic.compute_breakdown(Decimal("0.50"), retention_rate=Decimal("0.05"), vat_rate=Decimal("0.19"))
     assert b.retention == Decimal("0.03")  # 0.025 → 0.03
     assert b.vat == Decimal("0.10")  # 0.095 → 0.10
 
 
 def test_amount_in_words_french_and_arabic():
-    assert billing.amount_in_words(Decimal("1076430.00"), "fr") == \
+    assert billing_words.amount_in_words(Decimal("1076430.00"), "fr") == \
         "un million soixante-seize mille quatre cent trente dinars algériens"
-    assert billing.amount_in_words(Decimal("1.50"), "fr") == "un dinar algérien et cinquante centimes"
+    assert billing_words.amount_in_words(Decimal("1.50"), "fr") == "un dinar algérien et cinquante centimes"
     # 25 centimes: singular accusative (more cases in test_amount_in_words.py)
-    assert billing.amount_in_words(Decimal("2500.25"), "ar") == \
+    assert billing_words.amount_in_words(Decimal("2500.25"), "ar") == \
         "ألفان و خمسمائة دينار جزائري و خمسة و عشرون سنتيماً"
 
 
@@ -153,7 +158,7 @@ def test_a_work_period_adds_its_lines_to_the_previous_cumulative_amount(lines, p
 
     tz = zoneinfo.ZoneInfo("Africa/Algiers")
     rows = [(pk, amount, moment) for pk, (amount, moment) in enumerate(lines, start=1)]
-    period = billing.work_period(rows, period_end=dt.date(2026, 1, 31), starts_on=dt.date(2025, 9, 1),
+    period = billing_arithmetic.work_period(rows, period_end=dt.date(2026, 1, 31), starts_on=dt.date(2025, 9, 1),
                                  previous_end=previous[0] if previous else None,
                                  previous_cumulative=previous[1] if previous else None, tz=tz)
     if not rows:
@@ -178,7 +183,7 @@ def test_late_penalties_are_the_days_late_of_each_work_order_times_the_daily_pen
     tz = zoneinfo.ZoneInfo("Africa/Algiers")
     completed = [(f"WO-{n}", due_on, dt.datetime.combine(due_on, dt.time(), tzinfo=tz) + dt.timedelta(hours=hours))
                  for n, (due_on, hours) in enumerate(orders)]
-    total, detail = billing.late_penalties(per_day, completed, tz)
+    total, detail = billing_arithmetic.late_penalties(per_day, completed, tz)
     if per_day <= 0:
         assert (total, detail) == (Decimal("0"), [])
         return
@@ -189,11 +194,12 @@ def test_late_penalties_are_the_days_late_of_each_work_order_times_the_daily_pen
 
 
 def test_a_period_must_have_ended_and_follow_the_last_statement():
-    billing.check_period(dt.date(2026, 1, 31), today=dt.date(2026, 2, 1), previous_end=dt.date(2025, 12, 31))
+    billing_arithmetic.check_period(dt.date(2026, 1, 31), today=dt.date(2026, 2, 1), previous_end=dt.date(2025, 12, 31))
     with pytest.raises(Conflict):
-        billing.check_period(dt.date(2026, 1, 31), today=dt.date(2026, 1, 31), previous_end=None)
+        billing_arithmetic.check_period(dt.date(2026, 1, 31), today=dt.date(2026, 1, 31), previous_end=None)
     with pytest.raises(Conflict):
-        billing.check_period(dt.date(2026, 1, 31), today=dt.date(2026, 3, 1), previous_end=dt.date(2026, 1, 31))
+        billing_arithmetic.check_period(dt.date(2026, 1, 31), today=dt.date(2026, 3, 1), previous_end=dt.date(2026, 1,
+                                                                                                              31))
 
 
 @pytest.mark.django_db
@@ -202,14 +208,16 @@ def test_numbers_are_reserved_for_several_counters_at_once_following_each_last_n
 
     DocumentCounter.objects.create(contractor=world.contractor, kind="DEC", year=2026, last_number=7)
     with transaction.atomic():
-        first = billing.reserve_numbers({(world.contractor.pk, "DEC", 2026): 3, (world.contractor.pk, "SIT", 2026): 2,
+        first = billing_statements.reserve_numbers({(world.contractor.pk, "DEC", 2026): 3, (world.contractor.pk,
+                                                                                            "SIT", 2026): 2,
                                          (world.other_contractor.pk, "DEC", 2026): 1})
     assert first == {(world.contractor.pk, "DEC", 2026): 8, (world.contractor.pk, "SIT", 2026): 1,
                      (world.other_contractor.pk, "DEC", 2026): 1}
     assert dict(DocumentCounter.objects.values_list("kind", "last_number").filter(contractor=world.contractor)) == {
         "DEC": 10, "SIT": 2}
     with transaction.atomic():
-        assert billing.next_number(world.contractor, "DEC", 2026) == (11, f"DEC-2026-{world.contractor.pk:05d}-00011")
+        assert billing_statements.next_number(world.contractor, "DEC", 2026) == (11,
+                f"DEC-2026-{world.contractor.pk:05d}-00011")
 
 
 # --------------------------------------------------------------------------- statements
@@ -223,7 +231,7 @@ def test_monthly_statements_are_cumulative_and_priced(world):
     accepted_line(world, "CAB-01", "80.5", at(2026, 3, 20))  # 12 075.00
     accepted_line(world, "CAB-01", 20, at(2026, 4, 2))      # 3 000.00
 
-    march = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+    march = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
                                         now=at(2026, 4, 3))
     ws = march.work_statement
     assert (ws.period_amount, ws.previous_cumulative_amount, ws.cumulative_amount, ws.line_count) == (
@@ -236,22 +244,23 @@ def test_monthly_statements_are_cumulative_and_priced(world):
     assert march.net_amount == Decimal("25038.00")
     assert march.amount_in_words_fr == "vingt-cinq mille trente-huit dinars algériens"
 
-    april = billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
+    april = billing_statements.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
                                         now=at(2026, 5, 1))
     assert april.work_statement.previous == ws
     assert april.work_statement.period_start == dt.date(2026, 4, 1)
     assert april.work_statement.cumulative_amount == Decimal("27075.00")
     assert april.gross_amount == Decimal("3000.00")
     # Nothing new: no empty statement.
-    assert billing.do_issue_statements(world.contract, dt.date(2026, 5, 31), None, now=at(2026, 6, 1)) is None
+    assert billing_statements.do_issue_statements(world.contract, dt.date(2026, 5, 31), None, now=at(2026, 6,
+                                                                                                     1)) is None
 
 
 @pytest.mark.django_db
 def test_running_statement_shows_what_the_next_statement_will_hold(world):
     accepted_line(world, "GC-01", 10, at(2026, 3, 5))
-    billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
+    billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
     accepted_line(world, "GC-01", 2, at(2026, 4, 5))
-    running = selectors.running_statement(world.contract)
+    running = billing_selectors.running_statement(world.contract)
     assert running.billed_amount == Decimal("12000.00")
     assert running.unbilled_amount == Decimal("2400.00") and running.unbilled_count == 1
     assert running.cumulative_amount == Decimal("14400.00")
@@ -273,7 +282,7 @@ def test_statements_never_double_count_an_item(world, plan, issue_months, advanc
         issued = []
         for month in sorted(issue_months):
             period_end = dt.date(2026, month + 1, 1) - dt.timedelta(days=1)
-            statement = billing.do_issue_statements(world.contract, period_end, None, now=at(2026, 7, 15))
+            statement = billing_statements.do_issue_statements(world.contract, period_end, None, now=at(2026, 7, 15))
             if statement:
                 issued.append(statement.work_statement)
         last_month = max(issue_months)
@@ -307,24 +316,24 @@ def test_statements_never_double_count_an_item(world, plan, issue_months, advanc
 def test_numbers_have_no_gap_even_when_an_issue_fails(world, monkeypatch):
     for month in (1, 2, 3):
         accepted_line(world, "GC-01", 1, at(2026, month, 10))
-    billing.do_issue_statements(world.contract, dt.date(2026, 1, 31), None, now=at(2026, 4, 1))
+    billing_statements.do_issue_statements(world.contract, dt.date(2026, 1, 31), None, now=at(2026, 4, 1))
 
     def broken(*args, **kwargs):
         raise RuntimeError("printer on fire")
 
     with monkeypatch.context() as patch:
-        patch.setattr(billing, "amount_in_words", broken)
+        patch.setattr(billing_statements, "amount_in_words", broken)
         with pytest.raises(RuntimeError):
-            billing.do_issue_statements(world.contract, dt.date(2026, 2, 28), None, now=at(2026, 4, 1))
+            billing_statements.do_issue_statements(world.contract, dt.date(2026, 2, 28), None, now=at(2026, 4, 1))
     assert BillingLine.objects.filter(work_statement__isnull=False).count() == 1  # rolled back whole
-    billing.do_issue_statements(world.contract, dt.date(2026, 2, 28), None, now=at(2026, 4, 1))
-    billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
+    billing_statements.do_issue_statements(world.contract, dt.date(2026, 2, 28), None, now=at(2026, 4, 1))
+    billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
     numbers = list(PaymentStatement.objects.order_by("sequence").values_list("number", flat=True))
     assert numbers == [f"DEC-2026-{world.contractor.pk:05d}-0000{n}" for n in (1, 2, 3)]
     assert list(WorkStatement.objects.order_by("sequence").values_list("sequence", flat=True)) == [1, 2, 3]
     # A new year starts again at 1.
     accepted_line(world, "GC-01", 1, at(2026, 12, 10))
-    january = billing.do_issue_statements(world.contract, dt.date(2026, 12, 31), None, now=at(2027, 1, 2))
+    january = billing_statements.do_issue_statements(world.contract, dt.date(2026, 12, 31), None, now=at(2027, 1, 2))
     assert january.number.endswith("-00001") and january.year == 2027
 
 
@@ -334,7 +343,7 @@ def test_statements_numbered_per_contractor(world):
     other_order = world.other_contract.work_orders.create(reference="WO-X", site=world.site)
     other_order.items.create(price_item=world.item("GC-01").price_item, planned_quantity=5)
     accepted_line(world, "GC-01", 1, at(2026, 1, 10), work_order=other_order)
-    issued = billing.do_issue_monthly_statements(2026, 1, None, now=at(2026, 2, 1))
+    issued = billing_statements.do_issue_monthly_statements(2026, 1, None, now=at(2026, 2, 1))
     assert sorted(s.sequence for s in issued) == [1, 1]
     assert len({s.number for s in issued}) == 2
 
@@ -342,7 +351,7 @@ def test_statements_numbered_per_contractor(world):
 @pytest.mark.django_db
 def test_issued_documents_never_change_and_corrections_are_new_documents(world):
     accepted_line(world, "GC-01", 10, at(2026, 3, 5))
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
     statement.net_amount = Decimal("1")
     with pytest.raises(ImmutableDocumentError):
         statement.save()
@@ -353,13 +362,14 @@ def test_issued_documents_never_change_and_corrections_are_new_documents(world):
     with pytest.raises(ImmutableDocumentError):
         WorkStatement.objects.all().delete()
     with pytest.raises(Conflict):  # the period is covered already
-        billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 2))
+        billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 2))
 
     with pytest.raises(ValidationError):
-        billing.do_issue_correction(statement, gross_adjustment="-1200", reason="", actor=world.billing_admin)
+        billing_statements.do_issue_correction(statement, gross_adjustment="-1200", reason="",
+                                               actor=world.billing_admin)
     # Documents are numbered per year of issue: the correction is issued in the statement's year.
     with time_machine.travel(at(2026, 4, 20), tick=False):
-        correction = billing.do_issue_correction(statement, gross_adjustment="-1200",
+        correction = billing_statements.do_issue_correction(statement, gross_adjustment="-1200",
                                                  reason="Trench measured twice", actor=world.billing_admin)
     assert correction.kind == PaymentStatementKind.CORRECTION and correction.corrects == statement
     assert correction.sequence == statement.sequence + 1
@@ -372,9 +382,9 @@ def test_issued_documents_never_change_and_corrections_are_new_documents(world):
 @pytest.mark.django_db
 def test_a_correction_issued_the_next_year_starts_that_years_numbering(world):
     accepted_line(world, "GC-01", 10, at(2026, 11, 5))
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 11, 30), None, now=at(2026, 12, 1))
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 11, 30), None, now=at(2026, 12, 1))
     with time_machine.travel(at(2027, 1, 10), tick=False):
-        correction = billing.do_issue_correction(statement, gross_adjustment="-100", reason="Measured twice",
+        correction = billing_statements.do_issue_correction(statement, gross_adjustment="-100", reason="Measured twice",
                                                  actor=world.billing_admin)
     assert (statement.year, correction.year) == (2026, 2027)
     assert correction.sequence == 1 and correction.number != statement.number
@@ -384,7 +394,7 @@ def test_a_correction_issued_the_next_year_starts_that_years_numbering(world):
 def test_billing_lines_on_an_issued_statement_never_change(world):
     billed = accepted_line(world, "GC-01", 10, at(2026, 3, 5))  # 12 000.00, on the March statement
     unbilled = accepted_line(world, "GC-01", 1, at(2026, 4, 5))
-    march = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 6))
+    march = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 6))
     billed.refresh_from_db()
     assert billed.work_statement == march.work_statement
 
@@ -415,7 +425,7 @@ def test_billing_lines_on_an_issued_statement_never_change(world):
     assert BillingLine.objects.filter(pk=billed.pk).attach_unbilled({world.contract.pk: march.work_statement_id}) == 0
 
     # Lines still on the running statement are not frozen, and the next issue attaches them as before.
-    april = billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), None, now=at(2026, 5, 1))
+    april = billing_statements.do_issue_statements(world.contract, dt.date(2026, 4, 30), None, now=at(2026, 5, 1))
     assert list(april.work_statement.lines.all()) == [unbilled]
     assert march.work_statement.lines.get() == billed
 
@@ -427,7 +437,8 @@ def test_advance_recovery_stops_once_the_advance_is_recovered(world):
         accepted_line(world, "GC-01", 400, at(2026, month, 10))
     amounts = []
     for month, end in ((1, 31), (2, 28), (3, 31)):
-        statement = billing.do_issue_statements(world.contract, dt.date(2026, month, end), None, now=at(2026, 4, 1))
+        statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, month, end), None,
+                                                           now=at(2026, 4, 1))
         amounts.append(statement.advance_recovery_amount)
     assert amounts == [Decimal("48000.00"), Decimal("48000.00"), Decimal("4000.00")]
 
@@ -440,7 +451,7 @@ def test_late_work_orders_are_penalised_per_day_with_a_cap(world):
                                                             completed_at=at(2026, 3, 8),
                                                             completion_recorded_at=at(2026, 3, 8))
     accepted_line(world, "SITE-CNX", 1, at(2026, 3, 8), work_order=world.site_order)  # 45 000.00
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
     assert statement.penalty_detail == [{"work_order": "WO-0002", "days": 7, "amount": "7000.00"}]
     assert statement.penalty_amount == Decimal("4500.00")  # capped at 10 % of 45 000
     assert statement.taxable_amount == Decimal("40500.00")
@@ -452,40 +463,45 @@ def test_only_the_operator_admin_issues_and_records_payments(world):
     accepted_line(world, "GC-01", 10, at(2026, 3, 5))
     for user in (world.worker, world.operator_agent, world.inspector, world.other_worker):
         with pytest.raises(PermissionDenied):
-            billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), user, now=at(2026, 4, 1))
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+            billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), user, now=at(2026, 4, 1))
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
                                             now=at(2026, 4, 1))
     with pytest.raises(PermissionDenied):
-        billing.do_record_payment(statement, amount="10", paid_on=dt.date(2026, 4, 2), actor=world.worker)
+        billing_payments.do_record_payment(statement, amount="10", paid_on=dt.date(2026, 4, 2), actor=world.worker)
 
 
 @pytest.mark.django_db
 def test_payments_days_to_pay_and_late_interest(world, settings):
     settings.FIBRE_LATE_INTEREST_RATE = "0.08"
     accepted_line(world, "GC-01", 10, at(2026, 3, 5))
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
                                             now=at(2026, 4, 1))
     assert statement.due_on == dt.date(2026, 5, 1) and statement.net_amount == Decimal("12480.00")
     with pytest.raises(Conflict):
-        billing.do_record_payment(statement, amount="20000", paid_on=dt.date(2026, 5, 2), actor=world.billing_admin)
+        billing_payments.do_record_payment(statement, amount="20000", paid_on=dt.date(2026, 5, 2),
+                                           actor=world.billing_admin)
     with pytest.raises(ValidationError):
-        billing.do_record_payment(statement, amount="-5", paid_on=dt.date(2026, 5, 2), actor=world.billing_admin)
+        billing_payments.do_record_payment(statement, amount="-5", paid_on=dt.date(2026, 5, 2),
+                                           actor=world.billing_admin)
     with pytest.raises(ValidationError):
-        billing.do_record_payment(statement, amount="5", paid_on=dt.date(2026, 3, 2), actor=world.billing_admin)
+        billing_payments.do_record_payment(statement, amount="5", paid_on=dt.date(2026, 3, 2),
+                                           actor=world.billing_admin)
 
-    billing.do_record_payment(statement, amount="6240", paid_on=dt.date(2026, 5, 31), actor=world.billing_admin)
-    assert billing.days_to_pay(statement) is None
+    billing_payments.do_record_payment(statement, amount="6240", paid_on=dt.date(2026, 5, 31),
+                                       actor=world.billing_admin)
+    assert billing_payments.days_to_pay(statement) is None
     # 30 days late on 12 480, then 30 more on 6 240, at 8 % a year.
-    expected = billing.money(Decimal("12480") * Decimal("0.08") * 30 / 365
+    expected = common_money.money(Decimal("12480") * Decimal("0.08") * 30 / 365
                              + Decimal("6240") * Decimal("0.08") * 30 / 365)
-    assert billing.late_interest(statement, on=dt.date(2026, 6, 30)) == expected == Decimal("123.09")
-    billing.do_record_payment(statement, amount="6240", paid_on=dt.date(2026, 6, 30), actor=world.billing_admin)
-    assert billing.days_to_pay(statement) == 90
-    assert billing.late_interest(statement, on=dt.date(2026, 12, 31)) == expected  # stops when paid
+    assert billing_payments.late_interest(statement, on=dt.date(2026, 6, 30)) == expected == Decimal("123.09")
+    billing_payments.do_record_payment(statement, amount="6240", paid_on=dt.date(2026, 6, 30),
+                                       actor=world.billing_admin)
+    assert billing_payments.days_to_pay(statement) == 90
+    assert billing_payments.late_interest(statement, on=dt.date(2026, 12, 31)) == expected  # stops when paid
 
-    by_contractor = selectors.days_to_pay(world.programme)
+    by_contractor = billing_selectors.days_to_pay(world.programme)
     assert by_contractor[0]["key"] == world.contractor and by_contractor[0]["mean_days_to_pay"] == Decimal("90.0")
-    by_wilaya = selectors.days_to_pay(world.programme, by="wilaya")
+    by_wilaya = billing_selectors.days_to_pay(world.programme, by="wilaya")
     assert [(row["key"].code, row["mean_days_to_pay"]) for row in by_wilaya] == [("16", Decimal("90.0"))]
-    status = selectors.statement_status(statement, on=dt.date(2026, 7, 1))
+    status = billing_selectors.statement_status(statement, on=dt.date(2026, 7, 1))
     assert status["outstanding"] == 0 and status["days_to_pay"] == 90 and not status["is_overdue"]

@@ -12,8 +12,9 @@ from collections import defaultdict
 import pytest
 from django.db import connection, transaction
 
-from bawaba.deployments import billing, services
+from bawaba.deployments.billing import statements as billing_statements
 from bawaba.deployments.models import BillingLine, DeploymentEvent, EventKind, PaymentStatement, WorkStatement
+from bawaba.deployments.work import setup as work_setup
 
 from .factories import accepted_line, make_contractor
 
@@ -35,7 +36,7 @@ def contracts_with_january_work(world, count_per_contractor=(3, 2, 1, 1)):
     for index, count in enumerate(count_per_contractor):
         contractor, _user = make_contractor(f"fibre-proc-{index}", f"fibre.proc{index}")
         for number in range(count):
-            contract = services.do_create_contract(
+            contract = work_setup.do_create_contract(
                 world.programme, contractor, world.version, reference=f"CT-P{index}-{number}", wilayas=["16"],
                 starts_on=dt.date(2026, 1, 1), advance_amount="1000", advance_recovery_rate="0.10")
             order = contract.work_orders.create(reference=f"WO-P{index}-{number}", site=world.site)
@@ -51,7 +52,7 @@ def test_worker_processes_issue_every_contract_once_with_numbers_without_gaps(wo
     contracts = contracts_with_january_work(world)
     lines_before = BillingLine.objects.count()
 
-    issued = billing.do_issue_monthly_statements(2026, 1, None, now=at(2, 2), workers=2)
+    issued = billing_statements.do_issue_monthly_statements(2026, 1, None, now=at(2, 2), workers=2)
 
     assert sorted(s.contract_id for s in issued) == sorted(c.pk for c in contracts)
     assert PaymentStatement.objects.count() == WorkStatement.objects.count() == len(contracts)
@@ -79,7 +80,7 @@ def test_worker_processes_issue_every_contract_once_with_numbers_without_gaps(wo
     assert sorted(event.data["number"] for event in events) == sorted(s.number for s in issued)
 
     # Run again: everything is on a statement, nothing is issued twice.
-    assert billing.do_issue_monthly_statements(2026, 1, None, now=at(2, 2), workers=2) == []
+    assert billing_statements.do_issue_monthly_statements(2026, 1, None, now=at(2, 2), workers=2) == []
     assert PaymentStatement.objects.count() == len(contracts)
 
 
@@ -88,5 +89,5 @@ def test_worker_processes_are_refused_inside_a_transaction_they_could_not_see(wo
     accepted_line(world, "GC-01", 1, at(1, 10))
     assert transaction.get_connection().in_atomic_block
     with pytest.raises(RuntimeError):
-        billing.do_issue_monthly_statements(2026, 1, None, now=at(2, 2), workers=2)
+        billing_statements.do_issue_monthly_statements(2026, 1, None, now=at(2, 2), workers=2)
     assert not PaymentStatement.objects.exists()

@@ -6,9 +6,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from bawaba.deployments import billing
+from bawaba.deployments.billing import arithmetic as billing_arithmetic
+from bawaba.deployments.billing import payments as billing_payments
+from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.billing import words as billing_words
+from bawaba.deployments.common.errors import Conflict
 from bawaba.deployments.models import PaymentStatement
-from bawaba.deployments.services import Conflict
 
 from .factories import accepted_line
 
@@ -21,13 +24,13 @@ def at(year, month, day, hour=12):
 
 def test_monthly_run_goes_on_past_a_contract_already_covered_by_a_later_statement(world):
     accepted_line(world, "GC-01", 1, at(2026, 2, 10))
-    billing.do_issue_statements(world.contract, dt.date(2026, 2, 28), None, now=at(2026, 3, 1))
+    billing_statements.do_issue_statements(world.contract, dt.date(2026, 2, 28), None, now=at(2026, 3, 1))
     accepted_line(world, "GC-01", 1, at(2026, 1, 20))  # late line of January on the covered contract
     other_order = world.other_contract.work_orders.create(reference="WO-X", site=world.site)
     other_order.items.create(price_item=world.item("GC-01").price_item, planned_quantity=5)
     accepted_line(world, "GC-01", 1, at(2026, 1, 20), work_order=other_order)
 
-    issued = billing.do_issue_monthly_statements(2026, 1, world.billing_admin, now=at(2026, 3, 2))
+    issued = billing_statements.do_issue_monthly_statements(2026, 1, world.billing_admin, now=at(2026, 3, 2))
 
     assert [s.contract for s in issued] == [world.other_contract]
     assert PaymentStatement.objects.filter(contract=world.contract).count() == 1  # the February one only
@@ -39,18 +42,18 @@ def test_an_operator_run_issues_nothing_for_another_operators_contracts(world, o
     accepted_line(world, "GC-01", 1, at(2026, 1, 20))
     poste_admin = do_add_staff(orgs["algerie-poste"], {"username": "poste.billing", "role": "org_admin",
                                                        "password": "correct horse 42"})
-    assert billing.do_issue_monthly_statements(2026, 1, poste_admin, now=at(2026, 2, 2)) == []
+    assert billing_statements.do_issue_monthly_statements(2026, 1, poste_admin, now=at(2026, 2, 2)) == []
     assert not PaymentStatement.objects.exists()
 
 
 def test_a_payment_needs_a_date_and_an_overpayment_names_formatted_amounts(world):
     accepted_line(world, "GC-01", 10, at(2026, 3, 5))
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), None, now=at(2026, 4, 1))
     with pytest.raises(ValidationError) as error:
-        billing.do_record_payment(statement, amount="10", paid_on=None, actor=world.billing_admin)
+        billing_payments.do_record_payment(statement, amount="10", paid_on=None, actor=world.billing_admin)
     assert "paid_on" in error.value.message_dict
     with pytest.raises(Conflict) as conflict:
-        billing.do_record_payment(statement, amount="99999999", paid_on=dt.date(2026, 4, 2),
+        billing_payments.do_record_payment(statement, amount="99999999", paid_on=dt.date(2026, 4, 2),
                                   actor=world.billing_admin)
     assert "99\xa0999\xa0999,00\xa0DA" in str(conflict.value) and statement.number in str(conflict.value)
     assert not statement.payments.exists()
@@ -59,18 +62,18 @@ def test_a_payment_needs_a_date_and_an_overpayment_names_formatted_amounts(world
 def test_late_interest_is_the_central_bank_key_rate_plus_one_point_unless_set_outright(settings):
     settings.FIBRE_LATE_INTEREST_RATE = None
     settings.FIBRE_CENTRAL_BANK_KEY_RATE = "0.0325"
-    assert billing.late_interest_rate() == Decimal("0.0425")
+    assert billing_arithmetic.late_interest_rate() == Decimal("0.0425")
     settings.FIBRE_LATE_INTEREST_RATE = "0.08"
-    assert billing.late_interest_rate() == Decimal("0.08")
+    assert billing_arithmetic.late_interest_rate() == Decimal("0.08")
 
 
 # --------------------------------------------------------------------------- a batch of contracts at once
 
 
 def contract_with_line(world, contractor, reference, quantity, when, *, code="GC-01", **terms):
-    from bawaba.deployments import services
+    from bawaba.deployments.work import setup as work_setup
 
-    contract = services.do_create_contract(world.programme, contractor, world.version, reference=reference,
+    contract = work_setup.do_create_contract(world.programme, contractor, world.version, reference=reference,
                                            wilayas=["16"], starts_on=dt.date(2026, 1, 1), **terms)
     order = contract.work_orders.create(reference=f"WO-{reference}", site=world.site)
     order.items.create(price_item=world.item(code).price_item, planned_quantity=500)
@@ -100,7 +103,7 @@ def test_a_batch_issues_the_same_documents_as_contract_by_contract(world):
 
     # Contract 1: a December statement already (cumulative, advance partly recovered) and a late work order.
     accepted_line(world, "GC-01", 300, at(2025, 12, 10))
-    billing.do_issue_statements(world.contract, dt.date(2025, 12, 31), None, now=at(2026, 1, 2))
+    billing_statements.do_issue_statements(world.contract, dt.date(2025, 12, 31), None, now=at(2026, 1, 2))
     accepted_line(world, "GC-01", 40, at(2026, 1, 12))
     accepted_line(world, "CAB-01", "80.5", at(2026, 1, 31, 23))  # 23:00 UTC is already February 1st in Algiers
     WorkOrder.objects.filter(pk=world.work_order.pk).update(due_on=dt.date(2026, 1, 3), completed_at=at(2026, 1, 9),
@@ -117,11 +120,11 @@ def test_a_batch_issues_the_same_documents_as_contract_by_contract(world):
     contracts = [world.contract, second, world.other_contract]
 
     with transaction.atomic():
-        one_by_one = [billing.do_issue_statements(c, dt.date(2026, 1, 31), None, now=at(2026, 2, 2))
+        one_by_one = [billing_statements.do_issue_statements(c, dt.date(2026, 1, 31), None, now=at(2026, 2, 2))
                       for c in contracts]
         expected = documents_of(one_by_one)
         transaction.set_rollback(True)
-    batch = billing.do_issue_monthly_statements(2026, 1, None, now=at(2026, 2, 2))
+    batch = billing_statements.do_issue_monthly_statements(2026, 1, None, now=at(2026, 2, 2))
 
     assert documents_of(batch) == expected
     assert [s.contract for s in batch] == sorted(contracts, key=lambda c: c.pk)
@@ -134,12 +137,12 @@ def test_a_batch_issues_the_same_documents_as_contract_by_contract(world):
 
 def test_a_batch_numbers_every_contract_of_a_contractor_after_the_last_number_without_gaps(world):
     accepted_line(world, "GC-01", 1, at(2026, 1, 5))
-    billing.do_issue_statements(world.contract, dt.date(2026, 1, 10), None, now=at(2026, 2, 1))  # number 1
+    billing_statements.do_issue_statements(world.contract, dt.date(2026, 1, 10), None, now=at(2026, 2, 1))  # number 1
     for number in range(3):
         contract_with_line(world, world.contractor, f"CT-N{number}", number + 1, at(2026, 1, 20))
     contract_with_line(world, world.other_contractor, "CT-N9", 1, at(2026, 1, 20))
 
-    issued = billing.do_issue_monthly_statements(2026, 1, None, now=at(2026, 2, 2))
+    issued = billing_statements.do_issue_monthly_statements(2026, 1, None, now=at(2026, 2, 2))
 
     mine = f"2026-{world.contractor.pk:05d}"
     assert [s.work_statement.number for s in issued[:3]] == [f"SIT-{mine}-{n:05d}" for n in (2, 3, 4)]
@@ -152,7 +155,7 @@ def test_a_failure_in_a_batch_leaves_nothing_behind_and_gives_its_numbers_back(w
 
     accepted_line(world, "GC-01", 1, at(2026, 1, 5))
     contract_with_line(world, world.other_contractor, "CT-F1", 2, at(2026, 1, 6))
-    words = billing.amount_in_words
+    words = billing_words.amount_in_words
     calls = []
 
     def fails_on_the_second_contract(amount, lang):
@@ -162,15 +165,15 @@ def test_a_failure_in_a_batch_leaves_nothing_behind_and_gives_its_numbers_back(w
         return words(amount, lang)
 
     with monkeypatch.context() as patch:
-        patch.setattr(billing, "amount_in_words", fails_on_the_second_contract)
+        patch.setattr(billing_statements, "amount_in_words", fails_on_the_second_contract)
         with pytest.raises(RuntimeError):
-            billing.do_issue_monthly_statements(2026, 1, None, now=at(2026, 2, 2))
+            billing_statements.do_issue_monthly_statements(2026, 1, None, now=at(2026, 2, 2))
     assert not PaymentStatement.objects.exists() and not WorkStatement.objects.exists()
     assert not BillingLine.objects.filter(work_statement__isnull=False).exists()
     assert not DocumentCounter.objects.exists()
     assert not DeploymentEvent.objects.filter(kind="statement_issued").exists()
 
-    issued = billing.do_issue_monthly_statements(2026, 1, None, now=at(2026, 2, 2))
+    issued = billing_statements.do_issue_monthly_statements(2026, 1, None, now=at(2026, 2, 2))
     assert [s.sequence for s in issued] == [1, 1] and [s.work_statement.sequence for s in issued] == [1, 1]
 
 
@@ -186,7 +189,7 @@ def test_a_monthly_run_needs_the_same_number_of_queries_for_two_contracts_as_for
             contract_with_line(world, contractor, f"CT-Q{month}-{number}", 1, at(2026, month, 10),
                                penalty_per_day="100")
         with CaptureQueriesContext(connection) as queries:
-            issued = billing.do_issue_monthly_statements(2026, month, None, now=at(2026, 6, 2))
+            issued = billing_statements.do_issue_monthly_statements(2026, month, None, now=at(2026, 6, 2))
         assert len(issued) == count
         return len(queries)
 

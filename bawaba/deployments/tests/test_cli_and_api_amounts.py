@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from bawaba.deployments import billing
+from bawaba.deployments.billing import statements as billing_statements
 
 from .factories import accepted_line
 
@@ -43,7 +43,7 @@ def _amounts(value, path=""):
 
 def test_api_amounts_are_always_strings_with_two_decimals(world, as_user):
     accepted_line(world, "GC-01", 10, dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC))  # 12 000: round figures
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
                                             now=dt.datetime(2026, 4, 1, 12, tzinfo=dt.UTC))
     accepted_line(world, "CAB-01", 10, dt.datetime(2026, 4, 5, 12, tzinfo=dt.UTC))
     client = as_user(world.billing_admin)
@@ -73,7 +73,7 @@ def _money_properties(schema: dict) -> list[tuple[str, str, dict]]:
 def test_every_money_field_of_the_fibre_api_is_declared_a_string():
     """All the API's money, present and future: a new amount given as a number in the schema fails here
     (`Money` in schemas.py serialises to a two-decimal string on SQLite and PostgreSQL alike)."""
-    from bawaba.deployments.api import api
+    from bawaba.deployments.common.api import api
 
     schema = api.get_openapi_schema()
     money = _money_properties(schema)

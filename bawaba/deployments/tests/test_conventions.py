@@ -3,7 +3,8 @@ its own direction, on the page and in the PDF."""
 
 import pytest
 
-from bawaba.deployments import billing, documents
+from bawaba.deployments.billing import documents as billing_documents
+from bawaba.deployments.billing import statements as billing_statements
 
 from .test_documents import pdf_text, statement  # noqa: F401 - the fixture: a statement issued on 1 April 2026
 
@@ -33,7 +34,7 @@ def test_statement_page_shows_amounts_with_grouped_digits_and_the_currency(world
 
 def test_a_negative_correction_reads_with_its_sign_and_an_arabic_reason_keeps_its_direction(world, statement,  # noqa: F811
                                                                                           as_user):
-    correction = billing.do_issue_correction(statement, gross_adjustment="-1000", reason=ARABIC_REASON,
+    correction = billing_statements.do_issue_correction(statement, gross_adjustment="-1000", reason=ARABIC_REASON,
                                              actor=world.billing_admin)
     client = as_user(world.worker)
     french = page(client, "fr", correction)
@@ -54,20 +55,20 @@ def test_statement_pdf_prints_amounts_in_dinars_and_dates_day_first(world, state
 
 
 def test_arabic_typed_text_on_a_french_pdf_line_is_shaped_and_reads_right_to_left():
-    line, latin = documents.pdf_text_run(f"Motif : {ARABIC_REASON}")
+    line, latin = billing_documents.pdf_text_run(f"Motif : {ARABIC_REASON}")
     assert not latin  # drawn with the Arabic font
     assert line.startswith("Motif : ")  # the French part stays on the left, in reading order
     arabic = line[len("Motif : "):]
     assert all(not ("\u0600" <= char <= "\u06ff") for char in arabic if char != " ")  # presentation forms only
-    assert arabic.split(" ")[-1] == documents.visual_arabic("خطأ")  # the first Arabic word ends the line
-    rtl, _ = documents.pdf_text_run(ARABIC_REASON + " (WO-0001)")
+    assert arabic.split(" ")[-1] == billing_documents.visual_arabic("خطأ")  # the first Arabic word ends the line
+    rtl, _ = billing_documents.pdf_text_run(ARABIC_REASON + " (WO-0001)")
     assert rtl.startswith("(WO-0001)")  # an Arabic sentence starts on the right: its Latin tail goes left
-    assert documents.pdf_text_run("Retenue de garantie") == ("Retenue de garantie", True)
+    assert billing_documents.pdf_text_run("Retenue de garantie") == ("Retenue de garantie", True)
 
 
 def test_a_correction_pdf_draws_the_arabic_reason_with_the_arabic_font(world, statement):  # noqa: F811
-    correction = billing.do_issue_correction(statement, gross_adjustment="-1000", reason=ARABIC_REASON,
+    correction = billing_statements.do_issue_correction(statement, gross_adjustment="-1000", reason=ARABIC_REASON,
                                              actor=world.billing_admin)
-    text = pdf_text(documents.payment_statement_pdf(correction))
+    text = pdf_text(billing_documents.payment_statement_pdf(correction))
     assert "(1 000,00 DA) Tj" in text  # a credit note (avoir) states the credited amount, positive
     assert "/F3+0" in text and ARABIC_REASON not in text  # shaped glyphs of the embedded font, not raw letters

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
-from bawaba.deployments import services
+from bawaba.deployments.field import services as field_services
 
 from .factories import good_report
 
@@ -62,7 +62,7 @@ def first_load(client, url: str) -> list[tuple[str, int]]:
 
 
 def test_the_dashboard_and_its_map_weigh_under_150_kb_on_first_load(world, client):
-    services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
+    field_services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
     client.force_login(world.operator_agent)
     fetched = first_load(client, "/fibre/dashboard/")
     total = sum(size for _url, size in fetched)
@@ -89,7 +89,7 @@ def test_the_map_is_fitted_to_the_data_with_a_margin():
 def test_a_programme_priced_in_cfa_francs_shows_its_amounts_in_fcfa(world, client):
     from bawaba.deployments.models import PriceSchedule
 
-    services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
+    field_services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
     PriceSchedule.objects.update(currency="XAF")
     client.force_login(world.operator_agent)
     page = client.get("/fibre/dashboard/").content.decode()

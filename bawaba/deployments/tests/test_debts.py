@@ -18,9 +18,12 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bawaba.deployments import billing, selectors
+from bawaba.deployments.billing import payments as billing_payments
+from bawaba.deployments.billing import selectors as billing_selectors
+from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.common import money as common_money
+from bawaba.deployments.common.errors import Conflict
 from bawaba.deployments.models import Payment, PaymentStatement
-from bawaba.deployments.services import Conflict
 
 from .factories import accepted_line
 
@@ -45,16 +48,18 @@ def interest(amount, days) -> Decimal:
 def march_statement(world, quantity=10):
     """Net 12 480.00 (gross 12 000, retention 5 %, advance 10 %, VAT 19 %), issued 1 April 2026, due 1 May."""
     accepted_line(world, "GC-01", quantity, at(2026, 3, 5))
-    return billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(2026, 4, 1))
+    return billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                                  now=at(2026, 4, 1))
 
 
 def correct(world, statement, gross, penalty="0", reason="Tranchée comptée deux fois"):
-    return billing.do_issue_correction(statement, gross_adjustment=gross, penalty_adjustment=penalty, reason=reason,
+    return billing_statements.do_issue_correction(statement, gross_adjustment=gross, penalty_adjustment=penalty,
+                                                  reason=reason,
                                        actor=world.billing_admin)
 
 
 def pay(world, statement, amount, paid_on):
-    return billing.do_record_payment(statement, amount=amount, paid_on=paid_on, actor=world.billing_admin)
+    return billing_payments.do_record_payment(statement, amount=amount, paid_on=paid_on, actor=world.billing_admin)
 
 
 # --------------------------------------------------------------------------- the review's probe
@@ -72,16 +77,16 @@ def test_paying_the_original_less_its_credit_correction_settles_it(world, rate, 
         correction = correct(world, statement, "-1200")
     assert correction.net_amount == Decimal("-1368.00")
 
-    status = selectors.statement_status(statement, on=dt.date(2027, 5, 20))
+    status = billing_selectors.statement_status(statement, on=dt.date(2027, 5, 20))
     assert status["outstanding"] == 0 and status["paid"] == Decimal("11112.00")
     assert status["total"] == Decimal("11112.00")
     assert status["days_to_pay"] == 49 and not status["is_overdue"]
     # 19 days late on the 11 112.00 really owed, then nothing: no interest on the credited 1 368.00.
-    expected = billing.money(interest("11112", 19))
-    assert status["late_interest"] == expected == billing.late_interest(statement, dt.date(2026, 5, 20))
-    assert billing.outstanding_amount(statement) == 0 and billing.days_to_pay(statement) == 49
+    expected = common_money.money(interest("11112", 19))
+    assert status["late_interest"] == expected == billing_payments.late_interest(statement, dt.date(2026, 5, 20))
+    assert billing_payments.outstanding_amount(statement) == 0 and billing_payments.days_to_pay(statement) == 49
     # The correction belongs to the same debt and shows the same figures.
-    assert selectors.statement_status(correction, on=dt.date(2027, 5, 20)) == status
+    assert billing_selectors.statement_status(correction, on=dt.date(2027, 5, 20)) == status
     with pytest.raises(Conflict):  # settled: nothing more can be recorded
         pay(world, statement, "0.01", dt.date(2026, 6, 1))
 
@@ -142,7 +147,7 @@ def test_paying_more_than_the_netted_amount_is_refused(world):
     with pytest.raises(Conflict):
         pay(world, statement, "112.01", dt.date(2026, 5, 21))
     pay(world, statement, "112", dt.date(2026, 5, 21))
-    assert billing.outstanding_amount(statement) == 0 and billing.days_to_pay(statement) == 50
+    assert billing_payments.outstanding_amount(statement) == 0 and billing_payments.days_to_pay(statement) == 50
     assert Payment.objects.count() == 2
 
 
@@ -167,20 +172,20 @@ def test_a_payment_is_recorded_on_the_original_not_on_its_correction(world, clie
 def test_a_positive_correction_adds_to_what_is_owed_from_its_own_due_date(world, rate):
     statement = march_statement(world)
     pay(world, statement, "12480", dt.date(2026, 5, 1))  # on time
-    assert billing.days_to_pay(statement) == 30
+    assert billing_payments.days_to_pay(statement) == 30
     correction = correct(world, statement, "1000", reason="Chambre oubliée")  # net 1 140.00, issued today
     assert correction.net_amount == Decimal("1140.00") and correction.due_on > timezone.localdate()
-    status = selectors.statement_status(statement)
+    status = billing_selectors.statement_status(statement)
     assert status["outstanding"] == Decimal("1140.00") and status["days_to_pay"] is None
     assert not status["is_overdue"] and status["late_interest"] == 0  # the extra amount is not due yet
     later = correction.due_on + dt.timedelta(days=30)
-    assert billing.late_interest(statement, later) == billing.money(interest("1140", 30))
-    assert selectors.statement_status(statement, on=later)["is_overdue"]
+    assert billing_payments.late_interest(statement, later) == common_money.money(interest("1140", 30))
+    assert billing_selectors.statement_status(statement, on=later)["is_overdue"]
     with pytest.raises(Conflict):
         pay(world, statement, "1140.01", timezone.localdate())
     pay(world, statement, "1140", timezone.localdate())
-    assert billing.outstanding_amount(statement) == 0
-    assert billing.days_to_pay(statement) == (timezone.localdate() - dt.date(2026, 4, 1)).days
+    assert billing_payments.outstanding_amount(statement) == 0
+    assert billing_payments.days_to_pay(statement) == (timezone.localdate() - dt.date(2026, 4, 1)).days
 
 
 # --------------------------------------------------------------------------- credits are bounded
@@ -227,7 +232,7 @@ def test_a_credit_cannot_take_the_statement_below_what_was_paid(world):
         correct(world, statement, "-1200")  # net 11 112 < 12 000 paid
     assert "12\xa0000,00\xa0DA" in error.value.messages[0]
     correct(world, statement, "-400")  # net −456.00: 12 024.00 ≥ 12 000 paid
-    assert billing.outstanding_amount(statement) == Decimal("24.00")
+    assert billing_payments.outstanding_amount(statement) == Decimal("24.00")
 
 
 # --------------------------------------------------------------------------- interest on what is really owed
@@ -237,7 +242,7 @@ def debt(net, due_on, corrections=(), payments=()):
     """A Debt of unsaved rows: corrections [(net, issued on, due on)], payments [(amount, paid on)]."""
     statement = PaymentStatement(pk=1, net_amount=Decimal(net), due_on=due_on, issued_at=at(2026, 1, 1),
                                  issued_on=dt.date(2026, 1, 1))
-    return billing.Debt(
+    return billing_payments.Debt(
         statement,
         tuple(PaymentStatement(pk=10 + i, net_amount=Decimal(n), issued_at=at(issued.year, issued.month, issued.day),
                                issued_on=issued, due_on=due, corrects_id=1)
@@ -248,7 +253,7 @@ def debt(net, due_on, corrections=(), payments=()):
 def test_a_credit_reduces_interest_from_the_original_due_date(rate):
     owed = debt("12480", dt.date(2026, 5, 1), corrections=[("-1368", dt.date(2026, 6, 1), dt.date(2026, 7, 1))],
                 payments=[("11112", dt.date(2026, 5, 31))])
-    assert owed.late_interest(dt.date(2027, 1, 1)) == billing.money(interest("11112", 30))
+    assert owed.late_interest(dt.date(2027, 1, 1)) == common_money.money(interest("11112", 30))
     assert owed.outstanding == 0 and owed.days_to_pay() == 150 and not owed.is_overdue(dt.date(2027, 1, 1))
 
 
@@ -257,11 +262,11 @@ def test_a_positive_correction_bears_interest_from_its_own_due_date_only(rate):
                 payments=[("10000", dt.date(2026, 1, 31))])
     assert owed.late_interest(dt.date(2026, 3, 31)) == 0 and not owed.is_overdue(dt.date(2026, 3, 31))
     assert owed.is_overdue(dt.date(2026, 4, 1))
-    assert owed.late_interest(dt.date(2026, 4, 30)) == billing.money(interest("1140", 30))
+    assert owed.late_interest(dt.date(2026, 4, 30)) == common_money.money(interest("1140", 30))
     # An early payment counts for the oldest amount first, whatever statement it was meant for.
     unpaid = debt("10000", dt.date(2026, 1, 31), corrections=[("1140", dt.date(2026, 3, 1), dt.date(2026, 3, 31))],
                   payments=[("1140", dt.date(2026, 1, 15))])
-    assert unpaid.late_interest(dt.date(2026, 3, 31)) == billing.money(interest("8860", 59))
+    assert unpaid.late_interest(dt.date(2026, 3, 31)) == common_money.money(interest("8860", 59))
 
 
 def test_a_credit_reverses_the_latest_amounts_first(rate):
@@ -269,7 +274,7 @@ def test_a_credit_reverses_the_latest_amounts_first(rate):
     reversed_extra = debt("1000", dt.date(2026, 1, 31), corrections=[
         ("500", dt.date(2026, 3, 1), dt.date(2026, 3, 31)), ("-500", dt.date(2026, 3, 10), dt.date(2026, 4, 9))])
     assert reversed_extra.tranches() == [(dt.date(2026, 1, 31), Decimal("1000"))]
-    assert reversed_extra.late_interest(dt.date(2026, 4, 30)) == billing.money(interest("1000", 89))
+    assert reversed_extra.late_interest(dt.date(2026, 4, 30)) == common_money.money(interest("1000", 89))
     # A credit issued before an extra amount reduces the original; the extra amount stays whole.
     credit_first = debt("1000", dt.date(2026, 1, 31), corrections=[
         ("-200", dt.date(2026, 2, 10), dt.date(2026, 3, 12)), ("300", dt.date(2026, 3, 1), dt.date(2026, 3, 31))])
@@ -289,22 +294,22 @@ def test_payment_delays_per_contractor_and_wilaya_show_netted_figures(world, rat
     correct(world, settled, "-1200")
     pay(world, settled, "11112", dt.date(2026, 5, 20))
     accepted_line(world, "GC-01", 5, at(2026, 4, 5))  # April: gross 6 000, net 6 240
-    april = billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
+    april = billing_statements.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
                                         now=at(2026, 5, 1))
     correct(world, april, "-1000")  # net −1 140.00: 5 100.00 owed, due 31 May 2026
     pay(world, april, "100", dt.date(2026, 6, 30))
     today = timezone.localdate()
-    open_interest = billing.money(interest("5100", 30) + interest("5000", (today - dt.date(2026, 6, 30)).days))
+    open_interest = common_money.money(interest("5100", 30) + interest("5000", (today - dt.date(2026, 6, 30)).days))
 
     for by in ("contractor", "wilaya"):
-        (row,) = selectors.days_to_pay(world.programme, by=by)
+        (row,) = billing_selectors.days_to_pay(world.programme, by=by)
         assert row["paid_statements"] == 1 and row["open_statements"] == 1, by
         assert row["mean_days_to_pay"] == Decimal("49.0"), by
         assert row["outstanding"] == Decimal("5000.00"), by
-        assert row["late_interest"] == billing.money(interest("11112", 19)) + open_interest, by
-    assert selectors.days_to_pay(world.programme, by="wilaya")[0]["key"].code == "16"
+        assert row["late_interest"] == common_money.money(interest("11112", 19)) + open_interest, by
+    assert billing_selectors.days_to_pay(world.programme, by="wilaya")[0]["key"].code == "16"
 
-    listed = {s.number: s for s in selectors.statements_of(world.billing_admin)}
+    listed = {s.number: s for s in billing_selectors.statements_of(world.billing_admin)}
     assert listed[settled.number].debt_outstanding == 0 and listed[settled.number].paid == Decimal("11112.00")
     assert listed[april.number].debt_outstanding == Decimal("5000.00")
     correction = april.corrections.get()
@@ -315,7 +320,8 @@ def corrected_and_paid_month(world, month):
     """A month's statement with a small credit correction and a partial payment."""
     accepted_line(world, "GC-01", 2, at(2026, month, 5))
     end = dt.date(2026, month + 1, 1) - dt.timedelta(days=1)
-    statement = billing.do_issue_statements(world.contract, end, world.billing_admin, now=at(2026, month + 1, 1))
+    statement = billing_statements.do_issue_statements(world.contract, end, world.billing_admin, now=at(2026,
+                                                                                                        month + 1, 1))
     correct(world, statement, "-100")
     pay(world, statement, "10", dt.date(2026, month + 1, 2))
 
@@ -324,7 +330,7 @@ def corrected_and_paid_month(world, month):
 def test_payment_delays_do_not_query_once_per_statement(world):
     def count(by):
         with CaptureQueriesContext(connection) as queries:
-            selectors.days_to_pay(world.programme, by=by)
+            billing_selectors.days_to_pay(world.programme, by=by)
         return len(queries)
 
     corrected_and_paid_month(world, 1)
@@ -338,7 +344,7 @@ def test_payment_delays_do_not_query_once_per_statement(world):
 def test_a_page_of_statements_gets_its_statuses_in_a_few_queries(world):
     def page():
         with CaptureQueriesContext(connection) as queries:
-            listed = selectors.statement_statuses(selectors.statements_of(world.billing_admin)[:50])
+            listed = billing_selectors.statement_statuses(billing_selectors.statements_of(world.billing_admin)[:50])
         return listed, len(queries)
 
     corrected_and_paid_month(world, 1)
@@ -348,7 +354,7 @@ def test_a_page_of_statements_gets_its_statuses_in_a_few_queries(world):
     listed, four = page()
     assert four == one and len(listed) == 8
     for statement in listed:
-        assert statement.status == selectors.statement_status(statement)
+        assert statement.status == billing_selectors.statement_status(statement)
         assert statement.status["outstanding"] == statement.debt_outstanding
 
 
@@ -372,7 +378,8 @@ def test_what_is_owed_is_nets_less_payments_and_never_negative(world, ops):
     with transaction.atomic():
         statements = [march_statement(world)]
         accepted_line(world, "CAB-01", 40, at(2026, 4, 5))
-        statements.append(billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
+        statements.append(billing_statements.do_issue_statements(world.contract, dt.date(2026, 4, 30),
+                                                                 world.billing_admin,
                                                       now=at(2026, 5, 1)))
         for kind, target, amount, extra in ops:
             statement = statements[target]
@@ -392,15 +399,17 @@ def test_what_is_owed_is_nets_less_payments_and_never_negative(world, ops):
             paid = sum((p.amount for p in Payment.objects.filter(statement__in=members)), Decimal("0"))
             assert all(p.statement_id == statement.pk for p in Payment.objects.filter(statement__in=members))
             assert sum((s.gross_amount for s in members), Decimal("0")) >= 0
-            outstanding = billing.outstanding_amount(statement)
+            outstanding = billing_payments.outstanding_amount(statement)
             assert outstanding == nets - paid >= 0
             for member in members:
-                assert selectors.statements_of(world.billing_admin).get(pk=member.pk).debt_outstanding == outstanding
-            assert (billing.days_to_pay(statement) is not None) == (outstanding == 0 and nets > 0)
+                seen = billing_selectors.statements_of(world.billing_admin).get(pk=member.pk)
+                assert seen.debt_outstanding == outstanding
+            assert (billing_payments.days_to_pay(statement) is not None) == (outstanding == 0 and nets > 0)
             if outstanding == 0:  # settled: interest stops
-                assert billing.late_interest(statement, dt.date(2030, 1, 1)) == billing.late_interest(statement)
+                assert billing_payments.late_interest(statement, dt.date(2030, 1,
+                        1)) == billing_payments.late_interest(statement)
             total_outstanding += outstanding
-        rows = selectors.days_to_pay(world.programme)
+        rows = billing_selectors.days_to_pay(world.programme)
         assert sum((row["outstanding"] for row in rows), Decimal("0")) == total_outstanding
         transaction.set_rollback(True)
 
@@ -417,7 +426,7 @@ def test_a_correction_applies_its_penalty_as_asked_within_what_the_debt_allows(w
     assert refund.net_amount == Decimal("595.00")
     with pytest.raises(ValidationError):  # rounds to nothing at all
         correct(world, statement, "0.001")
-    assert billing.outstanding_amount(statement) == Decimal("12480.00")
+    assert billing_payments.outstanding_amount(statement) == Decimal("12480.00")
 
 
 @pytest.mark.django_db
@@ -425,7 +434,7 @@ def test_a_settled_statement_with_a_correction_not_yet_due_is_not_shown_overdue(
     statement = march_statement(world)  # due 1 May 2026
     pay(world, statement, statement.net_amount, dt.date(2026, 4, 20))
     correct(world, statement, "1000")  # positive: due 30 days from today
-    assert not selectors.statement_status(statement)["is_overdue"]
+    assert not billing_selectors.statement_status(statement)["is_overdue"]
     client.force_login(world.billing_admin)
     html = client.get("/fibre/statements/").content.decode()
     rows = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]

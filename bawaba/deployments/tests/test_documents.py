@@ -9,7 +9,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from bawaba.deployments import billing, documents
+from bawaba.deployments.billing import documents as billing_documents
+from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.billing import words as billing_words
+from bawaba.deployments.common import money as common_money
 
 from .factories import accepted_line
 
@@ -32,7 +35,8 @@ def statement(world):
     accepted_line(world, "CAB-01", 20, at(3, 21))     # 3 000.00
     WorkOrder.objects.filter(pk=world.work_order.pk).update(due_on=dt.date(2026, 3, 1), state="completed",
                                                             completed_at=at(3, 3), completion_recorded_at=at(3, 3))
-    return billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    return billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4,
+                                                                                                                    1))
 
 
 def pdf_text(data: bytes) -> str:
@@ -51,7 +55,7 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_payment_statement_pdf_shows_the_amounts(statement):
-    data = documents.payment_statement_pdf(statement)
+    data = billing_documents.payment_statement_pdf(statement)
     assert data.startswith(b"%PDF-")
     text = pdf_text(data)
     assert statement.net_amount == Decimal("25778.00")
@@ -61,24 +65,24 @@ def test_payment_statement_pdf_shows_the_amounts(statement):
     assert "vingt-cinq mille sept cent soixante-dix-huit dinars alg" in text
     assert "WO-0001 : 2 jour\\(s\\) de retard, 2 000,00 DA" in text  # parentheses escaped in PDF strings
     # Deterministic: rendering twice gives the same bytes.
-    assert documents.payment_statement_pdf(statement) == data
+    assert billing_documents.payment_statement_pdf(statement) == data
 
 
 def test_arabic_text_is_shaped_and_embedded_with_a_font(statement):
-    data = documents.payment_statement_pdf(statement)
+    data = billing_documents.payment_statement_pdf(statement)
     assert b"DejaVuSans" in data
-    shaped = documents.visual_arabic("دينار")
+    shaped = billing_documents.visual_arabic("دينار")
     assert shaped != "دينار" and "\ufe8d" <= shaped[0] <= "\ufefc"  # presentation forms, visual order
 
 
 def test_work_statement_pdf(statement):
-    data = documents.work_statement_pdf(statement.work_statement)
+    data = billing_documents.work_statement_pdf(statement.work_statement)
     assert data.startswith(b"%PDF-")
     assert "27 075,00 DA" in pdf_text(data)
 
 
 def test_ubl_invoice_parses_with_the_right_totals(statement):
-    root = ET.fromstring(documents.payment_statement_ubl(statement))  # noqa: S314 - our own output
+    root = ET.fromstring(billing_documents.payment_statement_ubl(statement))  # noqa: S314 - our own output
     assert root.tag == f"{{{NS['inv']}}}Invoice"
 
     def value(path):
@@ -113,14 +117,15 @@ def test_ubl_invoice_parses_with_the_right_totals(statement):
 
 
 def test_correction_is_a_corrected_invoice_referring_to_the_original(statement, world):
-    correction = billing.do_issue_correction(statement, gross_adjustment="1000", reason="Double count of trench",
+    correction = billing_statements.do_issue_correction(statement, gross_adjustment="1000",
+                                                        reason="Double count of trench",
                                              actor=world.billing_admin)
-    root = ET.fromstring(documents.payment_statement_ubl(correction))  # noqa: S314 - our own output
+    root = ET.fromstring(billing_documents.payment_statement_ubl(correction))  # noqa: S314 - our own output
     assert root.find("cbc:InvoiceTypeCode", NS).text == "384"
     assert root.find("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", NS).text == statement.number
     assert Decimal(root.find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS).text) == (
         correction.taxable_amount + correction.vat_amount)
-    assert "Double count of trench" in pdf_text(documents.payment_statement_pdf(correction))
+    assert "Double count of trench" in pdf_text(billing_documents.payment_statement_pdf(correction))
 
 
 def test_tax_identifiers_of_both_parties_are_on_the_e_invoice_and_the_pdf(world):
@@ -129,8 +134,9 @@ def test_tax_identifiers_of_both_parties_are_on_the_e_invoice_and_the_pdf(world)
     Organisation.objects.filter(pk=world.contractor.pk).update(tax_identifier="001216098765432")
     Organisation.objects.filter(pk=world.operator.pk).update(tax_identifier="000016001234567")
     accepted_line(world, "GC-01", 10, at(3, 5))
-    issued = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
-    root = ET.fromstring(documents.payment_statement_ubl(issued))  # noqa: S314 - our own output
+    issued = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                                    now=at(4, 1))
+    root = ET.fromstring(billing_documents.payment_statement_ubl(issued))  # noqa: S314 - our own output
     seller = "cac:AccountingSupplierParty/cac:Party/"
     buyer = "cac:AccountingCustomerParty/cac:Party/"
     # VAT identifiers carry the ISO country prefix (EN 16931 BR-CO-09); the legal entity keeps the bare NIF.
@@ -140,12 +146,12 @@ def test_tax_identifiers_of_both_parties_are_on_the_e_invoice_and_the_pdf(world)
     assert root.find(seller + "cac:PartyLegalEntity/cbc:CompanyID", NS).text == world.contractor.trade_register_number
     assert root.find(buyer + "cac:PartyTaxScheme/cbc:CompanyID", NS).text == "DZ000016001234567"
     assert root.find(buyer + "cac:PartyLegalEntity/cbc:CompanyID", NS).text == world.operator.trade_register_number
-    assert "NIF : 001216098765432" in pdf_text(documents.payment_statement_pdf(issued))
+    assert "NIF : 001216098765432" in pdf_text(billing_documents.payment_statement_pdf(issued))
 
 
 def test_without_a_tax_identifier_no_empty_tax_element_is_written(statement):
     statement.parties["contractor"]["tax_identifier"] = ""  # a statement issued before NIFs were required
-    root = ET.fromstring(documents.payment_statement_ubl(statement))  # noqa: S314 - our own output
+    root = ET.fromstring(billing_documents.payment_statement_ubl(statement))  # noqa: S314 - our own output
     assert root.find("cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme", NS) is None
 
 
@@ -155,16 +161,16 @@ def test_documents_of_a_monthly_run_are_rendered_from_the_frozen_rows_alone(worl
     from bawaba.deployments.models import PaymentStatement
 
     accepted_line(world, "GC-01", 10, at(1, 5))
-    issued = billing.do_issue_monthly_statements(2026, 1, world.billing_admin, now=at(2, 2))
+    issued = billing_statements.do_issue_monthly_statements(2026, 1, world.billing_admin, now=at(2, 2))
     assert len(issued) == 1
     stored = PaymentStatement.objects.get(pk=issued[0].pk)
-    assert stored.amount_in_words_fr == billing.amount_in_words(stored.net_amount, "fr")
-    assert stored.amount_in_words_ar == billing.amount_in_words(stored.net_amount, "ar")
-    for render in (documents.payment_statement_pdf, documents.payment_statement_ubl):
+    assert stored.amount_in_words_fr == billing_words.amount_in_words(stored.net_amount, "fr")
+    assert stored.amount_in_words_ar == billing_words.amount_in_words(stored.net_amount, "ar")
+    for render in (billing_documents.payment_statement_pdf, billing_documents.payment_statement_ubl):
         assert render(stored) == render(issued[0]) == render(PaymentStatement.objects.get(pk=stored.pk))
-    assert documents.work_statement_pdf(stored.work_statement) == documents.work_statement_pdf(
+    assert billing_documents.work_statement_pdf(stored.work_statement) == billing_documents.work_statement_pdf(
         issued[0].work_statement)
-    assert stored.number in pdf_text(documents.payment_statement_pdf(stored))
+    assert stored.number in pdf_text(billing_documents.payment_statement_pdf(stored))
 
 
 # --------------------------------------------------------------------------- issued documents never change
@@ -172,10 +178,13 @@ def test_documents_of_a_monthly_run_are_rendered_from_the_frozen_rows_alone(worl
 
 def render_all(statement, correction=None) -> list[bytes]:
     """Every document of a payment statement (and of a correction of it), as downloaded."""
-    rendered = [documents.payment_statement_pdf(statement), documents.payment_statement_pdf(statement, lang="en"),
-                documents.payment_statement_ubl(statement), documents.work_statement_pdf(statement.work_statement)]
+    rendered = [billing_documents.payment_statement_pdf(statement),
+                billing_documents.payment_statement_pdf(statement, lang="en"),
+                billing_documents.payment_statement_ubl(statement),
+                billing_documents.work_statement_pdf(statement.work_statement)]
     if correction is not None:
-        rendered += [documents.payment_statement_pdf(correction), documents.payment_statement_ubl(correction)]
+        rendered += [billing_documents.payment_statement_pdf(correction),
+                     billing_documents.payment_statement_ubl(correction)]
     return rendered
 
 
@@ -209,8 +218,10 @@ def test_an_issued_statement_prints_the_same_after_the_contract_and_the_parties_
     contractor_name = Organisation.objects.get(pk=world.contractor.pk).name_fr
     accepted_line(world, "GC-01", 10, at(3, 5))
     accepted_line(world, "CAB-01", 20, at(3, 21))
-    issued = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
-    correction = billing.do_issue_correction(issued, gross_adjustment="-1000", reason="Double count of trench",
+    issued = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                                    now=at(4, 1))
+    correction = billing_statements.do_issue_correction(issued, gross_adjustment="-1000",
+                                                        reason="Double count of trench",
                                              actor=world.billing_admin)
     before = render_all(issued, correction)
 
@@ -219,7 +230,7 @@ def test_an_issued_statement_prints_the_same_after_the_contract_and_the_parties_
     statement = PaymentStatement.objects.get(pk=issued.pk)
     correction = PaymentStatement.objects.get(pk=correction.pk)
     assert render_all(statement, correction) == before  # byte for byte, PDF and UBL, statement and correction
-    root = ET.fromstring(documents.payment_statement_ubl(statement))  # noqa: S314 - our own output
+    root = ET.fromstring(billing_documents.payment_statement_ubl(statement))  # noqa: S314 - our own output
     seller, buyer = "cac:AccountingSupplierParty/cac:Party/", "cac:AccountingCustomerParty/cac:Party/"
     assert root.find(seller + "cac:PartyName/cbc:Name", NS).text == contractor_name != "Renamed SARL"
     assert root.find(seller + "cac:PartyTaxScheme/cbc:CompanyID", NS).text == "DZ001216098765432"  # not TN
@@ -230,28 +241,29 @@ def test_an_issued_statement_prints_the_same_after_the_contract_and_the_parties_
     assert root.find("cbc:IssueDate", NS).text == "2026-04-01"
     assert root.find("cbc:DueDate", NS).text == "2026-05-01"
     assert root.find("cac:PaymentTerms/cbc:Note", NS).text.endswith("le 2026-05-01 (30 jours)")
-    text = pdf_text(documents.payment_statement_pdf(statement))
+    text = pdf_text(billing_documents.payment_statement_pdf(statement))
     assert "Retenue de garantie \\(5 %\\)" in text and "FTTH 2027" in text and "renomm" not in text
     assert contractor_name in text and "NIF : 001216098765432" in text
 
 
 def test_a_statement_issued_after_the_changes_prints_the_new_terms_and_names(world):
     accepted_line(world, "GC-01", 10, at(3, 5))
-    billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
     edit_everything_printed(world)
     accepted_line(world, "GC-01", 5, at(4, 10))
 
-    april = billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin, now=at(5, 2))
+    april = billing_statements.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
+                                                   now=at(5, 2))
 
     assert (april.retention_rate, april.advance_recovery_rate, april.payment_terms_days) == (
         Decimal("0.07"), Decimal("0.20"), 60)
     assert april.issued_on == dt.date(2026, 5, 3)  # the operator's day: 12:00 UTC is 02:00 on the 3rd at UTC+14
-    root = ET.fromstring(documents.payment_statement_ubl(april))  # noqa: S314 - our own output
+    root = ET.fromstring(billing_documents.payment_statement_ubl(april))  # noqa: S314 - our own output
     assert root.find("cac:AccountingSupplierParty/cac:Party/cac:PartyName/cbc:Name", NS).text == "Renamed SARL"
     assert root.find("cac:ContractDocumentReference/cbc:ID", NS).text == "CT-2026-001-BIS"
     assert root.find("cac:PaymentTerms/cbc:Note", NS).text.endswith("le 2026-07-02 (60 jours)")
-    assert "Retenue de garantie \\(7 %\\)" in pdf_text(documents.payment_statement_pdf(april))
-    assert "FTTH 2027 renomm" in pdf_text(documents.work_statement_pdf(april.work_statement))
+    assert "Retenue de garantie \\(7 %\\)" in pdf_text(billing_documents.payment_statement_pdf(april))
+    assert "FTTH 2027 renomm" in pdf_text(billing_documents.work_statement_pdf(april.work_statement))
 
 
 def test_the_printed_retention_rate_is_the_rate_the_retention_was_computed_with(world):
@@ -259,25 +271,26 @@ def test_the_printed_retention_rate_is_the_rate_the_retention_was_computed_with(
 
     Contract.objects.filter(pk=world.contract.pk).update(retention_rate=Decimal("0.075"))
     accepted_line(world, "GC-01", 10, at(3, 5))  # 12 000.00
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
                                             now=at(4, 1))
     assert statement.retention_rate == Decimal("0.075")
-    assert statement.retention_amount == billing.money(statement.gross_amount * statement.retention_rate) == \
+    assert statement.retention_amount == common_money.money(statement.gross_amount * statement.retention_rate) == \
         Decimal("900.00")
-    text = pdf_text(documents.payment_statement_pdf(statement))
+    text = pdf_text(billing_documents.payment_statement_pdf(statement))
     assert "Retenue de garantie \\(7,5 %\\)" in text and "-900,00 DA" in text
 
     # A correction takes back at the rates of the statement it corrects, even after the contract changed.
     Contract.objects.filter(pk=world.contract.pk).update(retention_rate=Decimal("0.04"), vat_rate=Decimal("0.09"),
                                                          payment_terms_days=60)
-    correction = billing.do_issue_correction(statement, gross_adjustment="-1000", reason="Trench measured twice",
+    correction = billing_statements.do_issue_correction(statement, gross_adjustment="-1000",
+                                                        reason="Trench measured twice",
                                              actor=world.billing_admin)
     assert correction.retention_rate == Decimal("0.075") and correction.retention_amount == Decimal("-75.00")
     assert correction.vat_rate == statement.vat_rate and correction.vat_amount == Decimal("-190.00")
     assert correction.payment_terms_days == statement.payment_terms_days
     assert correction.advance_recovery_rate == 0
-    assert "Retenue de garantie \\(7,5 %\\)" in pdf_text(documents.payment_statement_pdf(correction))
-    assert "Retenue de garantie \\(7,5 %\\)" in pdf_text(documents.payment_statement_pdf(statement))
+    assert "Retenue de garantie \\(7,5 %\\)" in pdf_text(billing_documents.payment_statement_pdf(correction))
+    assert "Retenue de garantie \\(7,5 %\\)" in pdf_text(billing_documents.payment_statement_pdf(statement))
 
 
 def test_documents_read_neither_the_contract_nor_the_organisations(statement):
@@ -303,8 +316,10 @@ def test_statements_issued_before_the_snapshot_migration_are_filled_and_print_as
 
     accepted_line(world, "GC-01", 10, at(3, 5))
     accepted_line(world, "CAB-01", 20, at(3, 21))
-    issued = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
-    correction = billing.do_issue_correction(issued, gross_adjustment="-1000", reason="Double count of trench",
+    issued = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                                    now=at(4, 1))
+    correction = billing_statements.do_issue_correction(issued, gross_adjustment="-1000",
+                                                        reason="Double count of trench",
                                              actor=world.billing_admin)
     fields = ("issued_on", "parties", "retention_rate", "advance_recovery_rate", "payment_terms_days")
 

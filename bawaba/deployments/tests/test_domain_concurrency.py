@@ -16,8 +16,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 
-from bawaba.deployments import rules, services
+from bawaba.deployments.common import rules as common_rules
+from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import BillingLine, Decision, Photo, ReportedItem
+from bawaba.deployments.work import setup as work_setup
 
 from .factories import FTTH_ITEMS, good_report, make_photo, make_site
 
@@ -34,7 +36,7 @@ pytestmark = [
 @pytest.fixture
 def two_orders(world):
     site = make_site(world.programme, "S-0003", lat=Decimal("36.7760"), lon=Decimal("3.0600"))
-    other = services.do_create_work_order(world.contract, site, reference="WO-0003", items=FTTH_ITEMS)
+    other = work_setup.do_create_work_order(world.contract, site, reference="WO-0003", items=FTTH_ITEMS)
     return world.work_order, other
 
 
@@ -42,14 +44,14 @@ def two_orders(world):
 def hold_after_checks(monkeypatch):
     """The rules run right after the reuse checks: meet the other report there before deciding."""
     meeting = threading.Barrier(2)
-    evaluate = rules.evaluate
+    evaluate = common_rules.evaluate
 
     def evaluate_once_both_checked(evidence, params=None):
         with contextlib.suppress(threading.BrokenBarrierError):  # the other one waits for this one's commit
             meeting.wait(timeout=HOLD)
         return evaluate(evidence, params)
 
-    monkeypatch.setattr(rules, "evaluate", evaluate_once_both_checked)
+    monkeypatch.setattr(common_rules, "evaluate", evaluate_once_both_checked)
 
 
 def send_at_once(world, reports):
@@ -59,7 +61,7 @@ def send_at_once(world, reports):
     def send(work_order, values):
         try:
             start.wait()
-            outcomes.append(services.do_submit_field_report(world.worker, work_order, **values))
+            outcomes.append(field_services.do_submit_field_report(world.worker, work_order, **values))
         except Exception as exc:  # reported below
             errors.append(exc)
         finally:
@@ -101,7 +103,7 @@ def test_a_photo_stored_at_the_same_moment_becomes_a_reuse_even_without_the_lock
                                                                                 hold_after_checks, monkeypatch):
     # The last line of defence: the unique original per hash makes the second insert fail once the first
     # commits; the second report is then stored again, its photo as a reuse: never a 500.
-    monkeypatch.setattr(services, "_serialise_evidence", lambda serial, shas: None, raising=False)
+    monkeypatch.setattr(field_services, "_serialise_evidence", lambda serial, shas: None, raising=False)
     photo_bytes = make_photo(seed=919191).read()
     outcomes = send_at_once(world, [(order, good_report(world, "ONT-01", work_order=order, photos=[
         SimpleUploadedFile(f"{order.reference}.jpg", photo_bytes), make_photo()])) for order in two_orders])

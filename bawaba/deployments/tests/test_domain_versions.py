@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from bawaba.deployments import services
+from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import PriceItem, RuleSet
 
 from .factories import accepted_line, good_report
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def decided_rule_set(world) -> RuleSet:
-    item = services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01")) \
+    item = field_services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01")) \
         .report.items.get()
     return item.rule_set
 
@@ -71,7 +71,7 @@ def test_a_billed_price_item_cannot_change_its_price_or_its_printed_label(world)
 
 def test_a_price_item_reported_but_not_yet_accepted_is_frozen_too(world):
     far = good_report(world, "ONT-01", latitude=str(world.site.latitude + Decimal("0.00063")))
-    assert services.do_submit_field_report(world.worker, world.work_order, **far).report.items.get().decision \
+    assert field_services.do_submit_field_report(world.worker, world.work_order, **far).report.items.get().decision \
         == "doubtful"
     price_item = world.item("ONT-01").price_item
     price_item.unit_price = Decimal("1")
@@ -81,7 +81,7 @@ def test_a_price_item_reported_but_not_yet_accepted_is_frozen_too(world):
 
 def test_a_bulk_update_cannot_change_a_used_price_or_threshold_either(world):
     far = good_report(world, "ONT-01", latitude=str(world.site.latitude + Decimal("0.00063")))
-    services.do_submit_field_report(world.worker, world.work_order, **far)
+    field_services.do_submit_field_report(world.worker, world.work_order, **far)
     used = world.item("ONT-01").price_item
     unused = world.item("ACT-01").price_item
     with pytest.raises(ValidationError):

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from bawaba.deployments.importing import import_work_orders
 from bawaba.deployments.models import Site, WorkItem, WorkOrder
+from bawaba.deployments.work.importing import import_work_orders
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from bawaba.deployments import importing
 from bawaba.deployments.models import WorkOrder
+from bawaba.deployments.work import importing as work_importing
 
 from .test_import import GOOD, HEADER, upload
 
@@ -21,19 +21,19 @@ pytestmark = [
 
 def test_same_file_imported_twice_at_once_stores_once_and_reports_the_clash(world, monkeypatch):
     meeting = threading.Barrier(2)
-    store = importing._store_import
+    store = work_importing._store_import
 
     def store_once_both_checked(*args, **kwargs):  # both imports have checked before either writes
         with contextlib.suppress(threading.BrokenBarrierError):
             meeting.wait(timeout=3)
         return store(*args, **kwargs)
 
-    monkeypatch.setattr(importing, "_store_import", store_once_both_checked)
+    monkeypatch.setattr(work_importing, "_store_import", store_once_both_checked)
     results, errors = [], []
 
     def run():
         try:
-            results.append(importing.import_work_orders(upload(HEADER + GOOD), contract=world.contract,
+            results.append(work_importing.import_work_orders(upload(HEADER + GOOD), contract=world.contract,
                                                         actor=world.inspector))
         except Exception as error:  # noqa: BLE001 - the test reports any error as a failure
             errors.append(error)

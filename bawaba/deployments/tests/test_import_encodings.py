@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from bawaba.core import charsets
-from bawaba.deployments.importing import import_work_orders
 from bawaba.deployments.models import Site
+from bawaba.deployments.work.importing import import_work_orders
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from bawaba.deployments.importing import import_work_orders
 from bawaba.deployments.models import Site
+from bawaba.deployments.work.importing import import_work_orders
 from bawaba.geo import locate
 from bawaba.geo.models import Region
 

@@ -10,9 +10,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from bawaba.deployments import billing, incentives
-from bawaba.deployments.models import Decision, FieldReport, ReportedItem, WorkOrder, WorkOrderState
-from bawaba.deployments.ops_models import IncentiveKind, IncentiveRule, StatementIncentive
+from bawaba.deployments.billing import incentives as billing_incentives
+from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.models import (
+    Decision,
+    FieldReport,
+    IncentiveKind,
+    IncentiveRule,
+    ReportedItem,
+    StatementIncentive,
+    WorkOrder,
+    WorkOrderState,
+)
 
 from .factories import accepted_line
 
@@ -26,10 +35,11 @@ def _rule(kind, **values):
 
 def test_first_time_right_bonus_is_a_share_of_the_gross_above_the_threshold():
     rule = _rule(IncentiveKind.FIRST_TIME_RIGHT, threshold=Decimal("0.95"), rate=Decimal("0.02"))
-    award = incentives.first_time_right_award(rule, gross=Decimal("12345.67"), items=20, right_first_time=19)
+    award = billing_incentives.first_time_right_award(rule, gross=Decimal("12345.67"), items=20, right_first_time=19)
     assert award.amount == Decimal("246.91") and award.basis["share"] == "0.9500"
-    assert incentives.first_time_right_award(rule, gross=Decimal("12345.67"), items=20, right_first_time=18) is None
-    assert incentives.first_time_right_award(rule, gross=Decimal("0"), items=0, right_first_time=0) is None
+    assert billing_incentives.first_time_right_award(rule, gross=Decimal("12345.67"), items=20,
+                                                     right_first_time=18) is None
+    assert billing_incentives.first_time_right_award(rule, gross=Decimal("0"), items=0, right_first_time=0) is None
 
 
 def test_early_completion_bonus_counts_orders_finished_days_before_their_due_date():
@@ -37,9 +47,9 @@ def test_early_completion_bonus_counts_orders_finished_days_before_their_due_dat
     orders = [("WO-1", dt.date(2026, 3, 20), dt.date(2026, 3, 17)),  # 3 days early: counts
               ("WO-2", dt.date(2026, 3, 20), dt.date(2026, 3, 18)),  # 2 days: not enough
               ("WO-3", None, dt.date(2026, 3, 1))]  # no due date: nothing to beat
-    award = incentives.early_completion_award(rule, orders)
+    award = billing_incentives.early_completion_award(rule, orders)
     assert award.amount == Decimal("1500.00") and award.basis["orders"] == ["WO-1"]
-    assert incentives.early_completion_award(rule, orders[1:]) is None
+    assert billing_incentives.early_completion_award(rule, orders[1:]) is None
 
 
 @pytest.mark.django_db
@@ -54,7 +64,8 @@ def test_a_statement_carries_its_bonuses_computed_and_explained(world, as_user):
     WorkOrder.objects.filter(pk=world.work_order.pk).update(
         state=WorkOrderState.COMPLETED, completed_at=dt.datetime(2026, 3, 10, 10, tzinfo=dt.UTC),
         due_on=dt.date(2026, 3, 31))
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=ISSUE)
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                                       now=ISSUE)
     awards = {a.kind: a for a in StatementIncentive.objects.filter(statement=statement)}
     assert awards[IncentiveKind.FIRST_TIME_RIGHT].amount == Decimal("270.00")  # 2 % of 13 500
     assert awards[IncentiveKind.FIRST_TIME_RIGHT].basis["items"] == 2
@@ -86,31 +97,34 @@ def test_rework_on_the_statement_loses_the_first_time_right_bonus(world):
                                           reported_by=world.worker, received_at=MARCH - dt.timedelta(days=2))
     ReportedItem.objects.create(report=rejected, work_item=line.reported_item.work_item, quantity=10,
                                 decision=Decision.REJECTED, decided_at=MARCH - dt.timedelta(days=1))
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=ISSUE)
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                                       now=ISSUE)
     assert not StatementIncentive.objects.filter(statement=statement).exists()
 
 
 @pytest.mark.django_db
 def test_a_contract_without_rules_gets_no_bonus_and_no_extra_query(world, django_assert_max_num_queries):
     accepted_line(world, "GC-01", 10, MARCH)
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=ISSUE)
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                                       now=ISSUE)
     assert statement.bonus_amount == 0
     with django_assert_max_num_queries(1):
-        assert incentives.rules_by_contract([world.contract.pk]) == {}
+        assert billing_incentives.rules_by_contract([world.contract.pk]) == {}
 
 
 @pytest.mark.django_db
 def test_replacing_the_rules_keeps_those_that_explain_a_bonus_and_stops_applying_them(world):
-    incentives.do_set_incentive_rules(world.contract, [
+    billing_incentives.do_set_incentive_rules(world.contract, [
         {"kind": "first_time_right", "threshold": "0.90", "rate": "0.02"}], actor=world.billing_admin)
     accepted_line(world, "GC-01", 10, MARCH)
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=ISSUE)
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                                       now=ISSUE)
     used = statement.incentives.get().rule
-    incentives.do_set_incentive_rules(world.contract, [
+    billing_incentives.do_set_incentive_rules(world.contract, [
         {"kind": "early_completion", "amount": "500", "days_early": 2}], actor=world.billing_admin)
     used.refresh_from_db()
     assert not used.is_active and statement.incentives.get().rule == used
     assert list(IncentiveRule.objects.filter(contract=world.contract, is_active=True)
                 .values_list("kind", flat=True)) == ["early_completion"]
     with pytest.raises(ValidationError):
-        incentives.do_set_incentive_rules(world.contract, [{"kind": "first_time_right", "rate": "0.5"}])
+        billing_incentives.do_set_incentive_rules(world.contract, [{"kind": "first_time_right", "rate": "0.5"}])

@@ -13,10 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bawaba.deployments import billing, maintenance, services
-from bawaba.deployments.maintenance_desk import render_panel
-from bawaba.deployments.models import BillingLine, WorkOrderKind, WorkOrderState
-from bawaba.deployments.ops_models import MaintenanceOrder
+from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.field import services as field_services
+from bawaba.deployments.models import BillingLine, MaintenanceOrder, WorkOrderKind, WorkOrderState
+from bawaba.deployments.work import maintenance as work_maintenance
+from bawaba.deployments.work.maintenance_desk import render_panel
 from bawaba.notifications.models import OutboundMessage
 from bawaba.servicedesk.models import RequestEvent
 
@@ -29,7 +30,7 @@ NOW = dt.datetime(2026, 10, 4, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def fault(world, make_request):
     """Maintenance prices published, the line S-0001 connected by contractor 1, and a citizen's fault request."""
-    maintenance.do_publish_maintenance_schedule(world.operator)
+    work_maintenance.do_publish_maintenance_schedule(world.operator)
     return make_request(subject="Fibre coupée", citizen_email="amel@example.dz",
                         text="Plus de connexion depuis hier soir, ligne S-0001, le voyant LOS est rouge.")
 
@@ -37,7 +38,7 @@ def fault(world, make_request):
 def _open(world, req, **overrides):
     values = {"actor": world.operator_agent, "fault": "no_signal", "items": {"MNT-DIAG": "1", "MNT-SPLICE": "2"},
               "now": NOW} | overrides
-    return maintenance.do_open_maintenance(req, world.site, **values)
+    return work_maintenance.do_open_maintenance(req, world.site, **values)
 
 
 def _told(req):
@@ -46,7 +47,7 @@ def _told(req):
 
 
 def test_a_fault_request_becomes_a_work_order_for_the_contractor_who_built_the_line(world, fault):
-    assert [site.code for site in maintenance.lines_named(fault)] == ["S-0001"]
+    assert [site.code for site in work_maintenance.lines_named(fault)] == ["S-0001"]
     order = _open(world, fault)
     work_order = order.work_order
     # Contractor 1 built S-0001 (WO-0001); contractor 2 also covers wilaya 16 but did not lay this line.
@@ -67,10 +68,11 @@ def test_a_fault_request_becomes_a_work_order_for_the_contractor_who_built_the_l
 def test_the_request_follows_the_work_order_and_the_repair_is_billed_on_the_statement(world, fault):
     order = _open(world, fault, now=None)
     work_order = order.work_order
-    services.do_submit_field_report(world.worker, work_order, **good_report(world, "MNT-DIAG", work_order=work_order))
+    field_services.do_submit_field_report(world.worker, work_order, **good_report(world, "MNT-DIAG",
+                                                                                  work_order=work_order))
     work_order.refresh_from_db()
     assert work_order.state == WorkOrderState.IN_PROGRESS
-    services.do_submit_field_report(world.worker, work_order,
+    field_services.do_submit_field_report(world.worker, work_order,
                                     **good_report(world, "MNT-SPLICE", 2, work_order=work_order))
     work_order.refresh_from_db()
     assert work_order.state == WorkOrderState.COMPLETED
@@ -82,7 +84,7 @@ def test_the_request_follows_the_work_order_and_the_repair_is_billed_on_the_stat
     assert sum(line.amount for line in lines) == Decimal("4300.00")
     today = timezone.localdate()
     period_end = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-    statement = billing.do_issue_statements(world.contract, period_end, world.billing_admin,
+    statement = billing_statements.do_issue_statements(world.contract, period_end, world.billing_admin,
                                             now=timezone.now() + dt.timedelta(days=40))
     assert set(lines.values_list("work_statement", flat=True)) == {statement.work_statement_id}
     assert statement.gross_amount == Decimal("4300.00")
@@ -134,8 +136,8 @@ def test_a_failure_to_tell_the_citizen_never_blocks_the_contractors_report(world
     def broken(*args, **kwargs):
         raise RuntimeError("notification outbox unavailable")
 
-    monkeypatch.setattr(maintenance, "_tell", broken)
-    result = services.do_submit_field_report(world.worker, work_order,
+    monkeypatch.setattr(work_maintenance, "_tell", broken)
+    result = field_services.do_submit_field_report(world.worker, work_order,
                                              **good_report(world, "MNT-DIAG", work_order=work_order))
     work_order.refresh_from_db()
     assert result.report.pk and work_order.state == WorkOrderState.IN_PROGRESS

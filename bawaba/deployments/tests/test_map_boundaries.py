@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bawaba.deployments import services
+from bawaba.deployments.field import services as field_services
 
 from .factories import good_report
 
@@ -47,7 +47,7 @@ def test_the_map_reads_progress_per_wilaya_against_the_programme_target(world, o
 
 
 def test_every_wilaya_in_the_progress_has_a_boundary_to_colour(world, operator):
-    services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
+    field_services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
     node = map_node(operator.get("/fibre/dashboard/").content.decode())
     rows = operator.get(node["data-progress"]).json()
     assert rows and {"wilaya", "homesConnected", "sitesConnected", "workOrders"} <= set(rows[0])

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from bawaba.deployments import billing
-from bawaba.deployments.api import idempotent
+from bawaba.deployments.billing import payments as billing_payments
+from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.common.api import idempotent
 from bawaba.deployments.models import IdempotencyRecord, Payment
 
 from .factories import accepted_line
@@ -24,7 +25,7 @@ pytestmark = [
 def test_a_payment_retried_at_the_same_moment_is_recorded_once(world):
     yesterday = timezone.now() - dt.timedelta(days=1)
     accepted_line(world, "GC-01", 20, yesterday)
-    statement = billing.do_issue_statements(world.contract, timezone.localdate() - dt.timedelta(days=1),
+    statement = billing_statements.do_issue_statements(world.contract, timezone.localdate() - dt.timedelta(days=1),
                                             world.billing_admin)
     start = threading.Barrier(2)
     outcomes, errors = [], []
@@ -34,7 +35,7 @@ def test_a_payment_retried_at_the_same_moment_is_recorded_once(world):
             start.wait(timeout=5)
             outcomes.append(idempotent(
                 world.billing_admin, "payment", "bank-run-42", [statement.pk, "100.00", "x"],
-                create=lambda: billing.do_record_payment(statement, amount="100", paid_on=timezone.localdate(),
+                create=lambda: billing_payments.do_record_payment(statement, amount="100", paid_on=timezone.localdate(),
                                                          reference="x", actor=world.billing_admin),
                 load=lambda pk: Payment.objects.filter(pk=pk).first()))
         except Exception as error:  # noqa: BLE001 - any error fails the test below

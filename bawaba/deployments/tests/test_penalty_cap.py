@@ -8,7 +8,9 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from bawaba.deployments import billing, documents
+from bawaba.deployments.billing import arithmetic as billing_arithmetic
+from bawaba.deployments.billing import documents as billing_documents
+from bawaba.deployments.billing import statements as billing_statements
 from bawaba.deployments.models import Contract, WorkOrder
 
 from .factories import accepted_line
@@ -23,7 +25,7 @@ def at(month, day):
 
 
 def issue(world, month, last_day):
-    return billing.do_issue_statements(world.contract, dt.date(2026, month, last_day), world.billing_admin,
+    return billing_statements.do_issue_statements(world.contract, dt.date(2026, month, last_day), world.billing_admin,
                                        now=at(month + 1, 2))
 
 
@@ -95,7 +97,8 @@ def test_the_cap_over_a_stated_contract_amount_is_never_exceeded(world):
 
 
 def test_the_position_is_plain_arithmetic():
-    position = billing.penalty_position(due=D("30000"), carried_in=D("0"), gross=D("36350.50"), cap_rate=D("0.10"),
+    position = billing_arithmetic.penalty_position(due=D("30000"), carried_in=D("0"), gross=D("36350.50"),
+                                                   cap_rate=D("0.10"),
                                         contract_amount=None, cumulative_gross=D("36350.50"), charged_before=D("0"))
     assert (position.charge, position.owed - position.charge, position.waived) == (
         D("3635.05"), D("26364.95"), D("0"))
@@ -103,7 +106,7 @@ def test_the_position_is_plain_arithmetic():
 
 def test_the_statement_prints_due_cap_and_carried(world, audit_march, as_user):
     with translation.override("fr"):
-        text = pdf_text(documents.payment_statement_pdf(audit_march))
+        text = pdf_text(billing_documents.payment_statement_pdf(audit_march))
     for label, amount in [("Pénalités de retard dues pour cette période", "30 000,00 DA"),
                           ("Plafond sur tout le marché", "3 635,05 DA"),
                           ("Imputées sur ce décompte", "3 635,05 DA"),

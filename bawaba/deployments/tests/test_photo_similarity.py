@@ -14,17 +14,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bawaba.deployments import photohash, rules, services
+from bawaba.deployments.common import rules as common_rules
+from bawaba.deployments.field import photohash as field_photohash
+from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import Decision, Photo, RuleSet
+from bawaba.deployments.work import setup as work_setup
 
 from .factories import good_report, image_bytes, make_photo, make_site, scene_image, scene_photo
 
 VARIANTS = ["resaved", "png", "byte_appended", "resized", "cropped"]
-LIMIT = int(rules.DEFAULT_PARAMS["photo_similar_max_distance"])
+LIMIT = int(common_rules.DEFAULT_PARAMS["photo_similar_max_distance"])
 
 
 def _hash(upload):
-    return photohash.perceptual_hash(io.BytesIO(upload.read()))
+    return field_photohash.perceptual_hash(io.BytesIO(upload.read()))
 
 
 # --------------------------------------------------------------------------- the hash itself
@@ -34,18 +37,18 @@ def _hash(upload):
 def test_a_transformed_copy_stays_within_the_default_distance(variant):
     for seed in range(8):
         original, copy = _hash(scene_photo(seed)), _hash(scene_photo(seed, variant))
-        assert copy is not None and photohash.distance(original, copy) <= LIMIT, (seed, variant)
+        assert copy is not None and field_photohash.distance(original, copy) <= LIMIT, (seed, variant)
 
 
 def test_different_pictures_are_farther_apart_than_the_default_distance():
     hashes = [_hash(scene_photo(seed)) for seed in range(30)]
-    nearest = min(photohash.distance(a, b) for i, a in enumerate(hashes) for b in hashes[i + 1:])
+    nearest = min(field_photohash.distance(a, b) for i, a in enumerate(hashes) for b in hashes[i + 1:])
     assert nearest > LIMIT
 
 
 def test_a_flat_image_has_no_hash_and_a_few_odd_pixels_do_not_make_detail():
     assert _hash(make_photo(seed=12345)) is None  # flat colour with one odd pixel (the factory's photos)
-    assert photohash.band_values(None) == dict.fromkeys(photohash.BAND_FIELDS)
+    assert field_photohash.band_values(None) == dict.fromkeys(field_photohash.BAND_FIELDS)
 
 
 def test_the_exif_orientation_is_applied_before_hashing():
@@ -55,9 +58,9 @@ def test_the_exif_orientation_is_applied_before_hashing():
     rotated = image.transpose(Image.Transpose.ROTATE_90)
     exif = Image.Exif()
     exif[0x0112] = 6  # "rotate 90° clockwise to display": undoes the counter-clockwise transpose above
-    tagged = photohash.perceptual_hash(io.BytesIO(image_bytes(rotated, "JPEG", quality=90, exif=exif)))
-    plain = photohash.perceptual_hash(io.BytesIO(image_bytes(image, "JPEG", quality=90)))
-    assert photohash.distance(tagged, plain) <= 2
+    tagged = field_photohash.perceptual_hash(io.BytesIO(image_bytes(rotated, "JPEG", quality=90, exif=exif)))
+    plain = field_photohash.perceptual_hash(io.BytesIO(image_bytes(image, "JPEG", quality=90)))
+    assert field_photohash.distance(tagged, plain) <= 2
 
 
 def test_the_band_search_finds_every_hash_within_the_distance():
@@ -65,14 +68,14 @@ def test_the_band_search_finds_every_hash_within_the_distance():
     rng = random.Random(7)
     for _ in range(300):
         base = f"{rng.getrandbits(64):016x}"
-        distance = rng.randrange(0, photohash.MAX_SEARCH_DISTANCE + 1)
+        distance = rng.randrange(0, field_photohash.MAX_SEARCH_DISTANCE + 1)
         flipped = int(base, 16)
         for bit in rng.sample(range(64), distance):
             flipped ^= 1 << bit
         other = f"{flipped:016x}"
-        lookups = dict(photohash.candidates_filter(base, distance).children)  # {"phash_band0__in": [...], ...}
-        values = photohash.bands(other)
-        assert any(values[i] in lookups[f"phash_band{i}__in"] for i in range(photohash.BANDS)), (base, other)
+        lookups = dict(field_photohash.candidates_filter(base, distance).children)  # {"phash_band0__in": [...], ...}
+        values = field_photohash.bands(other)
+        assert any(values[i] in lookups[f"phash_band{i}__in"] for i in range(field_photohash.BANDS)), (base, other)
 
 
 # --------------------------------------------------------------------------- through the report pipeline
@@ -82,14 +85,14 @@ def test_the_band_search_finds_every_hash_within_the_distance():
 def other_order(world):
     """A work order of the other contractor, on another site."""
     site = make_site(world.programme, "S-0099", lat=Decimal("36.770000"), lon=Decimal("3.060000"))
-    return services.do_create_work_order(world.other_contract, site, reference="WO-0099",
+    return work_setup.do_create_work_order(world.other_contract, site, reference="WO-0099",
                                          items=[("SRV-01", 1), ("ONT-01", 1)],
                                          due_on=timezone.localdate() + dt.timedelta(days=30))
 
 
 def _report(world, user, work_order, photos, code="SRV-01"):
     values = good_report(world, code, work_order=work_order, photos=photos)
-    return services.do_submit_field_report(user, work_order, **values).report
+    return field_services.do_submit_field_report(user, work_order, **values).report
 
 
 
@@ -140,13 +143,13 @@ def test_the_distance_is_the_rule_sets(world, other_order):
     rule_set.save()
     _report(world, world.worker, world.work_order, [scene_photo(6)])
     cropped = scene_photo(6, "cropped")
-    assert photohash.distance(_hash(scene_photo(6)), _hash(cropped)) > 0
+    assert field_photohash.distance(_hash(scene_photo(6)), _hash(cropped)) > 0
     cropped.seek(0)
     second = _report(world, world.other_worker, other_order, [cropped])
     assert second.items.get().decision == Decision.ACCEPTED
-    assert rules.evaluate(rules.Evidence(rules.Requirements(min_photos=1, requires_position=False),
-                                         photos=(rules.PhotoEvidence(similar_distance=3),)),
-                          {"photo_similar_max_distance": -1}).outcome == rules.ACCEPTED
+    assert common_rules.evaluate(common_rules.Evidence(common_rules.Requirements(min_photos=1, requires_position=False),
+                                         photos=(common_rules.PhotoEvidence(similar_distance=3),)),
+                          {"photo_similar_max_distance": -1}).outcome == common_rules.ACCEPTED
 
 
 def test_inspector_sees_both_photos_side_by_side_and_may_open_the_earlier_one(world, other_order, as_user):
@@ -188,9 +191,9 @@ def test_the_search_reads_only_candidates_among_many_photos(world, other_order):
         value = f"{rng.getrandbits(64):016x}"
         rows.append(Photo(report=first, image=template.image.name, sha256=f"{n:064x}", reused_from=template,
                           content_type="image/jpeg", extension="jpg", size=1, phash=value,
-                          **photohash.band_values(value)))
+                          **field_photohash.band_values(value)))
     Photo.objects.bulk_create(rows)
-    query = photohash.candidates_filter(_hash(scene_photo(11, "png")), LIMIT)
+    query = field_photohash.candidates_filter(_hash(scene_photo(11, "png")), LIMIT)
     fetched = list(Photo.objects.filter(query).values_list("pk", flat=True))
     assert template.pk in fetched and len(fetched) < 100  # 3,001 stored
 
@@ -205,7 +208,7 @@ def test_the_backfill_hashes_stored_photos_once(world, capsys):
     call_command("fibre_photo_hashes")
     assert "2 photos hashed" in capsys.readouterr().out
     textured, flat = report.photos.order_by("pk")
-    assert textured.phash == _hash(scene_photo(12)) and textured.phash_band0 == photohash.bands(textured.phash)[0]
+    assert textured.phash == _hash(scene_photo(12)) and textured.phash_band0 == field_photohash.bands(textured.phash)[0]
     assert flat.phash == ""  # no detail: compared by its bytes only, and not read again
     call_command("fibre_photo_hashes")
     assert "0 photos hashed" in capsys.readouterr().out

@@ -13,9 +13,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from bawaba.deployments import billing, documents, frozen
+from bawaba.deployments.billing import documents as billing_documents
+from bawaba.deployments.billing import frozen as billing_frozen
+from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.common.errors import Conflict
 from bawaba.deployments.models import IssuedFile, IssuedFileKind, PaymentStatement
-from bawaba.deployments.services import Conflict
 
 from .en16931 import facturx_failed_assertions, failed_assertions, report
 from .factories import accepted_line, identify
@@ -45,7 +47,8 @@ def issued(world):
     accepted_line(world, "CAB-01", 20, at(3, 21))
     WorkOrder.objects.filter(pk=world.work_order.pk).update(due_on=dt.date(2026, 3, 1), state="completed",
                                                             completed_at=at(3, 3), completion_recorded_at=at(3, 3))
-    return billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    return billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4,
+                                                                                                                    1))
 
 
 def stored(statement, kind) -> bytes:
@@ -53,7 +56,7 @@ def stored(statement, kind) -> bytes:
 
 
 def credit(issued, world, **adjustments):
-    return billing.do_issue_correction(issued, reason="Double count of trench", actor=world.billing_admin,
+    return billing_statements.do_issue_correction(issued, reason="Double count of trench", actor=world.billing_admin,
                                        **{"gross_adjustment": "-1000", **adjustments})
 
 
@@ -66,7 +69,7 @@ def test_issuing_refuses_a_contractor_without_its_mandatory_identifiers(world):
     identify(world.contractor, statistical_identifier="", tax_article_number="")
     accepted_line(world, "GC-01", 10, at(3, 5))
     with translation.override("en"), pytest.raises(Conflict) as refused:
-        billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+        billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
     assert "statistical identifier (NIS)" in str(refused.value) and "tax article number (AI)" in str(refused.value)
     assert not PaymentStatement.objects.exists()
 
@@ -77,7 +80,7 @@ def test_issuing_refuses_an_operator_without_its_identifiers_and_says_so_in_fren
     identify(world.operator, trade_register_number="", address="")
     accepted_line(world, "GC-01", 10, at(3, 5))
     with translation.override("fr"), pytest.raises(Conflict) as refused:
-        billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+        billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
     assert "L'opérateur Algérie Télécom" in str(refused.value) and "numéro du registre du commerce" in str(
         refused.value)
 
@@ -85,7 +88,7 @@ def test_issuing_refuses_an_operator_without_its_identifiers_and_says_so_in_fren
 def test_a_monthly_run_skips_a_contract_whose_parties_are_incomplete_and_issues_the_others(world):
     identify(world.contractor, legal_form="")
     accepted_line(world, "GC-01", 10, at(1, 5))
-    assert billing.do_issue_monthly_statements(2026, 1, world.billing_admin, now=at(2, 2)) == []
+    assert billing_statements.do_issue_monthly_statements(2026, 1, world.billing_admin, now=at(2, 2)) == []
 
 
 @pytest.mark.parametrize(("field", "value", "ok"), [
@@ -195,8 +198,8 @@ def test_every_document_is_stored_with_its_hash_at_issue_and_downloads_serve_tho
     files = {found.kind: found for found in IssuedFile.objects.filter(statement=issued)}
     assert set(files) == {"figures", "pdf", "ubl", "facturx", "work_pdf"}
     for found in files.values():
-        assert frozen.sha256(bytes(found.content)) == found.sha256
-    assert frozen.verify(issued) == []
+        assert billing_frozen.sha256(bytes(found.content)) == found.sha256
+    assert billing_frozen.verify(issued) == []
     client.force_login(world.billing_admin)
     for name, kind in (("statement_pdf", "pdf"), ("statement_ubl", "ubl"), ("statement_facturx", "facturx"),
                        ("work_statement_pdf", "work_pdf")):
@@ -215,7 +218,7 @@ def test_a_figure_edited_in_the_database_is_detected_by_the_command_and_the_page
     table = PaymentStatement._meta.db_table
     _sql(issued, f"UPDATE {table} SET vat_amount = %s WHERE id = %s", [Decimal("4864.25"), issued.pk])  # noqa: S608
     statement = PaymentStatement.objects.get(pk=issued.pk)
-    problems = frozen.verify(statement)
+    problems = billing_frozen.verify(statement)
     assert {(p.code, p.kind) for p in problems} >= {("figure", "vat_amount"), ("document", "ubl"),
                                                     ("document", "facturx")}
     out = io.StringIO()
@@ -233,7 +236,7 @@ def test_stored_bytes_edited_in_the_database_are_detected(issued):
     assert tampered != bytes(found.content)
     _sql(issued, f"UPDATE {IssuedFile._meta.db_table} SET content = %s WHERE id = %s",  # noqa: S608
          [tampered, found.pk])
-    problems = frozen.verify(issued)
+    problems = billing_frozen.verify(issued)
     assert [(p.code, p.kind) for p in problems] == [("hash", "pdf")]
     with pytest.raises(CommandError):
         call_command("fibre_verify_documents", number=[issued.number], stdout=io.StringIO())
@@ -286,7 +289,7 @@ def test_retention_and_advance_recovery_are_not_prepaid_amounts(issued):
 
 
 def test_a_penalty_refund_is_a_charge_not_a_negative_allowance(issued, world):
-    correction = billing.do_issue_correction(issued, gross_adjustment="0", penalty_adjustment="-500",
+    correction = billing_statements.do_issue_correction(issued, gross_adjustment="0", penalty_adjustment="-500",
                                              reason="Penalty waived", actor=world.billing_admin)
     root = ET.fromstring(stored(correction, IssuedFileKind.UBL))  # noqa: S314 - our own output
     charge = root.find("cac:AllowanceCharge", UBL)
@@ -299,7 +302,7 @@ def test_a_penalty_refund_is_a_charge_not_a_negative_allowance(issued, world):
 
 
 def test_the_pdf_line_and_the_ubl_line_of_a_correction_agree_in_sign(issued, world):
-    mixed = billing.do_issue_correction(issued, gross_adjustment="-1000", penalty_adjustment="-2000",
+    mixed = billing_statements.do_issue_correction(issued, gross_adjustment="-1000", penalty_adjustment="-2000",
                                         reason="Trench double counted; penalty refunded", actor=world.billing_admin)
     root = ET.fromstring(stored(mixed, IssuedFileKind.UBL))  # noqa: S314 - our own output
     assert root.findtext("cbc:InvoiceTypeCode", namespaces=UBL) == "384"  # its total is positive: an invoice
@@ -326,10 +329,10 @@ def test_french_pdf_labels_are_all_french_and_amounts_carry_da(issued):
 
 
 def test_arabic_keeps_brackets_around_latin_text_and_vowel_marks():
-    assert "(WO-0001)" in documents.visual_arabic("كشف (WO-0001) رقم")
-    assert documents.visual_arabic("مؤسسة fibre-co-1 (NIF 123)").startswith("fibre-co-1 (NIF 123)")
-    assert "\u064b" in documents.visual_arabic("ألفاً")  # tanwin al-fath kept
-    assert documents.visual_arabic("(ألفاً)").startswith("(")
+    assert "(WO-0001)" in billing_documents.visual_arabic("كشف (WO-0001) رقم")
+    assert billing_documents.visual_arabic("مؤسسة fibre-co-1 (NIF 123)").startswith("fibre-co-1 (NIF 123)")
+    assert "\u064b" in billing_documents.visual_arabic("ألفاً")  # tanwin al-fath kept
+    assert billing_documents.visual_arabic("(ألفاً)").startswith("(")
 
 
 def test_no_rule_crosses_the_table_header(issued):
@@ -350,7 +353,7 @@ def test_ubl_invoice_and_credit_note_pass_the_oasis_ubl_21_schema(issued, world)
 
 def test_a_statement_issued_before_documents_were_stored_gets_them_frozen_once(issued, client, world):
     _sql(issued, f"DELETE FROM {IssuedFile._meta.db_table} WHERE statement_id = %s", [issued.pk])  # noqa: S608
-    assert [p.code for p in frozen.verify(issued)] == ["missing"] * 5
+    assert [p.code for p in billing_frozen.verify(issued)] == ["missing"] * 5
     client.force_login(world.billing_admin)
     page = client.get(f"/fibre/statements/{issued.pk}/").content.decode()
     assert "Verified" in page or "V\xe9rifi\xe9" in page
@@ -366,8 +369,7 @@ def test_a_statement_issued_before_documents_were_stored_gets_them_frozen_once(i
 def with_bonus(world):
     """A statement of 13 500 excl. tax with a first-time-right bonus of 2 % (270) and an early-completion
     bonus (2 000): both paid with it."""
-    from bawaba.deployments.models import WorkOrder, WorkOrderState
-    from bawaba.deployments.ops_models import IncentiveKind, IncentiveRule
+    from bawaba.deployments.models import IncentiveKind, IncentiveRule, WorkOrder, WorkOrderState
 
     IncentiveRule.objects.create(contract=world.contract, kind=IncentiveKind.FIRST_TIME_RIGHT,
                                  threshold=Decimal("0.90"), rate=Decimal("0.02"))
@@ -377,7 +379,8 @@ def with_bonus(world):
     accepted_line(world, "SRV-01", 1, at(3, 5))  # 1 500
     WorkOrder.objects.filter(pk=world.work_order.pk).update(
         state=WorkOrderState.COMPLETED, completed_at=at(3, 10), due_on=dt.date(2026, 3, 31))
-    return billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    return billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4,
+                                                                                                                    1))
 
 
 def test_a_bonus_is_paid_in_the_vat_base_and_the_net_payable(with_bonus):
@@ -421,13 +424,13 @@ def test_a_bonus_is_printed_with_its_explanation(with_bonus):
 
 
 def test_an_edited_bonus_is_detected_by_the_verification(with_bonus):
-    from bawaba.deployments.ops_models import StatementIncentive
+    from bawaba.deployments.models import StatementIncentive
 
-    assert frozen.verify(with_bonus) == []
+    assert billing_frozen.verify(with_bonus) == []
     bonus = StatementIncentive.objects.filter(statement=with_bonus).first()
     _sql(with_bonus, f"UPDATE {StatementIncentive._meta.db_table} SET amount = %s WHERE id = %s",  # noqa: S608
          [Decimal("9999.00"), bonus.pk])
-    problems = frozen.verify(PaymentStatement.objects.get(pk=with_bonus.pk))
+    problems = billing_frozen.verify(PaymentStatement.objects.get(pk=with_bonus.pk))
     assert ("figure", "incentives") in {(p.code, p.kind) for p in problems}
     assert {("document", "ubl"), ("document", "facturx")} <= {(p.code, p.kind) for p in problems}
 
@@ -440,20 +443,21 @@ def test_documents_are_rendered_after_the_issuing_transaction_from_the_figures_i
     after it commits, in the same call."""
     depth_outside = len(connection.atomic_blocks)
     seen = {}
-    render = frozen.render_files
+    render = billing_frozen.render_files
 
     def spy(statement, *args, **kwargs):
         seen["depth"] = len(connection.atomic_blocks)
         seen["figures"] = IssuedFile.objects.filter(statement=statement, kind=IssuedFileKind.FIGURES).exists()
         return render(statement, *args, **kwargs)
 
-    monkeypatch.setattr(frozen, "render_files", spy)
+    monkeypatch.setattr(billing_frozen, "render_files", spy)
     accepted_line(world, "GC-01", 10, at(3, 5))
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                                       now=at(4, 1))
     assert seen == {"depth": depth_outside, "figures": True}
-    assert frozen.verify(statement) == []
+    assert billing_frozen.verify(statement) == []
     correction = credit(statement, world, gross_adjustment="-100")
-    assert seen["depth"] == depth_outside and frozen.verify(correction) == []
+    assert seen["depth"] == depth_outside and billing_frozen.verify(correction) == []
 
 
 def test_a_statement_whose_files_were_not_written_is_reported_then_completed_from_its_unchanged_figures(world,
@@ -461,33 +465,34 @@ def test_a_statement_whose_files_were_not_written_is_reported_then_completed_fro
     def crash(statements, now=None):
         raise RuntimeError("the process died after the commit")
 
-    monkeypatch.setattr(billing, "store_documents", crash)
+    monkeypatch.setattr(billing_statements, "store_documents", crash)
     accepted_line(world, "GC-01", 10, at(3, 5))
     with pytest.raises(RuntimeError):
-        billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+        billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
     monkeypatch.undo()
     statement = PaymentStatement.objects.get(contract=world.contract)  # issued: its figures are frozen
-    assert {(p.code, p.kind) for p in frozen.verify(statement)} == {
+    assert {(p.code, p.kind) for p in billing_frozen.verify(statement)} == {
         ("missing", "pdf"), ("missing", "ubl"), ("missing", "facturx"), ("missing", "work_pdf")}
     with pytest.raises(CommandError, match="1 of 1 statements disagree"):
         call_command("fibre_verify_documents", stdout=io.StringIO())
-    frozen.stored_file(statement, IssuedFileKind.PDF)  # the first download writes them, figures unchanged
-    assert frozen.verify(statement) == []
+    billing_frozen.stored_file(statement, IssuedFileKind.PDF)  # the first download writes them, figures unchanged
+    assert billing_frozen.verify(statement) == []
 
 
 def test_missing_files_are_not_written_from_edited_figures(world, monkeypatch):
-    monkeypatch.setattr(billing, "store_documents", lambda statements, now=None: None)
+    monkeypatch.setattr(billing_statements, "store_documents", lambda statements, now=None: None)
     accepted_line(world, "GC-01", 10, at(3, 5))
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                                       now=at(4, 1))
     _sql(statement, f"UPDATE {PaymentStatement._meta.db_table} SET net_amount = %s WHERE id = %s",  # noqa: S608
          [Decimal("1.00"), statement.pk])
     statement = PaymentStatement.objects.get(pk=statement.pk)
     with pytest.raises(IssuedFile.DoesNotExist):
-        frozen.stored_file(statement, IssuedFileKind.PDF)
-    assert ("figure", "net_amount") in {(p.code, p.kind) for p in frozen.verify(statement)}
+        billing_frozen.stored_file(statement, IssuedFileKind.PDF)
+    assert ("figure", "net_amount") in {(p.code, p.kind) for p in billing_frozen.verify(statement)}
 
 
 def test_a_correction_is_dated_at_the_moment_given(issued, world):
-    correction = billing.do_issue_correction(issued, gross_adjustment="-100", reason="Measured twice",
+    correction = billing_statements.do_issue_correction(issued, gross_adjustment="-100", reason="Measured twice",
                                              actor=world.billing_admin, now=at(4, 9))
     assert correction.issued_at == at(4, 9) and correction.issued_on == dt.date(2026, 4, 9)

@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 from django.utils.html import escape
 
-from bawaba.deployments import services
+from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import FieldReport
 
 from .factories import good_report
@@ -75,7 +75,7 @@ def test_the_report_form_shows_the_refusal_next_to_the_field(world, as_user):
 
 
 def test_inspector_and_contractor_read_why_a_position_without_accuracy_waits(world, as_user, client):
-    report = services.do_submit_field_report(world.worker, world.work_order,
+    report = field_services.do_submit_field_report(world.worker, world.work_order,
                                              **good_report(world, "ONT-01", gps_accuracy_m=None)).report
     item = report.items.get()
     for user, url in ((world.inspector, "/fibre/inspections/"),

@@ -11,7 +11,13 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
-from bawaba.deployments import billing, rules, selectors, services
+from bawaba.deployments.billing import arithmetic as billing_arithmetic
+from bawaba.deployments.billing import selectors as billing_selectors
+from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.common import errors as common_errors
+from bawaba.deployments.common import rules as common_rules
+from bawaba.deployments.field import selectors as field_selectors
+from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import (
     BillingLine,
     Decision,
@@ -22,6 +28,8 @@ from bawaba.deployments.models import (
     WorkOrder,
     WorkOrderState,
 )
+from bawaba.deployments.work import services as work_services
+from bawaba.deployments.work import setup as work_setup
 
 from .factories import FTTH_ITEMS, good_report, make_photo
 
@@ -29,18 +37,18 @@ pytestmark = pytest.mark.django_db
 
 
 def submit(world, user=None, work_order=None, **kwargs):
-    return services.do_submit_field_report(user or world.worker, work_order or world.work_order, **kwargs)
+    return field_services.do_submit_field_report(user or world.worker, work_order or world.work_order, **kwargs)
 
 
 def test_accepted_item_is_priced_on_the_running_statement_at_once(world):
-    before = selectors.running_statement(world.contract)
+    before = billing_selectors.running_statement(world.contract)
     assert before.unbilled_amount == 0
 
     result = submit(world, **good_report(world, "ONT-01"))
 
     item = result.report.items.get()
     assert result.created and item.decision == Decision.ACCEPTED and item.decided_by is None
-    statement = selectors.running_statement(world.contract)
+    statement = billing_selectors.running_statement(world.contract)
     assert statement.unbilled_amount == Decimal("3000.00")
     line = statement.lines.get()
     assert line.reported_item == item and line.quantity == 1 and line.region.code == "16"
@@ -59,7 +67,7 @@ def test_resending_the_same_uuid_returns_the_same_report(world):
 def test_a_uuid_cannot_be_reused_for_another_work_order(world):
     values = good_report(world, "SRV-01")
     submit(world, **values)
-    with pytest.raises(services.Conflict):
+    with pytest.raises(common_errors.Conflict):
         submit(world, work_order=world.site_order,
                **{**values, "items": [{"work_item": world.item("SITE-SRV", world.site_order).id, "quantity": 1}]})
 
@@ -141,14 +149,14 @@ def test_a_photo_already_used_elsewhere_gets_the_item_rejected(world):
     assert [r["code"] for r in item.reasons] == ["photo_reused"]
     reused = result.report.photos.get()
     assert reused.reused_from is not None and reused.reused_from.report != result.report
-    assert item in selectors.rejected_items(world.worker)
+    assert item in field_selectors.rejected_items(world.worker)
 
 
 def test_an_ont_serial_installed_elsewhere_is_rejected(world):
     from bawaba.deployments.tests.factories import make_site
 
     other_site = make_site(world.programme, "S-0009", lat=Decimal("36.7760"), lon=Decimal("3.0600"))
-    other_order = services.do_create_work_order(world.contract, other_site, reference="WO-0009", items=FTTH_ITEMS)
+    other_order = work_setup.do_create_work_order(world.contract, other_site, reference="WO-0009", items=FTTH_ITEMS)
     submit(world, **good_report(world, "ONT-01", ont_serial="ZTEG00C0FFEE"))
     result = submit(world, work_order=other_order,
                     **good_report(world, "ONT-01", work_order=other_order, ont_serial="zteg-00c0ffee"))
@@ -163,11 +171,11 @@ def test_rejected_item_goes_back_to_the_contractor_with_its_reason(world):
     assert item.decision == Decision.REJECTED and BillingLine.objects.count() == 0
     with translation.override("en"):
         assert item.reason_texts() == ["ONT receive power -29.1 dBm is outside -27 to -8 dBm (GPON class B+)."]
-    assert list(selectors.rejected_items(world.worker)) == [item]
-    assert list(selectors.rejected_items(world.other_worker)) == []
+    assert list(field_selectors.rejected_items(world.worker)) == [item]
+    assert list(field_selectors.rejected_items(world.other_worker)) == []
     # Redone correctly: accepted, and no longer listed as to redo.
     submit(world, **good_report(world, "ONT-01"))
-    assert list(selectors.rejected_items(world.worker)) == []
+    assert list(field_selectors.rejected_items(world.worker)) == []
 
 
 def far_report(world, code="ONT-01", **overrides):
@@ -179,37 +187,37 @@ def test_doubtful_item_waits_for_an_inspector_then_is_billed_when_accepted(world
     result = submit(world, **far_report(world))
     item = result.report.items.get()
     assert item.decision == Decision.DOUBTFUL and BillingLine.objects.count() == 0
-    assert list(selectors.pending_inspections(world.inspector)) == [item]
-    assert list(selectors.pending_inspections(world.operator_agent)) == []  # agents are not inspectors
-    assert list(selectors.pending_inspections(world.worker)) == []
+    assert list(field_selectors.pending_inspections(world.inspector)) == [item]
+    assert list(field_selectors.pending_inspections(world.operator_agent)) == []  # agents are not inspectors
+    assert list(field_selectors.pending_inspections(world.worker)) == []
 
-    services.do_accept_item(item, world.inspector, note="Checked with the subscriber by phone.")
+    field_services.do_accept_item(item, world.inspector, note="Checked with the subscriber by phone.")
 
     item.refresh_from_db()
     assert item.decision == Decision.ACCEPTED and item.decided_by == world.inspector
-    assert selectors.running_statement(world.contract).unbilled_amount == Decimal("3000.00")
-    assert list(selectors.pending_inspections(world.inspector)) == []
-    with pytest.raises(services.Conflict):
-        services.do_accept_item(item, world.inspector)
+    assert billing_selectors.running_statement(world.contract).unbilled_amount == Decimal("3000.00")
+    assert list(field_selectors.pending_inspections(world.inspector)) == []
+    with pytest.raises(common_errors.Conflict):
+        field_services.do_accept_item(item, world.inspector)
 
 
 def test_inspector_rejection_needs_a_reason_and_reaches_the_contractor(world):
     item = submit(world, **far_report(world)).report.items.get()
     with pytest.raises(ValidationError):
-        services.do_reject_item(item, world.inspector, reason="  ")
-    services.do_reject_item(item, world.inspector, reason="Photo shows another building.")
+        field_services.do_reject_item(item, world.inspector, reason="  ")
+    field_services.do_reject_item(item, world.inspector, reason="Photo shows another building.")
     item.refresh_from_db()
     assert item.decision == Decision.REJECTED
     with translation.override("en"):
         assert item.reason_texts()[0] == "Rejected by the inspector: Photo shows another building."
-    assert list(selectors.rejected_items(world.worker)) == [item]
+    assert list(field_selectors.rejected_items(world.worker)) == [item]
 
 
 def test_only_the_operators_supervisors_inspect(world):
     item = submit(world, **far_report(world)).report.items.get()
     for user in (world.operator_agent, world.worker, world.other_worker):
         with pytest.raises(PermissionDenied):
-            services.do_accept_item(item, user)
+            field_services.do_accept_item(item, user)
     assert ReportedItem.objects.get(pk=item.pk).decision == Decision.DOUBTFUL
 
 
@@ -217,7 +225,7 @@ def test_a_failure_midway_stores_nothing_not_even_the_photo_files(world, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("bawaba.deployments.billing.billing_line_for", broken)
+    monkeypatch.setattr("bawaba.deployments.field.lines.billing_line_for", broken)
     values = good_report(world, "ONT-01")
     with pytest.raises(RuntimeError):
         submit(world, **values)
@@ -233,7 +241,7 @@ def test_work_order_completes_when_every_item_is_accepted(world):
         submit(world, work_order=order, **good_report(world, code, quantity, work_order=order))
         order.refresh_from_db()
     assert order.state == WorkOrderState.COMPLETED and order.steps_done == 3 and order.completed_at
-    with pytest.raises(services.Conflict):
+    with pytest.raises(common_errors.Conflict):
         submit(world, work_order=order, **good_report(world, "SITE-WIFI", 1, work_order=order))
 
 
@@ -248,11 +256,11 @@ def test_steps_advance_in_order(world):
 
 def test_operator_may_hold_then_cancel_a_work_order_but_not_the_contractor(world):
     with pytest.raises(PermissionDenied):
-        services.do_transition_work_order(world.work_order, "held", world.worker)
-    services.do_transition_work_order(world.work_order, "held", world.inspector, reason="Access refused")
-    with pytest.raises(services.Conflict):
-        services.do_transition_work_order(world.work_order, "completed", world.inspector)
-    with pytest.raises(services.Conflict):
+        work_services.do_transition_work_order(world.work_order, "held", world.worker)
+    work_services.do_transition_work_order(world.work_order, "held", world.inspector, reason="Access refused")
+    with pytest.raises(common_errors.Conflict):
+        work_services.do_transition_work_order(world.work_order, "completed", world.inspector)
+    with pytest.raises(common_errors.Conflict):
         submit(world, **good_report(world, "SRV-01"))
     assert FieldReport.objects.count() == 0
 
@@ -270,7 +278,7 @@ def third_order(world, reference="WO-0003"):
     from bawaba.deployments.tests.factories import make_site
 
     site = make_site(world.programme, f"S-{reference}", lat=Decimal("36.7760"), lon=Decimal("3.0600"))
-    return services.do_create_work_order(world.contract, site, reference=reference, items=FTTH_ITEMS)
+    return work_setup.do_create_work_order(world.contract, site, reference=reference, items=FTTH_ITEMS)
 
 
 def ont_report(world, work_order, serial, **overrides):
@@ -311,7 +319,7 @@ def test_a_serial_waiting_for_an_inspector_elsewhere_is_held_until_the_inspector
     held = submit(world, work_order=other, **ont_report(world, other, "ZTEG00C0FFEE")).report.items.get()
     assert [r["code"] for r in held.reasons] == ["ont_serial_reused"]
 
-    services.do_reject_item(doubtful, world.inspector, reason="No ONT on the photo.")
+    field_services.do_reject_item(doubtful, world.inspector, reason="No ONT on the photo.")
     again = submit(world, work_order=other, **ont_report(world, other, "ZTEG00C0FFEE")).report.items.get()
     assert again.decision == Decision.ACCEPTED
 
@@ -398,13 +406,13 @@ def test_a_report_from_a_phone_whose_clock_is_ahead_is_kept_for_the_inspector(wo
     item = report.items.get()
     assert item.decision == Decision.DOUBTFUL and BillingLine.objects.count() == 0
     assert item.reasons == [{"code": "device_clock_ahead", "params": {"minutes": 180, "limit": 10}}]
-    assert list(selectors.pending_inspections(world.inspector)) == [item]
+    assert list(field_selectors.pending_inspections(world.inspector)) == [item]
     event = world.work_order.events.get(kind="report_received")
     assert event.data["device_clock_ahead_s"] == report.device_clock_ahead_s
     # Re-sending from the offline queue stays a replay; the inspector decides and the work is billed.
     assert submit(world, **values).created is False
-    services.do_accept_item(item, world.inspector, note="Phone clock on the wrong time zone.")
-    assert selectors.running_statement(world.contract).unbilled_amount == Decimal("3000.00")
+    field_services.do_accept_item(item, world.inspector, note="Phone clock on the wrong time zone.")
+    assert billing_selectors.running_statement(world.contract).unbilled_amount == Decimal("3000.00")
 
 
 def test_a_clock_a_few_minutes_ahead_is_recorded_but_accepted(world):
@@ -452,7 +460,7 @@ def test_an_order_inspected_after_its_due_date_is_completed_when_its_last_report
 
     decided = last.received_at + dt.timedelta(days=3)  # the inspector looks at it three days later
     run_clock_at(monkeypatch, decided)
-    services.do_accept_item(item, world.inspector)
+    field_services.do_accept_item(item, world.inspector)
 
     order.refresh_from_db()
     item.refresh_from_db()
@@ -462,10 +470,12 @@ def test_an_order_inspected_after_its_due_date_is_completed_when_its_last_report
     assert event.at == decided and event.data["completed_at"] == last.received_at.isoformat()
     assert order.is_late
     # The penalty counts the day the contractor was late, none of the inspector's three days.
-    penalty = billing.late_penalties(world.contract.penalty_per_day, [(order.reference, due_on, order.completed_at)],
+    penalty = billing_arithmetic.late_penalties(world.contract.penalty_per_day, [(order.reference, due_on,
+                                                                                  order.completed_at)],
                                      tz)
     assert penalty == (Decimal("1000.00"), [{"work_order": "WO-0002", "days": 1, "amount": "1000.00"}])
-    statement = billing.do_issue_statements(world.contract, timezone.localdate(decided, tz), world.billing_admin,
+    statement = billing_statements.do_issue_statements(world.contract, timezone.localdate(decided, tz),
+                                                       world.billing_admin,
                                             now=decided + dt.timedelta(days=1))
     assert statement.penalty_detail == [{"work_order": "WO-0002", "days": 1, "amount": "1000.00"}]
     assert statement.penalty_amount == Decimal("1000.00")
@@ -485,7 +495,7 @@ def test_completion_counts_the_latest_accepted_report_even_if_an_earlier_one_wai
     assert order.state == WorkOrderState.IN_PROGRESS
 
     run_clock_at(monkeypatch, start + dt.timedelta(days=2))
-    services.do_accept_item(doubtful.items.get(), world.inspector)
+    field_services.do_accept_item(doubtful.items.get(), world.inspector)
 
     order.refresh_from_db()
     assert order.state == WorkOrderState.COMPLETED and order.completed_at == latest.received_at
@@ -519,11 +529,11 @@ def test_an_order_finished_in_an_issued_period_and_inspected_after_is_penalised_
     tz = zoneinfo.ZoneInfo(world.operator.timezone)
     order, last = site_order_with_a_doubtful_last_item(world, monkeypatch, due_on=dt.date(2026, 3, 25),
                                                        reported_at=dt.datetime(2026, 3, 30, 10, tzinfo=tz))
-    march = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+    march = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
                                         now=dt.datetime(2026, 4, 1, 9, tzinfo=tz))
     run_clock_at(monkeypatch, dt.datetime(2026, 4, 3, 10, tzinfo=tz))
-    services.do_accept_item(last.items.get(), world.inspector)
-    april = billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
+    field_services.do_accept_item(last.items.get(), world.inspector)
+    april = billing_statements.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
                                         now=dt.datetime(2026, 5, 1, 9, tzinfo=tz))
     assert march.penalty_detail == []  # not completed yet when March was issued
     assert april.penalty_detail == [{"work_order": "WO-0002", "days": 5, "amount": "5000.00"}]  # 25 → 30 March
@@ -605,14 +615,14 @@ def test_a_position_sent_without_its_accuracy_waits_for_an_inspector(world, accu
     assert result.report.gps_accuracy_m is None
     assert item.decision == item.auto_decision == Decision.DOUBTFUL and BillingLine.objects.count() == 0
     assert item.reasons == [{"code": "gps_accuracy_missing", "params": {}}]
-    assert list(selectors.pending_inspections(world.inspector)) == [item]
+    assert list(field_selectors.pending_inspections(world.inspector)) == [item]
     with translation.override("en"):
         assert item.reason_texts() == ["The GPS position was sent without its accuracy (typed rather than "
                                        "measured?), so it cannot prove where the work was done."]
     event = world.work_order.events.get(kind="report_received")
-    assert event.data["rules_engine"] == rules.ENGINE_REVISION == 3
-    services.do_accept_item(item, world.inspector, note="Technician's phone had location off; checked photos.")
-    assert selectors.running_statement(world.contract).unbilled_amount == Decimal("3000.00")
+    assert event.data["rules_engine"] == common_rules.ENGINE_REVISION == 3
+    field_services.do_accept_item(item, world.inspector, note="Technician's phone had location off; checked photos.")
+    assert billing_selectors.running_statement(world.contract).unbilled_amount == Decimal("3000.00")
 
 
 def test_a_rule_set_published_without_the_accuracy_requirement_accepts_such_a_position(world):
@@ -630,12 +640,12 @@ def test_an_order_resumed_after_its_last_item_was_accepted_while_held_completes_
     order, last = site_order_with_a_doubtful_last_item(world, monkeypatch, due_on=dt.date(2026, 3, 25),
                                                        reported_at=dt.datetime(2026, 3, 24, 10, tzinfo=tz))
     run_clock_at(monkeypatch, dt.datetime(2026, 3, 26, 10, tzinfo=tz))
-    services.do_transition_work_order(order, WorkOrderState.HELD, world.inspector, "permis")
-    services.do_accept_item(last.items.get(), world.inspector)
+    work_services.do_transition_work_order(order, WorkOrderState.HELD, world.inspector, "permis")
+    field_services.do_accept_item(last.items.get(), world.inspector)
     order.refresh_from_db()
     assert order.state == WorkOrderState.HELD  # held: not completed behind the operator's back
     run_clock_at(monkeypatch, dt.datetime(2026, 4, 10, 10, tzinfo=tz))
-    services.do_transition_work_order(order, WorkOrderState.IN_PROGRESS, world.inspector, "reprise")
+    work_services.do_transition_work_order(order, WorkOrderState.IN_PROGRESS, world.inspector, "reprise")
     order.refresh_from_db()
     assert order.state == WorkOrderState.COMPLETED and order.completed_at == last.received_at  # on time
     assert order.completion_recorded_at == dt.datetime(2026, 4, 10, 10, tzinfo=tz)
@@ -649,7 +659,7 @@ def test_an_order_completed_by_hand_counts_its_delay_to_the_last_accepted_report
     submit(world, work_order=order, **good_report(world, "SITE-SRV", 1, work_order=order))
     finished = submit(world, work_order=order, **good_report(world, "SITE-CNX", 1, work_order=order)).report
     run_clock_at(monkeypatch, dt.datetime(2026, 4, 10, 10, tzinfo=tz))  # scope reduced: closed without the Wi-Fi
-    services.do_transition_work_order(order, WorkOrderState.COMPLETED, world.inspector, "sans wifi")
+    work_services.do_transition_work_order(order, WorkOrderState.COMPLETED, world.inspector, "sans wifi")
     order.refresh_from_db()
     assert order.completed_at == finished.received_at  # 4 days late, not 21
 
@@ -661,21 +671,21 @@ def test_a_penalty_of_a_period_without_a_statement_is_charged_on_the_next_statem
     run_clock_at(monkeypatch, dt.datetime(2026, 3, 24, 10, tzinfo=tz))
     submit(world, work_order=order, **good_report(world, "SITE-SRV", 1, work_order=order))
     submit(world, work_order=order, **good_report(world, "SITE-CNX", 1, work_order=order))
-    march = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+    march = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
                                         now=dt.datetime(2026, 4, 1, 9, tzinfo=tz))
     assert march.penalty_detail == []  # not completed in March
     run_clock_at(monkeypatch, dt.datetime(2026, 4, 10, 10, tzinfo=tz))  # closed by hand, no work in April
-    services.do_transition_work_order(order, WorkOrderState.COMPLETED, world.inspector, "sans wifi")
-    assert billing.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
+    work_services.do_transition_work_order(order, WorkOrderState.COMPLETED, world.inspector, "sans wifi")
+    assert billing_statements.do_issue_statements(world.contract, dt.date(2026, 4, 30), world.billing_admin,
                                        now=dt.datetime(2026, 5, 1, 9, tzinfo=tz)) is None
     run_clock_at(monkeypatch, dt.datetime(2026, 5, 5, 10, tzinfo=tz))
     submit(world, **good_report(world, "GC-01", 5))  # May: other work on the contract
-    may = billing.do_issue_statements(world.contract, dt.date(2026, 5, 31), world.billing_admin,
+    may = billing_statements.do_issue_statements(world.contract, dt.date(2026, 5, 31), world.billing_admin,
                                       now=dt.datetime(2026, 6, 1, 9, tzinfo=tz))
     assert [row["work_order"] for row in may.penalty_detail] == ["WO-0002"]
     assert may.penalty_detail[0]["days"] == 4  # 20 → 24 March, when the contractor finished
     run_clock_at(monkeypatch, dt.datetime(2026, 6, 5, 10, tzinfo=tz))
     submit(world, **good_report(world, "GC-01", 5))
-    june = billing.do_issue_statements(world.contract, dt.date(2026, 6, 30), world.billing_admin,
+    june = billing_statements.do_issue_statements(world.contract, dt.date(2026, 6, 30), world.billing_admin,
                                        now=dt.datetime(2026, 7, 1, 9, tzinfo=tz))
     assert june.penalty_detail == []  # charged once

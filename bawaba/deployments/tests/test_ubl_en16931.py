@@ -10,7 +10,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from bawaba.deployments import billing, documents
+from bawaba.deployments.billing import documents as billing_documents
+from bawaba.deployments.billing import statements as billing_statements
 
 from .en16931 import failed_assertions, fatal_failures, report
 from .factories import accepted_line
@@ -30,7 +31,7 @@ def at(month, day):
 
 def assert_valid(statement) -> ET.Element:
     """No fatal EN 16931 failure on the statement's UBL, and no warning beyond the accepted ones; returns the root."""
-    document = documents.payment_statement_ubl(statement)
+    document = billing_documents.payment_statement_ubl(statement)
     failures = failed_assertions(document)
     fatal = [failure for failure in failures if failure.fatal]
     assert not fatal, f"EN 16931 rules failed on {statement.number}:\n{report(fatal)}"
@@ -51,7 +52,8 @@ def issue_regular(world, *, seller_nif="001216098765432", buyer_nif="00001600123
     accepted_line(world, "CAB-01", 20, at(3, 21))
     WorkOrder.objects.filter(pk=world.work_order.pk).update(due_on=dt.date(2026, 3, 1), state="completed",
                                                             completed_at=at(3, 3), completion_recorded_at=at(3, 3))
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin, now=at(4, 1))
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+                                                       now=at(4, 1))
     # A party without NIF can no longer be issued to (issue 12 point 5): such a statement (issued before) is
     # rendered from its row with the NIF taken out, in memory.
     if not seller_nif:
@@ -87,7 +89,7 @@ def test_statement_from_a_seller_without_nif_lacks_only_the_seller_tax_identifie
     statement = issue_regular(world, seller_nif="", buyer_nif="")
     assert not statement.parties["contractor"]["tax_identifier"]
     assert not statement.parties["operator"]["tax_identifier"]
-    document = documents.payment_statement_ubl(statement)
+    document = billing_documents.payment_statement_ubl(statement)
     assert b"PartyTaxScheme" not in document
     failures = failed_assertions(document)
     assert sorted(failure.id for failure in failures) == ["BR-S-02", "BR-S-03"], report(failures)
@@ -95,7 +97,7 @@ def test_statement_from_a_seller_without_nif_lacks_only_the_seller_tax_identifie
 
 def test_credit_correction_passes_en16931(world):
     statement = issue_regular(world)
-    correction = billing.do_issue_correction(statement, gross_adjustment="-1000", penalty_adjustment="-500",
+    correction = billing_statements.do_issue_correction(statement, gross_adjustment="-1000", penalty_adjustment="-500",
                                              reason="Double count of trench", actor=world.billing_admin)
     assert correction.net_amount < 0
     root = assert_valid(correction)  # a credit is a credit note stating positive amounts (issue 12 point 8)
@@ -113,7 +115,8 @@ def test_credit_correction_passes_en16931(world):
 
 def test_positive_correction_passes_en16931(world):
     statement = issue_regular(world)
-    correction = billing.do_issue_correction(statement, gross_adjustment="2500", reason="Trench measured short",
+    correction = billing_statements.do_issue_correction(statement, gross_adjustment="2500",
+                                                        reason="Trench measured short",
                                              actor=world.billing_admin)
     assert correction.net_amount > 0
     root = assert_valid(correction)
@@ -136,9 +139,9 @@ def test_statement_at_zero_vat_passes_en16931(world):
 
 def test_rendering_is_unchanged_by_validation_and_repeatable(world):
     statement = issue_regular(world)
-    document = documents.payment_statement_ubl(statement)
+    document = billing_documents.payment_statement_ubl(statement)
     assert fatal_failures(document) == []
-    assert documents.payment_statement_ubl(statement) == document
+    assert billing_documents.payment_statement_ubl(statement) == document
 
 
 def test_penalty_only_correction_at_zero_vat_passes_en16931(world):
@@ -146,7 +149,7 @@ def test_penalty_only_correction_at_zero_vat_passes_en16931(world):
 
     Contract.objects.filter(pk=world.contract.pk).update(vat_rate=Decimal("0"))
     statement = issue_regular(world)
-    correction = billing.do_issue_correction(statement, gross_adjustment="0", penalty_adjustment="-1000",
+    correction = billing_statements.do_issue_correction(statement, gross_adjustment="0", penalty_adjustment="-1000",
                                              reason="Penalty waived", actor=world.billing_admin)
     root = assert_valid(correction)
     line = root.find("cac:InvoiceLine", NS)

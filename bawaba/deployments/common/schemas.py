@@ -1,4 +1,6 @@
-"""API schemas. Work orders follow TM Forum TMF697 naming (camelCase, `state`, `workOrderItem`, `place`)."""
+"""API schemas. Work orders follow TM Forum TMF697 naming (camelCase, `state`, `workOrderItem`, `place`).
+
+(split from schemas.py)"""
 
 from __future__ import annotations
 

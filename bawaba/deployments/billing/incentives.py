@@ -14,7 +14,8 @@ what the statement says never changes afterwards. It is paid: a price supplement
 the statement's VAT base and net payable (PaymentStatement.bonus_amount), printed on the PDF with its
 explanation and stated in the UBL and the CII as a document-level charge (einvoice.e_document).
 Pure functions first (testable without a database), then the reads and the writes.
-"""
+
+(split from incentives.py)"""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .ops_models import IncentiveKind, IncentiveRule, StatementIncentive
+from ..field.models import BillingLine, Decision, ReportedItem
+from ..work.models import DeploymentEvent, EventKind, WorkOrder, WorkOrderState
+from .models import IncentiveKind, IncentiveRule, StatementIncentive, explain
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -75,7 +78,6 @@ def early_completion_award(rule: IncentiveRule, orders: list[tuple[str, dt.date,
 
 def _first_time_right_figures(line_ids) -> tuple[int, int]:
     """(work items accepted on the statement's billing lines, of which never rejected)."""
-    from .models import BillingLine, Decision, ReportedItem
 
     item_ids = set(BillingLine.objects.filter(pk__in=list(line_ids))
                    .values_list("reported_item__work_item_id", flat=True))
@@ -87,7 +89,6 @@ def _first_time_right_figures(line_ids) -> tuple[int, int]:
 
 
 def _orders_finished_in(contract, start: dt.date, end: dt.date, tz) -> list[tuple[str, dt.date, dt.date]]:
-    from .models import WorkOrder, WorkOrderState
 
     since = timezone.make_aware(dt.datetime.combine(start, dt.time.min), tz)
     until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min), tz)
@@ -141,28 +142,6 @@ def store(awarded) -> list[StatementIncentive]:
     return StatementIncentive.objects.bulk_create(rows) if rows else []
 
 
-# --------------------------------------------------------------------------- explanation
-
-
-def explain(incentive: StatementIncentive) -> str:
-    """One sentence in the reader's language saying how the bonus was computed."""
-    basis = incentive.basis or {}
-    if incentive.kind == IncentiveKind.FIRST_TIME_RIGHT:
-        share = Decimal(basis.get("share", "0")) * 100
-        threshold = Decimal(basis.get("threshold", "0")) * 100
-        rate = Decimal(basis.get("rate", "0")) * 100
-        return _("%(right)s of the %(items)s work items accepted on this statement were right the first time "
-                 "(%(share)s %%, at least %(threshold)s %% required): bonus of %(rate)s %% of the gross "
-                 "%(gross)s.") % {
-            "right": basis.get("right_first_time", 0), "items": basis.get("items", 0),
-            "share": f"{share.normalize():f}", "threshold": f"{threshold.normalize():f}",
-            "rate": f"{rate.normalize():f}", "gross": basis.get("gross", "")}
-    return _("%(count)s work order(s) completed at least %(days)s days before their due date (%(orders)s): "
-             "%(each)s each.") % {
-        "count": basis.get("count", 0), "days": basis.get("days_early", 0),
-        "orders": ", ".join(basis.get("orders", [])), "each": basis.get("amount_each", "")}
-
-
 def incentives_of(statement) -> list[dict]:
     """The bonuses of a statement with their explanation, for its page and the API."""
     return [{"kind": i.kind, "label": str(IncentiveKind(i.kind).label), "amount": i.amount,
@@ -182,7 +161,6 @@ def do_set_incentive_rules(contract, rules: list[dict], *, actor=None) -> list[I
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
-    from .models import DeploymentEvent, EventKind
 
     built = []
     for spec in rules:

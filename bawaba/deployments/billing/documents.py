@@ -7,125 +7,39 @@ payment_terms_days...), never read from the contract or the organisations, which
 Rendering is deterministic (ReportLab invariant mode), so the same statement always gives the same bytes.
 Latin text uses Helvetica (WinAnsi, searchable); Arabic text is shaped (arabic-reshaper), put in visual order
 (python-bidi) and drawn with DejaVu Sans, shipped in data/fonts with its licence.
-"""
+
+(split from documents.py)"""
 
 from __future__ import annotations
 
 import functools
 import io
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Sum
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from bawaba.core.money import format_amount, format_money
+from bawaba.core.money import format_money
 
-from .models import BillingLine, PaymentStatement, PaymentStatementKind, Unit, WorkStatement
+from ..work.models import Unit
+from .einvoice import cii, e_document, facturx_pdf, ubl
+from .models import PaymentStatement, PaymentStatementKind, WorkStatement
+from .rows import _day, fmt_qty, parties_name, penalty_summary, statement_rows
+from .words import amount_in_words
 
 FONT_CANDIDATES = [
-    Path(__file__).parent / "data" / "fonts" / "DejaVuSans.ttf",
+    Path(__file__).resolve().parents[1] / "data" / "fonts" / "DejaVuSans.ttf",
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
 ]
 ARABIC_FONT = "BawabaDejaVuSans"
 
 
-IDENTIFIERS = ("address", "legal_form", "tax_identifier", "statistical_identifier", "trade_register_number",
-               "tax_article_number")
-
-
-def _organisation(organisation) -> dict:
-    return {"slug": organisation.slug, "name_fr": organisation.name_fr, "name_ar": organisation.name_ar,
-            "country": organisation.country, **{field: getattr(organisation, field) for field in IDENTIFIERS}}
-
-
-def document_parties(contract) -> dict:
-    """What the documents print about a contract and its parties, to store on a statement when it is issued.
-
-    Reads only the contract's contractor and programme operator: load them with the contract
-    (select_related("contractor", "programme__operator")), so a batch of statements costs no extra query.
-    """
-    return {"contract": contract.reference, "approval": contract.approval_reference,
-            "programme": contract.programme.name_fr,
-            "operator": _organisation(contract.programme.operator), "contractor": _organisation(contract.contractor)}
-
-
-def identification_problems(parties: dict) -> list[str]:
-    """Why a statement with these parties cannot be issued: a party without its mandatory identifiers
-    (bawaba.orgs.identifiers), one message per party, translated; empty when both are complete."""
-    from bawaba.orgs.identifiers import missing_identifiers
-
-    problems = []
-    for role, label in (("contractor", _("The contractor")), ("operator", _("The operator"))):
-        party = parties[role]
-        missing = missing_identifiers(party)
-        if missing:
-            problems.append(_("%(party)s %(name)s lacks its %(missing)s: complete its legal identification "
-                              "(administration, organisations) before issuing.")
-                            % {"party": label, "name": party["name_fr"], "missing": ", ".join(missing)})
-    return problems
-
-
-def fmt_money(value: Decimal) -> str:
-    """1 234 567,89 (no-break spaces between groups): bawaba.core.money, without the currency."""
-    return format_amount(value)
-
-
-def _day(value) -> str:
-    """A date as the page shows it, day first (06/12/2026): the active language's SHORT_DATE_FORMAT."""
-    return date_format(value, "SHORT_DATE_FORMAT")
-
-
-def fmt_qty(value: Decimal) -> str:
-    return format(value.normalize(), "f").replace(".", ",")
-
-
-@dataclass
-class Row:
-    code: str
-    label_fr: str
-    label_ar: str
-    unit: str
-    quantity: Decimal
-    unit_price: Decimal
-    amount: Decimal
-
-
-def rows_by_work_statement(ids) -> dict[int, list[Row]]:
-    """Billing lines of these work statements summed per price item and unit price, in one query."""
-    grouped = (BillingLine.objects.filter(work_statement_id__in=list(ids))
-               .values("work_statement_id", "price_item__code", "price_item__label_fr", "price_item__label_ar",
-                       "price_item__unit", "unit_price")
-               .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
-               .order_by("work_statement_id", "price_item__code", "unit_price"))
-    rows: dict[int, list[Row]] = {pk: [] for pk in ids}
-    for g in grouped:
-        rows[g["work_statement_id"]].append(Row(g["price_item__code"], g["price_item__label_fr"],
-                                                g["price_item__label_ar"], g["price_item__unit"], g["quantity"],
-                                                g["unit_price"], g["amount"]))
-    return rows
-
-
-def statement_rows(work_statement: WorkStatement | None) -> list[Row]:
-    """Billing lines of a work statement summed per price item and unit price (read once: issuing a batch sets
-    them for all its work statements in one query, see frozen.freeze_figures)."""
-    if work_statement is None:
-        return []
-    cached = getattr(work_statement, "_document_rows", None)
-    if cached is None:
-        cached = rows_by_work_statement([work_statement.pk])[work_statement.pk]
-        work_statement._document_rows = cached
-    return cached
-
-
 # --------------------------------------------------------------------------- PDF
 
 BOLD_FONT_CANDIDATES = [
-    Path(__file__).parent / "data" / "fonts" / "DejaVuSans-Bold.ttf",
+    Path(__file__).resolve().parents[1] / "data" / "fonts" / "DejaVuSans-Bold.ttf",
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
 ]
 ARABIC_BOLD_FONT = "BawabaDejaVuSans-Bold"
@@ -359,10 +273,6 @@ def _party_blocks(pdf: _Pdf, parties: dict):
     pdf.y = min(bottoms) - 4
 
 
-def parties_name(party: dict) -> str:
-    return party["name_fr"]
-
-
 def _header(pdf: _Pdf, title: str, title_ar: str, statement, extra: list[tuple[str, str]]):
     parties = statement.parties  # as at issue: never the live contract or organisations
     pdf.text(pdf.margin, title, size=15, bold=True)
@@ -419,27 +329,6 @@ def _totals(pdf: _Pdf, pairs: list[tuple[str, Decimal, bool]]):
         pdf.line(13)
 
 
-def penalty_summary(statement: PaymentStatement) -> list[tuple[str, Decimal]]:
-    """The late penalties of a regular statement under the cap over the contract, as printed and shown: empty
-    when the statement has none due, carried or waived."""
-    if statement.kind != PaymentStatementKind.REGULAR or not any((
-            statement.penalty_due_amount, statement.penalty_carried_in_amount, statement.penalty_carried_amount,
-            statement.penalty_waived_amount, statement.penalty_amount)):
-        return []
-    rows = [
-        (_("Late penalties due for this period"), statement.penalty_due_amount),
-        (_("Carried from earlier statements"), statement.penalty_carried_in_amount),
-    ]
-    if statement.penalty_contract_cap_amount is not None:
-        rows += [(_("Cap over the contract"), statement.penalty_contract_cap_amount),
-                 (_("Charged over the contract, this statement included"), statement.penalty_charged_to_date_amount)]
-    rows += [(_("Charged on this statement"), statement.penalty_amount),
-             (_("Carried to the next statements"), statement.penalty_carried_amount)]
-    if statement.penalty_waived_amount:
-        rows.append((_("Beyond the cap over the contract, not charged"), statement.penalty_waived_amount))
-    return rows
-
-
 def _signatures(pdf: _Pdf):
     """Three signature blocks: the contractor, the inspector who checked the work, the operator's services."""
     pdf.line(8)
@@ -462,7 +351,6 @@ def _signatures(pdf: _Pdf):
 
 def _settled_sum(pdf: _Pdf, doc, statement):
     """"Arrêté le présent décompte à la somme de …": the net in words, French and Arabic, with its figure."""
-    from .billing import amount_in_words
 
     net = doc.net
     words_fr = statement.amount_in_words_fr if net == statement.net_amount else amount_in_words(net, "fr")
@@ -484,7 +372,6 @@ def _settled_sum(pdf: _Pdf, doc, statement):
 def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embed_fonts: bool = False) -> bytes:
     """The payment statement (décompte) as printed; a correction whose total is negative is a credit note
     (avoir) stating the credited amounts, exactly as its e-invoices (einvoice.e_document)."""
-    from .einvoice import e_document
 
     with translation.override(lang):
         doc = e_document(statement)  # in the document's language: the bonuses' explanations are printed
@@ -593,21 +480,18 @@ def work_statement_pdf(statement: WorkStatement, lang: str = "fr") -> bytes:
 
 def payment_statement_ubl(statement: PaymentStatement) -> bytes:
     """UBL 2.1 Invoice or CreditNote (einvoice.ubl)."""
-    from .einvoice import ubl
 
     return ubl(statement)
 
 
 def payment_statement_cii(statement: PaymentStatement) -> bytes:
     """Factur-X EN 16931 CII XML (einvoice.cii)."""
-    from .einvoice import cii
 
     return cii(statement)
 
 
 def payment_statement_facturx(statement: PaymentStatement, lang: str = "fr") -> bytes:
     """The PDF (every font embedded) with its CII XML embedded: Factur-X EN 16931, PDF/A-3."""
-    from .einvoice import facturx_pdf
 
     return facturx_pdf(payment_statement_pdf(statement, lang, embed_fonts=True), payment_statement_cii(statement),
                        statement)

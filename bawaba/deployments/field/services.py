@@ -2,24 +2,22 @@
 
 Every do_* function owns its transaction and writes its audit record (DeploymentEvent) in it.
 Exceptions: PermissionDenied → 403, ValidationError → 422 (message_dict by field), Conflict → 409.
-"""
+
+(split from services.py)"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -27,33 +25,23 @@ from django.utils.translation import ngettext
 
 from bawaba.core.uploads import IMAGE_TYPES, check_upload
 
-from . import billing, photohash, rules
-from .models import (
-    ALL_STEPS,
-    HOME_KINDS,
+from ..common import rules as common_rules
+from ..common.errors import Conflict
+from ..common.money import plain
+from ..common.permissions import is_contractor_staff, is_inspector
+from ..work.base import _event, _tz
+from ..work.models import (
     REPORTABLE_STATES,
-    WORK_ORDER_TRANSITIONS,
-    BillingLine,
-    Contract,
-    Decision,
-    DeploymentEvent,
     EventKind,
-    FieldReport,
-    Photo,
-    PriceItem,
-    PriceSchedule,
-    PriceScheduleVersion,
-    Programme,
-    ProgrammeKind,
-    ReportedItem,
-    RuleSet,
     WorkItem,
     WorkItemState,
     WorkOrder,
-    WorkOrderKind,
     WorkOrderState,
 )
-from .permissions import is_contractor_staff, is_inspector
+from ..work.services import _refresh_progress, _set_state, remaining_quantity
+from . import lines as field_lines
+from . import photohash as field_photohash
+from .models import BillingLine, Decision, FieldReport, Photo, ReportedItem
 
 log = logging.getLogger(__name__)
 
@@ -73,35 +61,10 @@ PLAUSIBLE = {
 MAX_CLOCK_AHEAD = dt.timedelta(days=366)
 
 
-class Conflict(Exception):
-    """The request is well-formed but clashes with the current state (HTTP 409).
-
-    `retryable` marks a clash with another request in flight: the same request sent again a moment later can
-    succeed, so a client's outbox keeps it queued (the answer carries Retry-After) instead of giving up."""
-
-    def __init__(self, message: str, *, retryable: bool = False):
-        super().__init__(message)
-        self.message = message
-        self.retryable = retryable
-
-
 @dataclass
 class SubmitResult:
     report: FieldReport
     created: bool
-
-
-def _event(kind, *, actor=None, organisation=None, work_order=None, at=None, **data):
-    DeploymentEvent.objects.create(kind=kind, actor=actor, organisation=organisation, work_order=work_order,
-                                   data=data, at=at or timezone.now())
-
-
-# --------------------------------------------------------------------------- input parsing
-
-
-def plain(number: Decimal) -> str:
-    """A Decimal without exponent or trailing zeros: 20.000 → "20", 0.50 → "0.5"."""
-    return format(number.normalize(), "f")
 
 
 MAX_NUMBER = Decimal(10) ** 9
@@ -214,27 +177,6 @@ def _read_exif(upload, tz):
     return taken_at, latitude, longitude, width, height
 
 
-def _tz(organisation):
-    import zoneinfo
-
-    try:
-        return zoneinfo.ZoneInfo(organisation.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.get_default_timezone()
-
-
-# --------------------------------------------------------------------------- field reports
-
-
-def remaining_quantity(work_item: WorkItem) -> Decimal:
-    """Planned minus accepted minus what is still awaiting a decision."""
-    pending = sum(
-        (ri.quantity for ri in work_item.reported.all() if ri.decision in (Decision.PENDING, Decision.DOUBTFUL)),
-        Decimal("0"),
-    )
-    return max(Decimal("0"), work_item.planned_quantity - work_item.accepted_quantity - pending)
-
-
 def _clean_report(user, work_order, data, now):
     errors: dict[str, list[str]] = {}
     cleaned = {}
@@ -334,7 +276,7 @@ def _clean_report(user, work_order, data, now):
         try:
             result = check_upload(upload, IMAGE_TYPES, max_bytes)
             exif = _read_exif(upload, tz)
-            exif = (*exif, photohash.perceptual_hash(upload))
+            exif = (*exif, field_photohash.perceptual_hash(upload))
         except ValidationError as exc:
             errors.setdefault("photos", []).extend(exc.messages)
             continue
@@ -348,11 +290,11 @@ def _clean_report(user, work_order, data, now):
 
 
 def _evidence_for(report: FieldReport, work_item: WorkItem, photos, serial_elsewhere: bool,
-                  reused_photos: set[int] = frozenset()) -> rules.Evidence:
+                  reused_photos: set[int] = frozenset()) -> common_rules.Evidence:
     price_item = work_item.price_item
     site = report.work_order.site
-    return rules.Evidence(
-        requirements=rules.Requirements(
+    return common_rules.Evidence(
+        requirements=common_rules.Requirements(
             min_photos=price_item.min_photos,
             requires_position=price_item.requires_position,
             requires_ont_serial=price_item.requires_ont_serial,
@@ -371,7 +313,7 @@ def _evidence_for(report: FieldReport, work_item: WorkItem, photos, serial_elsew
         link_loss_db=float(report.link_loss_db) if report.link_loss_db is not None else None,
         splice_losses_db=tuple(float(v) for v in report.splice_losses_db),
         photos=tuple(
-            rules.PhotoEvidence(
+            common_rules.PhotoEvidence(
                 reused=photo.pk in reused_photos,
                 taken_at=photo.exif_taken_at,
                 latitude=float(photo.exif_latitude) if photo.exif_latitude is not None else None,
@@ -431,17 +373,18 @@ def _find_similar_photos(report: FieldReport, photos: list[Photo], reused: set[i
     photos without a hash (no detail), are not searched. Each look-up reads the band indexes (photohash.py)."""
     if max_distance < 0:
         return
-    limit = min(int(max_distance), photohash.MAX_SEARCH_DISTANCE)
+    limit = min(int(max_distance), field_photohash.MAX_SEARCH_DISTANCE)
     for photo in photos:
         if not photo.phash or photo.pk in reused:
             continue
         candidates = (
-            Photo.objects.filter(photohash.candidates_filter(photo.phash, limit))
+            Photo.objects.filter(field_photohash.candidates_filter(photo.phash, limit))
             .exclude(report_id=report.pk)
             .filter(report__items__decision__in=[Decision.ACCEPTED, Decision.DOUBTFUL, Decision.PENDING])
             .values_list("pk", "phash").distinct()
         )
-        nearest = min(((photohash.distance(photo.phash, other_hash), other_pk) for other_pk, other_hash in candidates),
+        nearest = min(((field_photohash.distance(photo.phash, other_hash), other_pk) for other_pk,
+                       other_hash in candidates),
                       default=None)
         if nearest is not None and nearest[0] <= limit:
             photo.similar_distance, photo.similar_to_id = nearest
@@ -562,7 +505,7 @@ def _store_report(user, work_order, report_uuid, cleaned, now, stored_files: lis
         photo = Photo(report=report, sha256=checked.sha256, reused_from=original,
                       content_type=checked.content_type, extension=checked.extension, size=checked.size,
                       width=width, height=height, exif_taken_at=taken_at,
-                      phash=phash or "", **photohash.band_values(phash),
+                      phash=phash or "", **field_photohash.band_values(phash),
                       exif_latitude=None if exif_lat is None else Decimal(f"{exif_lat:.6f}"),
                       exif_longitude=None if exif_lon is None else Decimal(f"{exif_lon:.6f}"))
         if original is not None:
@@ -586,7 +529,7 @@ def _store_report(user, work_order, report_uuid, cleaned, now, stored_files: lis
     for work_item, quantity in cleaned["items"]:
         work_item = fresh[work_item.pk]
         rule_set = work_item.price_item.rule_set
-        decision = rules.evaluate(_evidence_for(report, work_item, photo_rows, serial_elsewhere, reused_photos),
+        decision = common_rules.evaluate(_evidence_for(report, work_item, photo_rows, serial_elsewhere, reused_photos),
                                   params[rule_set.pk])
         decided.append(ReportedItem(
             report=report, work_item=work_item, quantity=quantity, rule_set=rule_set,
@@ -599,7 +542,7 @@ def _store_report(user, work_order, report_uuid, cleaned, now, stored_files: lis
         work_item = reported.work_item
         if reported.decision == Decision.ACCEPTED:
             work_item.accepted_quantity += reported.quantity
-            lines.append(billing.billing_line_for(reported, work_item=work_item, work_order=locked, at=now))
+            lines.append(field_lines.billing_line_for(reported, work_item=work_item, work_order=locked, at=now))
         work_item.state = _item_state(work_item, reported.decision, _has_open_review(work_item))
     BillingLine.objects.bulk_create(lines)
     WorkItem.objects.bulk_update([r.work_item for r in decided], ["accepted_quantity", "state"])
@@ -609,7 +552,7 @@ def _store_report(user, work_order, report_uuid, cleaned, now, stored_files: lis
     _event(EventKind.REPORT_RECEIVED, actor=user, organisation=user.organisation, work_order=locked, at=now,
            report=str(report.client_uuid), items={str(r.id): r.decision for r in decided},
            photos=len(photo_rows), device_clock_ahead_s=report.device_clock_ahead_s,
-           rules_engine=rules.ENGINE_REVISION)
+           rules_engine=common_rules.ENGINE_REVISION)
     return report
 
 
@@ -659,70 +602,12 @@ def _apply_decision(reported: ReportedItem, outcome: str, reasons: list, *, acto
     work_item = WorkItem.objects.prefetch_related("reported").get(pk=reported.work_item_id)
     if outcome == Decision.ACCEPTED:
         work_item.accepted_quantity += reported.quantity
-        billing.post_billing_line(reported, work_item=work_item, work_order=work_order, at=now)
+        field_lines.post_billing_line(reported, work_item=work_item, work_order=work_order, at=now)
     work_item.state = _item_state(work_item, outcome, _has_open_review(work_item, exclude_pk=reported.pk))
     work_item.save(update_fields=["accepted_quantity", "state"])
     reported.work_item = work_item
     _event(EventKind.ITEM_INSPECTED, actor=actor, organisation=getattr(actor, "organisation", None),
            work_order=work_order, at=now, item=reported.id, decision=outcome, reasons=[r["code"] for r in reasons])
-
-
-def _refresh_progress(work_order: WorkOrder, *, actor, now):
-    """Recompute the steps done in order and complete the work order when every item is accepted."""
-    items = list(work_order.items.select_related("price_item"))
-    done = 0
-    for step in work_order.steps:
-        step_items = [i for i in items if i.price_item.step == step]
-        if all(i.accepted_quantity >= i.planned_quantity for i in step_items):
-            done += 1
-        else:
-            break
-    fields = []
-    if done != work_order.steps_done:
-        work_order.steps_done = done
-        fields.append("steps_done")
-    if fields:
-        work_order.save(update_fields=[*fields, "updated_at"])
-    if items and all(i.accepted_quantity >= i.planned_quantity for i in items) and \
-            work_order.state in (WorkOrderState.IN_PROGRESS, WorkOrderState.PENDING, WorkOrderState.PARTIAL):
-        _set_state(work_order, WorkOrderState.COMPLETED, actor=actor, now=now,
-                   completed_at=_work_finished_at(work_order) or now)
-
-
-def _work_finished_at(work_order: WorkOrder):
-    """When the contractor finished the work order: the latest receipt time of a report with an accepted item.
-
-    Not the moment of the last decision: an item that waited in the inspector's queue was done when its report
-    arrived, and the days the inspector took are not the contractor's delay (late penalties and scorecards count
-    up to completed_at). The server's receipt time, not the phone's report time: a phone clock can be set back
-    and only a clock ahead of the server is detected. On automatic acceptance this is the current report's
-    receipt, i.e. now, as before.
-    """
-    return (ReportedItem.objects.filter(work_item__work_order=work_order, decision=Decision.ACCEPTED)
-            .aggregate(at=Max("report__received_at"))["at"])
-
-
-def _set_state(work_order: WorkOrder, state: str, *, actor, now, reason="", completed_at=None):
-    previous = work_order.state
-    work_order.state = state
-    fields = ["state", "updated_at"]
-    if state == WorkOrderState.IN_PROGRESS and work_order.started_at is None:
-        work_order.started_at = now
-        fields.append("started_at")
-    extra = {}
-    if state == WorkOrderState.COMPLETED:
-        # Also when the operator completes it by hand: the contractor finished with the last accepted report.
-        work_order.completed_at = completed_at or _work_finished_at(work_order) or now
-        work_order.completion_recorded_at = now
-        fields += ["completed_at", "completion_recorded_at"]
-        if work_order.completed_at != now:  # the audit record says when the work was done, besides the decision
-            extra["completed_at"] = work_order.completed_at.isoformat()
-    work_order.save(update_fields=fields)
-    _event(EventKind.WORK_ORDER_STATE, actor=actor, organisation=getattr(actor, "organisation", None),
-           work_order=work_order, at=now, **{"from": previous, "to": state, "reason": reason}, **extra)
-    from .maintenance import work_order_state_changed  # the citizen's fault request follows its maintenance
-
-    work_order_state_changed(work_order, previous, state, now)
 
 
 def _inspectable(reported_item: ReportedItem, actor):
@@ -766,130 +651,3 @@ def do_reject_item(reported_item: ReportedItem, actor, reason: str, *, now: dt.d
     reasons = [{"code": "inspector_rejected", "params": {"reason": reason[:500]}}, *locked.reasons]
     _apply_decision(locked, Decision.REJECTED, reasons, actor=actor, now=now, work_order=work_order)
     return locked
-
-
-@transaction.atomic
-def do_transition_work_order(work_order: WorkOrder, state: str, actor, reason: str = "") -> WorkOrder:
-    """The operator's inspectors move a work order along the TMF697 states (hold, cancel, …)."""
-    from .permissions import is_inspector
-
-    locked = WorkOrder.objects.select_for_update().select_related("contract__programme").get(pk=work_order.pk)
-    if not is_inspector(actor, locked.contract.programme):
-        raise PermissionDenied(_("Only the operator can change the state of a work order."))
-    if state not in WorkOrderState.values:
-        raise ValidationError({"state": [_("Unknown state “%(state)s”.") % {"state": state}]})
-    if state not in WORK_ORDER_TRANSITIONS.get(locked.state, ()):
-        raise Conflict(_("A work order cannot go from %(from)s to %(to)s.")
-                       % {"from": locked.get_state_display(), "to": WorkOrderState(state).label})
-    now = timezone.now()
-    _set_state(locked, state, actor=actor, now=now, reason=(reason or "")[:500])
-    if state in (WorkOrderState.IN_PROGRESS, WorkOrderState.PENDING, WorkOrderState.PARTIAL):
-        # Resumed after its last item was accepted while it was held: nothing will be reported any more, so it
-        # completes now (at the time the contractor finished), not when someone notices.
-        _refresh_progress(locked, actor=actor, now=now)
-    return locked
-
-
-# --------------------------------------------------------------------------- set-up (admin, import, demo, bench)
-
-DEFAULT_PRICE_SCHEDULE = Path(__file__).parent / "data" / "price_schedule_ftth.json"
-
-
-@transaction.atomic
-def do_publish_price_schedule(operator, spec: dict | None = None) -> PriceScheduleVersion:
-    """Create a price schedule version (and its rule set) from a dict like data/price_schedule_ftth.json.
-
-    A version that exists already is returned unchanged: prices of a published version never change.
-    """
-    spec = spec or json.loads(DEFAULT_PRICE_SCHEDULE.read_text(encoding="utf-8"))
-    rule_spec = spec.get("rule_set") or {"code": "default", "version": 1}
-    rule_set, _created = RuleSet.objects.get_or_create(
-        code=rule_spec["code"], version=int(rule_spec.get("version", 1)),
-        defaults={"params": rules.merged_params(rule_spec.get("params")),
-                  "description": rule_spec.get("description", "")})
-    schedule, _created = PriceSchedule.objects.get_or_create(
-        operator=operator, code=spec["code"],
-        defaults={"name": spec.get("name", spec["code"]), "currency": spec.get("currency", "DZD")})
-    version, created = PriceScheduleVersion.objects.get_or_create(
-        schedule=schedule, version=int(spec.get("version", 1)),
-        defaults={"valid_from": dt.date.fromisoformat(spec.get("valid_from", "2026-01-01"))})
-    if not created:
-        return version
-    steps = set(ALL_STEPS)
-    for item in spec["items"]:
-        if item["step"] not in steps:
-            raise ValidationError(_("Unknown step “%(step)s”.") % {"step": item["step"]})
-        price = Decimal(str(item["unit_price"]))
-        if price < 0:
-            raise ValidationError(_("A unit price cannot be negative."))
-        PriceItem.objects.create(
-            version=version, code=item["code"], label_fr=item["label_fr"], label_ar=item.get("label_ar", ""),
-            label_en=item.get("label_en", ""), unit=item.get("unit", "each"), unit_price=price, step=item["step"],
-            min_photos=int(item.get("min_photos", 1)), requires_position=item.get("requires_position", True),
-            requires_ont_serial=item.get("requires_ont_serial", False),
-            checks_rx_power=item.get("checks_rx_power", False), checks_link_loss=item.get("checks_link_loss", False),
-            checks_splice_loss=item.get("checks_splice_loss", False), rule_set=rule_set)
-    return version
-
-
-@transaction.atomic
-def do_create_programme(operator, spec: dict) -> Programme:
-    if operator.kind != "operator":
-        raise ValidationError(_("A programme belongs to an operator."))
-    programme, _created = Programme.objects.update_or_create(
-        code=spec["code"],
-        defaults={"operator": operator, "kind": spec.get("kind", ProgrammeKind.FTTH),
-                  "name_fr": spec["name_fr"], "name_ar": spec.get("name_ar", ""), "name_en": spec.get("name_en", ""),
-                  "country": spec.get("country", operator.country),
-                  "target_homes_passed": int(spec.get("target_homes_passed", 0)),
-                  "target_homes_connected": int(spec.get("target_homes_connected", 0)),
-                  "target_sites": int(spec.get("target_sites", 0)),
-                  "starts_on": spec.get("starts_on"), "ends_on": spec.get("ends_on")})
-    return programme
-
-
-@transaction.atomic
-def do_create_contract(programme, contractor, version, *, reference: str, wilayas, starts_on, actor=None,
-                       **terms) -> Contract:
-    """A contract between the programme's operator and a contractor organisation.
-
-    wilayas: geo.Region objects or codes ("16", "09"); terms: retention_rate, advance_amount,
-    advance_recovery_rate, penalty_per_day, penalty_cap_rate, vat_rate, payment_terms_days, ends_on.
-    """
-    from bawaba.geo.models import Region
-
-    if contractor.kind != "contractor":
-        raise ValidationError(_("“%(org)s” is not a contractor organisation.") % {"org": contractor.name})
-    if version.schedule.operator_id != programme.operator_id:
-        raise ValidationError(_("The price schedule belongs to another operator."))
-    contract = Contract(programme=programme, contractor=contractor, reference=reference,
-                        price_schedule_version=version, starts_on=starts_on,
-                        **{k: (Decimal(str(v)) if k.endswith(("rate", "amount", "per_day")) else v)
-                           for k, v in terms.items()})
-    contract.full_clean(exclude=["wilayas"])
-    contract.save()
-    regions = [w if isinstance(w, Region) else Region.objects.get(country=programme.country, code=str(w))
-               for w in wilayas]
-    contract.wilayas.set(regions)
-    _event(EventKind.CONTRACT, actor=actor, organisation=contractor, reference=reference,
-           wilayas=[r.code for r in regions])
-    return contract
-
-
-@transaction.atomic
-def do_create_work_order(contract, site, *, reference: str, kind=None, items, due_on=None, requested_start=None,
-                         actor=None) -> WorkOrder:
-    """items: [(price item code, planned quantity), ...] from the contract's price schedule version."""
-    if not contract.wilayas.filter(pk=site.region_id).exists():
-        raise ValidationError(_("Site %(site)s is outside the contract's wilayas.") % {"site": site.code})
-    kind = kind or (WorkOrderKind.FTTH if site.kind in HOME_KINDS else WorkOrderKind.SITE)
-    work_order = WorkOrder.objects.create(reference=reference, contract=contract, site=site, kind=kind,
-                                          due_on=due_on, requested_start=requested_start)
-    prices = {p.code: p for p in contract.price_schedule_version.items.all()}
-    for code, quantity in items:
-        if code not in prices:
-            raise ValidationError(_("Unknown price item “%(code)s”.") % {"code": code})
-        WorkItem.objects.create(work_order=work_order, price_item=prices[code], planned_quantity=Decimal(str(quantity)))
-    _event(EventKind.IMPORTED, actor=actor, organisation=contract.contractor, work_order=work_order,
-           reference=reference)
-    return work_order

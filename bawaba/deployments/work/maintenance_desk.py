@@ -4,7 +4,8 @@ panel on the agent's request page and the request history's lines; and the POST 
 The panel is drawn only for a request that names one of the operator's lines (a maintenance order is only
 opened from such a request, and the citizen's subject and text do not change): a request about anything else
 costs no query (the text is read, no site is looked up).
-"""
+
+(split from maintenance_desk.py)"""
 
 from __future__ import annotations
 
@@ -24,17 +25,17 @@ from django.utils.translation import gettext_lazy
 from bawaba.core.parsing import positive_int
 from bawaba.desk import panels
 
-from . import maintenance
-from .ops_models import FaultKind
+from . import maintenance as work_maintenance
+from .models import FaultKind
 
 # --------------------------------------------------------------------------- the panel
 
 
 def render_panel(http_request, req) -> str:
-    named = maintenance.codes_named(req)
+    named = work_maintenance.codes_named(req)
     if not named:
         return ""
-    order = maintenance.maintenance_of(req)
+    order = work_maintenance.maintenance_of(req)
     user = http_request.user
     context = {"req": req, "order": order}
     if order is not None:
@@ -42,15 +43,15 @@ def render_panel(http_request, req) -> str:
         context |= {"items": list(work_order.items.select_related("price_item")),
                     "late": work_order.state != "completed" and timezone.now() > order.intervention_due_at}
     else:
-        lines = maintenance.lines_named(req)
+        lines = work_maintenance.lines_named(req)
         if not lines:
             return ""
-        entries = [{"site": site, "contract": maintenance.covering_contract(site)} for site in lines]
+        entries = [{"site": site, "contract": work_maintenance.covering_contract(site)} for site in lines]
         contract = next((entry["contract"] for entry in entries if entry["contract"]), None)
         context |= {
             "lines": entries, "faults": FaultKind.choices,
-            "can_open": contract is not None and maintenance.may_open(user, req),
-            "price_items": maintenance.maintenance_price_items(contract) if contract else [],
+            "can_open": contract is not None and work_maintenance.may_open(user, req),
+            "price_items": work_maintenance.maintenance_price_items(contract) if contract else [],
             "currency": contract.price_schedule_version.schedule.currency if contract else "DZD",
             "csrf_token": get_token(http_request),
             "open_url": reverse("deployments:maintenance_open", args=[req.reference]),
@@ -82,7 +83,7 @@ def describe(event) -> str:
 
 
 panels.register_panel(panels.RequestPanel("fibre.maintenance", render_panel, order=60))
-panels.register_describer(maintenance.MODULE, describe)
+panels.register_describer(work_maintenance.MODULE, describe)
 
 
 # --------------------------------------------------------------------------- opening it (desk POST)
@@ -92,13 +93,13 @@ panels.register_describer(maintenance.MODULE, describe)
 def open_maintenance(request, req):
     user = request.user
     wanted = positive_int(request.POST.get("site", ""))
-    site = next((s for s in maintenance.lines_named(req) if wanted and s.pk == int(wanted)), None)
+    site = next((s for s in work_maintenance.lines_named(req) if wanted and s.pk == int(wanted)), None)
     if site is None:  # only a line the request names, of the request's operator
         raise Http404(_("No such fibre line in this request."))
     items = {key.removeprefix("qty-"): value.strip() for key, value in request.POST.items()
              if key.startswith("qty-")}
     try:
-        order = maintenance.do_open_maintenance(req, site, actor=user, fault=request.POST.get("fault", ""),
+        order = work_maintenance.do_open_maintenance(req, site, actor=user, fault=request.POST.get("fault", ""),
                                                 items=items)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

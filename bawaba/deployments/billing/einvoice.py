@@ -13,7 +13,8 @@ EN 16931 semantics (docs/deployments.md, "Documents"):
 - Retention and advance recovery are not "paid amounts" (BT-113 is money already paid for this invoice):
   they are deducted when the operator pays, so the amount due (BT-115) is the total with VAT and the
   deductions and the net payable are written in the payment terms and a note.
-"""
+
+(split from einvoice.py)"""
 
 from __future__ import annotations
 
@@ -21,10 +22,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.etree import ElementTree as ET
 
-from .models import PaymentStatement, PaymentStatementKind, Unit
+from ..common.money import ZERO
+from ..work.models import Unit
+from .incentives import explain
+from .models import PaymentStatement, PaymentStatementKind
+from .rows import statement_rows
 
 CURRENCY = "DZD"
-ZERO = Decimal("0.00")
 # UN/ECE Recommendation 20 unit codes.
 UNIT_CODES = {Unit.EACH: "C62", Unit.METRE: "MTR", Unit.KILOMETRE: "KMT", Unit.SPLICE: "C62", Unit.HOME: "C62",
               Unit.PACKAGE: "LS"}
@@ -108,7 +112,6 @@ class EDocument:
 
 
 def _rows(statement: PaymentStatement):
-    from .documents import statement_rows
 
     return statement_rows(statement.work_statement) if statement.work_statement_id else []
 
@@ -120,7 +123,6 @@ BONUS_REASONS = {"first_time_right": "Prime d'incitation : travaux conformes du 
 
 def _bonus_charges(statement: PaymentStatement, sign: int) -> list[AllowanceCharge]:
     """One charge per bonus awarded on the statement, with its explanation; their sum is the row's bonus."""
-    from .incentives import explain
 
     charges = []
     for incentive in statement.incentives.all():
@@ -475,4 +477,3 @@ def facturx_pdf(pdf: bytes, xml: bytes, statement: PaymentStatement) -> bytes:
                                     "keywords": "Factur-X, décompte",
                                     "title": f"{statement.parties['contractor']['name_fr']}: {statement.number}",
                                     "subject": f"Décompte {statement.number}"})
-

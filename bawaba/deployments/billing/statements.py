@@ -15,7 +15,8 @@ and a rolled-back issue gives its numbers back.
 Issuing: plain functions (check_period, work_period, late_penalties, statement_breakdown, amount_in_words)
 compute every figure of a statement from rows read beforehand; _issue_locked reads those rows for a whole
 batch of contracts in a few set queries and writes the batch's documents and audit events in bulk.
-"""
+
+(split from billing.py)"""
 
 from __future__ import annotations
 
@@ -26,185 +27,41 @@ import logging
 import multiprocessing
 import operator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .frozen import freeze_figures, store_documents
-from .models import (
-    BillingLine,
-    Contract,
-    DeploymentEvent,
-    DocumentCounter,
-    DocumentKind,
-    EventKind,
-    ImmutableDocumentError,
-    Payment,
-    PaymentStatement,
-    PaymentStatementKind,
-    WorkOrder,
-    WorkStatement,
+from ..common.errors import Conflict
+from ..common.models import ImmutableDocumentError
+from ..common.money import ZERO, money
+from ..common.permissions import _check_billing_rights
+from ..field.models import BillingLine
+from ..work.base import _contract_tz
+from ..work.models import Contract, DeploymentEvent, EventKind, WorkOrder
+from . import incentives as billing_incentives
+from .arithmetic import (
+    Breakdown,
+    _end_of_day,
+    _start_of_day,
+    check_period,
+    compute_breakdown,
+    late_penalties,
+    penalty_position,
+    statement_breakdown,
+    work_period,
 )
+from .frozen import freeze_figures, store_documents
+from .models import DocumentCounter, DocumentKind, PaymentStatement, PaymentStatementKind, WorkStatement
+from .payments import debt_of
+from .rows import document_parties, fmt_money, identification_problems
+from .words import amount_in_words
+from .workers import issue_ids_in_process
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 logger = logging.getLogger(__name__)
-
-
-def money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-# Algeria's public-procurement rule (décret présidentiel n° 15-247 du 16 septembre 2015, JORADP n° 50, article on
-# late payment orders): "intérêts moratoires calculés au taux d'intérêt directeur de la Banque d'Algérie augmenté
-# d'un (1) point". The key rate changes by decision of the central bank, so it is a setting to keep current;
-# 3 % is the rate in force since 2020 as far as we know: check it, and check whether a contract's own
-# terms or a later text apply, before relying on the figure.
-CENTRAL_BANK_KEY_RATE = "0.03"
-LEGAL_MARGIN = Decimal("0.01")
-
-
-def late_interest_rate() -> Decimal:
-    """Annual rate of late-payment interest: FIBRE_LATE_INTEREST_RATE when a deployment sets one outright,
-    otherwise the Bank of Algeria's key rate (FIBRE_CENTRAL_BANK_KEY_RATE) plus the regulation's one point."""
-    explicit = getattr(settings, "FIBRE_LATE_INTEREST_RATE", None)
-    if explicit not in (None, ""):
-        return Decimal(str(explicit))
-    return Decimal(str(getattr(settings, "FIBRE_CENTRAL_BANK_KEY_RATE", CENTRAL_BANK_KEY_RATE))) + LEGAL_MARGIN
-
-
-# --------------------------------------------------------------------------- running statement
-
-
-def billing_line_for(reported_item, *, work_item, work_order, at) -> BillingLine:
-    """The (unsaved) priced line of an accepted item: quantity × unit price excl. tax, rounded to the centime."""
-    price_item = work_item.price_item
-    return BillingLine(
-        contract_id=work_order.contract_id,
-        reported_item=reported_item,
-        work_order=work_order,
-        region_id=work_order.site.region_id,
-        price_item=price_item,
-        quantity=reported_item.quantity,
-        unit_price=price_item.unit_price,
-        amount=money(reported_item.quantity * price_item.unit_price),
-        accepted_at=at,
-    )
-
-
-def post_billing_line(reported_item, *, work_item, work_order, at) -> BillingLine:
-    """Price an accepted item onto the running statement. Called inside the accepting transaction."""
-    line = billing_line_for(reported_item, work_item=work_item, work_order=work_order, at=at)
-    line.save()
-    return line
-
-
-# --------------------------------------------------------------------------- arithmetic (pure)
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    gross: Decimal
-    retention: Decimal
-    advance_recovery: Decimal
-    penalties: Decimal
-    taxable: Decimal
-    vat: Decimal
-    net: Decimal
-    bonus: Decimal = ZERO  # incentive bonuses (incentives.py): a price supplement, in the VAT base
-
-    def balances(self) -> bool:
-        return (self.gross + self.bonus - self.retention - self.advance_recovery - self.penalties + self.vat
-                == self.net)
-
-
-def compute_breakdown(gross, *, retention_rate, advance_recovery_rate=ZERO, advance_remaining=ZERO,
-                      penalties=ZERO, penalty_cap_rate=None, vat_rate=Decimal("0.19"),
-                      cap_deductions=True, bonus=ZERO) -> Breakdown:
-    """gross − retention − advance recovery − penalties + bonus + VAT = net. The bonus (incentives) is a price
-    supplement for the work: taxed like it, but neither retained nor a base of the caps (those are on the
-    work's gross, as the contract states them)."""
-    gross = money(gross)
-    bonus = money(bonus)
-    retention = money(gross * Decimal(retention_rate))
-    advance = max(ZERO, min(money(gross * Decimal(advance_recovery_rate)), money(advance_remaining)))
-    penalty = money(penalties)
-    if penalty_cap_rate is not None and gross >= 0:
-        penalty = min(penalty, money(gross * Decimal(penalty_cap_rate)))
-    if gross >= 0 and cap_deductions:  # a correction is bounded against its whole debt instead (_check_correction)
-        # Each deduction rounds to the centime on its own, so on a few centimes they could add up to more
-        # than the gross: what is deducted never exceeds what is left of it.
-        advance = min(advance, gross - retention)
-        penalty = min(penalty, gross - retention - advance)
-    taxable = gross + bonus - penalty
-    vat = money(taxable * Decimal(vat_rate))
-    net = gross + bonus - retention - advance - penalty + vat
-    return Breakdown(gross, retention, advance, penalty, taxable, vat, net, bonus)
-
-
-# Arabic forms of the units in the order num2words' Num2Word_AR takes them: singular (genitive, after 100, 1 000…),
-# dual, plural (after 3 to 10), singular accusative (after 11 to 99); the adjective agrees with the noun.
-DINAR_AR = ("دينار جزائري", "ديناران جزائريان", "دنانير جزائرية", "ديناراً جزائرياً")
-CENTIME_AR = ("سنتيم", "سنتيمان", "سنتيمات", "سنتيماً")
-
-
-def _arabic_count(number: int, forms: tuple[str, str, str, str]) -> str:
-    """A whole number of a unit in Arabic, the unit agreeing with the number.
-
-    Num2Word_AR chooses the form from the last two digits (3–10: plural, 11–99: singular accusative, otherwise
-    the singular: مائة دينار, مليونا دينار, مائة و واحد دينار). 0, 1 and 2 alone are written here, because there
-    Arabic puts the noun alone or first (دينار جزائري واحد, ديناران جزائريان) where num2words would write
-    "واحد دينار", "اثنان ديناران".
-    """
-    from num2words.lang_AR import Num2Word_AR
-
-    if number == 0:
-        return f"صفر {forms[0]}"
-    if number == 1:
-        return f"{forms[0]} واحد"
-    if number == 2:
-        return forms[1]
-    converter = Num2Word_AR()  # one per call: convert() keeps its state on the instance
-    converter.currency_unit = forms
-    converter.isCurrencyNameFeminine = False
-    return " ".join(converter.convert(number).split())
-
-
-def amount_in_words(amount: Decimal, lang: str) -> str:
-    """Amount in Algerian dinars and centimes in words, French or Arabic (lang "ar"), as printed on a statement.
-
-    French: "deux millions de dinars algériens", "deux millions un dinars algériens", "un dinar algérien et
-    cinquante centimes" ("de" when the dinars end in a whole million or milliard). Arabic: the unit agrees with
-    the number (see _arabic_count): "ثلاثة دنانير جزائرية", "أحد عشر ديناراً جزائرياً", "مائة دينار جزائري"; the
-    centimes likewise after "و". Negative amounts start with "moins" / "ناقص".
-    """
-    from num2words import num2words
-
-    amount = money(amount)
-    negative = amount < 0
-    amount = abs(amount)
-    dinars = int(amount)
-    centimes = int((amount - dinars) * 100)
-    if lang == "ar":
-        text = _arabic_count(dinars, DINAR_AR)
-        if centimes:
-            text += f" و {_arabic_count(centimes, CENTIME_AR)}"
-        return ("ناقص " if negative else "") + text
-    if dinars and dinars % 1_000_000 == 0:  # "un million de dinars", "trois milliards de dinars"
-        unit = "de dinars algériens"
-    else:
-        unit = "dinar algérien" if dinars <= 1 else "dinars algériens"
-    text = f"{num2words(dinars, lang='fr')} {unit}"
-    if centimes:
-        text += f" et {num2words(centimes, lang='fr')} centime{'s' if centimes > 1 else ''}"
-    return ("moins " if negative else "") + text
 
 
 # --------------------------------------------------------------------------- numbering
@@ -249,151 +106,6 @@ def next_number(contractor, kind: str, year: int) -> tuple[int, str]:
     """Reserve the next number of one counter (see reserve_numbers); must run inside the issuing transaction."""
     number = reserve_numbers({(contractor.pk, kind, year): 1})[(contractor.pk, kind, year)]
     return number, document_number(kind, year, contractor.pk, number)
-
-
-# --------------------------------------------------------------------------- statements (pure)
-
-
-def _end_of_day(day: dt.date, tz) -> dt.datetime:
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-
-
-def _start_of_day(day: dt.date, tz) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-
-
-def check_period(period_end: dt.date, *, today: dt.date, previous_end: dt.date | None) -> None:
-    """Conflict unless the period has ended (in the operator's time zone) and is after the last statement's."""
-    from .services import Conflict
-
-    if period_end >= today:
-        raise Conflict(_("A statement cannot cover days that have not ended yet."))
-    if previous_end is not None and period_end <= previous_end:
-        raise Conflict(_("A work statement already covers the period up to %(date)s.")
-                       % {"date": date_format(previous_end, "SHORT_DATE_FORMAT")})
-
-
-@dataclass(frozen=True)
-class WorkPeriod:
-    """What a contract's next work statement holds: the unbilled lines accepted up to the period's end."""
-
-    period_start: dt.date
-    period_end: dt.date
-    line_ids: tuple[int, ...]
-    period_amount: Decimal
-    previous_cumulative: Decimal
-
-    @property
-    def cumulative(self) -> Decimal:
-        return self.previous_cumulative + self.period_amount
-
-
-def work_period(lines, *, period_end: dt.date, starts_on: dt.date, previous_end: dt.date | None,
-                previous_cumulative: Decimal | None, tz) -> WorkPeriod | None:
-    """The next work statement of a contract from its unbilled lines [(pk, amount, accepted_at)] accepted
-    before the end of period_end; None when there are none (no empty statement).
-
-    Cumulative: the period starts the day after the previous statement's end (or at the contract's start, or
-    the first line's day if earlier) and its amount is added to the previous cumulative amount.
-    """
-    if not lines:
-        return None
-    if previous_end is not None:
-        start = previous_end + dt.timedelta(days=1)
-    else:
-        start = min(starts_on, timezone.localtime(min(at for _pk, _amount, at in lines), tz).date())
-    return WorkPeriod(period_start=start, period_end=period_end, line_ids=tuple(pk for pk, _a, _t in lines),
-                      period_amount=sum((amount for _pk, amount, _at in lines), ZERO),
-                      previous_cumulative=previous_cumulative if previous_cumulative is not None else ZERO)
-
-
-def late_penalties(penalty_per_day: Decimal, completed, tz) -> tuple[Decimal, list[dict]]:
-    """Penalty per work order completed in the period after its due date: penalty_per_day × days late.
-
-    completed: (reference, due_on, completed_at) of the work orders completed in the period, in the order the
-    detail is printed. Days late count from the due date to the completion day in the operator's time zone.
-    """
-    if penalty_per_day <= 0:
-        return ZERO, []
-    total = ZERO
-    detail = []
-    for reference, due_on, completed_at in completed:
-        days = (timezone.localtime(completed_at, tz).date() - due_on).days
-        if days > 0:
-            amount = money(penalty_per_day * days)
-            total += amount
-            detail.append({"work_order": reference, "days": days, "amount": str(amount)})
-    return total, detail
-
-
-@dataclass(frozen=True)
-class PenaltyPosition:
-    """Late penalties of one statement under the contract's cap (see penalty_position)."""
-
-    due: Decimal             # penalties of the work orders completed in this period
-    carried_in: Decimal      # due on earlier statements, not charged yet
-    contract_cap: Decimal    # cap rate × contract amount (or × the gross billed so far, this statement included)
-    charged_before: Decimal  # charged by the contract's earlier statements and corrections
-    statement_limit: Decimal  # most this statement may charge: min(cap rate × its gross, what the cap leaves)
-    waived: Decimal          # beyond the contract's cap: never charged
-
-    @property
-    def owed(self) -> Decimal:
-        return self.due + self.carried_in - self.waived
-
-    @property
-    def charge(self) -> Decimal:
-        return min(self.owed, self.statement_limit)
-
-
-def penalty_position(*, due, carried_in, gross, cap_rate, contract_amount, cumulative_gross,
-                     charged_before) -> PenaltyPosition:
-    """The cap over the contract, as the contract states it, and what one statement may charge of it.
-
-    The contract caps its late penalties at cap_rate × its amount (the "montant du marché"); a contract that
-    states no amount is capped at cap_rate × what has been billed so far. One statement deducts at most
-    cap_rate × its own gross, so a month of little work is not swallowed by penalties; what it cannot deduct is
-    carried to the next statements, never lost. What lies beyond the cap over the contract is never charged
-    (waived), and only with a stated amount, since a cap on the amount billed grows with the work.
-    """
-    cap_rate = Decimal(cap_rate)
-    base = contract_amount if contract_amount is not None else cumulative_gross
-    contract_cap = money(Decimal(base) * cap_rate)
-    room = max(ZERO, contract_cap - charged_before)
-    owed = money(due) + money(carried_in)
-    waived = max(ZERO, owed - room) if contract_amount is not None else ZERO
-    limit = max(ZERO, min(money(max(ZERO, gross) * cap_rate), room))
-    return PenaltyPosition(money(due), money(carried_in), contract_cap, money(charged_before), limit, waived)
-
-
-def statement_breakdown(contract: Contract, period_amount: Decimal, *, recovered: Decimal,
-                        penalties: Decimal, bonus: Decimal = ZERO) -> Breakdown:
-    """A regular payment statement's arithmetic under the contract's terms; recovered = the advance already
-    recovered by the contract's earlier payment statements."""
-    return compute_breakdown(
-        period_amount, retention_rate=contract.retention_rate,
-        advance_recovery_rate=contract.advance_recovery_rate,
-        advance_remaining=max(ZERO, contract.advance_amount - recovered), penalties=penalties,
-        penalty_cap_rate=contract.penalty_cap_rate, vat_rate=contract.vat_rate, bonus=bonus)
-
-
-# --------------------------------------------------------------------------- issuing
-
-
-def _check_billing_rights(actor, contract):
-    from .permissions import can_manage_billing
-
-    if actor is not None and not can_manage_billing(actor, contract):
-        raise PermissionDenied(_("Only an administrator of the operator can issue statements or record payments."))
-
-
-def _contract_tz(contract):
-    import zoneinfo
-
-    try:
-        return zoneinfo.ZoneInfo(contract.programme.operator.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.get_default_timezone()
 
 
 def _grouped(bounds: dict[int, tuple], build) -> Q:
@@ -475,8 +187,6 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
     """
     for contract in contracts:
         _check_billing_rights(actor, contract)
-    from .documents import document_parties, identification_problems
-    from .services import Conflict
 
     tz = {contract.pk: _contract_tz(contract) for contract in contracts}
     latest = _latest_work_statements([contract.pk for contract in contracts])
@@ -516,9 +226,8 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
         contract.pk: (_start_of_day(period.period_start, tz[contract.pk]), _end_of_day(period_end, tz[contract.pk]))
         for contract, _previous, period in periods if contract.penalty_per_day > 0})
 
-    from . import incentives  # the bonuses of the contracts' incentive rules, part of their statements' amounts
 
-    rules = incentives.rules_by_contract([contract.pk for contract, _p, _w in periods])
+    rules = billing_incentives.rules_by_contract([contract.pk for contract, _p, _w in periods])
     # Everything computed before the first write: numbers are reserved for exactly what is issued.
     documents = []
     counts: dict[tuple[int, str, int], int] = {}
@@ -530,11 +239,11 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
             due=penalty_total, carried_in=carried.get(previous.pk, ZERO) if previous else ZERO,
             gross=period.period_amount, cap_rate=contract.penalty_cap_rate, contract_amount=contract.contract_amount,
             cumulative_gross=period.cumulative, charged_before=charged_before)
-        awards = incentives.awards_for(
+        awards = billing_incentives.awards_for(
             contract, rules.get(contract.pk, ()), period_start=period.period_start, period_end=period.period_end,
             gross=money(period.period_amount), line_ids=period.line_ids, tz=tz[contract.pk])
         breakdown = statement_breakdown(contract, period.period_amount, recovered=advance_recovered,
-                                        penalties=position.charge, bonus=incentives.bonus_total(awards))
+                                        penalties=position.charge, bonus=billing_incentives.bonus_total(awards))
         words = (amount_in_words(breakdown.net, "fr"), amount_in_words(breakdown.net, "ar"))
         today = timezone.localdate(now, tz[contract.pk])
         documents.append((contract, previous, period, breakdown, (detail, position), words, today, awards))
@@ -590,7 +299,7 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
     if attached != len(line_ids):  # cannot happen while the lines are locked: refuse rather than miscount
         raise ImmutableDocumentError(f"{len(line_ids) - attached} billing line(s) changed while being issued")
     PaymentStatement.objects.bulk_create(payment_statements)
-    incentives.store(awarded)  # the bonuses' figures, frozen (and hashed) with the statements
+    billing_incentives.store(awarded)  # the bonuses' figures, frozen (and hashed) with the statements
     freeze_figures(payment_statements, now)  # the figures hashed with the rows; the files right after commit
     DeploymentEvent.objects.bulk_create([
         DeploymentEvent(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=statement.contractor,
@@ -643,8 +352,6 @@ def do_issue_monthly_statements(year: int, month: int, actor=None, *, programme=
     """
     from django.db import connection
 
-    from .services import Conflict
-    from .workers import issue_ids_in_process
 
     now = now or timezone.now()
     period_end = dt.date(year, month, calendar.monthrange(year, month)[1])
@@ -673,7 +380,8 @@ def do_issue_monthly_statements(year: int, month: int, actor=None, *, programme=
     context = multiprocessing.get_context("spawn")
     database = connection.settings_dict["NAME"]
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(issue_ids_in_process, chunk, period_end, getattr(actor, "pk", None), now, database)
+        futures = [pool.submit(issue_ids_in_process, f"{__name__}:_issue_ids", chunk, period_end, getattr(actor, "pk",
+                None), now, database)
                    for chunk in chunks if chunk]
         ids = [pk for future in futures for pk in future.result()]
     return list(PaymentStatement.objects.filter(pk__in=ids).select_related("contract__contractor", "work_statement")
@@ -714,8 +422,6 @@ def _issue_correction(statement: PaymentStatement, *, gross_adjustment, penalty_
     contract = Contract.objects.select_for_update(of=("self",)).select_related(
         "contractor", "programme__operator").get(pk=statement.contract_id)
     _check_billing_rights(actor, contract)
-    from .documents import document_parties, identification_problems
-    from .services import Conflict
 
     problems = identification_problems(document_parties(contract))
     if problems:
@@ -757,126 +463,10 @@ def _issue_correction(statement: PaymentStatement, *, gross_adjustment, penalty_
     return correction
 
 
-# --------------------------------------------------------------------------- payments and interest
-#
-# One debt per regular statement: the statement and the corrections issued against it are paid together.
-# Still owed = the statement's net + the nets of its corrections − the payments of the debt. Payments are
-# recorded against the original statement (one sent to a correction is refused with the original's number);
-# a payment found against a correction (possible for a positive one before corrections were netted) still
-# counts for the debt. Only a regular statement can be corrected, and a credit never takes the debt's gross
-# or net below zero, nor its net below what has been paid on it.
-
-
-@dataclass(frozen=True)
-class Debt:
-    """A regular payment statement, its corrections (in issue order) and the payments of all of them."""
-
-    statement: PaymentStatement
-    corrections: tuple[PaymentStatement, ...]
-    payments: tuple[Payment, ...]  # by payment date
-
-    @property
-    def total(self) -> Decimal:
-        return self.statement.net_amount + sum((c.net_amount for c in self.corrections), ZERO)
-
-    @property
-    def paid(self) -> Decimal:
-        return sum((p.amount for p in self.payments), ZERO)
-
-    @property
-    def outstanding(self) -> Decimal:
-        return self.total - self.paid
-
-    def tranches(self) -> list[tuple[dt.date, Decimal]]:
-        """(due date, amount) of what is owed: the statement's net from its due date, a positive correction's
-        net from the correction's own due date. A credit correction takes its amount off what was owed when it
-        was issued, the latest amounts first: money it takes away was never owed, so it never bore interest."""
-        tranches = [[self.statement.due_on, max(self.statement.net_amount, ZERO)]]
-        for correction in self.corrections:
-            if correction.net_amount > 0:
-                tranches.append([correction.due_on, correction.net_amount])
-                continue
-            credit = -correction.net_amount
-            for tranche in reversed(tranches):
-                taken = min(credit, tranche[1])
-                tranche[1] -= taken
-                credit -= taken
-        return [(due_on, amount) for due_on, amount in tranches if amount > 0]
-
-    def _late(self, tranches, day: dt.date) -> Decimal:
-        """What is unpaid at the end of `day` of the amounts due by then (a payment settles the oldest first)."""
-        due = sum((amount for due_on, amount in tranches if due_on <= day), ZERO)
-        return due - sum((p.amount for p in self.payments if p.paid_on <= day), ZERO)
-
-    def is_overdue(self, on: dt.date) -> bool:
-        """Whether, on `on`, part of what was due before that day is still unpaid."""
-        due = sum((amount for due_on, amount in self.tranches() if due_on < on), ZERO)
-        return due > sum((p.amount for p in self.payments if p.paid_on <= on), ZERO)
-
-    def late_interest(self, on: dt.date) -> Decimal:
-        """Simple interest, for each day up to `on`, on what was due before that day and still unpaid."""
-        tranches = self.tranches()
-        if not tranches:
-            return ZERO
-        start = min(due_on for due_on, _amount in tranches)
-        if on <= start:
-            return ZERO
-        rate = late_interest_rate()
-        points = sorted({start, on} | {due_on for due_on, _amount in tranches if start < due_on < on}
-                        | {p.paid_on for p in self.payments if start < p.paid_on < on})
-        interest = Decimal("0")
-        for day, until in zip(points, points[1:], strict=False):
-            balance = self._late(tranches, day)  # constant over the days after `day` up to `until`
-            if balance > 0:
-                interest += balance * rate * (until - day).days / 365
-        return money(interest)
-
-    def days_to_pay(self) -> int | None:
-        """Days from the statement's issue to the payment that settled the debt; None while something is still
-        owed, or when nothing ever was (a statement wholly credited)."""
-        total = self.total
-        if total <= 0:
-            return None
-        running = ZERO
-        for payment in self.payments:
-            running += payment.amount
-            if running >= total:
-                # issued_on: the issue day in the operator's time zone, as printed (not the server's day)
-                return (payment.paid_on - self.statement.issued_on).days
-        return None
-
-
-def debt_of(statement: PaymentStatement, payments=None) -> Debt:
-    """The debt `statement` is part of: its own, or for a correction the debt of the statement it corrects.
-
-    payments: the statement's own payments when the caller has them already (ignored for a correction).
-    Corrections and their payments come from the prefetch cache when there is one
-    (`prefetch_related("corrections__payments")`), otherwise from the database.
-    """
-    while statement.corrects_id:
-        statement, payments = statement.corrects, None
-    corrections = sorted(statement.corrections.all(), key=lambda c: (c.issued_at, c.pk))
-    found = list(statement.payments.all() if payments is None else payments)
-    found += [payment for correction in corrections for payment in correction.payments.all()]
-    return Debt(statement, tuple(corrections), tuple(sorted(found, key=lambda p: (p.paid_on, p.pk or 0))))
-
-
-def paid_amount(statement: PaymentStatement) -> Decimal:
-    """What has been paid on the debt of the statement (see debt_of)."""
-    return debt_of(statement).paid
-
-
-def outstanding_amount(statement: PaymentStatement) -> Decimal:
-    """What is still owed on the debt of the statement: its net + its corrections' nets − payments."""
-    return debt_of(statement).outstanding
-
-
 def _check_correction(statement: PaymentStatement, breakdown: Breakdown) -> None:
     """Refuse a correction of a correction, and a credit larger than what the corrected statement still
     represents: the gross of a statement and its corrections never goes below zero, nor their net below zero
     or below what has been paid on them. Called by do_issue_correction under the contract's lock."""
-    from .documents import fmt_money
-    from .services import Conflict
 
     if statement.corrects_id:
         raise Conflict(_("%(number)s is a correction: issue the new correction against %(original)s, the statement "
@@ -903,67 +493,3 @@ def _check_correction(statement: PaymentStatement, breakdown: Breakdown) -> None
     else:
         return
     raise ValidationError({"gross_adjustment" if breakdown.gross < 0 else "penalty_adjustment": [message % values]})
-
-
-@transaction.atomic
-def do_record_payment(statement: PaymentStatement, *, amount, paid_on: dt.date, reference: str = "",
-                      actor, now: dt.datetime | None = None) -> Payment:
-    """Record a payment on a regular statement; it counts for the statement and its corrections together.
-
-    `now` is when it is recorded (default: the clock; the demo data replays history with it)."""
-    from .documents import fmt_money
-    from .services import Conflict
-
-    contract = Contract.objects.select_for_update(of=("self",)).select_related("programme").get(
-        pk=statement.contract_id)
-    _check_billing_rights(actor, contract)
-    if statement.corrects_id:
-        raise Conflict(_("A correction is paid with the statement it corrects: record this payment on "
-                         "%(number)s.") % {"number": statement.corrects.number})
-    errors = {}
-    try:
-        amount = money(amount)
-    except (ArithmeticError, ValueError, TypeError):
-        errors["amount"] = [_("The amount must be a number.")]
-        amount = ZERO
-    if not errors and amount <= 0:
-        errors["amount"] = [_("The amount must be above zero.")]
-    tz = _contract_tz(contract)
-    issued_on = statement.issued_on
-    if not isinstance(paid_on, dt.date):
-        errors["paid_on"] = [_("Give the date of the payment.")]
-    elif paid_on < issued_on:
-        errors["paid_on"] = [_("A payment cannot be dated before the statement was issued.")]
-    elif paid_on > timezone.localdate(now or timezone.now(), tz):
-        errors["paid_on"] = [_("A payment cannot be dated in the future.")]
-    if errors:
-        raise ValidationError(errors)
-    # Read again under the contract's lock: a correction or payment issued meanwhile is counted.
-    outstanding = debt_of(PaymentStatement.objects.get(pk=statement.pk)).outstanding
-    if outstanding <= 0:
-        raise Conflict(_("Nothing is due on %(number)s any more: it is settled, corrections included.")
-                       % {"number": statement.number})
-    if amount > outstanding:
-        raise Conflict(_("%(amount)s DZD is more than the %(outstanding)s DZD still due on %(number)s.")
-                       % {"amount": fmt_money(amount), "outstanding": fmt_money(outstanding),
-                          "number": statement.number})
-    payment = Payment.objects.create(statement=statement, amount=amount, paid_on=paid_on,
-                                     reference=(reference or "")[:60], recorded_by=actor)
-    if now is not None:  # recorded_at is filled by the clock on insert
-        Payment.objects.filter(pk=payment.pk).update(recorded_at=now)
-        payment.recorded_at = now
-    DeploymentEvent.objects.create(kind=EventKind.PAYMENT_RECORDED, actor=actor, organisation=statement.contractor,
-                                   data={"number": statement.number, "amount": str(amount),
-                                         "paid_on": paid_on.isoformat()}, at=now or timezone.now())
-    return payment
-
-
-def late_interest(statement: PaymentStatement, on: dt.date | None = None, payments=None) -> Decimal:
-    """Late-payment interest to `on` (default today) on the statement's debt, corrections included: simple
-    interest for each day on what was due before that day and is still unpaid (see Debt.tranches)."""
-    return debt_of(statement, payments).late_interest(on or timezone.localdate())
-
-
-def days_to_pay(statement: PaymentStatement, payments=None) -> int | None:
-    """Days from issue to the payment that settled the statement with its corrections; None while not settled."""
-    return debt_of(statement, payments).days_to_pay()

@@ -14,13 +14,17 @@ organisation opens nothing.
 - a platform admin sees every operator's side.
 
 Another organisation's objects are not revealed: the selectors answer 404 for them, as for unknown ones.
-"""
+
+(split from permissions.py)"""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from bawaba.orgs.models import OrganisationKind
 
-from .apps import BILLING, CONTRACTOR_MANAGER, CONTRACTOR_ROLES, INSPECTOR, OPERATOR_ROLES, VIEWER
+from ..apps import BILLING, CONTRACTOR_MANAGER, CONTRACTOR_ROLES, INSPECTOR, OPERATOR_ROLES, VIEWER
 
 __all__ = ["BILLING", "CONTRACTOR_MANAGER", "INSPECTOR", "VIEWER", "can_manage_billing", "can_view_contract",
            "can_view_statements", "is_contractor_manager", "is_contractor_staff", "is_inspector",
@@ -77,3 +81,12 @@ def can_view_contract(user, contract) -> bool:
     if is_contractor_staff(user):
         return user.organisation_id == contract.contractor_id
     return is_operator_staff(user, contract.programme)
+
+
+# --------------------------------------------------------------------------- issuing
+
+
+def _check_billing_rights(actor, contract):
+
+    if actor is not None and not can_manage_billing(actor, contract):
+        raise PermissionDenied(_("Only an administrator of the operator can issue statements or record payments."))

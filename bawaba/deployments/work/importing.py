@@ -5,7 +5,8 @@ Columns (header names, case-insensitive; French aliases accepted):
   administration), site_name, address, wilaya* (code, e.g. 16), commune (postal code or name), latitude*,
   longitude*, homes, work_order*, kind (ftth | site, default from the site kind), due_on (YYYY-MM-DD or
   DD/MM/YYYY), items ("SRV-01:1; GC-01:20"), and/or one column per price item code holding its quantity.
-"""
+
+(split from importing.py)"""
 
 from __future__ import annotations
 
@@ -23,16 +24,8 @@ from bawaba.core.tabular import ImportResult, RowError, read_table
 from bawaba.core.textnorm import normalise
 from bawaba.geo.locate import position_problem
 
-from .models import (
-    HOME_KINDS,
-    DeploymentEvent,
-    EventKind,
-    Site,
-    SiteKind,
-    WorkItem,
-    WorkOrder,
-    WorkOrderKind,
-)
+from ..common.permissions import is_inspector
+from .models import HOME_KINDS, DeploymentEvent, EventKind, Site, SiteKind, WorkItem, WorkOrder, WorkOrderKind
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -95,7 +88,6 @@ def import_work_orders(upload, *, contract, actor=None, filename: str = "", now:
     `now` dates the orders and the audit record (default: the clock; the demo data replays history with it)."""
     from bawaba.geo.models import Commune
 
-    from .permissions import is_inspector
 
     if actor is not None and not (is_inspector(actor, contract.programme)):
         raise PermissionDenied(_("Only a supervisor of the operator can import work orders."))

@@ -16,7 +16,8 @@ the same statements; the request follows the work order's progress.
   completed, failed, cancelled), writes a line in the request's history (servicedesk module events) and tells
   the citizen through bawaba.notifications, once per state, in the transaction that changes the state
   (services._set_state calls `work_order_state_changed`).
-"""
+
+(split from maintenance.py)"""
 
 from __future__ import annotations
 
@@ -36,10 +37,14 @@ from django.utils.translation import gettext as _
 from bawaba.notifications import texts
 from bawaba.notifications.services import notify
 
+from .base import _contract_tz
 from .models import (
+    INTERVENTION_HOURS,
     Contract,
     DeploymentEvent,
     EventKind,
+    FaultKind,
+    MaintenanceOrder,
     MaintenanceStep,
     PriceItem,
     Site,
@@ -48,11 +53,11 @@ from .models import (
     WorkOrderKind,
     WorkOrderState,
 )
-from .ops_models import INTERVENTION_HOURS, FaultKind, MaintenanceOrder
+from .setup import do_publish_price_schedule
 
 log = logging.getLogger(__name__)
 MODULE = "fibre"
-MAINTENANCE_SCHEDULE = Path(__file__).parent / "data" / "price_schedule_maintenance.json"
+MAINTENANCE_SCHEDULE = Path(__file__).resolve().parents[1] / "data" / "price_schedule_maintenance.json"
 MAX_LINES = 3
 # Site codes ("DZ16-0042", "CG-BZV-0007": a letter first, parts joined by hyphens, a digit somewhere) and ONT
 # serials ("HWTC1A2B0001": four letters, eight hex digits), as people type them.
@@ -123,7 +128,6 @@ def may_open(user, req) -> bool:
 
 def do_publish_maintenance_schedule(operator):
     """Publish the maintenance price schedule (data/price_schedule_maintenance.json) for an operator."""
-    from .services import do_publish_price_schedule
 
     return do_publish_price_schedule(operator, json.loads(MAINTENANCE_SCHEDULE.read_text(encoding="utf-8")))
 
@@ -174,7 +178,6 @@ def do_open_maintenance(req, site: Site, *, actor, fault: str, items: dict, now:
         raise ValidationError(errors)
     chosen = _quantities(items, offered)
     due_at = now + dt.timedelta(hours=INTERVENTION_HOURS[FaultKind(fault)])
-    from .billing import _contract_tz
 
     tz = _contract_tz(contract)
     with transaction.atomic():
@@ -234,7 +237,6 @@ def _tell(order: MaintenanceOrder, what: str, *, actor, now, **data) -> None:
                            work_order=work_order.reference, due_at=order.intervention_due_at.isoformat(), **data)
     if not (req.citizen_phone or req.citizen_email):
         return
-    from .billing import _contract_tz
 
     due = timezone.localtime(order.intervention_due_at, _contract_tz(work_order.contract))
     notify(topic="servicedesk.request", reference=req.reference, event=f"fibre-maintenance:{order.pk}:{what}",

@@ -13,7 +13,8 @@ shows its result.
 
 Limit: someone able to rewrite both the bytes and their hash in the database, consistently with the figures,
 is not caught by this alone; sealing the hashes in the evidence chain (bawaba.evidence) is the next step.
-"""
+
+(split from frozen.py)"""
 
 from __future__ import annotations
 
@@ -27,7 +28,10 @@ from xml.etree import ElementTree as ET
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import documents as billing_documents
+from .einvoice import e_document
 from .models import IssuedFile, IssuedFileKind, PaymentStatement
+from .rows import rows_by_work_statement, statement_rows
 
 FIGURE_FIELDS = (
     "number", "kind", "year", "sequence", "issued_on", "due_on", "contractor_id", "contract_id", "work_statement_id",
@@ -51,7 +55,6 @@ def _plain(value):
 
 def figures(statement: PaymentStatement) -> dict:
     """Every figure the documents print, from the statement row and its work statement and lines."""
-    from .documents import statement_rows
 
     data = {name: _plain(getattr(statement, name)) for name in FIGURE_FIELDS}
     if statement.work_statement_id:
@@ -80,17 +83,16 @@ DOCUMENT_KINDS = (IssuedFileKind.PDF, IssuedFileKind.UBL, IssuedFileKind.FACTURX
 
 def render_files(statement: PaymentStatement, kinds=DOCUMENT_KINDS) -> dict[str, bytes]:
     """The documents of a statement, rendered from its row (the figures are frozen apart: freeze_figures)."""
-    from . import documents
 
     files = {}
     if IssuedFileKind.PDF in kinds:
-        files[IssuedFileKind.PDF] = documents.payment_statement_pdf(statement)
+        files[IssuedFileKind.PDF] = billing_documents.payment_statement_pdf(statement)
     if IssuedFileKind.UBL in kinds:
-        files[IssuedFileKind.UBL] = documents.payment_statement_ubl(statement)
+        files[IssuedFileKind.UBL] = billing_documents.payment_statement_ubl(statement)
     if IssuedFileKind.FACTURX in kinds:
-        files[IssuedFileKind.FACTURX] = documents.payment_statement_facturx(statement)
+        files[IssuedFileKind.FACTURX] = billing_documents.payment_statement_facturx(statement)
     if IssuedFileKind.WORK_PDF in kinds and statement.work_statement_id:
-        files[IssuedFileKind.WORK_PDF] = documents.work_statement_pdf(statement.work_statement)
+        files[IssuedFileKind.WORK_PDF] = billing_documents.work_statement_pdf(statement.work_statement)
     return files
 
 
@@ -98,7 +100,6 @@ def _load_rows(statements) -> None:
     """The billing lines of the statements' work statements in one query, and their bonuses in another."""
     from django.db.models import prefetch_related_objects
 
-    from .documents import rows_by_work_statement
 
     work_statements = [s.work_statement for s in statements
                        if s.work_statement_id and not hasattr(s.work_statement, "_document_rows")]
@@ -213,7 +214,6 @@ CII_TOTALS = {"TaxBasisTotalAmount": "tax_exclusive", "GrandTotalAmount": "tax_i
 
 def verify(statement: PaymentStatement) -> list[Problem]:
     """Every disagreement between the stored files, their hashes and the statement row; [] when all agree."""
-    from .einvoice import e_document
 
     files = {found.kind: found for found in IssuedFile.objects.filter(statement=statement)}
     problems = []
