@@ -12,8 +12,7 @@ from django.utils.html import escape
 
 from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import FieldReport
-
-from .factories import good_report
+from bawaba.deployments.tests.factories import good_report
 
 pytestmark = pytest.mark.django_db
 BASE = "/fibre/api/v1"

@@ -11,8 +11,7 @@ from bawaba.deployments.billing import payments as billing_payments
 from bawaba.deployments.billing import statements as billing_statements
 from bawaba.deployments.common.api import idempotent
 from bawaba.deployments.models import IdempotencyRecord, Payment
-
-from .factories import accepted_line
+from bawaba.deployments.tests.factories import accepted_line
 
 pytestmark = [
     pytest.mark.postgres,

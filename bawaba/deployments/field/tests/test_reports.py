@@ -28,10 +28,9 @@ from bawaba.deployments.models import (
     WorkOrder,
     WorkOrderState,
 )
+from bawaba.deployments.tests.factories import FTTH_ITEMS, good_report, make_photo
 from bawaba.deployments.work import services as work_services
 from bawaba.deployments.work import setup as work_setup
-
-from .factories import FTTH_ITEMS, good_report, make_photo
 
 pytestmark = pytest.mark.django_db
 

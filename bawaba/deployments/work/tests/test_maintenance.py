@@ -16,12 +16,11 @@ from django.utils import timezone
 from bawaba.deployments.billing import statements as billing_statements
 from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import BillingLine, MaintenanceOrder, WorkOrderKind, WorkOrderState
+from bawaba.deployments.tests.factories import good_report
 from bawaba.deployments.work import maintenance as work_maintenance
 from bawaba.deployments.work.maintenance_desk import render_panel
 from bawaba.notifications.models import OutboundMessage
 from bawaba.servicedesk.models import RequestEvent
-
-from .factories import good_report
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 10, 4, 9, 0, tzinfo=dt.UTC)

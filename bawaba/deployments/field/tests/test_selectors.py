@@ -11,11 +11,10 @@ from bawaba.deployments.field import progress as field_progress
 from bawaba.deployments.field import selectors as field_selectors
 from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import WorkOrderState
+from bawaba.deployments.tests.factories import SITE_ITEMS, good_report, make_site
 from bawaba.deployments.work import selectors as work_selectors
 from bawaba.deployments.work import setup as work_setup
 from bawaba.geo.models import Region
-
-from .factories import SITE_ITEMS, good_report, make_site
 
 pytestmark = pytest.mark.django_db
 
@@ -170,8 +169,7 @@ def test_a_redo_that_activates_the_same_homes_again_does_not_count_them_twice(wo
 
 def test_a_site_counts_once_in_progress_however_many_work_orders_it_has(world, client):
     from bawaba.deployments.models import WorkOrder
-
-    from .factories import FTTH_ITEMS
+    from bawaba.deployments.tests.factories import FTTH_ITEMS
 
     # A 12-home building (world.site) with a second FTTH order (extra drops); both past the distribution box.
     extra = work_setup.do_create_work_order(world.contract, world.site, reference="WO-0003", items=FTTH_ITEMS)

@@ -12,9 +12,9 @@ import pytest
 
 from bawaba.deployments.billing import documents as billing_documents
 from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.tests.factories import accepted_line
 
 from .en16931 import failed_assertions, fatal_failures, report
-from .factories import accepted_line
 
 pytestmark = pytest.mark.django_db
 NS = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",

@@ -18,9 +18,9 @@ from bawaba.deployments.billing import frozen as billing_frozen
 from bawaba.deployments.billing import statements as billing_statements
 from bawaba.deployments.common.errors import Conflict
 from bawaba.deployments.models import IssuedFile, IssuedFileKind, PaymentStatement
+from bawaba.deployments.tests.factories import accepted_line, identify
 
 from .en16931 import facturx_failed_assertions, failed_assertions, report
-from .factories import accepted_line, identify
 from .test_documents import pdf_text
 
 pytestmark = pytest.mark.django_db

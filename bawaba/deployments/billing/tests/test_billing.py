@@ -27,8 +27,7 @@ from bawaba.deployments.models import (
     PaymentStatementKind,
     WorkStatement,
 )
-
-from .factories import accepted_line
+from bawaba.deployments.tests.factories import accepted_line
 
 UTC = dt.UTC
 

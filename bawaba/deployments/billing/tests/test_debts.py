@@ -24,8 +24,7 @@ from bawaba.deployments.billing import statements as billing_statements
 from bawaba.deployments.common import money as common_money
 from bawaba.deployments.common.errors import Conflict
 from bawaba.deployments.models import Payment, PaymentStatement
-
-from .factories import accepted_line
+from bawaba.deployments.tests.factories import accepted_line
 
 UTC = dt.UTC
 RATE = Decimal("0.08")

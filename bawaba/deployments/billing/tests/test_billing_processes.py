@@ -14,9 +14,8 @@ from django.db import connection, transaction
 
 from bawaba.deployments.billing import statements as billing_statements
 from bawaba.deployments.models import BillingLine, DeploymentEvent, EventKind, PaymentStatement, WorkStatement
+from bawaba.deployments.tests.factories import accepted_line, make_contractor
 from bawaba.deployments.work import setup as work_setup
-
-from .factories import accepted_line, make_contractor
 
 pytestmark = [
     pytest.mark.postgres,

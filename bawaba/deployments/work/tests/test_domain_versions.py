@@ -11,8 +11,7 @@ from django.utils.html import escape
 
 from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import PriceItem, RuleSet
-
-from .factories import accepted_line, good_report
+from bawaba.deployments.tests.factories import accepted_line, good_report
 
 pytestmark = pytest.mark.django_db
 

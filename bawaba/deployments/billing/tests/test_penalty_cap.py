@@ -12,8 +12,8 @@ from bawaba.deployments.billing import arithmetic as billing_arithmetic
 from bawaba.deployments.billing import documents as billing_documents
 from bawaba.deployments.billing import statements as billing_statements
 from bawaba.deployments.models import Contract, WorkOrder
+from bawaba.deployments.tests.factories import accepted_line
 
-from .factories import accepted_line
 from .test_documents import pdf_text
 
 pytestmark = pytest.mark.django_db

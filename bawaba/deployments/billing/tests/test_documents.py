@@ -13,8 +13,7 @@ from bawaba.deployments.billing import documents as billing_documents
 from bawaba.deployments.billing import statements as billing_statements
 from bawaba.deployments.billing import words as billing_words
 from bawaba.deployments.common import money as common_money
-
-from .factories import accepted_line
+from bawaba.deployments.tests.factories import accepted_line
 
 pytestmark = pytest.mark.django_db
 NS = {"inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",

@@ -12,8 +12,7 @@ from bawaba.deployments.billing import statements as billing_statements
 from bawaba.deployments.billing import words as billing_words
 from bawaba.deployments.common.errors import Conflict
 from bawaba.deployments.models import PaymentStatement
-
-from .factories import accepted_line
+from bawaba.deployments.tests.factories import accepted_line
 
 pytestmark = pytest.mark.django_db
 
@@ -181,7 +180,7 @@ def test_a_monthly_run_needs_the_same_number_of_queries_for_two_contracts_as_for
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from .factories import make_contractor
+    from bawaba.deployments.tests.factories import make_contractor
 
     def run_with(count, month):
         for number in range(count):

@@ -18,9 +18,8 @@ from bawaba.deployments.common import rules as common_rules
 from bawaba.deployments.field import photohash as field_photohash
 from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import Decision, Photo, RuleSet
+from bawaba.deployments.tests.factories import good_report, image_bytes, make_photo, make_site, scene_image, scene_photo
 from bawaba.deployments.work import setup as work_setup
-
-from .factories import good_report, image_bytes, make_photo, make_site, scene_image, scene_photo
 
 VARIANTS = ["resaved", "png", "byte_appended", "resized", "cropped"]
 LIMIT = int(common_rules.DEFAULT_PARAMS["photo_similar_max_distance"])

@@ -16,8 +16,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 
 from bawaba.deployments.field import services as field_services
-
-from .factories import good_report
+from bawaba.deployments.tests.factories import good_report
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +78,7 @@ def test_the_map_is_fitted_to_the_data_with_a_margin():
     """Leaflet runs in the browser: this checks the script asks for it (the e2e test sees it on screen)."""
     from pathlib import Path
 
-    script = (Path(__file__).resolve().parents[1] / "static" / "deployments" / "dashboard.js").read_text()
+    script = (Path(__file__).resolve().parents[2] / "static" / "deployments" / "dashboard.js").read_text()
     assert "fitToData" in script
     assert re.search(r"\.pad\(MARGIN\)", script) and re.search(r"MARGIN = 0\.\d+", script)
     # Fitted to the wilayas that have work orders, not to the whole country, when no site is drawn yet.

@@ -19,9 +19,8 @@ from django.db import connection, connections
 from bawaba.deployments.common import rules as common_rules
 from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import BillingLine, Decision, Photo, ReportedItem
+from bawaba.deployments.tests.factories import FTTH_ITEMS, good_report, make_photo, make_site
 from bawaba.deployments.work import setup as work_setup
-
-from .factories import FTTH_ITEMS, good_report, make_photo, make_site
 
 HOLD = 3  # seconds
 

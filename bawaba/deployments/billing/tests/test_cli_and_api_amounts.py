@@ -8,8 +8,7 @@ import time_machine
 from django.core.management import call_command
 
 from bawaba.deployments.billing import statements as billing_statements
-
-from .factories import accepted_line
+from bawaba.deployments.tests.factories import accepted_line
 
 pytestmark = pytest.mark.django_db
 TWO_DECIMALS = re.compile(r"^-?\d+\.\d{2}$")

@@ -5,9 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bawaba.core.tests.test_uploads import png_bomb, truncated_jpeg
 from bawaba.deployments.models import FieldReport
-
-from .factories import make_photo
-from .test_api import BASE, report_form
+from bawaba.deployments.tests.factories import make_photo
+from bawaba.deployments.tests.test_api import BASE, report_form
 
 
 def bomb():
@@ -37,7 +36,7 @@ def test_the_api_refuses_a_truncated_jpeg_in_french(world, as_user):
 
 
 def test_the_report_page_refuses_a_bomb_with_400(world, as_user):
-    from .test_views import html, no_js_form
+    from bawaba.deployments.tests.test_views import html, no_js_form
 
     response = as_user(world.worker).post(f"/fibre/orders/{world.work_order.pk}/report/",
                                           no_js_form(world, photos=[bomb()]), headers={"Accept-Language": "en"})

@@ -1,6 +1,6 @@
 import pytest
 
-from .factories import fibre_world
+from bawaba.deployments.tests.factories import fibre_world
 
 
 @pytest.fixture(autouse=True)
