@@ -5,7 +5,8 @@ and the Django session with CSRF protection for the contractor portal's own Java
 Errors: 401 not signed in, 403 not for your role, 404 unknown or another organisation's (not revealed), 409 state
 conflict, 422 invalid input.
 
-(split from api.py)"""
+This module only mounts the routers of the work (work orders, contracts), the field (reports, acceptance,
+programmes) and billing (statements) and maps the domain's exceptions to HTTP replies."""
 
 from __future__ import annotations
 

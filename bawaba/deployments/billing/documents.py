@@ -7,8 +7,7 @@ payment_terms_days...), never read from the contract or the organisations, which
 Rendering is deterministic (ReportLab invariant mode), so the same statement always gives the same bytes.
 Latin text uses Helvetica (WinAnsi, searchable); Arabic text is shaped (arabic-reshaper), put in visual order
 (python-bidi) and drawn with DejaVu Sans, shipped in data/fonts with its licence.
-
-(split from documents.py)"""
+"""
 
 from __future__ import annotations
 

@@ -13,8 +13,7 @@ EN 16931 semantics (docs/deployments.md, "Documents"):
 - Retention and advance recovery are not "paid amounts" (BT-113 is money already paid for this invoice):
   they are deducted when the operator pays, so the amount due (BT-115) is the total with VAT and the
   deductions and the net payable are written in the payment terms and a note.
-
-(split from einvoice.py)"""
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""Forms of the fibre pages: they parse and bound input; the rules live in services.py.
-
-(split from forms.py)"""
+"""Forms of the billing pages: issue statements, record a payment, issue a correction."""
 
 from __future__ import annotations
 

@@ -13,8 +13,7 @@ shows its result.
 
 Limit: someone able to rewrite both the bytes and their hash in the database, consistently with the figures,
 is not caught by this alone; sealing the hashes in the evidence chain (bawaba.evidence) is the next step.
-
-(split from frozen.py)"""
+"""
 
 from __future__ import annotations
 

@@ -14,8 +14,7 @@ what the statement says never changes afterwards. It is paid: a price supplement
 the statement's VAT base and net payable (PaymentStatement.bonus_amount), printed on the PDF with its
 explanation and stated in the UBL and the CII as a document-level charge (einvoice.e_document).
 Pure functions first (testable without a database), then the reads and the writes.
-
-(split from incentives.py)"""
+"""
 
 from __future__ import annotations
 

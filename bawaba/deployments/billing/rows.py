@@ -1,14 +1,5 @@
-"""Issued documents rendered from their frozen rows: PDF (ReportLab) and UBL 2.1 Invoice XML.
-
-A document reads only its statement row and the statement's billing lines (with their price items, frozen once
-billed): the contract's terms, the parties' names, NIF and country, the contract reference and the programme
-name are copied onto the statement when it is issued (document_parties, PaymentStatement.retention_rate,
-payment_terms_days...), never read from the contract or the organisations, which can still be edited.
-Rendering is deterministic (ReportLab invariant mode), so the same statement always gives the same bytes.
-Latin text uses Helvetica (WinAnsi, searchable); Arabic text is shaped (arabic-reshaper), put in visual order
-(python-bidi) and drawn with DejaVu Sans, shipped in data/fonts with its licence.
-
-(split from documents.py)"""
+"""What the documents of a statement show, read once: the parties' identification, the rows per price item,
+the penalty summary, money and quantity formats."""
 
 from __future__ import annotations
 

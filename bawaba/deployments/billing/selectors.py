@@ -1,6 +1,4 @@
-"""Reads shared by the pages and the API. Every function filters by what the user may see.
-
-(split from selectors.py)"""
+"""Reads of billing: running statements, statements and their debts, payments, days to pay."""
 
 from __future__ import annotations
 

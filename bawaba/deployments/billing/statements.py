@@ -14,9 +14,7 @@ and a rolled-back issue gives its numbers back.
 
 Issuing: plain functions (check_period, work_period, late_penalties, statement_breakdown, amount_in_words)
 compute every figure of a statement from rows read beforehand; _issue_locked reads those rows for a whole
-batch of contracts in a few set queries and writes the batch's documents and audit events in bulk.
-
-(split from billing.py)"""
+batch of contracts in a few set queries and writes the batch's documents and audit events in bulk."""
 
 from __future__ import annotations
 

@@ -1,11 +1,9 @@
-"""REST API of the fibre app (django-ninja), mounted at /fibre/api/v1/ by deployments/urls.py.
+"""The fibre REST API's shared parts: the NinjaAPI object, error replies, paging, links, idempotency keys.
 
 Authentication: the platform's bearer tokens when bawaba.api.auth provides them (see _auth_backends),
 and the Django session with CSRF protection for the contractor portal's own JavaScript.
 Errors: 401 not signed in, 403 not for your role, 404 unknown or another organisation's (not revealed), 409 state
-conflict, 422 invalid input.
-
-(split from api.py)"""
+conflict, 422 invalid input."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""Forms of the fibre pages: they parse and bound input; the rules live in services.py.
-
-(split from forms.py)"""
+"""Limits shared by the fibre pages' forms."""
 
 from __future__ import annotations
 

@@ -1,13 +1,5 @@
-"""Fibre deployment tracking and contractor billing.
-
-Programme → Contract (contractor organisation, wilayas, price schedule version, money rules)
-Site → WorkOrder (TMF697 states, FTTH or administration-site steps) → WorkItem (price item, planned qty)
-FieldReport (client UUID, GPS, measurements, photos) → ReportedItem (done qty, acceptance decision)
-An accepted ReportedItem gets exactly one BillingLine in the same transaction (the running statement).
-WorkStatement ("situation de travaux") and PaymentStatement ("décompte") are numbered without gaps per
-contractor per year and are immutable once issued; Payment rows record what was paid.
-
-(split from models.py)"""
+"""Model bases and vocabularies shared by the work, field and billing models: money and quantity fields,
+localised names, rows frozen once used, the acceptance decision, idempotency records, immutable documents."""
 
 from __future__ import annotations
 

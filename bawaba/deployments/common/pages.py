@@ -1,12 +1,11 @@
-"""Pages of the fibre app: contractor portal, inspector queue, operator dashboard.
+"""Helpers shared by the fibre pages: sign-in and role decorators, rendering with the module's navigation,
+pagination, error pages, form errors from services.
 
 Each view parses its input, checks the organisation and role, calls one service or selector of
 bawaba.deployments and renders. Errors come back as the page with the translated message and a 4xx
 status: 400 bad input, 403 not allowed, 404 unknown, 409 refused by the current state.
 The field report page also works offline: static/deployments/outbox.js keeps reports in IndexedDB and
-sends them to the API (POST /fibre/api/v1/workOrder/<ref>/report, idempotent on the client UUID).
-
-(split from views.py)"""
+sends them to the API (POST /fibre/api/v1/workOrder/<ref>/report, idempotent on the client UUID)."""
 
 from __future__ import annotations
 

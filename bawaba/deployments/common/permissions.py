@@ -14,8 +14,7 @@ organisation opens nothing.
 - a platform admin sees every operator's side.
 
 Another organisation's objects are not revealed: the selectors answer 404 for them, as for unknown ones.
-
-(split from permissions.py)"""
+"""
 
 from __future__ import annotations
 

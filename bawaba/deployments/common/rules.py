@@ -14,8 +14,7 @@ revision below, recorded in the report's audit event. A new check gets a key in 
 published later can switch it off and says in its snapshot whether it applies; a rule set published before the key
 existed gets the default, deliberately: its price items are frozen to it, so a check missing from the engine would
 otherwise stay missing on every running contract.
-
-(split from rules.py)"""
+"""
 
 from __future__ import annotations
 

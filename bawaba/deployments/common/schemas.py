@@ -1,6 +1,4 @@
-"""API schemas. Work orders follow TM Forum TMF697 naming (camelCase, `state`, `workOrderItem`, `place`).
-
-(split from schemas.py)"""
+"""API schemas. Work orders follow TM Forum TMF697 naming (camelCase, `state`, `workOrderItem`, `place`)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """The evidence behind a field report: the photos' EXIF data, reused and near-duplicate photos (perceptual hashes,
 across all contractors), an ONT serial already used elsewhere, and the rules engine's view of them.
-
-(split from services.py)"""
+"""
 
 from __future__ import annotations
 

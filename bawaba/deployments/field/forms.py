@@ -1,6 +1,4 @@
-"""Forms of the fibre pages: they parse and bound input; the rules live in services.py.
-
-(split from forms.py)"""
+"""Forms of the field pages: the report, the inspector's decisions, the scorecards' sort."""
 
 from __future__ import annotations
 

@@ -15,8 +15,7 @@ distance is then computed on the few candidates.
 An image with almost no detail (a flat colour: a lens cap, a black frame) has no perceptual hash worth the name:
 its DCT is noise and would match every other flat image. Such photos get an empty hash ("": no detail; NULL
 means not computed yet) and are compared by their bytes only.
-
-(split from photohash.py)"""
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Reads of a programme's progress for the dashboard and the map: per wilaya, from the work orders, the reports
 and the billed lines.
-
-(split from selectors.py)"""
+"""
 
 from __future__ import annotations
 

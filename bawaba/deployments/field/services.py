@@ -1,9 +1,8 @@
-"""Writes of the fibre app: field reports, acceptance, inspection, work-order states.
+"""Writes of the field: field reports (checked, evidence evaluated by the rules engine, accepted items priced),
+the inspector's decisions.
 
 Every do_* function owns its transaction and writes its audit record (DeploymentEvent) in it.
-Exceptions: PermissionDenied → 403, ValidationError → 422 (message_dict by field), Conflict → 409.
-
-(split from services.py)"""
+Exceptions: PermissionDenied → 403, ValidationError → 422 (message_dict by field), Conflict → 409."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The fibre app's code layout (docs/deployments.md, "Code layout"): sub-packages along the flow users see, each
-importing only the ones below it, and no module long enough to hide a second one."""
+importing only the ones below it, and no module long enough to hide a second one.
+"""
 
 import ast
 from pathlib import Path

@@ -1,5 +1,6 @@
 """Fibre roles are least-privilege: a contractor's technician reports work and sees the contractor's orders,
-nothing else; another organisation's objects answer 404 (pages and API), as unknown ones do."""
+nothing else; another organisation's objects answer 404 (pages and API), as unknown ones do.
+"""
 
 from __future__ import annotations
 

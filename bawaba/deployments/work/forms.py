@@ -1,6 +1,4 @@
-"""Forms of the fibre pages: they parse and bound input; the rules live in services.py.
-
-(split from forms.py)"""
+"""Forms of the work pages: the order filter, the dashboard groupings and the import file."""
 
 from __future__ import annotations
 

@@ -5,8 +5,7 @@ Columns (header names, case-insensitive; French aliases accepted):
   administration), site_name, address, wilaya* (code, e.g. 16), commune (postal code or name), latitude*,
   longitude*, homes, work_order*, kind (ftth | site, default from the site kind), due_on (YYYY-MM-DD or
   DD/MM/YYYY), items ("SRV-01:1; GC-01:20"), and/or one column per price item code holding its quantity.
-
-(split from importing.py)"""
+"""
 
 from __future__ import annotations
 

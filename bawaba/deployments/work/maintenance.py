@@ -16,8 +16,7 @@ the same statements; the request follows the work order's progress.
   completed, failed, cancelled), writes a line in the request's history (servicedesk module events) and tells
   the citizen through bawaba.notifications, once per state, in the transaction that changes the state
   (services._set_state calls `work_order_state_changed`).
-
-(split from maintenance.py)"""
+"""
 
 from __future__ import annotations
 

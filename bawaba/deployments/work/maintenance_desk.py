@@ -4,8 +4,7 @@ panel on the agent's request page and the request history's lines; and the POST 
 The panel is drawn only for a request that names one of the operator's lines (a maintenance order is only
 opened from such a request, and the citizen's subject and text do not change): a request about anything else
 costs no query (the text is read, no site is looked up).
-
-(split from maintenance_desk.py)"""
+"""
 
 from __future__ import annotations
 

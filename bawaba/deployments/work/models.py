@@ -6,8 +6,7 @@ FieldReport (client UUID, GPS, measurements, photos) → ReportedItem (done qty,
 An accepted ReportedItem gets exactly one BillingLine in the same transaction (the running statement).
 WorkStatement ("situation de travaux") and PaymentStatement ("décompte") are numbered without gaps per
 contractor per year and are immutable once issued; Payment rows record what was paid.
-
-(split from models.py, ops_models.py)"""
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""Reads shared by the pages and the API. Every function filters by what the user may see.
-
-(split from selectors.py)"""
+"""Reads of the work: programmes, contracts and work orders, filtered by what the user may see."""
 
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
-"""Writes of the fibre app: field reports, acceptance, inspection, work-order states.
+"""Writes of the work: work-order states (TMF697 transitions) and progress from the accepted items.
 
 Every do_* function owns its transaction and writes its audit record (DeploymentEvent) in it.
-Exceptions: PermissionDenied → 403, ValidationError → 422 (message_dict by field), Conflict → 409.
-
-(split from services.py)"""
+Exceptions: PermissionDenied → 403, ValidationError → 422 (message_dict by field), Conflict → 409."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Writes of the fibre app: field reports, acceptance, inspection, work-order states.
-
-Every do_* function owns its transaction and writes its audit record (DeploymentEvent) in it.
-Exceptions: PermissionDenied → 403, ValidationError → 422 (message_dict by field), Conflict → 409.
-
-(split from services.py)"""
+"""Setting up a programme: price schedules and their rule sets, programmes, contracts, work orders."""
 
 from __future__ import annotations
 
