@@ -23,8 +23,7 @@ from xml.etree import ElementTree as ET
 
 from ..common.money import ZERO
 from ..work.models import Unit
-from .incentives import explain
-from .models import PaymentStatement, PaymentStatementKind
+from .models import PaymentStatement, PaymentStatementKind, explain
 from .rows import statement_rows
 
 CURRENCY = "DZD"
