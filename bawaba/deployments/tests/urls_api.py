@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from bawaba.deployments.common.api import api
+from bawaba.deployments.api import api
 
 urlpatterns = [
     path("fibre/", include(([path("api/v1/", api.urls)], "deployments"))),

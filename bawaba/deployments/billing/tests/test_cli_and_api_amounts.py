@@ -72,7 +72,7 @@ def _money_properties(schema: dict) -> list[tuple[str, str, dict]]:
 def test_every_money_field_of_the_fibre_api_is_declared_a_string():
     """All the API's money, present and future: a new amount given as a number in the schema fails here
     (`Money` in schemas.py serialises to a two-decimal string on SQLite and PostgreSQL alike)."""
-    from bawaba.deployments.common.api import api
+    from bawaba.deployments.api import api
 
     schema = api.get_openapi_schema()
     money = _money_properties(schema)
