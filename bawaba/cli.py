@@ -13,7 +13,7 @@ from django.utils.module_loading import import_string
 
 # Domain errors raised by the apps' services, by dotted path: the command line stands above every app.
 APP_ERRORS = (
-    "bawaba.deployments.services.Conflict",
+    "bawaba.deployments.common.errors.Conflict",
     "bawaba.deployments.models.ImmutableDocumentError",
     "bawaba.servicedesk.services.TransitionNotAllowed",
     "bawaba.routing.classifier.ModelUnavailable",

@@ -89,7 +89,6 @@ def load(contractors: int, items: int, month_start: dt.date, month_end: dt.date,
     from django.utils import timezone
 
     from bawaba.accounts.models import RoleGrant, User
-    from bawaba.deployments import services
     from bawaba.deployments.models import (
         BillingLine,
         Contract,
@@ -102,6 +101,7 @@ def load(contractors: int, items: int, month_start: dt.date, month_end: dt.date,
         WorkOrder,
         WorkOrderState,
     )
+    from bawaba.deployments.work import setup as work_setup
     from bawaba.geo.models import Region
     from bawaba.orgs.models import Organisation
     from bawaba.orgs.services import do_onboard_organisation
@@ -110,9 +110,9 @@ def load(contractors: int, items: int, month_start: dt.date, month_end: dt.date,
     spec = next(o for o in json.loads((Path(settings.BASE_DIR) / "bawaba/demo/organisations.json")
                                       .read_text(encoding="utf-8")) if o["slug"] == "algerie-telecom")
     operator = do_onboard_organisation(spec)
-    programme = services.do_create_programme(operator, {"code": "bench-ftth", "name_fr": "Banc d'essai FTTH",
+    programme = work_setup.do_create_programme(operator, {"code": "bench-ftth", "name_fr": "Banc d'essai FTTH",
                                                         "target_homes_passed": items // 5})
-    version = services.do_publish_price_schedule(operator)
+    version = work_setup.do_publish_price_schedule(operator)
     prices = {p.code: p for p in version.items.all()}
     regions = list(Region.objects.filter(country="DZ").order_by("code"))
     orders_total = items // len(ITEM_CODES)
@@ -213,7 +213,8 @@ def load(contractors: int, items: int, month_start: dt.date, month_end: dt.date,
 def measure_acceptance(n_reports: int, latency_samples: int, log) -> dict:
     from django.db import connections
 
-    from bawaba.deployments import selectors, services
+    from bawaba.deployments.billing import selectors as billing_selectors
+    from bawaba.deployments.field import services as field_services
     from bawaba.deployments.models import WorkOrder, WorkOrderState
     from bawaba.deployments.tests.factories import make_photo
 
@@ -237,7 +238,7 @@ def measure_acceptance(n_reports: int, latency_samples: int, log) -> dict:
                 "photos": [make_photo(taken_at=now - dt.timedelta(minutes=20)) for _ in range(2)]}
 
     def submit(wo, data):
-        return services.do_submit_field_report(users[wo.contract.contractor_id], wo, **data).report
+        return field_services.do_submit_field_report(users[wo.contract.contractor_id], wo, **data).report
 
     throughput_orders, latency_orders = candidates[:n_reports], candidates[n_reports:]
     accepted = 0
@@ -254,7 +255,7 @@ def measure_acceptance(n_reports: int, latency_samples: int, log) -> dict:
 
     latencies, reader_times = [], []
     for wo in latency_orders:
-        before = selectors.running_statement(wo.contract).unbilled_count
+        before = billing_selectors.running_statement(wo.contract).unbilled_count
         data = payload(wo)
         t0 = time.perf_counter()
         submit(wo, data)
@@ -264,7 +265,7 @@ def measure_acceptance(n_reports: int, latency_samples: int, log) -> dict:
             # Another thread, so another database connection: proves the line is committed and visible.
             r0 = time.perf_counter()
             while time.perf_counter() - r0 < 5:
-                if selectors.running_statement(wo.contract).unbilled_count > before:
+                if billing_selectors.running_statement(wo.contract).unbilled_count > before:
                     seen["at"] = time.perf_counter()
                     seen["reader"] = seen["at"] - r0
                     break
@@ -284,7 +285,7 @@ def measure_statements(year: int, month: int, workers: int, log) -> dict:
     from django.db.models import Count, F, Max, Sum
     from django.utils import timezone
 
-    from bawaba.deployments.billing import do_issue_monthly_statements
+    from bawaba.deployments.billing.statements import do_issue_monthly_statements
     from bawaba.deployments.models import BillingLine, DeploymentEvent, PaymentStatement, WorkStatement
 
     # The month's lines (the acceptance measures above added lines of today, for next month's run).

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from bawaba.deployments import photohash  # noqa: E402  (pure functions: no database or settings needed)
+from bawaba.deployments.field import photohash  # noqa: E402  (pure functions: no database or settings needed)
 
 
 def main():

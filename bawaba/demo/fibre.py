@@ -2,9 +2,10 @@
 
 Everything goes through the fibre app's own functions, as people would do it: work orders arrive by monthly
 CSV imports (`importing.import_work_orders`), technicians report their visits with photos and measurements
-(`services.do_submit_field_report`: the rules accept, reject or send items to the inspector), the inspector
+(`field_services.do_submit_field_report`: the rules accept, reject or send items to the inspector), the inspector
 decides the doubtful items (`do_accept_item` / `do_reject_item`), the billing manager issues the monthly
-statements (`billing.do_issue_monthly_statements`) and records the payments (`billing.do_record_payment`).
+statements (`billing_statements.do_issue_monthly_statements`) and records the payments
+(`billing_payments.do_record_payment`).
 
 Like the service-centre demo, it is a discrete-event simulation up to `now`: the programme starts `MONTHS`
 months before it, every step happens at its own simulated instant (technicians work Sunday to Thursday), and
@@ -35,9 +36,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from bawaba.accounts.models import User
-from bawaba.deployments import billing, incentives, services
-from bawaba.deployments.importing import import_work_orders
+from bawaba.deployments.billing import incentives as billing_incentives
+from bawaba.deployments.billing import payments as billing_payments
+from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.common import money as common_money
+from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import Decision, PaymentStatement, Programme, ReportedItem, Site, WorkOrder
+from bawaba.deployments.work import setup as work_setup
+from bawaba.deployments.work.importing import import_work_orders
 from bawaba.geo.models import Commune
 from bawaba.orgs.models import Organisation
 from bawaba.orgs.services import do_add_staff, do_onboard_organisation
@@ -244,31 +250,31 @@ class FibreSimulation:
         self.inspectors = {number: self.users["ct.inspector"] if number == CONGO else self.inspector
                            for number, *_rest in CONTRACTORS}
         self.technicians = {number: self.users[f"fibre.tech{number}"] for number, *_rest in CONTRACTORS}
-        self.programme = services.do_create_programme(operator, {
+        self.programme = work_setup.do_create_programme(operator, {
             "code": PROGRAMME_CODE, "name_fr": "Fibre pour tous 2027", "name_ar": "الألياف للجميع 2027",
             "name_en": "Fibre for all 2027", "starts_on": self.start,
             "target_homes_passed": 1, "target_homes_connected": 1, "target_sites": 1})  # set once planned
-        version = services.do_publish_price_schedule(operator)
-        self.congo_programme = services.do_create_programme(congo, {
+        version = work_setup.do_publish_price_schedule(operator)
+        self.congo_programme = work_setup.do_create_programme(congo, {
             "code": CG_PROGRAMME_CODE, "kind": "sites", "country": "CG",
             "name_fr": "Raccordement des administrations 2027", "name_en": "Administration sites 2027",
             "starts_on": self.start, "target_sites": 24})
-        congo_prices = services.do_publish_price_schedule(congo, CG_PRICES)
+        congo_prices = work_setup.do_publish_price_schedule(congo, CG_PRICES)
         self.contracts = {}
         for number, wilayas, *_pays in CONTRACTORS:
             if number == CONGO:
                 # Not billed here: the fibre statements and e-invoices are in dinars (see docs/deployments.md).
-                self.contracts[number] = services.do_create_contract(
+                self.contracts[number] = work_setup.do_create_contract(
                     self.congo_programme, self.contractors[number], congo_prices,
                     reference=f"CT-SITES-{self.start.year}-001", wilayas=wilayas, starts_on=self.start,
                     retention_rate="0.05", vat_rate="0.18")
                 continue
-            self.contracts[number] = services.do_create_contract(
+            self.contracts[number] = work_setup.do_create_contract(
                 self.programme, self.contractors[number], version, reference=f"AT-FTTH-{self.start.year}-{number:03d}",
                 wilayas=wilayas, starts_on=self.start, retention_rate="0.05", advance_amount="200000",
                 advance_recovery_rate="0.10", penalty_per_day="1000", penalty_cap_rate="0.10")
             # The ministry's incentives for contractors that keep to the quality standards (demo figures).
-            incentives.do_set_incentive_rules(self.contracts[number], [
+            billing_incentives.do_set_incentive_rules(self.contracts[number], [
                 {"kind": "first_time_right", "threshold": "0.85", "rate": "0.02"},
                 {"kind": "early_completion", "amount": "1500", "days_early": 7}])
         self.communes = {code: list(Commune.objects.filter(region__country="DZ", region__code=code)
@@ -375,7 +381,7 @@ class FibreSimulation:
         """After the roll-out: ten days before `now` a citizen reports her connected line down; the service
         centre sends it to maintenance (the contractor that built it) and its technician repairs it the next
         working day, so the request, the maintenance order and the next statement all show it."""
-        from bawaba.deployments import maintenance
+        from bawaba.deployments.work import maintenance as work_maintenance
         from bawaba.orgs.models import Service
         from bawaba.servicedesk.services import do_create_request
 
@@ -385,7 +391,7 @@ class FibreSimulation:
         service = Service.objects.filter(code="algerie-telecom/faults").first()
         if line is None or service is None or at > self.now:
             return
-        maintenance.do_publish_maintenance_schedule(self.programme.operator)
+        work_maintenance.do_publish_maintenance_schedule(self.programme.operator)
         # The service centre's agent: the desk demo's first Algérie Télécom agent when it was loaded first
         # (`bawaba demo load`), else one of the fibre demo's own (`bawaba fibre_demo` alone).
         agent = User.objects.filter(username="at.agent1").first() or do_add_staff(self.programme.operator, {
@@ -396,7 +402,7 @@ class FibreSimulation:
             subject="Fibre coupée depuis ce matin", language="fr", now=at,
             text=f"Bonjour, plus d'internet depuis ce matin sur la ligne {line.code}, le voyant LOS clignote rouge.")
         opened = at + dt.timedelta(minutes=40)
-        order = maintenance.do_open_maintenance(request, line, actor=agent, fault="no_signal",
+        order = work_maintenance.do_open_maintenance(request, line, actor=agent, fault="no_signal",
                                                 items={"MNT-DIAG": "1", "MNT-SPLICE": "2", "MNT-CHECK": "1"},
                                                 now=opened)
         plan = Plan(reference=order.work_order.reference, contractor=1,
@@ -422,7 +428,7 @@ class FibreSimulation:
         cable = statement.contract.price_schedule_version.items.get(code="CAB-01")
         reason = (f"Câble compté deux fois sur la situation {statement.work_statement.number} : "
                   f"{metres} m de CAB-01 repris.")
-        billing.do_issue_correction(statement, gross_adjustment=-(cable.unit_price * metres), reason=reason,
+        billing_statements.do_issue_correction(statement, gross_adjustment=-(cable.unit_price * metres), reason=reason,
                                     actor=self.billing, now=at)
         self.summary.corrections += 1
 
@@ -488,7 +494,8 @@ class FibreSimulation:
             "photos": [_photo(next(self.photos), at - dt.timedelta(minutes=rng.randint(10, 50)), lat, lon)
                        for _ in range(2)],
         }
-        result = services.do_submit_field_report(self.technicians[plan.contractor], plan.work_order, now=at, **values)
+        result = field_services.do_submit_field_report(self.technicians[plan.contractor], plan.work_order, now=at,
+                                                       **values)
         self.summary.reports += 1
         report = result.report
         reported = list(ReportedItem.objects.filter(report=report).select_related("work_item__price_item"))
@@ -512,17 +519,17 @@ class FibreSimulation:
         redo = []
         for reported in ReportedItem.objects.filter(pk__in=ids).select_related("work_item__price_item"):
             if reject:
-                services.do_reject_item(reported, self.inspectors[plan.contractor], self.rng.choice(REJECTIONS),
+                field_services.do_reject_item(reported, self.inspectors[plan.contractor], self.rng.choice(REJECTIONS),
                                         now=at)
                 redo.append((reported.work_item.price_item.code, plain(reported.quantity)))
             else:
-                services.do_accept_item(reported, self.inspectors[plan.contractor], self.rng.choice(ACCEPT_NOTES),
+                field_services.do_accept_item(reported, self.inspectors[plan.contractor], self.rng.choice(ACCEPT_NOTES),
                                         now=at)
         if redo:
             self.push(self.next_visit_time(at, plan), "visit", plan, index, redo)
 
     def do_issue(self, at, month: dt.date):
-        issued = billing.do_issue_monthly_statements(month.year, month.month, self.billing,
+        issued = billing_statements.do_issue_monthly_statements(month.year, month.month, self.billing,
                                                      programme=self.programme, now=at)
         self.summary.statements += len(issued)
         self.summary.months += bool(issued)
@@ -533,7 +540,7 @@ class FibreSimulation:
         homes = sum(site.homes for site in sites if site.kind in ("home", "building"))
         connected = sum(1 for site in sites if site.kind == "home") + sum(
             site.homes // 3 for site in sites if site.kind == "building")
-        services.do_create_programme(self.programme.operator, {
+        work_setup.do_create_programme(self.programme.operator, {
             "code": PROGRAMME_CODE, "name_fr": self.programme.name_fr, "name_ar": self.programme.name_ar,
             "name_en": self.programme.name_en, "starts_on": self.start,
             "target_homes_passed": round(homes * 1.5, -1), "target_homes_connected": round(connected * 1.5, -1),
@@ -555,7 +562,7 @@ class FibreSimulation:
                 continue
             low, high = pays[statement.contract.contractor.slug]
             day = statement.issued_on + dt.timedelta(days=self.rng.randint(low, high))
-            owed = billing.debt_of(statement).total  # the statement with its corrections
+            owed = billing_payments.debt_of(statement).total  # the statement with its corrections
             if statement == split:
                 first = (owed * Decimal("0.6")).quantize(Decimal("0.01"))
                 payments.append((statement.issued_on + dt.timedelta(days=20), statement, first))
@@ -567,7 +574,7 @@ class FibreSimulation:
             if day > today:
                 continue
             at = dt.datetime.combine(day, dt.time(11), ALGIERS).astimezone(dt.UTC)
-            billing.do_record_payment(statement, amount=amount, paid_on=day, actor=self.billing,
+            billing_payments.do_record_payment(statement, amount=amount, paid_on=day, actor=self.billing,
                                       reference=f"VIR-{day:%Y%m%d}-{statement.pk:04d}", now=min(at, self.now))
             self.summary.payments += 1
 
@@ -575,7 +582,7 @@ class FibreSimulation:
         today = self.now.astimezone(ALGIERS).date()
         statements = PaymentStatement.objects.filter(contract__programme=self.programme, corrects=None)
         for statement in statements:
-            debt = billing.debt_of(statement)
+            debt = billing_payments.debt_of(statement)
             self.summary.paid += debt.outstanding <= 0
             self.summary.overdue += debt.is_overdue(today)
         self.summary.work_orders = WorkOrder.objects.filter(contract__programme=self.programme).count()
@@ -592,7 +599,7 @@ def _weekend(plan: Plan) -> tuple[int, int]:
 
 
 def plain(number) -> str:
-    return services.plain(Decimal(number))
+    return common_money.plain(Decimal(number))
 
 
 def load_fibre_demo(*, now: dt.datetime, seed: int = 42, orders: int = 36) -> FibreSummary:

@@ -48,4 +48,4 @@ class DeploymentsConfig(AppConfig):
     )
 
     def ready(self):
-        from . import maintenance_desk  # noqa: F401 - the maintenance panel and history lines on the desk
+        from .work import maintenance_desk  # noqa: F401 - the maintenance panel and history lines on the desk

@@ -169,7 +169,7 @@ def _font() -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    from bawaba.deployments.documents import FONT_CANDIDATES  # the shipped DejaVu Sans (with its licence)
+    from bawaba.deployments.billing.documents import FONT_CANDIDATES  # the shipped DejaVu Sans (with its licence)
 
     name = "LifeproofDejaVu"
     if name not in pdfmetrics.getRegisteredFontNames():

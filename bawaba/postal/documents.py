@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from bawaba.core.money import format_amount, format_money
-from bawaba.deployments.documents import FONT_CANDIDATES, pdf_text_run
+from bawaba.deployments.billing.documents import FONT_CANDIDATES, pdf_text_run
 from bawaba.postal import s10
 from bawaba.postal.models import Item, PaymentMethod
 

@@ -150,17 +150,18 @@ def help_articles(orgs):
 def fibre(orgs, at_supervisor, at_admin, at_agent):
     """The fibre programme with a report waiting for the inspector and an issued statement."""
     from bawaba.accounts.services import do_set_roles
-    from bawaba.deployments import billing, services
+    from bawaba.deployments.billing import statements as billing_statements
+    from bawaba.deployments.field import services as field_services
     from bawaba.deployments.tests.factories import accepted_line, fibre_world, good_report, make_photo
 
     do_set_roles(at_agent, ["desk.agent", "fibre.viewer"])  # the operator's agent also follows the programme
     world = fibre_world(orgs, inspector=at_supervisor, billing_admin=at_admin, operator_agent=at_agent)
     # 70 m from the planned site (tolerance 50 m): the item waits for an inspector.
-    services.do_submit_field_report(world.worker, world.work_order, **good_report(
+    field_services.do_submit_field_report(world.worker, world.work_order, **good_report(
         world, "ONT-01", latitude=str(world.site.latitude + Decimal("0.00063")),
         photos=[make_photo(taken_at=timezone.now() - dt.timedelta(minutes=30)) for _ in range(2)]))
     accepted_line(world, "GC-01", 40, dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC))
-    billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None,
+    billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), None,
                                 now=dt.datetime(2026, 4, 1, 12, tzinfo=dt.UTC))
     return world
 

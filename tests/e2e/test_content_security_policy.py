@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from bawaba.deployments import services
+from bawaba.deployments.field import services as field_services
 from bawaba.deployments.tests.factories import fibre_world, good_report
 
 pytestmark = pytest.mark.browser
@@ -56,7 +56,7 @@ def test_the_portal_and_the_desk_run_under_the_policy(live_server, page, at_agen
 
 
 def test_the_fibre_pages_run_under_the_policy(live_server, page, fibre, sign_in, csp_watch):
-    services.do_submit_field_report(fibre.worker, fibre.work_order, **good_report(fibre, "SRV-01"))
+    field_services.do_submit_field_report(fibre.worker, fibre.work_order, **good_report(fibre, "SRV-01"))
     sign_in(fibre.operator_agent)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/fibre/dashboard/")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from bawaba.deployments import services
+from bawaba.deployments.field import services as field_services
 from bawaba.deployments.tests.factories import fibre_world, good_report
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ def fibre(orgs, at_supervisor, at_admin, at_agent):
 
 
 def test_the_map_is_fitted_to_the_sites_with_a_margin_not_to_the_country(fibre, live_server, page, sign_in):
-    services.do_submit_field_report(fibre.worker, fibre.work_order, **good_report(fibre, "SRV-01"))
+    field_services.do_submit_field_report(fibre.worker, fibre.work_order, **good_report(fibre, "SRV-01"))
     sign_in(fibre.operator_agent)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/fibre/dashboard/")

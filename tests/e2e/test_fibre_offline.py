@@ -15,9 +15,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from bawaba.deployments import services
+from bawaba.deployments.common import errors as common_errors
+from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import BillingLine, Decision, FieldReport, WorkOrderState
 from bawaba.deployments.tests.factories import SITE_LAT, SITE_LON, fibre_world, good_report, make_photo
+from bawaba.deployments.work import services as work_services
 
 pytestmark = pytest.mark.browser
 
@@ -161,7 +163,7 @@ def test_a_report_the_server_refuses_stays_on_the_phone_with_the_reason(
     page.click("#submit-report")
     expect(page.locator("#outbox-list .outbox-item")).to_have_count(1)
     # Meanwhile the operator cancels the work order: the report can no longer be accepted.
-    services.do_transition_work_order(fibre.work_order, WorkOrderState.CANCELLED, fibre.inspector)
+    work_services.do_transition_work_order(fibre.work_order, WorkOrderState.CANCELLED, fibre.inspector)
     field_context.set_offline(False)
 
     failed = page.locator("#outbox-list .outbox-item.failed")
@@ -201,17 +203,17 @@ def test_a_report_clashing_with_a_request_in_flight_stays_queued_and_is_stored_o
     # The real clash (two reports storing the same new photo at the same instant) cannot be timed from a
     # browser: the service refuses the first two attempts the way it does then, and the API answers it as
     # it always does (409 with Retry-After).
-    real_submit = services.do_submit_field_report
+    real_submit = field_services.do_submit_field_report
     calls = []
 
     def clash_twice(user, work_order, **values):
         calls.append((time.monotonic(), str(values["client_uuid"])))
         if len(calls) <= 2:
-            raise services.Conflict("Another report was being stored with the same photos at the same moment; "
+            raise common_errors.Conflict("Another report was being stored with the same photos at the same moment; "
                                     "send this report again.", retryable=True)
         return real_submit(user, work_order, **values)
 
-    monkeypatch.setattr(services, "do_submit_field_report", clash_twice)
+    monkeypatch.setattr(field_services, "do_submit_field_report", clash_twice)
     answers = []
     page.on("response", lambda r: answers.append((r.status, r.headers.get("retry-after")))
             if r.request.method == "POST" and r.url.endswith("/report") else None)
@@ -246,8 +248,8 @@ def test_a_refused_report_is_edited_on_the_phone_and_sent_once_with_its_photos(
     files = [photo_file(1), photo_file(2)]
     refused_uuid = queue_civil_works_offline(page, field_context, live_server, fibre, "15", files)
     # Meanwhile a colleague's report of 10 m is stored: only 10 m are left, the phone's 15 m are refused.
-    other = services.do_submit_field_report(fibre.worker, fibre.work_order, **good_report(fibre, "GC-01", 10))
-    assert services.remaining_quantity(fibre.item("GC-01")) == 10
+    other = field_services.do_submit_field_report(fibre.worker, fibre.work_order, **good_report(fibre, "GC-01", 10))
+    assert work_services.remaining_quantity(fibre.item("GC-01")) == 10
     field_context.set_offline(False)
 
     failed = page.locator("#outbox-list .outbox-item.failed")
@@ -291,7 +293,7 @@ def test_a_refused_report_is_sent_again_as_is_once_the_server_allows_it(
     sign_in(fibre.worker)
     uuid = queue_civil_works_offline(page, field_context, live_server, fibre, "15", [photo_file(1), photo_file(2)])
     # A report of 10 m made 70 m from the site waits for an inspector: only 10 m are left meanwhile.
-    doubtful = services.do_submit_field_report(fibre.worker, fibre.work_order, **good_report(
+    doubtful = field_services.do_submit_field_report(fibre.worker, fibre.work_order, **good_report(
         fibre, "GC-01", 10, latitude=str(fibre.site.latitude + Decimal("0.00063")))).report.items.get()
     assert doubtful.decision == Decision.DOUBTFUL
     field_context.set_offline(False)
@@ -299,7 +301,7 @@ def test_a_refused_report_is_sent_again_as_is_once_the_server_allows_it(
     expect(failed.locator(".outbox-error")).to_contain_text("only 10 remain")
 
     # The inspector rejects those 10 m: 20 m are left again, and the phone's report can go as it is.
-    services.do_reject_item(doubtful, fibre.inspector, "Photos of another street.")
+    field_services.do_reject_item(doubtful, fibre.inspector, "Photos of another street.")
     failed.locator(".outbox-again").click()
     expect(page.locator("#outbox-status")).to_be_hidden(timeout=20_000)
     expect(page.locator("#outbox-list .outbox-item")).to_have_count(0)
@@ -312,7 +314,7 @@ def test_inspector_accepts_a_doubtful_item_which_appears_on_the_running_statemen
     # A report 70 m from the planned site: beyond the 50 m tolerance, so it waits for an inspector.
     values = good_report(fibre, "ONT-01", latitude=str(fibre.site.latitude + Decimal("0.00063")),
                          photos=[make_photo(taken_at=timezone.now() - dt.timedelta(minutes=30)) for _ in range(2)])
-    report = services.do_submit_field_report(fibre.worker, fibre.work_order, **values).report
+    report = field_services.do_submit_field_report(fibre.worker, fibre.work_order, **values).report
     item = report.items.get()
     assert item.decision == Decision.DOUBTFUL
 
@@ -350,7 +352,7 @@ def test_inspector_accepts_a_doubtful_item_which_appears_on_the_running_statemen
 
 def test_operator_dashboard_draws_the_sites_with_local_leaflet_only(
         live_server, page, fibre, sign_in, no_outside_requests):
-    services.do_submit_field_report(fibre.worker, fibre.work_order, **good_report(fibre, "SRV-01"))
+    field_services.do_submit_field_report(fibre.worker, fibre.work_order, **good_report(fibre, "SRV-01"))
     only_local = no_outside_requests(page)
     sign_in(fibre.operator_agent)
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -89,10 +89,10 @@ def desk_token(no_throttling, orgs, make_request):
 def fibre_token(no_throttling, orgs, at_supervisor, at_admin, at_agent):
     """Algérie Télécom's token (a supervisor: inspector of the fibre programme), with a fibre world (work
     orders, a field report, contracts) to list and act on."""
-    from bawaba.deployments import services
+    from bawaba.deployments.field import services as field_services
 
     world = fibre_world(orgs, inspector=at_supervisor, billing_admin=at_admin, operator_agent=at_agent)
-    services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
+    field_services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
     return do_create_token(orgs["algerie-telecom"], "Fuzzing")[1]
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from bawaba.cli import main, one_line
-from bawaba.deployments.services import Conflict
+from bawaba.deployments.common.errors import Conflict
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -47,13 +47,13 @@ def assert_one_line(status, err, *expected):
 
 @pytest.fixture
 def contract(orgs):
-    from bawaba.deployments import services
+    from bawaba.deployments.work import setup as work_setup
     from bawaba.orgs.services import do_onboard_organisation
 
     operator = orgs["algerie-telecom"]
-    programme = services.do_create_programme(operator, {"code": "cli", "name_fr": "CLI"})
+    programme = work_setup.do_create_programme(operator, {"code": "cli", "name_fr": "CLI"})
     contractor = do_onboard_organisation({"slug": "cli-co", "kind": "contractor", "name_fr": "CLI SARL"})
-    return services.do_create_contract(programme, contractor, services.do_publish_price_schedule(operator),
+    return work_setup.do_create_contract(programme, contractor, work_setup.do_publish_price_schedule(operator),
                                        reference="CT-CLI-1", wilayas=["16"], starts_on="2026-01-01")
 
 

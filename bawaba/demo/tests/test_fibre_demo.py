@@ -10,7 +10,9 @@ from django.db import transaction
 
 from bawaba.accounts.models import User
 from bawaba.demo.fibre import PROGRAMME_CODE, load_fibre_demo
-from bawaba.deployments import billing, selectors
+from bawaba.deployments.billing import payments as billing_payments
+from bawaba.deployments.field import progress as field_progress
+from bawaba.deployments.field import selectors as field_selectors
 from bawaba.deployments.models import (
     Decision,
     FieldReport,
@@ -87,7 +89,7 @@ def reports_were_accepted_rejected_and_sent_to_the_inspector(programme):
     # Some doubtful items still wait in the inspector's queue at `now` ...
     assert decisions[Decision.DOUBTFUL] >= 1
     inspector = User.objects.get(username="at.inspector")
-    assert selectors.pending_inspections(inspector).exists()
+    assert field_selectors.pending_inspections(inspector).exists()
     # ... and the inspector decided others both ways: rejected by the rules (receive power) and by the inspector.
     assert items.filter(decided_by=inspector, decision=Decision.ACCEPTED).exists()
     assert items.filter(decided_by=inspector, decision=Decision.REJECTED).exists()
@@ -107,7 +109,7 @@ def monthly_statements_over_several_months_some_paid_and_one_overdue(programme):
     assert {slug for slug, _end in periods} == {"fibre-co-1", "fibre-co-2"}
     # Issued early in the month after the period, by the billing manager.
     assert all(s.issued_on > s.work_statement.period_end for s in statements)
-    debts = [billing.debt_of(s) for s in statements]
+    debts = [billing_payments.debt_of(s) for s in statements]
     assert sum(debt.outstanding <= 0 for debt in debts) >= 2
     overdue = [s for s, debt in zip(statements, debts, strict=True) if debt.is_overdue(TODAY)]
     assert len(overdue) >= 1
@@ -117,7 +119,7 @@ def monthly_statements_over_several_months_some_paid_and_one_overdue(programme):
 
 
 def progress_is_there_to_see_per_wilaya(programme):
-    rows = {row.region.code: row for row in selectors.programme_progress(programme)}
+    rows = {row.region.code: row for row in field_progress.programme_progress(programme)}
     assert set(rows) == {"16", "09", "35", "15", "31", "13", "27"}  # many wilayas, in the east and the west
     assert all(row.work_orders > 0 for row in rows.values())
     assert sum(row.completed > 0 and row.accepted_amount > 0 for row in rows.values()) >= 5
@@ -126,7 +128,7 @@ def progress_is_there_to_see_per_wilaya(programme):
 
 
 def bonuses_were_awarded_and_explained(programme):
-    from bawaba.deployments.ops_models import StatementIncentive
+    from bawaba.deployments.models import StatementIncentive
 
     awards = StatementIncentive.objects.filter(statement__contract__programme=programme)
     assert awards.exists()
@@ -134,7 +136,7 @@ def bonuses_were_awarded_and_explained(programme):
 
 
 def a_line_down_was_repaired_by_maintenance_and_the_citizen_followed_it(programme):
-    from bawaba.deployments.ops_models import MaintenanceOrder
+    from bawaba.deployments.models import MaintenanceOrder
     from bawaba.servicedesk.models import RequestEvent
 
     order = MaintenanceOrder.objects.select_related("work_order__contract__contractor", "request").get(
@@ -152,7 +154,7 @@ def a_statement_was_corrected_before_it_was_paid(programme):
     assert correction.kind == "correction" and correction.net_amount < 0
     assert "CAB-01" in correction.correction_reason
     assert correction.issued_at <= NOW and correction.issued_on > correction.corrects.issued_on
-    debt = billing.debt_of(correction.corrects)
+    debt = billing_payments.debt_of(correction.corrects)
     assert debt.total == correction.corrects.net_amount + correction.net_amount
     assert debt.outstanding == 0  # paid, less the credit
 

@@ -173,27 +173,27 @@ SITE_ITEMS = [("SITE-SRV", 1), ("SITE-CNX", 1), ("SITE-WIFI", 3)]
 
 def fibre_world(orgs, *, inspector, billing_admin, operator_agent, **contract_terms) -> FibreWorld:
     """Algérie Télécom's FTTH programme with two contractors, a home site and a hospital site in Alger."""
-    from .. import services
+    from ..work import setup as work_setup
 
     operator = identify(orgs["algerie-telecom"], **OPERATOR_IDENTIFICATION)
-    programme = services.do_create_programme(operator, {
+    programme = work_setup.do_create_programme(operator, {
         "code": "ftth-2027", "name_fr": "FTTH 2027", "name_ar": "الألياف 2027", "target_homes_passed": 100,
         "target_homes_connected": 50, "target_sites": 10})
-    version = services.do_publish_price_schedule(operator)
+    version = work_setup.do_publish_price_schedule(operator)
     contractor, worker = make_contractor("fibre-co-1", "fibre.worker1", 2)
     other_contractor, other_worker = make_contractor("fibre-co-2", "fibre.worker2", 3)
     terms = {"retention_rate": "0.05", "advance_amount": "100000", "advance_recovery_rate": "0.10",
              "penalty_per_day": "1000", "penalty_cap_rate": "0.10", **contract_terms}
-    contract = services.do_create_contract(programme, contractor, version, reference="CT-2026-001",
+    contract = work_setup.do_create_contract(programme, contractor, version, reference="CT-2026-001",
                                            wilayas=["16", "09"], starts_on=dt.date(2026, 1, 1), **terms)
-    other_contract = services.do_create_contract(programme, other_contractor, version, reference="CT-2026-002",
+    other_contract = work_setup.do_create_contract(programme, other_contractor, version, reference="CT-2026-002",
                                                  wilayas=["16"], starts_on=dt.date(2026, 1, 1))
     site = make_site(programme, "S-0001", kind="building", homes=12, name="Immeuble 12 rue Didouche Mourad")
     hospital = make_site(programme, "S-0002", kind="hospital", lat=Decimal("36.760000"), lon=Decimal("3.050000"),
                          name="Hôpital Mustapha Pacha")
-    work_order = services.do_create_work_order(contract, site, reference="WO-0001", items=FTTH_ITEMS,
+    work_order = work_setup.do_create_work_order(contract, site, reference="WO-0001", items=FTTH_ITEMS,
                                                due_on=timezone.localdate() + dt.timedelta(days=30))
-    site_order = services.do_create_work_order(contract, hospital, reference="WO-0002", items=SITE_ITEMS,
+    site_order = work_setup.do_create_work_order(contract, hospital, reference="WO-0002", items=SITE_ITEMS,
                                                due_on=timezone.localdate() + dt.timedelta(days=30))
     return FibreWorld(operator, programme, version, contractor, other_contractor, contract, other_contract, worker,
                       other_worker, inspector, billing_admin, operator_agent, site, work_order, site_order)
@@ -224,7 +224,7 @@ def good_report(world: FibreWorld, code="ONT-01", quantity=1, *, photos=2, work_
 
 def accepted_line(world: FibreWorld, code: str, quantity, at: dt.datetime, *, work_order=None):
     """An accepted item billed at `at`, without the evidence pipeline (for billing arithmetic tests)."""
-    from .. import billing
+    from ..field import lines as field_lines
     from ..models import Decision, FieldReport, ReportedItem
 
     work_order = work_order or world.work_order
@@ -234,4 +234,4 @@ def accepted_line(world: FibreWorld, code: str, quantity, at: dt.datetime, *, wo
                                         received_at=at)
     reported = ReportedItem.objects.create(report=report, work_item=work_item, quantity=Decimal(str(quantity)),
                                            decision=Decision.ACCEPTED, decided_at=at, auto_decision=Decision.ACCEPTED)
-    return billing.post_billing_line(reported, work_item=work_item, work_order=work_order, at=at)
+    return field_lines.post_billing_line(reported, work_item=work_item, work_order=work_order, at=at)

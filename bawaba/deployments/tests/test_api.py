@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from bawaba.deployments import billing
+from bawaba.deployments.billing import statements as billing_statements
 from bawaba.deployments.models import FieldReport
 
 from .factories import accepted_line, good_report, make_photo
@@ -131,7 +131,7 @@ def test_inspector_decides_doubtful_items_and_billing_follows(world, as_user):
 
 def test_statements_with_pdf_and_ubl(world, as_user):
     accepted_line(world, "GC-01", 10, dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC))
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), None,
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), None,
                                             now=dt.datetime(2026, 4, 1, 9, tzinfo=dt.UTC))
     client = as_user(world.worker)
     listing = client.get(f"{BASE}/statement").json()

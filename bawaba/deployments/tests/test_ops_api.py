@@ -14,7 +14,8 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from bawaba.deployments import billing
+from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.common import money as common_money
 from bawaba.deployments.models import Payment, PaymentStatement, Site, WorkOrder
 
 from .factories import accepted_line
@@ -57,7 +58,7 @@ def issued(world):
     yesterday = timezone.now() - dt.timedelta(days=1)
     accepted_line(world, "SRV-01", 1, yesterday)
     accepted_line(world, "GC-01", 20, yesterday)
-    return billing.do_issue_statements(world.contract, timezone.localdate() - dt.timedelta(days=1),
+    return billing_statements.do_issue_statements(world.contract, timezone.localdate() - dt.timedelta(days=1),
                                        world.billing_admin)
 
 
@@ -139,7 +140,7 @@ def test_billing_manager_records_a_payment(world, issued, as_user):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["statement"] == issued.number and body["amount"] == "1000.50" and body["paidOn"] == today
-    assert body["outstandingAmount"] == str(issued.net_amount - 1000 - billing.money("0.50"))
+    assert body["outstandingAmount"] == str(issued.net_amount - 1000 - common_money.money("0.50"))
     assert Payment.objects.get().recorded_by == world.billing_admin
 
 

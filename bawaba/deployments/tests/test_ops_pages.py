@@ -15,8 +15,9 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from bawaba.deployments import billing
+from bawaba.deployments.billing import statements as billing_statements
 from bawaba.deployments.models import Payment, PaymentStatement, Site, WorkOrder, WorkStatement
+from bawaba.deployments.work import importing as work_importing
 
 from .factories import accepted_line
 
@@ -62,7 +63,7 @@ def issued(world):
     yesterday = timezone.now() - dt.timedelta(days=1)
     accepted_line(world, "SRV-01", 1, yesterday)
     accepted_line(world, "GC-01", 20, yesterday)
-    return billing.do_issue_statements(world.contract, timezone.localdate() - dt.timedelta(days=1),
+    return billing_statements.do_issue_statements(world.contract, timezone.localdate() - dt.timedelta(days=1),
                                        world.billing_admin)
 
 
@@ -377,9 +378,8 @@ def test_a_file_of_the_wrong_type_or_shape_is_refused(world, as_user, name, cont
 
 
 def test_a_file_above_the_size_limit_is_refused(world, as_user, monkeypatch):
-    from bawaba.deployments import importing
 
-    monkeypatch.setattr(importing, "MAX_BYTES", 100)
+    monkeypatch.setattr(work_importing, "MAX_BYTES", 100)
     response = as_user(world.inspector).post("/fibre/import/", {"contract": world.contract.reference,
                                                                 "file": csv_file(HEADER + GOOD)})
     assert response.status_code == 400 and "découpez-le" in html(response)

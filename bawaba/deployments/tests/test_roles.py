@@ -1,5 +1,6 @@
 """Fibre roles are least-privilege: a contractor's technician reports work and sees the contractor's orders,
-nothing else; another organisation's objects answer 404 (pages and API), as unknown ones do."""
+nothing else; another organisation's objects answer 404 (pages and API), as unknown ones do.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bawaba.deployments import billing, permissions, services
+from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.common import permissions as common_permissions
+from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import FieldReport
 from bawaba.orgs.services import do_add_staff
 
@@ -29,7 +32,7 @@ def tech(world):
 def statement(world):
     """A statement of the first contract for March 2026 (fixed dates: the clock plays no part)."""
     accepted_line(world, "SRV-01", 1, dt.datetime(2026, 3, 10, 12, tzinfo=ALGIERS))
-    return billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin)
+    return billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin)
 
 
 def test_a_technician_reports_work_on_the_contractors_orders(world, tech, as_user):
@@ -37,7 +40,7 @@ def test_a_technician_reports_work_on_the_contractors_orders(world, tech, as_use
     listing = client.get("/fibre/orders/").content.decode()
     assert "WO-0001" in listing and "WO-0002" in listing
     assert client.get(f"/fibre/orders/{world.work_order.pk}/report/").status_code == 200
-    services.do_submit_field_report(tech, world.work_order, **good_report(world, "SRV-01"))
+    field_services.do_submit_field_report(tech, world.work_order, **good_report(world, "SRV-01"))
     assert FieldReport.objects.filter(reported_by=tech).count() == 1
     assert client.get(f"{API}/workOrder").json()["count"] == 2
 
@@ -84,9 +87,10 @@ def test_another_contractors_statement_answers_404(world, statement, as_user):
 def test_a_fibre_role_in_the_wrong_kind_of_organisation_opens_nothing(world, orgs):
     odd_contractor = do_add_staff(world.contractor, {"username": "fibre.odd", "roles": ["fibre.inspector",
                                                                                           "fibre.billing"]})
-    assert not permissions.is_inspector(odd_contractor) and not permissions.can_manage_billing(odd_contractor)
+    assert not common_permissions.is_inspector(odd_contractor)
+    assert not common_permissions.can_manage_billing(odd_contractor)
     desk_tech = do_add_staff(orgs["algerie-telecom"], {"username": "at.odd", "roles": ["fibre.technician"]})
-    assert not permissions.is_contractor_staff(desk_tech)
+    assert not common_permissions.is_contractor_staff(desk_tech)
 
 
 def test_each_operator_role_opens_only_its_pages(world, orgs, as_user):

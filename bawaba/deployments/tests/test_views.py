@@ -11,8 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bawaba.deployments import billing, services
+from bawaba.deployments.billing import payments as billing_payments
+from bawaba.deployments.billing import statements as billing_statements
+from bawaba.deployments.field import services as field_services
 from bawaba.deployments.models import BillingLine, Decision, FieldReport, ReportedItem, WorkOrderState
+from bawaba.deployments.work import services as work_services
+from bawaba.deployments.work import setup as work_setup
 
 from .factories import accepted_line, good_report, make_photo, make_site
 
@@ -26,7 +30,7 @@ def html(response) -> str:
 def doubtful_report(world, code="ONT-01", **overrides):
     """A report 70 m from the site: beyond the 50 m tolerance but within twice it, so doubtful."""
     values = good_report(world, code, latitude=str(world.site.latitude + Decimal("0.00063")), **overrides)
-    return services.do_submit_field_report(world.worker, world.work_order, **values).report
+    return field_services.do_submit_field_report(world.worker, world.work_order, **values).report
 
 
 def no_js_form(world, code="ONT-01", quantity="1", **overrides):
@@ -73,7 +77,7 @@ def test_another_operator_sees_none_of_this_programme(poste_agent, world, as_use
 
 def test_contractor_sees_only_its_own_work_orders(world, as_user):
     other_site = make_site(world.programme, "S-0900", kind="home", name="Villa du concurrent")
-    services.do_create_work_order(world.other_contract, other_site, reference="WO-OTHER", items=[("SRV-01", 1)])
+    work_setup.do_create_work_order(world.other_contract, other_site, reference="WO-OTHER", items=[("SRV-01", 1)])
     page = html(as_user(world.worker).get("/fibre/orders/"))
     assert "WO-0001" in page and "WO-0002" in page
     assert "WO-OTHER" not in page and "Villa du concurrent" not in page
@@ -139,11 +143,11 @@ def test_contractors_cannot_see_the_operator_dashboard(world, as_user):
 
 def test_orders_filter_by_state_and_wilaya(world, as_user):
     blida = make_site(world.programme, "S-0300", kind="home", region_code="09", name="Maison à Blida")
-    services.do_create_work_order(world.contract, blida, reference="WO-BLIDA", items=[("SRV-01", 1)])
+    work_setup.do_create_work_order(world.contract, blida, reference="WO-BLIDA", items=[("SRV-01", 1)])
     client = as_user(world.worker)
     page = html(client.get("/fibre/orders/?wilaya=09"))
     assert "WO-BLIDA" in page and "WO-0001" not in page
-    services.do_transition_work_order(world.work_order, WorkOrderState.HELD, world.inspector)
+    work_services.do_transition_work_order(world.work_order, WorkOrderState.HELD, world.inspector)
     page = html(client.get("/fibre/orders/?state=held"))
     assert "WO-0001" in page and "WO-BLIDA" not in page
 
@@ -162,14 +166,14 @@ def test_orders_page_queries_do_not_grow_with_the_number_of_orders(world, as_use
         assert client.get("/fibre/orders/").status_code == 200
     for n in range(8):
         site = make_site(world.programme, f"S-1{n:03}", kind="home")
-        services.do_create_work_order(world.contract, site, reference=f"WO-1{n:03}", items=[("SRV-01", 1)])
+        work_setup.do_create_work_order(world.contract, site, reference=f"WO-1{n:03}", items=[("SRV-01", 1)])
     with CaptureQueriesContext(connection) as many:
         assert client.get("/fibre/orders/").status_code == 200
     assert len(many) == len(few)
 
 
 def test_work_order_page_shows_planned_items_and_what_is_left(world, as_user):
-    services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
+    field_services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
     page = html(as_user(world.worker).get(f"/fibre/orders/{world.work_order.pk}/"))
     assert "GC-01" in page and "CAB-01" in page and "ONT-01" in page
     assert 'id="new-report"' in page
@@ -255,7 +259,7 @@ def test_report_with_a_photo_of_the_wrong_type_is_refused(world, as_user):
 
 
 def test_report_on_a_closed_work_order_is_a_409(world, as_user):
-    services.do_transition_work_order(world.work_order, WorkOrderState.CANCELLED, world.inspector)
+    work_services.do_transition_work_order(world.work_order, WorkOrderState.CANCELLED, world.inspector)
     client = as_user(world.worker)
     page = client.get(f"/fibre/orders/{world.work_order.pk}/report/")
     assert 'id="not-reportable"' in html(page) and 'id="field-report"' not in html(page)
@@ -265,7 +269,7 @@ def test_report_on_a_closed_work_order_is_a_409(world, as_user):
 
 
 def test_rejected_items_are_listed_with_their_reason(world, as_user):
-    services.do_submit_field_report(world.worker, world.work_order,
+    field_services.do_submit_field_report(world.worker, world.work_order,
                                     **good_report(world, "ONT-01", ont_rx_power_dbm="-29"))
     page = html(as_user(world.worker).get("/fibre/rejections/"))
     assert "ONT-01" in page and "-29" in page and "dBm" in page
@@ -361,7 +365,7 @@ def issued(world):
     yesterday = timezone.now() - dt.timedelta(days=1)
     accepted_line(world, "SRV-01", 1, yesterday)
     accepted_line(world, "GC-01", 20, yesterday)
-    return billing.do_issue_statements(world.contract, timezone.localdate() - dt.timedelta(days=1),
+    return billing_statements.do_issue_statements(world.contract, timezone.localdate() - dt.timedelta(days=1),
                                        world.billing_admin)
 
 
@@ -392,7 +396,7 @@ def test_statement_page_and_documents(world, issued, as_user):
 
 
 def test_payments_appear_on_the_statement(world, issued, as_user):
-    billing.do_record_payment(issued, amount=issued.net_amount, paid_on=timezone.localdate(),
+    billing_payments.do_record_payment(issued, amount=issued.net_amount, paid_on=timezone.localdate(),
                               reference="VIR-2026-77", actor=world.billing_admin)
     page = html(as_user(world.worker).get(f"/fibre/statements/{issued.pk}/"))
     assert "VIR-2026-77" in page
@@ -420,7 +424,7 @@ def test_running_statement_refreshes_itself(world, as_user):
 
 
 def test_dashboard_shows_progress_per_wilaya_charts_and_the_local_map(world, as_user):
-    services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
+    field_services.do_submit_field_report(world.worker, world.work_order, **good_report(world, "SRV-01"))
     page = html(as_user(world.operator_agent).get("/fibre/dashboard/"))
     assert world.programme.name_fr in page
     assert 'id="wilaya-16"' in page and "<svg" in page
@@ -440,7 +444,7 @@ def test_dashboard_bad_input(world, as_user):
 
 
 def test_scorecards_and_payment_delays(world, issued, as_user):
-    services.do_submit_field_report(world.worker, world.work_order,
+    field_services.do_submit_field_report(world.worker, world.work_order,
                                     **good_report(world, "ONT-01", ont_rx_power_dbm="-29"))
     client = as_user(world.operator_agent)
     page = html(client.get("/fibre/dashboard/scorecards/?sort=rework"))

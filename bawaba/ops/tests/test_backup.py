@@ -47,13 +47,13 @@ def fibre_statement(orgs, at_supervisor, at_admin, at_agent, settings):
     """A contractor's field report accepted and its statement issued, its documents stored (SHA-256 frozen)."""
     import datetime as dt
 
-    from bawaba.deployments import billing
+    from bawaba.deployments.billing import statements as billing_statements
     from bawaba.deployments.tests.factories import accepted_line, fibre_world
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     world = fibre_world(orgs, inspector=at_supervisor, billing_admin=at_admin, operator_agent=at_agent)
     accepted_line(world, "GC-01", 10, dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC))
-    statement = billing.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
+    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
                                             now=dt.datetime(2026, 4, 1, 12, tzinfo=dt.UTC))
     assert statement is not None
     return statement

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from bawaba.deployments.importing import import_work_orders
 from bawaba.deployments.models import Contract
+from bawaba.deployments.work.importing import import_work_orders
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ missing then (re-runnable: only photos whose hash is still NULL are read).
 
 from django.core.management.base import BaseCommand
 
-from bawaba.deployments import photohash
+from bawaba.deployments.field import photohash as field_photohash
 from bawaba.deployments.models import Photo
 
 
@@ -17,6 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=200)
 
     def handle(self, *args, batch_size=200, **options):
-        hashed, missing = photohash.backfill(Photo, batch_size=batch_size,
+        hashed, missing = field_photohash.backfill(Photo, batch_size=batch_size,
                                              log=lambda line: self.stderr.write(line))
         self.stdout.write(self.style.SUCCESS(f"{hashed} photos hashed, {missing} files missing or unreadable."))

@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from bawaba.deployments.billing import do_issue_monthly_statements
+from bawaba.deployments.billing.statements import do_issue_monthly_statements
 
 
 class Command(BaseCommand):

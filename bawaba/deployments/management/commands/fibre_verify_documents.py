@@ -8,7 +8,7 @@ with status 1 when there is any, so that a scheduled run or a monitoring check s
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bawaba.deployments import frozen
+from bawaba.deployments.billing import frozen as billing_frozen
 from bawaba.deployments.models import PaymentStatement
 
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         checked = failed = 0
         for statement in statements.iterator(chunk_size=200):
             checked += 1
-            problems = frozen.verify(statement)
+            problems = billing_frozen.verify(statement)
             if problems:
                 failed += 1
                 for problem in problems:

@@ -1,0 +1,105 @@
+"""Forms of the billing pages: issue statements, record a payment, issue a correction."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..common.forms import MAX_TEXT
+
+# --------------------------------------------------------------------------- billing and import (operator side)
+
+MONEY_DIGITS = 13  # below the 16-digit columns once VAT is added; ten thousand billion dinars is plenty
+
+
+class MoneyField(forms.DecimalField):
+    """An amount in dinars with at most two decimals; accepts "1 234,50" as typed in French."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", MONEY_DIGITS)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
+        return super().to_python(value)
+
+
+def last_ended_month(today) -> str:
+    first = today.replace(day=1)
+    previous = first - dt.timedelta(days=1)
+    return f"{previous.year:04d}-{previous.month:02d}"
+
+
+class IssueStatementsForm(forms.Form):
+    """Which statements to issue: every active contract of a programme, or one contract, for one month."""
+
+    programme = forms.CharField(label=_("Programme"), max_length=60, widget=forms.Select)
+    contract = forms.CharField(label=_("Contract (optional)"), required=False, max_length=60,
+                               help_text=_("Leave empty to issue for every active contract of the programme."),
+                               widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "CT-2026-001",
+                                                             "list": "contract-references"}))
+    month = forms.CharField(label=_("Month"), max_length=7, help_text=_("The month must have ended."),
+                            widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10",
+                                                          "pattern": r"\d{4}-\d{2}"}))
+
+    def __init__(self, *args, programmes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].widget.choices = [(p.code, p.name) for p in programmes]
+
+    def clean_contract(self):
+        return self.cleaned_data["contract"].strip()
+
+    def clean_month(self):
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", self.cleaned_data["month"].strip())
+        year, month = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+        if not (2000 <= year <= 2999 and 1 <= month <= 12):
+            raise forms.ValidationError(_("Give the month as YYYY-MM, for example 2026-10."))
+        return year, month
+
+    @property
+    def period_end(self) -> dt.date:
+        year, month = self.cleaned_data["month"]
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+class PaymentForm(forms.Form):
+    """A payment received for a payment statement; the service refuses overpayments and impossible dates."""
+
+    amount = MoneyField(label=_("Amount (DZD)"))
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reference = forms.CharField(label=_("Reference (bank transfer, cheque)"), required=False, max_length=60,
+                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    # Sent again by a double submit: the same token records one payment.
+    form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "payment_%s")  # unique ids beside the correction form
+        super().__init__(*args, **kwargs)
+
+
+class CorrectionForm(forms.Form):
+    """A correction statement: adjustments to the original's amounts (negative to reduce them)."""
+
+    gross_adjustment = MoneyField(label=_("Gross amount adjustment (DZD)"),
+                                  help_text=_("Negative to reduce the amount of work, positive to add to it."))
+    penalty_adjustment = MoneyField(label=_("Late penalty adjustment (DZD)"), required=False,
+                                    help_text=_("Negative to give penalties back, positive to add penalties."))
+    reason = forms.CharField(label=_("Reason (printed on the correction)"), max_length=MAX_TEXT,
+                             widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+                             error_messages={"required": _("Explain the correction; it is printed on the document.")})
+    form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "correction_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_penalty_adjustment(self):
+        return self.cleaned_data["penalty_adjustment"] or Decimal("0")
