@@ -50,6 +50,8 @@ def demo_logins() -> list[dict]:
          "try": "SOPECO's hybrid mail, in FCFA."},
         {"username": "mf-demo.sender", "roles": ["hybridmail.sender"], "organisation": "ministere-finances-demo",
          "try": "A ministry sending letters through Algérie Poste and SOPECO."},
+        {"username": "poste.office-alger", "roles": ["hybridmail.office_manager"], "organisation": "algerie-poste",
+         "try": "The cyber-postes of the Alger main office: terminals, bookings and sessions, CSV export."},
     ]
 
 
@@ -180,6 +182,38 @@ class _Builder:
         return letter
 
 
+def _cyber_postes(b: _Builder, poste, office) -> None:
+    """The Alger main office's public terminals, their manager, and a week of sessions: ended ones, one under way
+    and one booked for later, so that the manager's page has something true to show."""
+    from bawaba.postal.models import PostalStaff
+
+    from .apps import OFFICE_MANAGER
+    from .models import Terminal, TerminalSession
+
+    manager = b.staff(poste, "poste.office-alger", [OFFICE_MANAGER])
+    PostalStaff.objects.update_or_create(user=manager, defaults={"office": office})
+    terminals = [Terminal.objects.create(office=office, label=f"Cyber-poste {n}") for n in (1, 2, 3)]
+    citizens = ["Amina Benali", "Karim Haddad", "Nadia Belkacem", "Yacine Mebarki", "Leila Brahimi"]
+    sessions = []
+    for day in range(7, 0, -1):
+        opening = (b.now - dt.timedelta(days=day)).replace(hour=9, minute=0, second=0, microsecond=0)
+        for slot in range(b.rng.randint(2, 5)):
+            starts = opening + dt.timedelta(minutes=45 * slot)
+            used = b.rng.choice([20, 30, 40])
+            sessions.append(TerminalSession(
+                terminal=terminals[slot % len(terminals)], citizen_name=b.rng.choice(citizens),
+                starts_at=starts, ends_at=starts + dt.timedelta(minutes=45), started_at=starts,
+                ended_at=starts + dt.timedelta(minutes=used), booked_by=manager))
+    under_way = b.now - dt.timedelta(minutes=10)
+    sessions.append(TerminalSession(terminal=terminals[0], citizen_name="Samir Ouali", starts_at=under_way,
+                                    ends_at=under_way + dt.timedelta(minutes=45), started_at=under_way,
+                                    booked_by=manager))
+    sessions.append(TerminalSession(terminal=terminals[1], citizen_name="Meriem Saidi",
+                                    starts_at=b.now + dt.timedelta(hours=2), ends_at=b.now + dt.timedelta(hours=3),
+                                    booked_by=manager))
+    TerminalSession.objects.bulk_create(sessions)
+
+
 def load_hybridmail_demo(*, now: dt.datetime, seed: int = 42) -> MailSummary:
     """Load the hybrid-mail demo once (nothing changes when demo print centres exist already, or when the postal
     demo, whose operators and offices it uses, is missing)."""
@@ -259,6 +293,7 @@ def _load(b: _Builder, poste, sopeco, Region, Commune, Office):  # noqa: N803 - 
     b.staff(poste, "poste.mail-supervisor", ["hybridmail.supervisor"])
     bzv_printer = b.staff(sopeco, "sopeco.print-bzv", ["hybridmail.print"], bzv_centre)
     b.staff(sopeco, "sopeco.mail-supervisor", ["hybridmail.supervisor"])
+    _cyber_postes(b, poste, main_office(poste, alger))
 
     communes = list(alger.communes.exclude(postal_code="").order_by("postal_code")[:6])
     oran_commune = oran.communes.exclude(postal_code="").order_by("postal_code").first()

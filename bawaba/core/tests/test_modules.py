@@ -25,7 +25,8 @@ def test_the_installed_apps_declare_the_desk_fibre_and_administration_modules():
         "desk.agent", "desk.supervisor", "fibre.technician", "fibre.contractor_manager", "fibre.inspector",
         "fibre.billing", "fibre.viewer", "postal.clerk", "postal.postman", "postal.sorter", "postal.supervisor",
         "lifeproof.reviewer", "lifeproof.manager", "lifeproof.counter",
-        "hybridmail.sender", "hybridmail.print", "hybridmail.supervisor", "voice.supervisor",
+        "hybridmail.sender", "hybridmail.print", "hybridmail.supervisor", "hybridmail.office_manager",
+        "voice.supervisor",
         "org_admin", "platform_admin"}
 
 
