@@ -63,26 +63,10 @@ def record_evidence(event: str, *, subject, actor, content_hash: str, payload: d
     whose SHA-256 is `content_hash` (hex; "" when there is no content). Call it inside the transaction of
     the change it attests; the record is sealed and time-stamped within a second after the commit."""
     now = now or timezone.now()
-    if event not in Event.values:
-        raise ValueError(f"unknown evidence event: {event!r} (ETSI EN 319 522 names, bawaba.evidence.events)")
-    subject = _subject(subject)
-    actor_id, actor_role = _actor(actor, actor_role)
-    if not subject or len(subject) > 120 or not actor_id or len(actor_id) > 120 or len(actor_role) > 60:
-        raise ValueError("subject and actor must be 1 to 120 characters (role at most 60)")
-    content_hash = (content_hash or "").lower()
-    if content_hash and (len(content_hash) != 64 or any(c not in "0123456789abcdef" for c in content_hash)):
-        raise ValueError("content_hash must be a SHA-256 in hexadecimal (64 characters)")
-    payload = payload or {}
-    if not isinstance(payload, dict):
-        raise ValueError("payload must be a JSON object")
-    if len(canonical.canonical_json(payload)) > MAX_PAYLOAD_BYTES:
-        raise ValueError("evidence payload too large")
-    at = at or now
-    if timezone.is_naive(at):
-        raise ValueError("the event time must be timezone-aware")
+    record = _checked_record(event, subject=subject, actor=actor, content_hash=content_hash, payload=payload,
+                             at=at, actor_role=actor_role, now=now)
     with transaction.atomic():
-        record = EvidenceRecord.objects.create(event=event, subject=subject, actor_id=actor_id, actor_role=actor_role,
-                                               content_hash=content_hash, payload=payload, at=at, created_at=now)
+        record.save(force_insert=True)
     if settings.EVIDENCE_STAMP_AT_ONCE:
         transaction.on_commit(_stamp_soon)
     return record
