@@ -133,6 +133,8 @@ class LetterOut(Schema):
     pages: int
     sheets: int
     window: str
+    address_read_by_ocr: bool = Field(description="The address was read by OCR from a scanned page: check it.")
+    ocr_confidence: int | None = Field(description="The OCR's mean confidence (percent), when read by OCR.")
     path: str = Field(description="digital or paper: where the letter went (or is priced at so far).")
     price: Decimal | None = Field(description="The price if it stays digital (paper-only products: paper price).")
     paper_price: Decimal | None = Field(description="The price if it goes to paper.")
@@ -200,7 +202,8 @@ def letter_out(letter: Letter) -> dict:
         "recipient_name": letter.recipient_name, "state": letter.state,
         "state_label": str(LetterState(letter.state).label), "refusal_code": letter.refusal_code,
         "refusal_reason": letter.refusal_reason, "pages": letter.pages, "sheets": letter.sheets,
-        "window": letter.window, "path": "paper" if paper else "digital", "price": letter.price,
+        "window": letter.window, "address_read_by_ocr": letter.ocr_confidence is not None,
+        "ocr_confidence": letter.ocr_confidence, "path": "paper" if paper else "digital", "price": letter.price,
         "paper_price": letter.paper_price, "charged": pricing.charged(letter), "currency": letter.currency,
         "created_at": letter.created_at, "deposited_at": letter.deposited_at, "opened_at": letter.opened_at,
         "to_print_at": letter.to_print_at, "posted_at": letter.posted_at, "closed_at": letter.closed_at,

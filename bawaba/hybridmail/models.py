@@ -370,6 +370,20 @@ class Letter(models.Model):
     def evidence_subject(self) -> str:
         return f"hybridmail.letter:{self.reference}"
 
+    @property
+    def ocr_confidence(self) -> int | None:
+        """The OCR confidence (percent) when the window's address was read by OCR from a scan; None for text."""
+        from .window import read_by_ocr
+
+        return read_by_ocr(self.window_text)
+
+    @property
+    def window_address(self) -> str:
+        """The lines read in the window, without the OCR mark (shown beside them as a badge instead)."""
+        from .window import address_lines
+
+        return "\n".join(address_lines(self.window_text))
+
 
 # --- Print centres ----------------------------------------------------------------------------------------
 
@@ -470,6 +484,31 @@ class Terminal(models.Model):
 
     def __str__(self):
         return f"{self.office} — {self.label}"
+
+
+class TerminalEvent(models.Model):
+    """The audit trail of the cyber-postes: a terminal added, put back in service or retired, by whom and when,
+    written in the same transaction as the change (bawaba.hybridmail.terminals). Rows are only ever added."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", _("Terminal added")
+        REINSTATED = "reinstated", _("Terminal put back in service")
+        RETIRED = "retired", _("Terminal retired")
+
+    terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="events")
+    office = models.ForeignKey("postal.Office", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    label = models.CharField(max_length=40)  # the terminal's label at the time
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["office", "at"])]
+
+    def __str__(self):
+        return f"{self.label} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
 class TerminalSession(models.Model):

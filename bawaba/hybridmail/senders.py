@@ -349,13 +349,15 @@ def store_letters(batch: Batch, product: MailProduct, checked_letters: list[Chec
             evidence.append({"event": Event.SUBMISSION_REJECTION, "subject": letter.evidence_subject, "actor": actor,
                              "actor_role": SENDER, "content_hash": letter.sha256,
                              "payload": {"batch": batch.reference, "position": letter.position,
-                                         "reason": checked.code, "detail": checked.reason[:300]}})
+                                         "reason": checked.code, "detail": checked.reason[:300],
+                                         "window_ocr": window.read_by_ocr(checked.window_text)}})
         else:
             evidence.append({"event": Event.SUBMISSION_ACCEPTANCE, "subject": letter.evidence_subject,
                              "actor": actor, "actor_role": SENDER, "content_hash": letter.sha256,
                              "payload": {"batch": batch.reference, "position": letter.position,
                                          "sender": batch.sender.slug if hasattr(batch.sender, "slug") else "",
                                          "product": product.code, "pages": letter.pages, "window": letter.window,
+                                         "window_ocr": window.read_by_ocr(checked.window_text),
                                          "price": str(letter.price), "paper_price": str(letter.paper_price or ""),
                                          "currency": letter.currency}})
             accepted.append(letter)

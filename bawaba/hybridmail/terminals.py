@@ -21,7 +21,7 @@ from bawaba.postal.models import Office
 from bawaba.postal.permissions import posting
 
 from .apps import OFFICE_MANAGER, SUPERVISOR
-from .models import Terminal, TerminalSession
+from .models import Terminal, TerminalEvent, TerminalSession
 
 MIN_MINUTES, MAX_MINUTES = 15, 240
 
@@ -176,8 +176,23 @@ def minutes_used(session: TerminalSession) -> int | None:
     return None
 
 
-def add_terminal(user, office_id: int, label: str) -> Terminal:
-    """A new terminal at an office the person manages; a retired terminal of the same label is put back."""
+def _audit(terminal: Terminal, kind: str, user, now: dt.datetime) -> TerminalEvent:
+    """The change's audit record, in the caller's transaction (one row per change, never updated)."""
+    return TerminalEvent.objects.create(terminal=terminal, office=terminal.office,
+                                        organisation_id=terminal.office.organisation_id, kind=kind, actor=user,
+                                        label=terminal.label, at=now)
+
+
+def terminal_events(offices, *, limit: int = 20):
+    """The latest changes to the terminals of these offices (the audit trail shown on the managers' page)."""
+    return (TerminalEvent.objects.filter(office__in=offices).select_related("office", "actor")
+            .order_by("-at", "-pk")[:limit])
+
+
+def add_terminal(user, office_id: int, label: str, *, now: dt.datetime | None = None) -> Terminal:
+    """A new terminal at an office the person manages; a retired terminal of the same label is put back. The
+    change is audited (TerminalEvent) in the same transaction."""
+    now = now or timezone.now()
     label = " ".join((label or "").split())
     if not label:
         raise BookingRefused("label", _("Write the terminal's label."))
@@ -194,6 +209,7 @@ def add_terminal(user, office_id: int, label: str) -> Terminal:
             existing.is_active = True
             existing.save(update_fields=["is_active"])
             terminal = existing
+            kind = TerminalEvent.Kind.REINSTATED
         else:
             try:
                 with transaction.atomic():
@@ -201,15 +217,18 @@ def add_terminal(user, office_id: int, label: str) -> Terminal:
             except IntegrityError as exc:  # added at the same moment by someone else
                 raise BookingRefused("label", _("This office already has a terminal with this label."),
                                      status=409) from exc
+            kind = TerminalEvent.Kind.ADDED
+        _audit(terminal, kind, user, now)
     return terminal
 
 
 def retire_terminal(user, terminal_id: int, *, now: dt.datetime | None = None) -> Terminal:
-    """A terminal taken out of service: no new booking; refused while a session is in progress or booked."""
+    """A terminal taken out of service: no new booking; refused while a session is in progress or booked. The
+    change is audited (TerminalEvent) in the same transaction."""
     now = now or timezone.now()
     with transaction.atomic():
-        terminal = Terminal.objects.select_for_update().filter(pk=terminal_id,
-                                                               office__in=managed_offices(user)).first()
+        terminal = Terminal.objects.select_for_update(of=("self",)).select_related("office").filter(
+            pk=terminal_id, office__in=managed_offices(user)).first()
         if terminal is None:
             raise BookingRefused("terminal", _("You do not manage this terminal."), status=404)
         if not terminal.is_active:
@@ -221,4 +240,5 @@ def retire_terminal(user, terminal_id: int, *, now: dt.datetime | None = None) -
                                               "cancel them first.") % {"n": pending}, status=409)
         terminal.is_active = False
         terminal.save(update_fields=["is_active"])
+        _audit(terminal, TerminalEvent.Kind.RETIRED, user, now)
     return terminal

@@ -163,6 +163,10 @@ def deposit(request):
         else:
             messages.success(request, _("Letter %(reference)s deposited (%(state)s).") % {
                 "reference": letter.reference, "state": letter.get_state_display()})
+            if letter.ocr_confidence is not None:
+                messages.warning(request, _("Address read by OCR from the scanned letter (confidence %(confidence)s "
+                                            "%%): check it with the citizen: %(address)s") % {
+                    "confidence": letter.ocr_confidence, "address": " / ".join(letter.window_address.split("\n"))})
             return redirect("hybridmail:assist-citizen")
     communes = Commune.objects.filter(region__country=request.citizen.country).order_by("postal_code", "name_fr")
     return render(request, "hybridmail/assist/deposit.html", {

@@ -346,7 +346,7 @@ class _Echo:
 CSV_HEADER = ("reference", "batch", "position", "sender_reference", "recipient", "postcode", "commune", "product",
               "state", "refusal_code", "refusal_reason", "path", "pages", "sheets", "price", "paper_price",
               "charged", "currency", "created_at", "deposited_at", "opened_at", "to_print_at", "posted_at",
-              "closed_at")
+              "closed_at", "address_read_by_ocr", "ocr_confidence")
 
 
 def _cell(value):
@@ -371,7 +371,8 @@ def letters_csv(request):
                 x.state, x.refusal_code, x.refusal_reason, "" if x.state == "refused" else
                 ("paper" if paper else "digital"), x.pages, x.sheets, x.price, x.paper_price, pricing.charged(x),
                 x.currency, x.created_at.isoformat(), *(v.isoformat() if v else "" for v in (
-                    x.deposited_at, x.opened_at, x.to_print_at, x.posted_at, x.closed_at)))])
+                    x.deposited_at, x.opened_at, x.to_print_at, x.posted_at, x.closed_at)),
+                "yes" if x.ocr_confidence is not None else "no", x.ocr_confidence)])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="letters.csv"'

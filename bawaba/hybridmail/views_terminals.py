@@ -1,6 +1,7 @@
 """The post-office manager's cyber-poste page (/mail/offices/terminals/, roles hybridmail.office_manager and
-hybridmail.supervisor): the terminals of the offices they manage (add, retire), bookings and sessions (who, when,
-how long), paginated, and the sessions as CSV. Every query is narrowed to terminals.managed_offices(user)."""
+hybridmail.supervisor): the terminals of the offices they manage (add, retire, with the latest changes: their
+audit trail), bookings and sessions (who, when, how long), paginated, and the sessions as CSV. Every query is
+narrowed to terminals.managed_offices(user)."""
 
 from __future__ import annotations
 
@@ -85,7 +86,8 @@ def manage(request):
     query.pop("page", None)
     return render(request, "hybridmail/terminals/manage.html", {
         "nav": "mail-terminals", "offices": request.offices, "all_terminals": terminals.terminals_managed(
-            request.offices), "page": page, "query": query.urlencode(), **chosen,
+            request.offices), "events": terminals.terminal_events(request.offices), "page": page,
+        "query": query.urlencode(), **chosen,
     }, status=400 if chosen["error"] else 200)
 
 
@@ -119,6 +121,7 @@ def _refused(request, exc):
     return render(request, "hybridmail/terminals/manage.html", {
         "nav": "mail-terminals", "offices": request.offices,
         "all_terminals": terminals.terminals_managed(request.offices),
+        "events": terminals.terminal_events(request.offices),
         "page": Paginator(sessions, PAGE_SIZE).get_page(1), "query": "", **chosen, "error": exc.message,
         "label": request.POST.get("label", ""),
     }, status=exc.status)

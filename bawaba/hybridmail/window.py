@@ -2,14 +2,32 @@
 
 A letter is folded into a window envelope at the print centre; what shows through the window is what the postman
 reads. So the text inside the window area of page 1 must name the recipient the sender gave us, and nothing
-outside it counts. Window areas on an A4 portrait page, from its top-left corner, in millimetres:
+outside it counts. Window areas on an A4 portrait page, from its top-left corner, in millimetres (sources checked
+on 2026-12-07; docs/hybrid-mail-senders.md, "The envelope window", lists them):
 
-- DIN 5008 form B (the German standard most European letter templates follow): address field 20 mm from the
-  left, 45 mm from the top, 85 × 45 mm. It shows through the left window of C5/6 and DL envelopes (DIN 680:
-  window 90 × 45 mm, 20 mm from the left edge).
-- C5/6 / DL right window (the French layout used by Algerian and Congolese administrations, the address on the
-  right: NF Z 10-011 letter, DL envelope 110 × 220 mm with its 100 × 45 mm window 20 mm from the right and
-  15 mm from the bottom): 100 × 45 mm, 95 mm from the left, 50 mm from the top of the letter.
+- DIN 5008 form B (the German standard most European letter templates follow): the address field is 20 mm from
+  the left, 45 mm from the top, 85 mm wide and 45 mm high (17.7 mm of return address and notes, then 27.3 mm, six
+  lines, of address). Sources: Deutsche Post's requirements for A4 letters it prints and envelopes, quoted at
+  https://swspedia.atlassian.net/wiki/pages/viewpage.action?pageId=903720867 ("45 mm von oben, 20 mm von links,
+  85 mm Breite, 45 mm Höhe"); https://www.din-5008-richtlinien.de/startseite/anschriftenfeld/ (field 45 x 85 mm,
+  form B's address line 62.7 mm = 45 + 17.7 mm from the top).
+  It shows through the window of a DL envelope (DIN 678-1: 110 x 220 mm) or a C5/6 one (114 x 229 mm) made to
+  DIN 680: window 90 mm wide, 45 mm high, 20 mm from the envelope's left edge and 15 mm from its bottom edge, so
+  50 mm below a DL envelope's top edge. Sources: https://de.wiki.li/DIN_lang (a copy of Wikipedia's "DIN lang",
+  citing DIN 680: "Das Fenster ist 90 mm breit und 45 mm hoch, es liegt 20 mm vom linken und 15 mm vom unteren
+  Rand entfernt"); https://studylibfr.com/doc/2273411 (window positions "L-DIN (Norme DIN)": C5/6, 90 x 45 mm,
+  15 mm from the bottom, 119 mm from the right of a 229 mm envelope, i.e. 20 mm from the left). A4 folded to
+  DIN 5008 (first fold 105 mm) moves up to 5 mm in a 110 mm envelope and up to 10 mm sideways in a 220 mm one: the
+  field at 45-90 mm from the top of the page is inside the window's 50-95 mm once the sheet sits at the bottom.
+- DL right window (the French layout used by Algerian and Congolese administrations, the address on the right):
+  95 mm from the left, 50 mm from the top, 100 x 45 mm. No published standard for a right-hand DL window was found
+  (the French letter-layout standard NF Z 11-001 is not public): this area is DIN 680's window mirrored (20 mm
+  from the right edge and 15 mm from the bottom of a 220 x 110 mm DL envelope), 100 x 45 mm (a window size sold
+  beside 90 x 45: https://www.antalis.de/home/kontaktieren-sie-uns/faqs/faq-produkte-und-dienstleistunge/
+  wozu-dient-ein-adressfenster-in-.html), the A4 sheet centred (5 mm each side). It contains the address block
+  French mailing houses recommend for right-window envelopes, 85 mm wide and 33 mm high, 110 mm from the left and
+  55 mm from the top of the page (https://edics.fr/rediger-vos-adresses-les-bonnes-pratiques/), which is what
+  tests/test_mailfix2_window_ocr.py checks; check it against the print centres' own envelopes.
 
 A text fragment belongs to a window when its starting point is inside it (±2 mm). pypdf gives each fragment's
 position (text matrix × current matrix); fragments are grouped into lines by their baseline.
@@ -268,6 +286,10 @@ def _find_by_ocr(pdf: bytes, recipient: Recipient):
     if not lines:
         return _("This letter is a scanned image and no address could be read in its envelope window, even by "
                  "character recognition: put the recipient's address in the window, clearly printed."), None, []
+    if reason:  # say that the window was read by OCR, so that the sender checks the scan before blaming the list
+        note = _("(Address read by OCR from a scanned page, confidence %(confidence)s %%: check that the scan is "
+                 "clear.)") % {"confidence": f"{confidence:.0f}"}
+        reason = f"{reason} {note}"
     return reason, found, [f"{OCR_MARK} {confidence:.0f}%]", *lines]
 
 
@@ -276,3 +298,11 @@ def read_by_ocr(window_text: str) -> int | None:
     first = (window_text or "").split("\n", 1)[0]
     found = re.fullmatch(re.escape(OCR_MARK) + r" (\d+)%\]", first)
     return int(found.group(1)) if found else None
+
+
+def address_lines(window_text: str) -> list[str]:
+    """The lines read in the window (a letter's window_text), without the OCR mark line."""
+    lines = (window_text or "").split("\n")
+    if lines and read_by_ocr(lines[0]) is not None:
+        lines = lines[1:]
+    return [line for line in lines if line]
