@@ -21,6 +21,16 @@ PASSWORD = "correct horse 42"
 poste, sopeco, network, products, clerk = postal.poste, postal.sopeco, postal.network, postal.products, postal.clerk
 
 
+@pytest.fixture(autouse=True)
+def _language_reset_after_each_test():
+    """A page requested in Arabic leaves Arabic active in the test's thread (LocaleMiddleware activates, nothing
+    deactivates): tests that read translated text without a request would then depend on the order tests run in."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def ministry(db, poste):
     """A sending administration with one sender, at Algérie Poste."""
