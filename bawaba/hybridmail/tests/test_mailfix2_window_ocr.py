@@ -116,3 +116,24 @@ def test_api_schema_describes_the_ocr_fields(client):
     schema = client.get("/mail/api/v1/openapi.json").json()
     letter = schema["components"]["schemas"]["LetterOut"]["properties"]
     assert "address_read_by_ocr" in letter and "ocr_confidence" in letter
+
+
+def test_mailfix2_catalogues_are_complete_and_compiled_into_django_mo():
+    import re
+    from pathlib import Path
+
+    from django.utils import translation
+
+    root = Path(__file__).resolve().parent.parent / "locale"
+    entry = re.compile(r'^(?:msgctxt "(.*)"\n)?msgid "(.*)"\nmsgstr "(.*)"$', re.M)
+    catalogues = {lang: {(c, k): v for c, k, v in entry.findall((root / lang / "LC_MESSAGES" / "mailfix2.po")
+                                                                .read_text("utf-8")) if k}
+                  for lang in ("fr", "ar")}
+    assert catalogues["fr"].keys() == catalogues["ar"].keys() and len(catalogues["fr"]) >= 10
+    for lang, entries in catalogues.items():
+        for (context, msgid), msgstr in entries.items():
+            assert msgstr and msgstr != msgid, msgid
+            assert sorted(re.findall(r"%\(\w+\)s|%%", msgid)) == sorted(re.findall(r"%\(\w+\)s|%%", msgstr)), msgid
+            with translation.override(lang):  # joined into django.po and compiled (the part alone is not loaded)
+                shown = (translation.pgettext(context, msgid) if context else translation.gettext(msgid))
+                assert shown == msgstr, msgid
