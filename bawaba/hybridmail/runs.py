@@ -119,6 +119,55 @@ def build_runs(*, now: dt.datetime | None = None, centre: PrintCentre | None = N
     return result
 
 
+def plan_runs(centre: PrintCentre) -> list[list[int]]:
+    """Every letter waiting at the centre, cut into runs as `build_runs` cuts them (ids, in run order): what
+    `queue_runs` hands to the workers, one task per run."""
+    plan, chunk, sheets = [], [], 0
+    for pk, pages in waiting_letters(centre).values_list("pk", "pages").iterator(chunk_size=5000):
+        letter_sheets = sheets_of(pages or 1, centre.duplex)
+        if chunk and (len(chunk) >= max_pieces() or sheets + letter_sheets > max_sheets()):
+            plan.append(chunk)
+            chunk, sheets = [], 0
+        chunk.append(pk)
+        sheets += letter_sheets
+    if chunk:
+        plan.append(chunk)
+    return plan
+
+
+def queue_runs(*, centre: PrintCentre | None = None) -> int:
+    """Build the runs in the task queue, one task per run (tasks_print.build_print_run), so that the Huey
+    workers build several runs at once — of one centre or of several: each run locks only its own letters, and
+    the S10 range only while it draws its block. A letter planned twice (a second pass while the first one's
+    tasks still wait) is built once: the second task finds it "in a run" and leaves it out. Returns the number
+    of tasks queued."""
+    from .tasks_print import build_print_run
+
+    if centre is None:
+        route_waiting()
+    centres = [centre] if centre is not None else list(PrintCentre.objects.filter(is_active=True).order_by("pk"))
+    queued = 0
+    for one in centres:
+        for ids in plan_runs(one):
+            build_print_run(one.pk, ids)
+            queued += 1
+    return queued
+
+
+def build_planned_run(centre_id: int, letter_ids: list[int], *, now: dt.datetime | None = None) -> BuildResult:
+    """One planned run (a task of `queue_runs`): the letters of `letter_ids` still waiting at the centre."""
+    result = BuildResult()
+    centre = PrintCentre.objects.filter(pk=centre_id, is_active=True).first()
+    if centre is None:
+        return result
+    letters = list(waiting_letters(centre).filter(pk__in=letter_ids))
+    if letters:
+        run = build_run(centre, letters, now=now or timezone.now(), result=result)
+        if run is not None:
+            result.runs.append(run)
+    return result
+
+
 def _next_chunk(centre: PrintCentre, *, exclude: set[str]) -> list[Letter]:
     chunk, sheets = [], 0
     for letter in waiting_letters(centre).exclude(reference__in=exclude)[: max_pieces() * 2]:
