@@ -184,12 +184,6 @@ def consumer_cpu_seconds(pid: int) -> float:
     return total
 
 
-def pending_tasks() -> int:
-    from huey.contrib.djhuey import HUEY
-
-    return HUEY.pending_count()
-
-
 def main():
     args = parse_args()
     load = os.getloadavg()[0]
@@ -253,21 +247,19 @@ def main():
         if args.runs == "queue":
             # Print-ready: the periodic job's way, one task per run, built by the workers side by side.
             r0 = time.time()
-            queued = runs.queue_runs()
-            last, still = None, 0
-            while True:  # until no letter waits, or the queue is empty and nothing moved for 3 s (skipped ones)
-                left = Letter.objects.filter(batch=batch, state="to_print").count()
-                pending = pending_tasks()
-                if not left and not pending:
-                    break
-                still = still + 1 if (not pending and left == last) else 0
-                if still >= 6:
-                    break
-                last = left
-                if time.time() - t0 > args.timeout or consumer.poll() is not None:
-                    print("stopped: timeout or the consumer died (see", log_path, ")")
-                    break
-                time.sleep(0.5)
+            from bawaba.hybridmail.models import PrintCentre
+            from bawaba.hybridmail.tasks_print import build_print_run
+
+            runs.route_waiting()
+            handles = [build_print_run(centre.pk, ids)  # what runs.queue_runs queues, keeping the results
+                       for centre in PrintCentre.objects.filter(is_active=True).order_by("pk")
+                       for ids in runs.plan_runs(centre)]
+            queued = len(handles)
+            for handle in handles:
+                try:
+                    handle.get(blocking=True, timeout=max(1.0, args.timeout - (time.time() - t0)))
+                except Exception as exc:  # noqa: BLE001 - reported, the table shows what was left out
+                    print("a run task failed or timed out:", exc, "(see", log_path, ")")
             t_runs = time.time() - r0
             runs_cpu = consumer_cpu_seconds(consumer.pid) - dispatch_cpu
             waiting = Letter.objects.filter(batch=batch, state="to_print").values_list("reference", flat=True)
