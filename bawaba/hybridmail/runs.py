@@ -192,13 +192,14 @@ def build_run(centre: PrintCentre, letters: list[Letter], *, now: dt.datetime,
         with transaction.atomic():
             locked = sorted(Letter.objects.select_for_update(of=("self",)).filter(
                 pk__in=needing, state=LetterState.TO_PRINT, print_centre=centre, postal_item=None)
-                .select_related("product__postal_product", "sender", "operator", "recipient_commune"),
+                .select_related("product__postal_product", "sender", "operator", "recipient_commune")
+                .order_by("pk"),  # rows locked in one order: two workers on overlapping plans cannot deadlock
                 key=lambda letter: order[letter.pk])
             result.skipped.update(_give_s10_many(locked, centre, now=now, cache=result.cache))
     with transaction.atomic():
         locked = {letter.pk: letter for letter in Letter.objects.select_for_update(of=("self",)).filter(
             pk__in=[letter.pk for letter in letters], state=LetterState.TO_PRINT, print_centre=centre)
-            .select_related("product", "postal_item", "recipient_commune")}
+            .select_related("product", "postal_item", "recipient_commune").order_by("pk")}
         chosen: list[tuple[Letter, bytes]] = []
         for listed in letters:
             letter = locked.get(listed.pk)
