@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from bawaba.evidence.events import Event
 from bawaba.notifications import texts
-from bawaba.notifications.services import notify
+from bawaba.notifications.services import notify, notify_many
 
 from . import lifecycle
 from .models import Letter, LetterState, Mailbox, Path, PrintCentre
@@ -211,11 +211,13 @@ def dispatch_many(letters: list[Letter], *, mailboxes: dict[int, Mailbox | None]
                                              "channel": "digital"}})
             _update_many(Letter, [letter for letter, _box in deposits],
                          ["state", "deposited_at", "mailbox", "paper_due_at", "notified_at"])
-            for letter, mailbox in deposits:
-                messages = notify(topic="hybridmail.letter", reference=letter.reference, event="deposited",
-                                  template="hybridmail.new_letter", language=mailbox.language,
-                                  organisation_id=letter.operator_id, phone=mailbox.phone, email=mailbox.email,
-                                  context={"sender": letter.sender.name, "link": mailbox_link(letter)}, now=now)
+            notices = notify_many([
+                {"topic": "hybridmail.letter", "reference": letter.reference, "event": "deposited",
+                 "template": "hybridmail.new_letter", "language": mailbox.language,
+                 "organisation_id": letter.operator_id, "phone": mailbox.phone, "email": mailbox.email,
+                 "context": {"sender": letter.sender.name, "link": mailbox_link(letter)}}
+                for letter, mailbox in deposits], now=now)
+            for (letter, _mailbox), messages in zip(deposits, notices, strict=True):
                 evidence.append({"event": Event.CONSIGNMENT_NOTIFICATION, "subject": letter.evidence_subject,
                                  "actor": SYSTEM, "content_hash": letter.sha256,
                                  "payload": {"channels": sorted({m.channel for m in messages}),

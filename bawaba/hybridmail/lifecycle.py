@@ -76,3 +76,34 @@ def move(letter: Letter, target: str, *, event: str | None, actor, actor_role: s
     for name, value in changes.items():
         setattr(letter, name, value)
     return True
+
+
+def move_locked(letters: list[Letter], target: str, *, at: dt.datetime | None = None,
+                now: dt.datetime | None = None, fields: dict[int, dict] | None = None) -> None:
+    """Move many letters to `target` at once, for a step with no evidence of its own (a print run taking its
+    letters: "to print" → "in a run"). The caller holds the letters' rows locked (select_for_update) in its
+    transaction and has checked their state, so one UPDATE per distinct set of `fields` (per letter pk: a run's
+    letters differ only by their sheet count) replaces one per letter; the UPDATEs still name the state the
+    letters are in, and a letter found in another state rolls the caller's transaction back
+    (TransitionRefused) rather than moving it."""
+    now = now or timezone.now()
+    at = at or now
+    fields = fields or {}
+    groups: dict[tuple, list[Letter]] = {}
+    for letter in letters:
+        if not can_move(letter, target):
+            raise TransitionRefused(letter, target)
+        changes = dict(fields.get(letter.pk, {}))
+        changes["state"] = target
+        if target in STAMPS:
+            changes.setdefault(STAMPS[target], at)
+        groups.setdefault((letter.state, tuple(sorted(changes.items()))), []).append(letter)
+    with transaction.atomic():
+        for (state, changes), group in groups.items():
+            updated = Letter.objects.filter(pk__in=[letter.pk for letter in group], state=state).update(
+                **dict(changes))
+            if updated != len(group):
+                raise TransitionRefused(group[0], target)
+            for letter in group:
+                for name, value in changes:
+                    setattr(letter, name, value)

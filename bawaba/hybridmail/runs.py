@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import lifecycle, references, vault
 from .models import Letter, LetterState, PieceState, PrintCentre, PrintPiece, PrintRun, SenderProfile
@@ -70,6 +71,7 @@ def code_text(run_number: str, sequence: int, sheet: int, sheets: int) -> str:
 class BuildResult:
     runs: list[PrintRun] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # letter reference -> why it waits
+    cache: dict = field(default_factory=dict, repr=False)  # delivery offices, return addresses: once per build
 
 
 def waiting_letters(centre: PrintCentre):
@@ -117,6 +119,55 @@ def build_runs(*, now: dt.datetime | None = None, centre: PrintCentre | None = N
     return result
 
 
+def plan_runs(centre: PrintCentre) -> list[list[int]]:
+    """Every letter waiting at the centre, cut into runs as `build_runs` cuts them (ids, in run order): what
+    `queue_runs` hands to the workers, one task per run."""
+    plan, chunk, sheets = [], [], 0
+    for pk, pages in waiting_letters(centre).values_list("pk", "pages").iterator(chunk_size=5000):
+        letter_sheets = sheets_of(pages or 1, centre.duplex)
+        if chunk and (len(chunk) >= max_pieces() or sheets + letter_sheets > max_sheets()):
+            plan.append(chunk)
+            chunk, sheets = [], 0
+        chunk.append(pk)
+        sheets += letter_sheets
+    if chunk:
+        plan.append(chunk)
+    return plan
+
+
+def queue_runs(*, centre: PrintCentre | None = None) -> int:
+    """Build the runs in the task queue, one task per run (tasks_print.build_print_run), so that the Huey
+    workers build several runs at once — of one centre or of several: each run locks only its own letters, and
+    the S10 range only while it draws its block. A letter planned twice (a second pass while the first one's
+    tasks still wait) is built once: the second task finds it "in a run" and leaves it out. Returns the number
+    of tasks queued."""
+    from .tasks_print import build_print_run
+
+    if centre is None:
+        route_waiting()
+    centres = [centre] if centre is not None else list(PrintCentre.objects.filter(is_active=True).order_by("pk"))
+    queued = 0
+    for one in centres:
+        for ids in plan_runs(one):
+            build_print_run(one.pk, ids)
+            queued += 1
+    return queued
+
+
+def build_planned_run(centre_id: int, letter_ids: list[int], *, now: dt.datetime | None = None) -> BuildResult:
+    """One planned run (a task of `queue_runs`): the letters of `letter_ids` still waiting at the centre."""
+    result = BuildResult()
+    centre = PrintCentre.objects.filter(pk=centre_id, is_active=True).first()
+    if centre is None:
+        return result
+    letters = list(waiting_letters(centre).filter(pk__in=letter_ids))
+    if letters:
+        run = build_run(centre, letters, now=now or timezone.now(), result=result)
+        if run is not None:
+            result.runs.append(run)
+    return result
+
+
 def _next_chunk(centre: PrintCentre, *, exclude: set[str]) -> list[Letter]:
     chunk, sheets = [], 0
     for letter in waiting_letters(centre).exclude(reference__in=exclude)[: max_pieces() * 2]:
@@ -137,18 +188,18 @@ def build_run(centre: PrintCentre, letters: list[Letter], *, now: dt.datetime,
     # and the counters of the centre's office must not wait for a run's PDF to be built.
     needing = [letter.pk for letter in letters if letter.product.registered and letter.postal_item_id is None]
     if needing:
-        cache: dict = {}  # delivery offices by commune, return addresses by sender: looked up once per run
+        order = {pk: index for index, pk in enumerate(needing)}
         with transaction.atomic():
-            for letter in (Letter.objects.select_for_update(of=("self",)).filter(
-                    pk__in=needing, state=LetterState.TO_PRINT, print_centre=centre, postal_item=None)
-                    .select_related("product__postal_product", "sender", "operator", "recipient_commune")):
-                problem = _give_s10(letter, centre, now=now, cache=cache)
-                if problem:
-                    result.skipped[letter.reference] = problem
+            locked = sorted(Letter.objects.select_for_update(of=("self",)).filter(
+                pk__in=needing, state=LetterState.TO_PRINT, print_centre=centre, postal_item=None)
+                .select_related("product__postal_product", "sender", "operator", "recipient_commune")
+                .order_by("pk"),  # rows locked in one order: two workers on overlapping plans cannot deadlock
+                key=lambda letter: order[letter.pk])
+            result.skipped.update(_give_s10_many(locked, centre, now=now, cache=result.cache))
     with transaction.atomic():
         locked = {letter.pk: letter for letter in Letter.objects.select_for_update(of=("self",)).filter(
             pk__in=[letter.pk for letter in letters], state=LetterState.TO_PRINT, print_centre=centre)
-            .select_related("product", "postal_item", "recipient_commune")}
+            .select_related("product", "postal_item", "recipient_commune").order_by("pk")}
         chosen: list[tuple[Letter, bytes]] = []
         for listed in letters:
             letter = locked.get(listed.pk)
@@ -182,55 +233,90 @@ def build_run(centre: PrintCentre, letters: list[Letter], *, now: dt.datetime,
             attempt = 1 + earlier[letter.pk]
             pieces.append(PrintPiece(run=run, letter=letter, attempt=attempt, sequence=sequence,
                                      first_sheet=first_sheet, sheets=sheets))
-            lifecycle.move(letter, LetterState.IN_RUN, event=None, actor=("system:hybridmail", "platform"), now=now,
-                           fields={"sheets": sheets})
-        PrintPiece.objects.bulk_create(pieces)
+        # The letters are locked above and still "to print": one UPDATE per sheet count, not one per letter.
+        lifecycle.move_locked([letter for letter, _pdf in chosen], LetterState.IN_RUN, now=now,
+                              fields={piece.letter_id: {"sheets": piece.sheets} for piece in pieces})
+        PrintPiece.objects.bulk_create(pieces, batch_size=1000)
         run.pdf_path = vault.store(f"runs/{number}.pdf.bin", pdf_bytes, bound_to=number)
         run.manifest = manifest(run, [(p, letter) for p, (letter, _pdf) in zip(pieces, chosen, strict=True)])
         run.save(update_fields=["pdf_path", "manifest"])
     return run
 
 
-def _give_s10(letter: Letter, centre: PrintCentre, *, now: dt.datetime, cache: dict | None = None) -> str:
-    """Draw the letter's S10 number and create its postal item; the reason it cannot, else ""."""
-    from bawaba.postal.counter import delivery_office_for
+def _give_s10_many(letters: list[Letter], centre: PrintCentre, *, now: dt.datetime,
+                   cache: dict | None = None) -> dict[str, str]:
+    """S10 numbers and postal items for a run's registered letters (locked by the caller, in its transaction, in
+    run order), each item announced with the recipient's address, the sender's return address and the delivery
+    office of the commune, so the letter is in track and trace. In bulk: one block of S10 numbers per postal
+    product (`numbering.allocate_block`: one locked UPDATE of the range), the items in one INSERT, the letters'
+    links in one UPDATE. Returns the letters that could not get a number (reference -> why): they wait."""
+    from bawaba.postal.counter import delivery_offices_for
     from bawaba.postal.models import Item, ItemStatus
-    from bawaba.postal.numbering import RangeExhausted, allocate
+    from bawaba.postal.numbering import RangeExhausted, allocate_block
 
-    postal_product = letter.product.postal_product
-    if postal_product is None:
-        return "no postal product (S10) for this registered mail product"
-    commune = letter.recipient_commune
     cache = cache if cache is not None else {}
-    office_key = ("office", letter.operator_id, letter.recipient_commune_id, letter.recipient_country)
-    if office_key not in cache:
-        cache[office_key] = delivery_office_for(letter.operator, commune=commune,
-                                                region=commune.region if commune else None,
-                                                country=letter.recipient_country)
-    sender_key = ("sender", letter.sender_id)
-    if sender_key not in cache:
-        profile = SenderProfile.objects.filter(organisation_id=letter.sender_id).first()
-        cache[sender_key] = profile.return_address if profile else ""
-    try:
-        with transaction.atomic():
-            number = str(allocate(postal_product, centre.office, now=now))
+    skipped: dict[str, str] = {}
+    by_product: dict = {}
+    for letter in letters:
+        postal_product = letter.product.postal_product
+        if postal_product is None:
+            skipped[letter.reference] = "no postal product (S10) for this registered mail product"
+            continue
+        by_product.setdefault(postal_product.pk, (postal_product, []))[1].append(letter)
+    if not by_product:
+        return skipped
+    wanted = [letter for _product, group in by_product.values() for letter in group]
+
+    def office_key(letter):
+        commune = letter.recipient_commune
+        return ("office", letter.operator_id, letter.recipient_commune_id,
+                commune.region_id if commune else None, letter.recipient_country)
+
+    missing: dict = {}
+    for letter in wanted:
+        if office_key(letter) not in cache:
+            missing.setdefault(letter.operator_id, (letter.operator, set()))[1].add(office_key(letter)[2:])
+    for operator, keys in missing.values():
+        for address, office in delivery_offices_for(operator, keys).items():
+            cache[("office", operator.pk, *address)] = office
+    senders = {letter.sender_id for letter in wanted if ("sender", letter.sender_id) not in cache}
+    if senders:
+        found = dict(SenderProfile.objects.filter(organisation_id__in=senders).order_by("pk")
+                     .values_list("organisation_id", "return_address"))
+        for sender_id in senders:
+            cache[("sender", sender_id)] = found.get(sender_id) or ""
+    items, given = [], []
+    for postal_product, group in by_product.values():
+        try:
+            with transaction.atomic():
+                numbers = allocate_block(postal_product, centre.office, len(group), now=now)
+        except RangeExhausted as exc:
+            for letter in group:
+                skipped[letter.reference] = str(exc.messages[0])
+            continue
+        for letter in group[len(numbers):]:
+            skipped[letter.reference] = _("No S10 number range is open for %(product)s at this office.") % {
+                "product": postal_product}
+        for letter, number in zip(group, numbers, strict=False):
+            commune = letter.recipient_commune
             lines = [line.strip() for line in letter.recipient_address.splitlines() if line.strip()]
-            item = Item.objects.create(
-                number=number, organisation_id=letter.operator_id, product=postal_product,
+            items.append(Item(
+                number=str(number), organisation_id=letter.operator_id, product=postal_product,
                 origin_country=letter.operator.country, destination_country=letter.recipient_country,
-                sender_name=letter.sender.name[:150], sender_address=cache[sender_key],
+                sender_name=letter.sender.name[:150], sender_address=cache[("sender", letter.sender_id)],
                 recipient_name=letter.recipient_name[:150], recipient_phone=letter.recipient_phone,
                 recipient_street=(lines[0] if lines else "")[:200], recipient_quartier=letter.recipient_quartier,
                 recipient_po_box=letter.recipient_po_box, recipient_landmark=letter.recipient_landmark,
                 recipient_postcode=letter.recipient_postcode, recipient_commune=commune,
                 recipient_region_id=commune.region_id if commune else None, accepted_office=centre.office,
-                delivery_office=cache[office_key],
-                status=ItemStatus.ANNOUNCED, created_at=now)
-            Letter.objects.filter(pk=letter.pk).update(postal_item=item)
+                delivery_office=cache[office_key(letter)], status=ItemStatus.ANNOUNCED, created_at=now))
+            given.append(letter)
+    if items:
+        Item.objects.bulk_create(items, batch_size=1000)
+        for letter, item in zip(given, items, strict=True):
             letter.postal_item = item
-    except RangeExhausted as exc:
-        return str(exc.messages[0])
-    return ""
+        Letter.objects.bulk_update(given, ["postal_item"], batch_size=1000)
+    return skipped
 
 
 # --- the PDF ----------------------------------------------------------------------------------------------

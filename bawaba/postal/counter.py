@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -247,6 +247,36 @@ def delivery_office_for(organisation, *, commune=None, region=None, country: str
     if region is not None:
         return delivery.filter(region=region).order_by("code").first()
     return None
+
+
+def delivery_offices_for(organisation, addresses) -> dict:
+    """`delivery_office_for` for many addresses at once (a print run's registered letters): `addresses` are
+    (commune_id, region_id, country) keys; the answer maps each key to its office (or None). Two queries
+    whatever the number of addresses, the same choice as one by one (lowest office code first)."""
+    keys = set(addresses)
+    offices = Office.objects.filter(organisation=organisation, is_active=True)
+    abroad = {k for k in keys if k[2] and k[2] != organisation.country}
+    exchange = (offices.filter(kind=OfficeKind.EXCHANGE_OFFICE).order_by("code").first() if abroad else None)
+    home = keys - abroad
+    communes = {k[0] for k in home if k[0] is not None}
+    regions = {k[1] for k in home if k[1] is not None}
+    by_commune: dict = {}
+    by_region: dict = {}
+    if communes or regions:
+        delivery = offices.filter(kind=OfficeKind.DELIVERY_OFFICE).filter(
+            models.Q(commune_id__in=communes) | models.Q(region_id__in=regions)).order_by("code")
+        for office in delivery:
+            if office.commune_id in communes:
+                by_commune.setdefault(office.commune_id, office)
+            if office.region_id in regions:
+                by_region.setdefault(office.region_id, office)
+    found = {}
+    for key in keys:
+        if key in abroad:
+            found[key] = exchange
+        else:
+            found[key] = by_commune.get(key[0]) or by_region.get(key[1])
+    return found
 
 
 # ------------------------------------------------------------------------------------------------ acceptance
