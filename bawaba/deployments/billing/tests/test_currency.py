@@ -174,3 +174,10 @@ def test_an_algerian_statement_stays_in_dinars_with_centimes(world):
     assert root.findtext("cbc:DocumentCurrencyCode", namespaces=UBL) == "DZD"
     assert root.findtext("cac:LegalMonetaryTotal/cbc:LineExtensionAmount", namespaces=UBL) == "1518.75"
     assert "1 518,75 DA" in pdf_words(stored(statement, IssuedFileKind.PDF))
+
+
+def test_the_api_names_the_currency_and_keeps_two_decimal_strings(congo_statement, congo, as_user):
+    client = as_user(congo.billing_admin)
+    body = client.get(f"/fibre/api/v1/statement/{congo_statement.number}").json()
+    assert body["currency"] == "XAF" and body["netAmount"] == "13819.00" and body["grossAmount"] == "15019.00"
+    assert body["amountInWordsFr"] == "treize mille huit cent dix-neuf francs CFA"
