@@ -181,3 +181,11 @@ def test_the_api_names_the_currency_and_keeps_two_decimal_strings(congo_statemen
     body = client.get(f"/fibre/api/v1/statement/{congo_statement.number}").json()
     assert body["currency"] == "XAF" and body["netAmount"] == "13819.00" and body["grossAmount"] == "15019.00"
     assert body["amountInWordsFr"] == "treize mille huit cent dix-neuf francs CFA"
+
+
+def test_the_statement_pages_show_the_congolese_amounts_in_fcfa(congo_statement, congo, as_user):
+    client = as_user(congo.billing_admin)
+    page = client.get(f"/fibre/statements/{congo_statement.pk}/").content.decode()
+    assert "13\xa0819,00\xa0FCFA" in page and "\xa0DA<" not in page
+    listing = client.get("/fibre/statements/").content.decode()
+    assert "15\xa0019,00\xa0FCFA" in listing
