@@ -189,3 +189,14 @@ def test_the_statement_pages_show_the_congolese_amounts_in_fcfa(congo_statement,
     assert "13\xa0819,00\xa0FCFA" in page and "\xa0DA<" not in page
     listing = client.get("/fibre/statements/").content.decode()
     assert "15\xa0019,00\xa0FCFA" in listing
+
+
+def test_a_congolese_payment_and_its_late_interest_are_in_whole_francs(congo_statement, congo):
+    from bawaba.deployments.billing import payments as billing_payments
+
+    due = congo_statement.due_on
+    billing_payments.do_record_payment(congo_statement, amount="5000", paid_on=due + dt.timedelta(days=40),
+                                       actor=congo.billing_admin, now=at(6, 20))
+    debt = billing_payments.debt_of(congo_statement)
+    interest = debt.late_interest(due + dt.timedelta(days=100))
+    assert interest > 0 and interest == interest.quantize(WHOLE)
