@@ -81,7 +81,10 @@ CONTRACTORS = [(1, ["16", "09", "35", "15"], 18, 28), (2, ["31", "13", "27"], 22
 CONGO = 3
 CG_PROGRAMME_CODE = "cg-sites-2027"
 CG_OPERATOR = {"slug": "congo-telecom", "kind": "operator", "country": "CG", "timezone": "Africa/Brazzaville",
-               "name_fr": "Congo Télécom", "name_en": "Congo Telecom"}
+               "name_fr": "Congo Télécom", "name_en": "Congo Telecom",
+               # Fictitious legal identification (a NIU and an OHADA RCCM number): its statements need one.
+               "legal_form": "SA", "address": "Avenue Amilcar Cabral, Brazzaville",
+               "tax_identifier": "M2026000000001", "trade_register_number": "CG-BZV-01-2026-B14-00001"}
 # The Congolese programme's prices, in CFA francs (demo figures, not a real tender).
 CG_PRICES = {"code": "cg-sites", "name": "Raccordement des sites administratifs", "currency": "XAF", "version": 1,
              "valid_from": "2026-01-01", "rule_set": {"code": "gpon-class-b-plus", "version": 1}, "items": [
@@ -263,7 +266,7 @@ class FibreSimulation:
         self.contracts = {}
         for number, wilayas, *_pays in CONTRACTORS:
             if number == CONGO:
-                # Not billed here: the fibre statements and e-invoices are in dinars (see docs/deployments.md).
+                # Billed in CFA francs (XAF, the price schedule's currency): statements, words and e-invoices.
                 self.contracts[number] = work_setup.do_create_contract(
                     self.congo_programme, self.contractors[number], congo_prices,
                     reference=f"CT-SITES-{self.start.year}-001", wilayas=wilayas, starts_on=self.start,
@@ -531,6 +534,9 @@ class FibreSimulation:
     def do_issue(self, at, month: dt.date):
         issued = billing_statements.do_issue_monthly_statements(month.year, month.month, self.billing,
                                                      programme=self.programme, now=at)
+        # Congo Télécom's statements, in XAF, issued by the monthly job (no billing clerk of its own in the demo).
+        issued += billing_statements.do_issue_monthly_statements(month.year, month.month, None,
+                                                      programme=self.congo_programme, now=at)
         self.summary.statements += len(issued)
         self.summary.months += bool(issued)
 

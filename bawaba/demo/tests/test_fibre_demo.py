@@ -16,6 +16,7 @@ from bawaba.deployments.field import selectors as field_selectors
 from bawaba.deployments.models import (
     Decision,
     FieldReport,
+    IssuedFile,
     Payment,
     PaymentStatement,
     Programme,
@@ -179,6 +180,14 @@ def an_administration_sites_programme_runs_in_congo_brazzaville():
     assert {country_at(float(o.site.latitude), float(o.site.longitude)) for o in orders} <= {"CG", None}
     assert all(r.received_at.astimezone(ALGIERS).weekday() < 5
                for r in FieldReport.objects.filter(work_order__contract__programme=congo))
+    # Billed in CFA francs: whole francs, "francs CFA" in words, XAF in the e-invoice.
+    statements = PaymentStatement.objects.filter(contract__programme=congo)
+    assert statements.exists()
+    for statement in statements:
+        assert statement.currency == "XAF" and statement.net_amount == statement.net_amount.to_integral_value()
+        assert statement.amount_in_words_fr.endswith("francs CFA")
+    ubl = IssuedFile.objects.get(statement=statements.first(), kind="ubl").content
+    assert b"<cbc:DocumentCurrencyCode>XAF</cbc:DocumentCurrencyCode>" in bytes(ubl)
 
 
 def fibre_users_have_their_module_roles():

@@ -63,6 +63,7 @@ def _statement_out(statement: PaymentStatement, status: dict | None = None) -> d
         "amountInWordsFr": statement.amount_in_words_fr, "amountInWordsAr": statement.amount_in_words_ar,
         "dueOn": statement.due_on, "paidAmount": status["paid"], "outstandingAmount": status["outstanding"],
         "daysToPay": status["days_to_pay"], "lateInterest": status["late_interest"],
+        "currency": statement.currency,  # ISO 4217: the contract's (XAF for a Congolese contract)
         "pdf": _url("statement_pdf", number=statement.number),
         "ubl": _url("statement_ubl", number=statement.number),
     }

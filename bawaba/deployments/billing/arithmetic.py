@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ..common.errors import Conflict
-from ..common.money import ZERO, money
+from ..common.money import CENT, ZERO, currency_quantum, money
 from ..work.models import Contract
 
 # Algeria's public-procurement rule (décret présidentiel n° 15-247 du 16 septembre 2015, JORADP n° 50, article on
@@ -55,24 +55,25 @@ class Breakdown:
 
 def compute_breakdown(gross, *, retention_rate, advance_recovery_rate=ZERO, advance_remaining=ZERO,
                       penalties=ZERO, penalty_cap_rate=None, vat_rate=Decimal("0.19"),
-                      cap_deductions=True, bonus=ZERO) -> Breakdown:
+                      cap_deductions=True, bonus=ZERO, quantum: Decimal = CENT) -> Breakdown:
     """gross − retention − advance recovery − penalties + bonus + VAT = net. The bonus (incentives) is a price
     supplement for the work: taxed like it, but neither retained nor a base of the caps (those are on the
-    work's gross, as the contract states them)."""
-    gross = money(gross)
-    bonus = money(bonus)
-    retention = money(gross * Decimal(retention_rate))
-    advance = max(ZERO, min(money(gross * Decimal(advance_recovery_rate)), money(advance_remaining)))
-    penalty = money(penalties)
+    work's gross, as the contract states them). Every amount is rounded to `quantum`, the minor unit of the
+    contract's currency (the centime; a whole franc for XAF)."""
+    gross = money(gross, quantum)
+    bonus = money(bonus, quantum)
+    retention = money(gross * Decimal(retention_rate), quantum)
+    advance = max(ZERO, min(money(gross * Decimal(advance_recovery_rate), quantum), money(advance_remaining, quantum)))
+    penalty = money(penalties, quantum)
     if penalty_cap_rate is not None and gross >= 0:
-        penalty = min(penalty, money(gross * Decimal(penalty_cap_rate)))
+        penalty = min(penalty, money(gross * Decimal(penalty_cap_rate), quantum))
     if gross >= 0 and cap_deductions:  # a correction is bounded against its whole debt instead (_check_correction)
         # Each deduction rounds to the centime on its own, so on a few centimes they could add up to more
         # than the gross: what is deducted never exceeds what is left of it.
         advance = min(advance, gross - retention)
         penalty = min(penalty, gross - retention - advance)
     taxable = gross + bonus - penalty
-    vat = money(taxable * Decimal(vat_rate))
+    vat = money(taxable * Decimal(vat_rate), quantum)
     net = gross + bonus - retention - advance - penalty + vat
     return Breakdown(gross, retention, advance, penalty, taxable, vat, net, bonus)
 
@@ -132,7 +133,7 @@ def work_period(lines, *, period_end: dt.date, starts_on: dt.date, previous_end:
                       previous_cumulative=previous_cumulative if previous_cumulative is not None else ZERO)
 
 
-def late_penalties(penalty_per_day: Decimal, completed, tz) -> tuple[Decimal, list[dict]]:
+def late_penalties(penalty_per_day: Decimal, completed, tz, quantum: Decimal = CENT) -> tuple[Decimal, list[dict]]:
     """Penalty per work order completed in the period after its due date: penalty_per_day × days late.
 
     completed: (reference, due_on, completed_at) of the work orders completed in the period, in the order the
@@ -145,7 +146,7 @@ def late_penalties(penalty_per_day: Decimal, completed, tz) -> tuple[Decimal, li
     for reference, due_on, completed_at in completed:
         days = (timezone.localtime(completed_at, tz).date() - due_on).days
         if days > 0:
-            amount = money(penalty_per_day * days)
+            amount = money(penalty_per_day * days, quantum)
             total += amount
             detail.append({"work_order": reference, "days": days, "amount": str(amount)})
     return total, detail
@@ -172,7 +173,7 @@ class PenaltyPosition:
 
 
 def penalty_position(*, due, carried_in, gross, cap_rate, contract_amount, cumulative_gross,
-                     charged_before) -> PenaltyPosition:
+                     charged_before, quantum: Decimal = CENT) -> PenaltyPosition:
     """The cap over the contract, as the contract states it, and what one statement may charge of it.
 
     The contract caps its late penalties at cap_rate × its amount (the "montant du marché"); a contract that
@@ -183,12 +184,13 @@ def penalty_position(*, due, carried_in, gross, cap_rate, contract_amount, cumul
     """
     cap_rate = Decimal(cap_rate)
     base = contract_amount if contract_amount is not None else cumulative_gross
-    contract_cap = money(Decimal(base) * cap_rate)
+    contract_cap = money(Decimal(base) * cap_rate, quantum)
     room = max(ZERO, contract_cap - charged_before)
-    owed = money(due) + money(carried_in)
+    owed = money(due, quantum) + money(carried_in, quantum)
     waived = max(ZERO, owed - room) if contract_amount is not None else ZERO
-    limit = max(ZERO, min(money(max(ZERO, gross) * cap_rate), room))
-    return PenaltyPosition(money(due), money(carried_in), contract_cap, money(charged_before), limit, waived)
+    limit = max(ZERO, min(money(max(ZERO, gross) * cap_rate, quantum), room))
+    return PenaltyPosition(money(due, quantum), money(carried_in, quantum), contract_cap,
+                           money(charged_before, quantum), limit, waived)
 
 
 def statement_breakdown(contract: Contract, period_amount: Decimal, *, recovered: Decimal,
@@ -199,4 +201,5 @@ def statement_breakdown(contract: Contract, period_amount: Decimal, *, recovered
         period_amount, retention_rate=contract.retention_rate,
         advance_recovery_rate=contract.advance_recovery_rate,
         advance_remaining=max(ZERO, contract.advance_amount - recovered), penalties=penalties,
-        penalty_cap_rate=contract.penalty_cap_rate, vat_rate=contract.vat_rate, bonus=bonus)
+        penalty_cap_rate=contract.penalty_cap_rate, vat_rate=contract.vat_rate, bonus=bonus,
+        quantum=currency_quantum(contract.currency))

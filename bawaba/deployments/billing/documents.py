@@ -20,12 +20,10 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from bawaba.core.money import format_money
-
 from ..work.models import Unit
 from .einvoice import cii, e_document, facturx_pdf, ubl
 from .models import PaymentStatement, PaymentStatementKind, WorkStatement
-from .rows import _day, fmt_qty, parties_name, penalty_summary, statement_rows
+from .rows import _day, fmt_currency, fmt_qty, parties_name, penalty_summary, statement_rows
 from .words import amount_in_words
 
 FONT_CANDIDATES = [
@@ -293,8 +291,9 @@ def _header(pdf: _Pdf, title: str, title_ar: str, statement, extra: list[tuple[s
     pdf.line(6)
 
 
-def _rows_table(pdf: _Pdf, rows):
-    """The lines: code, item, unit, quantity, unit price and amount excl. tax, with "DA" on every amount."""
+def _rows_table(pdf: _Pdf, rows, currency: str):
+    """The lines: code, item, unit, quantity, unit price and amount excl. tax, with the currency ("DA",
+    "FCFA") on every amount."""
     columns = [pdf.margin, pdf.margin + 52, 300, 350, 440]
     pdf.need(30)
     for x, label in zip(columns, [_("Code"), _("Item"), _("Unit"), _("Quantity"), _("Unit price")], strict=True):
@@ -308,8 +307,8 @@ def _rows_table(pdf: _Pdf, rows):
         pdf.text(columns[1], row.label_fr[:46], size=8)
         pdf.text(columns[2], str(Unit(row.unit).label) if row.unit in Unit.values else row.unit, size=8)
         pdf.text(columns[3] + 50, fmt_qty(row.quantity), size=8, right=True)
-        pdf.text(columns[4] + 40, format_money(row.unit_price), size=8, right=True)
-        pdf.text(pdf.width - pdf.margin, format_money(row.amount), size=8, right=True)
+        pdf.text(columns[4] + 40, fmt_currency(row.unit_price, currency), size=8, right=True)
+        pdf.text(pdf.width - pdf.margin, fmt_currency(row.amount, currency), size=8, right=True)
         pdf.line(10)
         if row.label_ar:
             pdf.canvas.setFont(pdf.arabic, 7)
@@ -320,11 +319,12 @@ def _rows_table(pdf: _Pdf, rows):
     pdf.line(14)
 
 
-def _totals(pdf: _Pdf, pairs: list[tuple[str, Decimal, bool]]):
+def _totals(pdf: _Pdf, pairs: list[tuple[str, Decimal, bool]], currency: str):
     for label, amount, strong in pairs:
         pdf.need(14)
         pdf.text(300, label, size=9 if not strong else 10, bold=strong)
-        pdf.text(pdf.width - pdf.margin, format_money(amount), size=9 if not strong else 10, bold=strong, right=True)
+        pdf.text(pdf.width - pdf.margin, fmt_currency(amount, currency), size=9 if not strong else 10, bold=strong,
+                 right=True)
         pdf.line(13)
 
 
@@ -351,9 +351,11 @@ def _signatures(pdf: _Pdf):
 def _settled_sum(pdf: _Pdf, doc, statement):
     """"Arrêté le présent décompte à la somme de …": the net in words, French and Arabic, with its figure."""
 
-    net = doc.net
-    words_fr = statement.amount_in_words_fr if net == statement.net_amount else amount_in_words(net, "fr")
-    words_ar = statement.amount_in_words_ar if net == statement.net_amount else amount_in_words(net, "ar")
+    net, currency = doc.net, statement.currency
+    words_fr = (statement.amount_in_words_fr if net == statement.net_amount
+                else amount_in_words(net, "fr", currency))
+    words_ar = (statement.amount_in_words_ar if net == statement.net_amount
+                else amount_in_words(net, "ar", currency))
     if doc.credit_note:
         sentence = _("This credit note is settled at the sum of %(words)s (%(amount)s).")
         sentence_ar = "أوقف هذا الإشعار الدائن على مبلغ: %(words)s (%(amount)s)"
@@ -361,9 +363,10 @@ def _settled_sum(pdf: _Pdf, doc, statement):
         sentence = _("This payment statement is settled at the sum of %(words)s (%(amount)s).")
         sentence_ar = "أوقف هذا الكشف على مبلغ: %(words)s (%(amount)s)"
     pdf.need(50)
-    pdf.wrapped(pdf.margin, sentence % {"words": words_fr, "amount": format_money(net)}, 105, size=9, bold=True)
+    pdf.wrapped(pdf.margin, sentence % {"words": words_fr, "amount": fmt_currency(net, currency)}, 105, size=9,
+                bold=True)
     with translation.override("ar"):
-        amount_ar = format_money(net)
+        amount_ar = fmt_currency(net, currency)
     pdf.arabic_text(sentence_ar % {"words": words_ar, "amount": amount_ar}, size=10)
     pdf.line(16)
 
@@ -397,7 +400,7 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embe
         if statement.correction_reason:
             pdf.wrapped(pdf.margin, _("Reason: %(reason)s") % {"reason": statement.correction_reason[:500]}, 110)
             pdf.line(4)
-        _rows_table(pdf, doc.lines)
+        _rows_table(pdf, doc.lines, statement.currency)
         pairs = [(_("Total of the lines excl. tax"), doc.line_total, True)]
         bonuses = []
         for allowance in doc.allowances:
@@ -417,7 +420,7 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embe
             (_("Advance recovery, deducted at payment"), -doc.advance_recovery, False),
             (_("Net credited") if doc.credit_note else _("Net payable"), doc.net, True),
         ]
-        _totals(pdf, pairs)
+        _totals(pdf, pairs, statement.currency)
         pdf.line(6)
         _settled_sum(pdf, doc, statement)
         if bonuses:
@@ -427,7 +430,8 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embe
             for number, bonus in enumerate(bonuses, start=1):
                 pdf.need(13)
                 pdf.text(pdf.margin, _("Incentive bonus %(number)s") % {"number": number}, size=9)
-                pdf.text(pdf.width - pdf.margin, format_money(bonus.amount if bonus.charge else -bonus.amount),
+                pdf.text(pdf.width - pdf.margin, fmt_currency(bonus.amount if bonus.charge else -bonus.amount,
+                                                             statement.currency),
                          size=9, right=True)
                 pdf.line(12)
                 pdf.wrapped(pdf.margin + 10, bonus.explanation, 120, size=8, gap=10)
@@ -440,7 +444,7 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embe
             for label, amount in summary:  # labels from the left margin: they are longer than the totals'
                 pdf.need(13)
                 pdf.text(pdf.margin, label, size=9)
-                pdf.text(pdf.width - pdf.margin, format_money(amount), size=9, right=True)
+                pdf.text(pdf.width - pdf.margin, fmt_currency(amount, statement.currency), size=9, right=True)
                 pdf.line(12)
             pdf.line(6)
         if statement.penalty_detail:
@@ -450,7 +454,7 @@ def payment_statement_pdf(statement: PaymentStatement, lang: str = "fr", *, embe
                 pdf.need(12)
                 pdf.text(pdf.margin, _("%(wo)s: %(days)s day(s) late, %(amount)s")
                          % {"wo": entry["work_order"], "days": entry["days"],
-                            "amount": format_money(Decimal(entry["amount"]))}, size=8)
+                            "amount": fmt_currency(Decimal(entry["amount"]), statement.currency)}, size=8)
                 pdf.line(10)
         _signatures(pdf)
         return pdf.finish()
@@ -464,12 +468,12 @@ def work_statement_pdf(statement: WorkStatement, lang: str = "fr") -> bytes:
         pdf = _Pdf(f"{title} {statement.number}")
         _header(pdf, title, title_ar, statement, [
             (_("Period"), f"{_day(statement.period_start)} - {_day(statement.period_end)}")])
-        _rows_table(pdf, statement_rows(statement))
+        _rows_table(pdf, statement_rows(statement), statement.currency)
         _totals(pdf, [
             (_("Cumulative to date"), statement.cumulative_amount, False),
             (_("Previous statements"), statement.previous_cumulative_amount, False),
             (_("This period"), statement.period_amount, True),
-        ])
+        ], statement.currency)
         _signatures(pdf)
         return pdf.finish()
 

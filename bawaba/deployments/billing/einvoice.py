@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.etree import ElementTree as ET
 
-from ..common.money import ZERO
+from ..common.money import ZERO, currency_text, price_text
 from ..work.models import Unit
 from .models import PaymentStatement, PaymentStatementKind, explain
 from .rows import statement_rows
 
-CURRENCY = "DZD"
+# The document's currency (BT-5) is the contract's, frozen on the statement (IssuedDocument.currency): DZD in
+# Algeria, XAF in Congo-Brazzaville; amounts are written with its ISO 4217 decimals (2 for DZD, 0 for XAF).
 # UN/ECE Recommendation 20 unit codes.
 UNIT_CODES = {Unit.EACH: "C62", Unit.METRE: "MTR", Unit.KILOMETRE: "KMT", Unit.SPLICE: "C62", Unit.HOME: "C62",
               Unit.PACKAGE: "LS"}
@@ -67,6 +68,10 @@ class EDocument:
     @property
     def credit_note(self) -> bool:
         return self.type_code == CREDIT_NOTE
+
+    @property
+    def currency(self) -> str:
+        return self.statement.currency
 
     def signed(self, value: Decimal) -> Decimal:
         return self.sign * value
@@ -180,8 +185,13 @@ def payment_note(doc: EDocument) -> str:
     """Deductions at payment and the net payable (BT-20 payment terms and a note): not prepaid amounts."""
     statement = doc.statement
     what = "net à déduire" if doc.credit_note else "net à payer"
-    return (f"Retenue de garantie {doc.retention:.2f} {CURRENCY} et remboursement d'avance "
-            f"{doc.advance_recovery:.2f} {CURRENCY} déduits au paiement ; {what} {doc.net:.2f} {CURRENCY}, "
+    code = doc.currency
+
+    def amount(value):
+        return f"{currency_text(value, code)} {code}"
+
+    return (f"Retenue de garantie {amount(doc.retention)} et remboursement d'avance "
+            f"{amount(doc.advance_recovery)} déduits au paiement ; {what} {amount(doc.net)}, "
             f"le {statement.due_on.isoformat()} ({statement.payment_terms_days} jours)")
 
 
@@ -204,8 +214,9 @@ UBL_ROOTS = {False: "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
 
 
 class _Ubl:
-    def __init__(self, credit_note: bool):
+    def __init__(self, credit_note: bool, currency: str):
         self.ns = {"": UBL_ROOTS[credit_note], "cac": UBL_CAC, "cbc": UBL_CBC}
+        self.currency = currency
 
     def el(self, parent, tag, text=None, **attrs):
         prefix, _sep, name = tag.rpartition(":")
@@ -215,7 +226,7 @@ class _Ubl:
         return element
 
     def amount(self, parent, tag, value: Decimal):
-        return self.el(parent, tag, f"{value:.2f}", currencyID=CURRENCY)
+        return self.el(parent, tag, currency_text(value, self.currency), currencyID=self.currency)
 
     def party(self, parent, tag, organisation: dict, *, seller: bool):
         """A party as stored on the statement at issue (see documents.document_parties)."""
@@ -250,7 +261,7 @@ def ubl(statement: PaymentStatement) -> bytes:
     """UBL 2.1 Invoice, or CreditNote when the statement's total with VAT is negative (EN 16931 core)."""
     doc = e_document(statement)
     credit = doc.credit_note
-    w = _Ubl(credit)
+    w = _Ubl(credit, doc.currency)
     for prefix, uri in w.ns.items():
         ET.register_namespace(prefix, uri)
     root = ET.Element(f"{{{w.ns['']}}}{'CreditNote' if credit else 'Invoice'}")
@@ -265,7 +276,7 @@ def ubl(statement: PaymentStatement) -> bytes:
     w.el(root, "cbc:Note", _identification_note(statement.parties))
     if statement.correction_reason:
         w.el(root, "cbc:Note", statement.correction_reason[:500])
-    w.el(root, "cbc:DocumentCurrencyCode", CURRENCY)
+    w.el(root, "cbc:DocumentCurrencyCode", doc.currency)
     if statement.work_statement_id:
         period = w.el(root, "cac:InvoicePeriod")
         w.el(period, "cbc:StartDate", statement.work_statement.period_start.isoformat())
@@ -315,7 +326,8 @@ def ubl(statement: PaymentStatement) -> bytes:
         w.el(item, "cbc:Name", line.label_fr)
         w.el(w.el(item, "cac:SellersItemIdentification"), "cbc:ID", line.code)
         w.category(item, "cac:ClassifiedTaxCategory", statement.vat_rate)
-        w.amount(w.el(element, "cac:Price"), "cbc:PriceAmount", line.unit_price)
+        w.el(w.el(element, "cac:Price"), "cbc:PriceAmount", price_text(line.unit_price, doc.currency),
+             currencyID=doc.currency)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
@@ -358,14 +370,16 @@ def _cparty(parent, tag, organisation: dict, *, seller: bool):
         _c(_c(party, "ram:SpecifiedTaxRegistration"), "ram:ID", vat_identifier(organisation), schemeID="VA")
 
 
-def _camount(parent, tag, value: Decimal, currency=False):
-    attrs = {"currencyID": CURRENCY} if currency else {}
-    return _c(parent, tag, f"{value:.2f}", **attrs)
+def _camount(parent, tag, value: Decimal, currency: str, *, with_id=False):
+    """An amount with the currency's decimals; the currency named only where the CII wants it (TaxTotalAmount)."""
+    attrs = {"currencyID": currency} if with_id else {}
+    return _c(parent, tag, currency_text(value, currency), **attrs)
 
 
 def cii(statement: PaymentStatement) -> bytes:
     """The statement as a Factur-X EN 16931 CII XML (UN/CEFACT Cross Industry Invoice D16B)."""
     doc = e_document(statement)
+    code = doc.currency
     rate, category = statement.vat_rate, _category(statement.vat_rate)
     for prefix, uri in CII.items():
         ET.register_namespace(prefix, uri)
@@ -391,7 +405,7 @@ def cii(statement: PaymentStatement) -> bytes:
         if line.label_ar:
             _c(product, "ram:Description", line.label_ar)
         agreement = _c(item, "ram:SpecifiedLineTradeAgreement")
-        _camount(_c(agreement, "ram:NetPriceProductTradePrice"), "ram:ChargeAmount", line.unit_price)
+        _c(_c(agreement, "ram:NetPriceProductTradePrice"), "ram:ChargeAmount", price_text(line.unit_price, code))
         _c(_c(item, "ram:SpecifiedLineTradeDelivery"), "ram:BilledQuantity", format(line.quantity.normalize(), "f"),
            unitCode=UNIT_CODES.get(line.unit, "C62"))
         settlement = _c(item, "ram:SpecifiedLineTradeSettlement")
@@ -400,7 +414,7 @@ def cii(statement: PaymentStatement) -> bytes:
         _c(tax, "ram:CategoryCode", category)
         _c(tax, "ram:RateApplicablePercent", _rate(rate))
         _camount(_c(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation"), "ram:LineTotalAmount",
-                 line.amount)
+                 line.amount, code)
     agreement = _c(transaction, "ram:ApplicableHeaderTradeAgreement")
     _cparty(agreement, "ram:SellerTradeParty", statement.parties["contractor"], seller=True)
     _cparty(agreement, "ram:BuyerTradeParty", statement.parties["operator"], seller=False)
@@ -413,12 +427,12 @@ def cii(statement: PaymentStatement) -> bytes:
     _cdate(_c(delivery, "ram:ActualDeliverySupplyChainEvent"), "ram:OccurrenceDateTime",
            delivered.period_end if delivered is not None else statement.issued_on)
     settlement = _c(transaction, "ram:ApplicableHeaderTradeSettlement")
-    _c(settlement, "ram:InvoiceCurrencyCode", CURRENCY)
+    _c(settlement, "ram:InvoiceCurrencyCode", code)
     _c(_c(settlement, "ram:SpecifiedTradeSettlementPaymentMeans"), "ram:TypeCode", "1")
     tax = _c(settlement, "ram:ApplicableTradeTax")
-    _camount(tax, "ram:CalculatedAmount", doc.tax)
+    _camount(tax, "ram:CalculatedAmount", doc.tax, code)
     _c(tax, "ram:TypeCode", "VAT")
-    _camount(tax, "ram:BasisAmount", doc.tax_exclusive)
+    _camount(tax, "ram:BasisAmount", doc.tax_exclusive, code)
     _c(tax, "ram:CategoryCode", category)
     _c(tax, "ram:RateApplicablePercent", _rate(rate))
     if statement.work_statement_id:
@@ -428,7 +442,7 @@ def cii(statement: PaymentStatement) -> bytes:
     for allowance in doc.allowances:
         element = _c(settlement, "ram:SpecifiedTradeAllowanceCharge")
         _c(_c(element, "ram:ChargeIndicator"), "udt:Indicator", "true" if allowance.charge else "false")
-        _camount(element, "ram:ActualAmount", allowance.amount)
+        _camount(element, "ram:ActualAmount", allowance.amount, code)
         if allowance.reason_code:
             _c(element, "ram:ReasonCode", allowance.reason_code)
         _c(element, "ram:Reason", allowance.reason)
@@ -441,15 +455,15 @@ def cii(statement: PaymentStatement) -> bytes:
     if not doc.credit_note:
         _cdate(terms, "ram:DueDateDateTime", statement.due_on)
     summation = _c(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
-    _camount(summation, "ram:LineTotalAmount", doc.line_total)
+    _camount(summation, "ram:LineTotalAmount", doc.line_total, code)
     if doc.charge_total:
-        _camount(summation, "ram:ChargeTotalAmount", doc.charge_total)
+        _camount(summation, "ram:ChargeTotalAmount", doc.charge_total, code)
     if doc.allowance_total:
-        _camount(summation, "ram:AllowanceTotalAmount", doc.allowance_total)
-    _camount(summation, "ram:TaxBasisTotalAmount", doc.tax_exclusive)
-    _camount(summation, "ram:TaxTotalAmount", doc.tax, currency=True)
-    _camount(summation, "ram:GrandTotalAmount", doc.tax_inclusive)
-    _camount(summation, "ram:DuePayableAmount", doc.tax_inclusive)
+        _camount(summation, "ram:AllowanceTotalAmount", doc.allowance_total, code)
+    _camount(summation, "ram:TaxBasisTotalAmount", doc.tax_exclusive, code)
+    _camount(summation, "ram:TaxTotalAmount", doc.tax, code, with_id=True)
+    _camount(summation, "ram:GrandTotalAmount", doc.tax_inclusive, code)
+    _camount(summation, "ram:DuePayableAmount", doc.tax_inclusive, code)
     if statement.corrects_id:
         _c(_c(settlement, "ram:InvoiceReferencedDocument"), "ram:IssuerAssignedID", statement.corrects.number)
     ET.indent(root)

@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..common.money import currency_quantum
 from ..field.models import BillingLine, Decision, ReportedItem
 from ..work.models import DeploymentEvent, EventKind, WorkOrder, WorkOrderState
 from .models import IncentiveKind, IncentiveRule, StatementIncentive, explain
@@ -33,8 +34,9 @@ ZERO = Decimal("0")
 CENT = Decimal("0.01")
 
 
-def money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+def money(value, quantum: Decimal = CENT) -> Decimal:
+    """Rounded half up to the minor unit of the contract's currency (the centime by default)."""
+    return Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ class Award:
 # --------------------------------------------------------------------------- arithmetic (pure)
 
 
-def first_time_right_award(rule: IncentiveRule, *, gross: Decimal, items: int, right_first_time: int) -> Award | None:
+def first_time_right_award(rule: IncentiveRule, *, gross: Decimal, items: int, right_first_time: int,
+                           quantum: Decimal = CENT) -> Award | None:
     """The bonus for first-time-right work on a statement, or None when the share is under the threshold."""
     if items <= 0 or gross <= 0 or rule.rate is None:
         return None
@@ -55,12 +58,13 @@ def first_time_right_award(rule: IncentiveRule, *, gross: Decimal, items: int, r
     threshold = rule.threshold if rule.threshold is not None else Decimal("1")
     if share < threshold:
         return None
-    return Award(rule, money(gross * rule.rate), {
+    return Award(rule, money(gross * rule.rate, quantum), {
         "items": items, "right_first_time": right_first_time, "share": str(share), "threshold": str(threshold),
-        "rate": str(rule.rate), "gross": str(money(gross))})
+        "rate": str(rule.rate), "gross": str(money(gross, quantum))})
 
 
-def early_completion_award(rule: IncentiveRule, orders: list[tuple[str, dt.date, dt.date]]) -> Award | None:
+def early_completion_award(rule: IncentiveRule, orders: list[tuple[str, dt.date, dt.date]],
+                           quantum: Decimal = CENT) -> Award | None:
     """The bonus for work orders finished early: orders = [(reference, due_on, finished_on)]."""
     if rule.amount is None or rule.amount <= 0:
         return None
@@ -68,8 +72,9 @@ def early_completion_award(rule: IncentiveRule, orders: list[tuple[str, dt.date,
                    if due_on is not None and (due_on - finished_on).days >= rule.days_early)
     if not early:
         return None
-    return Award(rule, money(rule.amount * len(early)), {
-        "orders": early, "count": len(early), "days_early": rule.days_early, "amount_each": str(money(rule.amount))})
+    return Award(rule, money(rule.amount * len(early), quantum), {
+        "orders": early, "count": len(early), "days_early": rule.days_early,
+        "amount_each": str(money(rule.amount, quantum))})
 
 
 # --------------------------------------------------------------------------- reads
@@ -112,15 +117,16 @@ def awards_for(contract, rules, *, period_start: dt.date, period_end: dt.date, g
     Billing calls this before writing anything (the bonus is part of the statement's amounts, so it must be
     known when they are computed); the lines are those the statement is about to bill.
     """
+    quantum = currency_quantum(contract.currency)
     awards = []
     for rule in rules:
         if rule.starts_on and period_end < rule.starts_on:
             continue
         if rule.kind == IncentiveKind.FIRST_TIME_RIGHT:
             items, right = _first_time_right_figures(line_ids)
-            award = first_time_right_award(rule, gross=gross, items=items, right_first_time=right)
+            award = first_time_right_award(rule, gross=gross, items=items, right_first_time=right, quantum=quantum)
         else:
-            award = early_completion_award(rule, _orders_finished_in(contract, period_start, period_end, tz))
+            award = early_completion_award(rule, _orders_finished_in(contract, period_start, period_end, tz), quantum)
         if award is not None:
             awards.append(award)
     return awards

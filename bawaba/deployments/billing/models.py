@@ -62,7 +62,8 @@ class IssuedDocument(models.Model):
     # As printed at issue (documents.document_parties): {"contract": reference, "programme": French name,
     # "operator": {...}, "contractor": {...}}, each organisation as {"slug", "name_fr", "name_ar",
     # "tax_identifier", "country"} and, since the identifiers were added, "address", "legal_form",
-    # "statistical_identifier", "trade_register_number", "tax_article_number"; "approval" (the contract's).
+    # "statistical_identifier", "trade_register_number", "tax_article_number"; "approval" (the contract's);
+    # "currency" (ISO 4217, the contract's price schedule's; absent before it was stored: DZD).
     parties = models.JSONField(default=dict)
 
     objects = IssuedDocumentQuerySet.as_manager()
@@ -80,6 +81,12 @@ class IssuedDocument(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableDocumentError(f"{self.number} is issued and cannot be deleted")
+
+    @property
+    def currency(self) -> str:
+        """ISO 4217 code of every amount of the document: the contract's when it was issued (DZD, XAF), frozen in
+        `parties`; statements issued before it was stored there were all in dinars."""
+        return (self.parties or {}).get("currency") or "DZD"
 
 
 class WorkStatement(IssuedDocument):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..common.errors import Conflict
-from ..common.money import ZERO, money
+from ..common.money import ZERO, currency_quantum, money
 from ..common.permissions import _check_billing_rights
 from ..work.base import _contract_tz
 from ..work.models import Contract, DeploymentEvent, EventKind
@@ -92,7 +92,7 @@ class Debt:
             balance = self._late(tranches, day)  # constant over the days after `day` up to `until`
             if balance > 0:
                 interest += balance * rate * (until - day).days / 365
-        return money(interest)
+        return money(interest, currency_quantum(self.statement.currency))  # whole francs in XAF
 
     def days_to_pay(self) -> int | None:
         """Days from the statement's issue to the payment that settled the debt; None while something is still
@@ -149,7 +149,7 @@ def do_record_payment(statement: PaymentStatement, *, amount, paid_on: dt.date, 
                          "%(number)s.") % {"number": statement.corrects.number})
     errors = {}
     try:
-        amount = money(amount)
+        amount = money(amount, currency_quantum(statement.currency))  # the centime; a whole franc in XAF
     except (ArithmeticError, ValueError, TypeError):
         errors["amount"] = [_("The amount must be a number.")]
         amount = ZERO

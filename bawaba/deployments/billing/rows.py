@@ -10,8 +10,9 @@ from django.db.models import Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from bawaba.core.money import format_amount
+from bawaba.core.money import format_amount, format_money
 
+from ..common.money import DEFAULT_CURRENCY, currency_exponent, currency_quantum, money
 from ..field.models import BillingLine
 from .models import PaymentStatement, PaymentStatementKind, WorkStatement
 
@@ -27,10 +28,12 @@ def _organisation(organisation) -> dict:
 def document_parties(contract) -> dict:
     """What the documents print about a contract and its parties, to store on a statement when it is issued.
 
-    Reads only the contract's contractor and programme operator: load them with the contract
-    (select_related("contractor", "programme__operator")), so a batch of statements costs no extra query.
+    Reads only the contract's contractor, programme operator and price schedule (for its currency): load them
+    with the contract (select_related("contractor", "programme__operator", "price_schedule_version__schedule")),
+    so a batch of statements costs no extra query. "currency" is the ISO 4217 code every amount is in (absent on
+    statements issued before it was stored: dinars, IssuedDocument.currency).
     """
-    return {"contract": contract.reference, "approval": contract.approval_reference,
+    return {"contract": contract.reference, "approval": contract.approval_reference, "currency": contract.currency,
             "programme": contract.programme.name_fr,
             "operator": _organisation(contract.programme.operator), "contractor": _organisation(contract.contractor)}
 
@@ -54,6 +57,15 @@ def identification_problems(parties: dict) -> list[str]:
 def fmt_money(value: Decimal) -> str:
     """1 234 567,89 (no-break spaces between groups): bawaba.core.money, without the currency."""
     return format_amount(value)
+
+
+def fmt_currency(value, currency: str = DEFAULT_CURRENCY, language: str | None = None) -> str:
+    """An amount with its currency as documents print it: "1 250,00 DA" (bawaba.core.money), and for a currency
+    without decimals (ISO 4217 minor unit 0: XAF) whole units, "1 250 FCFA"."""
+    if currency_exponent(currency) == 2 or value is None:
+        return format_money(value, language, currency)
+    text = format_money(money(Decimal(value), currency_quantum(currency)), language, currency)
+    return text.replace(",00\xa0", "\xa0", 1)
 
 
 def _day(value) -> str:

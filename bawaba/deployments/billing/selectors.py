@@ -69,7 +69,7 @@ def running_statement(contract: Contract) -> RunningStatement:
 
 def running_statements(contractor) -> list[RunningStatement]:
     return [running_statement(c) for c in Contract.objects.filter(contractor=contractor).select_related(
-        "programme").order_by("reference")]
+        "programme", "price_schedule_version__schedule").order_by("reference")]  # the schedule: its currency
 
 
 def statement_contracts_of(user):

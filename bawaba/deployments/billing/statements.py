@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from ..common.errors import Conflict
 from ..common.models import ImmutableDocumentError
-from ..common.money import ZERO, money
+from ..common.money import ZERO, currency_quantum, money
 from ..common.permissions import _check_billing_rights
 from ..field.models import BillingLine
 from ..work.base import _contract_tz
@@ -230,19 +230,21 @@ def _issue_locked(contracts: list[Contract], period_end: dt.date, actor, now, *,
     documents = []
     counts: dict[tuple[int, str, int], int] = {}
     for contract, previous, period in periods:
+        quantum = currency_quantum(contract.currency)  # the centime; a whole franc for XAF
         penalty_total, detail = late_penalties(contract.penalty_per_day, completed.get(contract.pk, ()),
-                                               tz[contract.pk])
+                                               tz[contract.pk], quantum)
         advance_recovered, charged_before = recovered.get(contract.pk, (ZERO, ZERO))
         position = penalty_position(
             due=penalty_total, carried_in=carried.get(previous.pk, ZERO) if previous else ZERO,
             gross=period.period_amount, cap_rate=contract.penalty_cap_rate, contract_amount=contract.contract_amount,
-            cumulative_gross=period.cumulative, charged_before=charged_before)
+            cumulative_gross=period.cumulative, charged_before=charged_before, quantum=quantum)
         awards = billing_incentives.awards_for(
             contract, rules.get(contract.pk, ()), period_start=period.period_start, period_end=period.period_end,
-            gross=money(period.period_amount), line_ids=period.line_ids, tz=tz[contract.pk])
+            gross=money(period.period_amount, quantum), line_ids=period.line_ids, tz=tz[contract.pk])
         breakdown = statement_breakdown(contract, period.period_amount, recovered=advance_recovered,
                                         penalties=position.charge, bonus=billing_incentives.bonus_total(awards))
-        words = (amount_in_words(breakdown.net, "fr"), amount_in_words(breakdown.net, "ar"))
+        words = (amount_in_words(breakdown.net, "fr", contract.currency),
+                 amount_in_words(breakdown.net, "ar", contract.currency))
         today = timezone.localdate(now, tz[contract.pk])
         documents.append((contract, previous, period, breakdown, (detail, position), words, today, awards))
         for kind in (DocumentKind.WORK_STATEMENT, DocumentKind.PAYMENT_STATEMENT):
@@ -315,7 +317,7 @@ def do_issue_statements(contract: Contract, period_end: dt.date, actor=None, *, 
     now = now or timezone.now()
     with transaction.atomic():
         locked = Contract.objects.select_for_update(of=("self",)).select_related(
-            "contractor", "programme__operator").get(pk=contract.pk)
+            "contractor", "programme__operator", "price_schedule_version__schedule").get(pk=contract.pk)
         issued = _issue_locked([locked], period_end, actor, now, skip_covered=False)
     store_documents(issued, now)  # rendered from the frozen figures, outside the contract's lock
     return issued[0] if issued else None
@@ -335,7 +337,7 @@ def _issue_batch(ids: list[int], period_end: dt.date, actor, now) -> list:
     """
     with transaction.atomic():
         contracts = list(Contract.objects.select_for_update(of=("self",)).select_related(
-            "contractor", "programme__operator").filter(pk__in=ids).order_by("pk"))
+            "contractor", "programme__operator", "price_schedule_version__schedule").filter(pk__in=ids).order_by("pk"))
         return _issue_locked(contracts, period_end, actor, now, skip_covered=True)
 
 
@@ -418,7 +420,7 @@ def _issue_correction(statement: PaymentStatement, *, gross_adjustment, penalty_
     advance recovery.
     """
     contract = Contract.objects.select_for_update(of=("self",)).select_related(
-        "contractor", "programme__operator").get(pk=statement.contract_id)
+        "contractor", "programme__operator", "price_schedule_version__schedule").get(pk=statement.contract_id)
     _check_billing_rights(actor, contract)
 
     problems = identification_problems(document_parties(contract))
@@ -428,9 +430,10 @@ def _issue_correction(statement: PaymentStatement, *, gross_adjustment, penalty_
     errors = {}
     if not reason:
         errors["reason"] = [_("Explain the correction; it is printed on the document.")]
+    quantum = currency_quantum(contract.currency)
     try:
-        gross = money(gross_adjustment)
-        penalty = money(penalty_adjustment or ZERO)
+        gross = money(gross_adjustment, quantum)
+        penalty = money(penalty_adjustment or ZERO, quantum)
     except (ArithmeticError, ValueError, TypeError):
         errors["gross_adjustment"] = [_("Amounts must be numbers.")]
         gross = penalty = ZERO
@@ -439,7 +442,7 @@ def _issue_correction(statement: PaymentStatement, *, gross_adjustment, penalty_
     if errors:
         raise ValidationError(errors)
     breakdown = compute_breakdown(gross, retention_rate=statement.retention_rate, penalties=penalty,
-                                  vat_rate=statement.vat_rate, cap_deductions=False)
+                                  vat_rate=statement.vat_rate, cap_deductions=False, quantum=quantum)
     _check_correction(statement, breakdown)
     today = timezone.localdate(now, _contract_tz(contract))
     sequence, number = next_number(contract.contractor, DocumentKind.PAYMENT_STATEMENT, today.year)
@@ -451,8 +454,9 @@ def _issue_correction(statement: PaymentStatement, *, gross_adjustment, penalty_
         advance_recovery_amount=breakdown.advance_recovery, penalty_amount=breakdown.penalties,
         taxable_amount=breakdown.taxable, vat_rate=statement.vat_rate, vat_amount=breakdown.vat,
         net_amount=breakdown.net, retention_rate=statement.retention_rate, advance_recovery_rate=ZERO,
-        payment_terms_days=statement.payment_terms_days, amount_in_words_fr=amount_in_words(breakdown.net, "fr"),
-        amount_in_words_ar=amount_in_words(breakdown.net, "ar"),
+        payment_terms_days=statement.payment_terms_days,
+        amount_in_words_fr=amount_in_words(breakdown.net, "fr", contract.currency),
+        amount_in_words_ar=amount_in_words(breakdown.net, "ar", contract.currency),
         due_on=today + dt.timedelta(days=statement.payment_terms_days))
     freeze_figures([correction], now)
     DeploymentEvent.objects.create(kind=EventKind.STATEMENT_ISSUED, actor=actor, organisation=contract.contractor,

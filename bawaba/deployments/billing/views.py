@@ -83,7 +83,8 @@ def statements(request):
 @require_GET
 @statements_required
 def running(request, pk):
-    contract = billing_selectors.statement_contracts_of(request.user).filter(pk=pk).first()
+    contract = (billing_selectors.statement_contracts_of(request.user).filter(pk=pk)
+                .select_related("price_schedule_version__schedule").first())  # its currency, for the amounts
     if contract is None:
         raise Http404(_("No such contract."))
     current = billing_selectors.running_statement(contract)

@@ -213,7 +213,7 @@ class StatementOut(Schema):
     outstandingAmount: Money
     daysToPay: int | None = None
     lateInterest: Money
-    currency: str = "DZD"
+    currency: str = Field("DZD", description="ISO 4217 code of every amount: the contract's (DZD, XAF)")
     pdf: str
     ubl: str
     incentives: list[IncentiveOut] = Field(default_factory=list, description="only on GET /statement/{number}")

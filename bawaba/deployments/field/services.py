@@ -343,7 +343,8 @@ def _store_report(user, work_order, report_uuid, cleaned, now, stored_files: lis
     # Reports on other work orders carrying the same serial or photo bytes wait for this one (reuse checks).
     _serialise_evidence(cleaned["ont_serial"], [checked.sha256 for checked, _exif in cleaned["photos"]])
     # Fresh copies under the work-order lock (every writer of work items holds it).
-    fresh = WorkItem.objects.select_related("price_item__rule_set").prefetch_related("reported").in_bulk(
+    fresh = WorkItem.objects.select_related(
+        "price_item__rule_set", "price_item__version__schedule").prefetch_related("reported").in_bulk(
         [work_item.pk for work_item, _quantity in cleaned["items"]])
     for work_item, quantity in cleaned["items"]:
         if quantity > remaining_quantity(fresh[work_item.pk]):

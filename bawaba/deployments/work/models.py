@@ -237,6 +237,12 @@ class Contract(models.Model):
     def __str__(self):
         return self.reference
 
+    @property
+    def currency(self) -> str:
+        """ISO 4217 code the contract bills in: its price schedule's (DZD in Algeria, XAF in Congo). Load the
+        contract with select_related("price_schedule_version__schedule") to read it without a query."""
+        return self.price_schedule_version.schedule.currency
+
     def clean(self):
         if self.retention_rate + self.advance_recovery_rate + self.penalty_cap_rate >= 1:
             raise ValidationError(_("Retention, advance recovery and penalty cap must stay below 100 % together."))

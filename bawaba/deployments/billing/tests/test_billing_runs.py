@@ -157,11 +157,11 @@ def test_a_failure_in_a_batch_leaves_nothing_behind_and_gives_its_numbers_back(w
     words = billing_words.amount_in_words
     calls = []
 
-    def fails_on_the_second_contract(amount, lang):
+    def fails_on_the_second_contract(amount, lang, *currency):
         calls.append(lang)
         if len(calls) > 2:
             raise RuntimeError("printer on fire")
-        return words(amount, lang)
+        return words(amount, lang, *currency)
 
     with monkeypatch.context() as patch:
         patch.setattr(billing_statements, "amount_in_words", fails_on_the_second_contract)

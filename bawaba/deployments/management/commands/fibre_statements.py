@@ -1,6 +1,7 @@
 """Issue the monthly statements: `manage.py fibre_statements 2026-10` (defaults to last month)."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -26,5 +27,8 @@ class Command(BaseCommand):
             last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
             year, number = last.year, last.month
         issued = do_issue_monthly_statements(year, number, None, workers=workers)
-        total = sum((s.net_amount for s in issued), 0)
-        self.stdout.write(self.style.SUCCESS(f"{len(issued)} payment statements issued, net payable {total} DZD."))
+        totals: dict[str, Decimal] = {}  # per currency: a Congolese contract bills in XAF beside the dinars
+        for statement in issued:
+            totals[statement.currency] = totals.get(statement.currency, Decimal(0)) + statement.net_amount
+        amounts = " + ".join(f"{amount} {code}" for code, amount in sorted(totals.items())) or "0 DZD"
+        self.stdout.write(self.style.SUCCESS(f"{len(issued)} payment statements issued, net payable {amounts}."))
