@@ -284,10 +284,12 @@ def bench_work(args) -> None:
         for label, values in stats.items():
             cpu = [v[0] for v in values]
             print(f"{label:28s} n={len(values):4d}  CPU {1000 * sum(cpu) / len(cpu):6.2f} ms/op  "
-                  f"(median {1000 * statistics.median(cpu):6.2f})  queries {statistics.mean(v[1] for v in values):5.1f}/op "
+                  f"(median {1000 * statistics.median(cpu):6.2f})  "
+                  f"queries {statistics.mean(v[1] for v in values):5.1f}/op "
                   f"(max {max(v[1] for v in values)})  load {os.getloadavg()[0]:.2f}", flush=True)
     for label, profiler in profilers.items():
-        profiler.dump_stats(f"{args.profile}.{label.split()[0]}{'-' + label.split()[-1].strip('()') if '(' in label else ''}")
+        suffix = "-" + label.split()[-1].strip("()") if "(" in label else ""
+        profiler.dump_stats(f"{args.profile}.{label.split()[0]}{suffix}")
 
 
 def _api_token() -> str:
@@ -307,7 +309,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--show-queries", action="store_true")
-    parser.add_argument("--org", default="algerie-telecom", help="work: the organisation of the agent (its first agent)")
+    parser.add_argument("--org", default="algerie-telecom",
+                        help="work: the organisation of the agent (its first agent)")
     parser.add_argument("--profile", help="write cProfile stats to this path (+ .cold/.warm/.create)")
     args = parser.parse_args()
     setup()
