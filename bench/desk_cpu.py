@@ -12,6 +12,10 @@ request cycle: middleware, session, view, template), so the figure does not depe
 open: an agent of the centre opens N requests of its list, every page "cold" (its record and action forms not
 in the cache: the first agent to open a request after it changed), then the same N again "warm".
 create: N POST /api/v1/requests with a bearer token, routed by the classifier (as bench/desk_load.py sends them).
+work: an agent works N new requests of its queue as bench/desk_load.py's agents do, each step timed apart: open
+(the first opening of a new request), take (assign to me), reply to the citizen, resolve, each POST with the
+page's CSRF token checked (302); then transfers N other new requests to another service of the organisation, and
+reads its list (/desk/queue/, a new rendering after each change; /desk/queue/ again, 304) and /desk/ between steps.
 """
 
 from __future__ import annotations
@@ -44,10 +48,31 @@ def setup() -> None:
         warmup.warm_up()
 
 
-def timed(label: str, n: int, fn, profile: str | None = None) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+class QueryCounter:
+    """Counts SQL statements through a connection wrapper: unlike CaptureQueriesContext, it does not turn on the
+    debug cursor, whose formatting of every statement (psycopg's mogrify) would be measured as the view's CPU."""
 
+    def __init__(self):
+        from django.db import connection
+
+        self.connection = connection
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        self.count = 0
+        self._cm = self.connection.execute_wrapper(self)
+        self._cm.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
+
+
+def timed(label: str, n: int, fn, profile: str | None = None) -> None:
     queries = []
     walls = []
     profiler = None
@@ -59,10 +84,10 @@ def timed(label: str, n: int, fn, profile: str | None = None) -> None:
     cpu0 = time.process_time()
     for i in range(n):
         start = time.perf_counter()
-        with CaptureQueriesContext(connection) as ctx:
+        with QueryCounter() as counter:
             fn(i)
         walls.append(time.perf_counter() - start)
-        queries.append(len(ctx.captured_queries))
+        queries.append(counter.count)
     cpu = time.process_time() - cpu0
     if profiler:
         profiler.disable()
@@ -172,6 +197,101 @@ def bench_create(args) -> None:
         timed("API create (routed)", args.n, create, args.profile and args.profile + ".create")
 
 
+def bench_work(args) -> None:
+    import cProfile
+
+    from django.test import Client
+
+    from bawaba.accounts.models import DESK_AGENT, User
+    from bawaba.geo.models import Region
+    from bawaba.orgs.models import Service
+    from bawaba.servicedesk import services as sd
+
+    agent = (User.objects.filter(grants__role=DESK_AGENT, is_active=True, organisation__slug=args.org)
+             .order_by("pk").first()) or User.objects.filter(grants__role=DESK_AGENT).order_by("pk").first()
+    queue_ids = list(agent.queues.values_list("pk", flat=True))
+    services = list(Service.objects.filter(queue_id__in=queue_ids, is_active=True).order_by("pk"))
+    if not services:
+        raise SystemExit(f"no active service in the queues of {agent.username}")
+    # Transferred to another service of the organisation when there is one, else (the shared centre's orientation
+    # queue) to an operator's service, as the centre does.
+    others = (list(Service.objects.filter(organisation_id=agent.organisation_id, is_active=True, is_orientation=False)
+                   .exclude(queue_id__in=queue_ids).order_by("pk"))
+              or list(Service.objects.filter(is_active=True, is_orientation=False).exclude(queue_id__in=queue_ids)
+                      .order_by("pk")))
+    from desk_load import Prepared, new_request_payload
+
+    rng = random.Random(3)
+    prepared = Prepared(agents=[], session_cookie="", services=[], creators=[],
+                        regions=list(Region.objects.filter(country="DZ").values_list("pk", "code", "name_fr")))
+
+    def new_request():  # the texts bench/desk_load.py sends (the demo's, with names, places and numbers)
+        payload = new_request_payload(rng, prepared)
+        return sd.do_create_request(channel="phone", citizen_phone=payload["citizen_phone"],
+                                    subject=payload["subject"], text=payload["text"], service=rng.choice(services))
+
+    worked = [new_request().reference for _ in range(args.n)]
+    moved = [new_request().reference for _ in range(args.n)] if others else []
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr", enforce_csrf_checks=True)
+    client.force_login(agent)
+    client.get("/desk/")  # imports, templates compiled, CSRF cookie
+    client.get(f"/desk/r/{worked[0]}/")
+    token = client.cookies["csrftoken"].value
+    stats: dict[str, list] = {}
+    profilers: dict[str, cProfile.Profile] = {}
+
+    def step(label, method, url, data=None, expect=200, **extra):
+        profiler = None
+        if args.profile:
+            profiler = profilers.setdefault(label, cProfile.Profile(time.process_time))
+            profiler.enable()
+        cpu0 = time.process_time()
+        with QueryCounter() as counter:
+            if method == "get":
+                response = client.get(url, **extra)
+            else:
+                response = client.post(url, {"csrfmiddlewaretoken": token, **(data or {})},
+                                       HTTP_REFERER="http://testserver" + url, **extra)
+        cpu = time.process_time() - cpu0
+        if profiler:
+            profiler.disable()
+        assert response.status_code == expect, (label, response.status_code, response.content[:300])
+        stats.setdefault(label, []).append((cpu, counter.count))
+        return response
+
+    for round_ in range(args.rounds):
+        stats.clear()
+        for i, reference in enumerate(worked):
+            url = f"/desk/r/{reference}/"
+            step("open request (new)", "get", url)
+            step("take (assign to me)", "post", url + "assign/", {"assignee": "me"}, 302)
+            queue = step("queue (rendered)", "get", "/desk/queue/", HTTP_HX_REQUEST="true")
+            step("queue (304)", "get", "/desk/queue/", HTTP_HX_REQUEST="true",
+                 HTTP_IF_NONE_MATCH=queue["ETag"], expect=304)
+            step("reply to citizen", "post", url + "reply/", {"body": "Bonjour, votre demande est traitée."}, 302)
+            step("open request (after reply)", "get", url)
+            step("resolve", "post", url + "status/", {"status": "resolved", "reason": ""}, 302)
+            if i % 10 == 0:
+                step("home page", "get", "/desk/")
+        for reference in moved:
+            url = f"/desk/r/{reference}/"
+            step("open request (new)", "get", url)
+            step("transfer", "post", url + "transfer/", {"service": str(rng.choice(others).pk),
+                                                         "reason": "Pas de notre ressort."}, 302)
+        if round_ + 1 < args.rounds:  # fresh requests for the next round
+            worked[:] = [new_request().reference for _ in range(args.n)]
+            moved[:] = [new_request().reference for _ in range(args.n)] if others else []
+        for label, values in stats.items():
+            cpu = [v[0] for v in values]
+            print(f"{label:28s} n={len(values):4d}  CPU {1000 * sum(cpu) / len(cpu):6.2f} ms/op  "
+                  f"(median {1000 * statistics.median(cpu):6.2f})  "
+                  f"queries {statistics.mean(v[1] for v in values):5.1f}/op "
+                  f"(max {max(v[1] for v in values)})  load {os.getloadavg()[0]:.2f}", flush=True)
+    for label, profiler in profilers.items():
+        suffix = "-" + label.split()[-1].strip("()") if "(" in label else ""
+        profiler.dump_stats(f"{args.profile}.{label.split()[0]}{suffix}")
+
+
 def _api_token() -> str:
     from io import StringIO
 
@@ -185,14 +305,16 @@ def _api_token() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=("open", "create"))
+    parser.add_argument("what", choices=("open", "create", "work"))
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--show-queries", action="store_true")
+    parser.add_argument("--org", default="algerie-telecom",
+                        help="work: the organisation of the agent (its first agent)")
     parser.add_argument("--profile", help="write cProfile stats to this path (+ .cold/.warm/.create)")
     args = parser.parse_args()
     setup()
-    {"open": bench_open, "create": bench_create}[args.what](args)
+    {"open": bench_open, "create": bench_create, "work": bench_work}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -166,7 +166,7 @@ def test_rebuild_index_restores_rows_saved_without_the_service(make_article, org
 def test_search_inside_a_failed_query_keeps_the_transaction_usable(make_article, monkeypatch):
     make_article(title="Colis perdu")
     monkeypatch.setattr(search, "_sqlite_match", lambda *args: 'bad"syntax')
-    monkeypatch.setattr(search, "_pg_query", lambda *args: search.SearchQuery("&&&", search_type="raw"))
+    monkeypatch.setattr(search, "_pg_query_text", lambda *args: "&&&")
     assert search_articles("colis") == []
     assert Article.objects.count() == 1  # the connection still works
 
