@@ -9,6 +9,7 @@ never computed with. APIs and UBL files keep raw numbers; this is for pages, PDF
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import translation
@@ -16,7 +17,6 @@ from django.utils.translation import pgettext
 
 NBSP = "\xa0"
 LRM = "\u200e"
-CENT = Decimal("0.01")
 
 
 def _decimal(value) -> Decimal | None:
@@ -41,15 +41,30 @@ def group_digits(whole: str) -> str:
     return NBSP.join(groups)
 
 
-def format_amount(value) -> str:
-    """The number alone: 1 250,00 (no currency), "" when value is not a number."""
+@functools.lru_cache(maxsize=64)
+def currency_decimals(code: str | None) -> int:
+    """ISO 4217 minor unit of a currency (the ``iso4217`` package carries the list SIX publishes): DZD 2,
+    XAF 0, EUR 2; 2 for a code the standard gives no figure for."""
+    from iso4217 import Currency
+
+    try:
+        exponent = Currency((code or "DZD").upper()).exponent
+    except ValueError:
+        return 2
+    return 2 if exponent is None else exponent
+
+
+def format_amount(value, decimals: int = 2) -> str:
+    """The number alone: 1 250,00 (no currency), "" when value is not a number. ``decimals`` is the
+    currency's minor unit: 0 for the CFA franc (1 250)."""
     number = _decimal(value)
     if number is None:
         return ""
-    number = number.quantize(CENT, rounding=ROUND_HALF_UP)
-    whole, cents = f"{abs(number):.2f}".split(".")
+    number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{abs(number):.{decimals}f}"
+    whole, _, fraction = text.partition(".")
     sign = "-" if number < 0 else ""
-    return f"{sign}{group_digits(whole)},{cents}"
+    return f"{sign}{group_digits(whole)}" + (f",{fraction}" if fraction else "")
 
 
 # Other currencies the platform's operators bill in, as their customers read them (Congo: the CFA franc).
@@ -66,8 +81,9 @@ def currency_symbol(language: str | None = None, currency: str = "DZD") -> str:
 
 def format_money(value, language: str | None = None, currency: str = "DZD") -> str:
     """1250 -> "1 250,00 DA" in the active language (or `language`); "" when value is not a number.
-    ``currency`` (ISO 4217) for an operator that does not bill in dinars: "1 250,00 FCFA" for XAF."""
-    amount = format_amount(value)
+    ``currency`` (ISO 4217) for an operator that does not bill in dinars, with its own decimals: "1 250 FCFA"
+    for XAF."""
+    amount = format_amount(value, currency_decimals(currency))
     if not amount:
         return ""
     language = (language or translation.get_language() or "fr")[:2]

@@ -142,9 +142,12 @@ def test_arabic_plurals_agree_with_the_number():
     assert len(set(shown)) == 6, shown  # six different forms: 0, 1, 2, 3–10, 11–99, 100+
 
 
-def test_an_operator_billing_in_cfa_francs_shows_fcfa_in_every_language():
-    assert format_money(1250, "fr", currency="XAF") == "1\u00a0250,00\u00a0FCFA"
-    assert format_money(1250, "ar", currency="XAF") == "1\u00a0250,00\u00a0FCFA"
+def test_an_operator_billing_in_cfa_francs_shows_whole_fcfa_in_every_language():
+    # The CFA franc has no minor unit (ISO 4217 exponent 0): amounts are whole francs, rounded half up.
+    assert format_money(1250, "fr", currency="XAF") == "1\u00a0250\u00a0FCFA"
+    assert format_money("1518.50", "ar", currency="XAF") == "1\u00a0519\u00a0FCFA"
+    assert format_money(-1250, "ar", currency="XAF") == "\u200e-1\u00a0250\u00a0FCFA"
     assert format_money(1250, "fr") == "1\u00a0250,00\u00a0DA"
+    assert format_money(1250, "fr", currency="EUR") == "1\u00a0250,00\u00a0€"
     rendered = Template('{% load conventions %}{{ x|money:"XAF" }}|{{ x|money }}').render(Context({"x": 5}))
-    assert rendered.endswith("FCFA|5,00\u00a0DA") or rendered.endswith("FCFA|5,00\u00a0دج")
+    assert rendered.endswith("5\u00a0FCFA|5,00\u00a0DA") or rendered.endswith("5\u00a0FCFA|5,00\u00a0دج")

@@ -8,8 +8,9 @@ data is the ISO 4217 list published by SIX, the maintenance agency); amounts are
 
 from __future__ import annotations
 
-import functools
 from decimal import ROUND_HALF_UP, Decimal
+
+from bawaba.core.money import currency_decimals
 
 # --------------------------------------------------------------------------- input parsing
 
@@ -28,16 +29,9 @@ def money(value, quantum: Decimal = CENT) -> Decimal:
     return Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
-@functools.lru_cache(maxsize=64)
 def currency_exponent(code: str | None) -> int:
-    """ISO 4217 minor unit of a currency: DZD 2, XAF 0, EUR 2; 2 for a code the standard has no figure for."""
-    from iso4217 import Currency
-
-    try:
-        exponent = Currency((code or DEFAULT_CURRENCY).upper()).exponent
-    except ValueError:
-        return 2
-    return 2 if exponent is None else exponent
+    """ISO 4217 minor unit of a currency: DZD 2, XAF 0, EUR 2 (bawaba.core.money.currency_decimals)."""
+    return currency_decimals(code)
 
 
 def currency_quantum(code: str | None) -> Decimal:
