@@ -11,7 +11,7 @@ import math
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,9 +133,9 @@ def _set_agent(agent: AgentState, state: str, now: dt.datetime, *, call: Call | 
     agent.since = now
     agent.call = call
     agent.pause_reason = reason if state == AgentStateKind.PAUSED else ""
-    agent.version = F("version") + 1
+    # Every caller holds the agent's row lock (select_for_update): the version read with it is the current one.
+    agent.version += 1
     agent.save(update_fields=["state", "since", "call", "pause_reason", "version"])
-    agent.refresh_from_db(fields=["version"])
     AgentStateChange.objects.create(user_id=agent.user_id, organisation_id=agent.organisation_id, state=state,
                                     pause_reason=agent.pause_reason, call=call, at=now)
     # The agent's pages redraw their phone bar when told (bawaba.live), instead of polling it every 2 s.
@@ -642,9 +642,8 @@ def dispatch(now: dt.datetime | None = None, limit: int = 20) -> int:
     if not Call.objects.filter(state=CallState.QUEUED).exists():
         return 0
     for agent in agents:
-        queue_ids = list(agent.user.queues.values_list("pk", flat=True))
         call = (Call.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(state=CallState.QUEUED, service__queue_id__in=queue_ids).exclude(step=TRANSFERRING)
+                .filter(state=CallState.QUEUED, service__queue__members=agent.user_id).exclude(step=TRANSFERRING)
                 .annotate(due=Case(When(callback_due_at__lte=now, then=Value(0)), default=Value(1),
                                    output_field=IntegerField()))
                 .order_by("due", "queued_at", "pk").first())
