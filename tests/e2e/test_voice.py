@@ -104,8 +104,9 @@ def test_by_push_the_callers_screen_opens_at_once_without_a_poll(live_server, se
         expect(agent.locator("#screen-pop")).to_be_visible(timeout=5_000)
         assert agent.url.endswith(f"/voice/calls/{call.pk}/")
         assert agent.evaluate("document.documentElement.getAttribute('data-live')") is not None
-        # Only the new page's own first fetch of the bar: no poll took the agent there.
-        assert len([url for url in asked if "/voice/phone/bar/" in url]) <= bar_polls + 1
+        # The fetch told by the pushed state change (ringing) and the new page's own first fetch of the bar: no
+        # poll took the agent there.
+        assert len([url for url in asked if "/voice/phone/bar/" in url]) <= bar_polls + 2
         expect(agent.locator("#caller-phone")).to_have_value("+213550123456")
         expect(agent.locator("#ivr-choices")).to_contain_text("une panne")
 

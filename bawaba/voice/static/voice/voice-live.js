@@ -9,11 +9,19 @@
   "use strict";
   var SAFETY_MS = 60000;
   var lastFetch = Date.now();
-  // Asked by the bar's poll at each tick (hx-trigger filter): true while the stream carries the bar's changes.
-  window.bawabaVoicePushed = function () {
+  var told = false;  // the next fetch of the bar is the one a pushed change asked for
+  function pushed() {  // true while the stream carries the bar's changes
     if (document.documentElement.getAttribute("data-live") !== "on") { return false; }
     return Date.now() - lastFetch < SAFETY_MS;
-  };
+  }
+  // The bar's poll keeps ticking (hx-trigger "every"; htmx's filters need eval, which the CSP refuses) but asks
+  // nothing while the stream is up, as the desk's queue does (desk-live.js).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || elt.id !== "voice-bar") { return; }
+    if (told) { told = false; return; }
+    if (pushed()) { event.preventDefault(); }
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail && event.detail.elt && event.detail.elt.id === "voice-bar") { lastFetch = Date.now(); }
   });
@@ -22,7 +30,7 @@
     var payload = detail.payload || {};
     if (detail.kind === "voice.agent_state") {
       var bar = document.getElementById("voice-bar");
-      if (bar && window.htmx) { window.htmx.trigger(bar, "voice-refresh"); }
+      if (bar && window.htmx) { told = true; window.htmx.trigger(bar, "voice-refresh"); }
       return;
     }
     if (detail.kind !== "voice.screen_pop" || typeof payload.url !== "string" || payload.url.charAt(0) !== "/" ||
