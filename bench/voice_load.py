@@ -1,7 +1,13 @@
 """Voice load benchmark: the provider's callbacks with 300 calls waiting and 100 call events per second, while
-the desk's agents poll their phone state bar.
+the desk's 480 agents keep their desk pages open as in production (one push stream each).
 
-    .venv/bin/python bench/voice_load.py [--calls 300] [--rate 100] [--duration 60] [--agents 480]
+    .venv/bin/python bench/voice_load.py [--calls 300] [--rate 100] [--duration 60] [--agents 480] [--poll-only]
+
+Production layout (the default, since 2026-12-07): every agent holds one Server-Sent Events stream of the desk
+(/desk/live/?view=page on uvicorn, config.asgi) that carries the screen pop and the phone bar's state changes;
+the bar's poll only runs as a safety net once a minute (--poll 60). `--poll-only` gives the layout of the
+earlier runs (no stream, every agent polling the bar; --poll defaults to 5 s there, production's fallback
+polls every VOICE_POLL_SECONDS = 2 s).
 
 What it does (everything on loopback; everything it starts, it stops):
 1. PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bawaba_voice_bench): the seed database of
@@ -16,7 +22,9 @@ What it does (everything on loopback; everything it starts, it stops):
    every --poll seconds with If-None-Match (304 while nothing changed).
 4. Prints the environment (with the load average before and after: the machine may be shared), the
    parameters, a table per operation (count, errors, p50/p95/p99 ms) and whether every callback's p95 is under
-   100 ms.
+   100 ms; the CPU of the steady phase apart: gunicorn (the callbacks), uvicorn (the streams), PostgreSQL
+   (the bench database's backends), this load generator, and what the rest of the machine used. When other
+   work used more than a fifth of a core, it says so: latencies are then not the server's.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import math
 import os
 import platform
@@ -215,7 +224,61 @@ def server_cpu(master: int) -> float:
     return sum(desk_load.cpu_seconds(pid) for pid in [master, *desk_load.children(master)])
 
 
-async def drive(args, base: str, prepared, master: int) -> tuple[Stats, dict]:
+class Streams:
+    """The agents' push streams (production layout): connected, events received, errors."""
+
+    def __init__(self):
+        self.connected = 0
+        self.events = 0
+        self.errors = 0
+        self.ready = asyncio.Event()
+        self.expected = 0
+
+
+async def hold_stream(client, live_base: str, cookie_name: str, session_key: str, streams: Streams):
+    """One desk page's stream (GET /desk/live/?view=page): reads it until cancelled, reconnecting with
+    Last-Event-ID as a browser's EventSource would."""
+    import aiohttp
+
+    last_id, counted = "", False
+    while True:
+        headers = {"Accept": "text/event-stream", "Accept-Language": "fr", "Cookie": f"{cookie_name}={session_key}"}
+        if last_id:
+            headers["Last-Event-ID"] = last_id
+        try:
+            async with client.get(f"{live_base}/desk/live/?view=page", headers=headers) as response:
+                if response.status != 200:
+                    streams.errors += 1
+                    await asyncio.sleep(3)
+                    continue
+                buffer = b""
+                async for chunk in response.content.iter_any():
+                    buffer += chunk
+                    while b"\n\n" in buffer:
+                        message, buffer = buffer.split(b"\n\n", 1)
+                        if not counted:
+                            counted = True
+                            streams.connected += 1
+                            if streams.connected >= streams.expected:
+                                streams.ready.set()
+                        for line in message.split(b"\n"):
+                            if line.startswith(b"id: "):
+                                last_id = line[4:].decode()
+                                streams.events += 1
+        except (TimeoutError, aiohttp.ClientError):
+            streams.errors += 1
+            await asyncio.sleep(1)
+
+
+def postgres_cpu(database: str, before: dict[int, float] | None = None) -> tuple[float, dict[int, float]]:
+    """CPU seconds of the bench database's backends since `before` (backends born since count whole)."""
+    now = desk_load.postgres_backends(database)
+    before = before or {}
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in now.items()), now
+
+
+async def drive(args, base: str, prepared, master: int, live_base: str = "", live_pid: int = 0,
+                database: str = "") -> tuple[Stats, dict]:
     import aiohttp
 
     rng = random.Random(args.seed)
@@ -224,6 +287,34 @@ async def drive(args, base: str, prepared, master: int) -> tuple[Stats, dict]:
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=30)
     info = {}
+    streams = Streams()
+    holders = []
+    stream_client = None
+    if live_base:  # the desks' pages: one stream per agent, opened before anything else
+        stream_client = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0), cookie_jar=aiohttp.DummyCookieJar(),
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=60, sock_read=None))
+        streams.expected = len(prepared.agents)
+        holders = [asyncio.create_task(hold_stream(stream_client, live_base, prepared.session_cookie, key, streams))
+                   for _name, key in prepared.agents]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(streams.ready.wait(), 120)
+        info["streams_connected"] = streams.connected
+    try:
+        return await _drive(args, base, prepared, master, live_pid, database, rng, stats, calls, connector, timeout,
+                            info, streams)
+    finally:
+        for holder in holders:
+            holder.cancel()
+        await asyncio.gather(*holders, return_exceptions=True)
+        if stream_client is not None:
+            await stream_client.close()
+
+
+async def _drive(args, base, prepared, master, live_pid, database, rng, stats, calls, connector, timeout, info,
+                 streams):
+    import aiohttp
+
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as client:
         # Fill: new calls walk through the menu until --calls wait.
         fill_started = time.monotonic()
@@ -242,6 +333,10 @@ async def drive(args, base: str, prepared, master: int) -> tuple[Stats, dict]:
         fill = stats
         stats = Stats()
         cpu_before = server_cpu(master)
+        live_before = server_cpu(live_pid) if live_pid else 0.0
+        _pg, pg_before = postgres_cpu(database) if database else (0.0, {})
+        client_before, machine_before, wall_before = time.process_time(), desk_load.machine_cpu(), time.monotonic()
+        events_before = streams.events
         stop_at = time.monotonic() + args.duration
         pollers = [asyncio.create_task(poll_bar(client, base, prepared.session_cookie, key, stats, stop_at,
                                                 args.poll, rng)) for _name, key in prepared.agents]
@@ -255,7 +350,20 @@ async def drive(args, base: str, prepared, master: int) -> tuple[Stats, dict]:
             tick += interval
             await asyncio.sleep(max(0, tick - time.monotonic()))
         await asyncio.gather(*tasks, *pollers)
-        info["server_cpu_seconds"] = round(server_cpu(master) - cpu_before, 1)
+        info["server_cpu_seconds"] = round(server_cpu(master) - cpu_before, 2)
+        info["live_cpu_seconds"] = round(server_cpu(live_pid) - live_before, 2) if live_pid else 0.0
+        info["postgres_cpu_seconds"] = round(postgres_cpu(database, pg_before)[0], 2) if database else 0.0
+        info["client_cpu_seconds"] = round(time.process_time() - client_before, 2)
+        machine_after = desk_load.machine_cpu()
+        window = time.monotonic() - wall_before
+        busy = (machine_after[0] - machine_before[0]) / max(1, machine_after[1] - machine_before[1])
+        info["window_seconds"] = round(window, 1)
+        info["machine_cores_busy"] = round(busy * (os.cpu_count() or 1), 2)
+        info["other_cores"] = round(max(0.0, busy * (os.cpu_count() or 1) - (
+            info["server_cpu_seconds"] + info["live_cpu_seconds"] + info["postgres_cpu_seconds"]
+            + info["client_cpu_seconds"]) / window), 2)
+        info["stream_events"] = streams.events - events_before
+        info["stream_errors"] = streams.errors
         info["events_sent"] = sent
         info["events_per_second"] = round(sent / args.duration, 1)
         info["waiting_at_end"] = len(calls.queued)
@@ -293,9 +401,13 @@ def main(argv=None) -> int:
     parser.add_argument("--calls", type=int, default=300, help="calls kept waiting in the queues")
     parser.add_argument("--rate", type=float, default=100.0, help="call events per second")
     parser.add_argument("--duration", type=float, default=60.0)
-    parser.add_argument("--agents", type=int, default=480, help="agents polling their phone state bar")
+    parser.add_argument("--agents", type=int, default=480, help="agents with a desk page open")
     parser.add_argument("--available", type=int, default=20, help="agents available at the start")
-    parser.add_argument("--poll", type=float, default=5.0)
+    parser.add_argument("--poll", type=float, default=None,
+                        help="seconds between two polls of the phone bar by an agent (default: 60, the safety "
+                             "net beside the stream; 5 with --poll-only)")
+    parser.add_argument("--poll-only", action="store_true",
+                        help="the earlier layout: no push stream, every agent polls the phone bar")
     parser.add_argument("--requests", type=int, default=2000, help="demo requests in the seed database")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workers", type=int, default=3)
@@ -303,9 +415,15 @@ def main(argv=None) -> int:
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--database-url", default=os.environ.get("VOICE_BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args(argv)
+    if args.poll is None:
+        args.poll = 5.0 if args.poll_only else 60.0
     if urlparse(args.database_url).hostname not in desk_load.LOOPBACK:
         raise SystemExit("loopback databases only")
     load_before = os.getloadavg()
+    background = desk_load.background_busy() * (os.cpu_count() or 1)
+    if background > 0.2:
+        log(f"WARNING: the machine is busy before the run ({background:.2f} cores used by other work): "
+            "latencies will not be the server's; CPU per request still compares")
     var_dir = tempfile.mkdtemp(prefix="voice-bench-")
     os.environ.update({"BAWABA_VAR_DIR": var_dir, "VOICE_CALLBACK_SECRET": SECRET, "HUEY_IMMEDIATE": "0",
                        "VOICE_AT_CALL_URL": "http://127.0.0.1:9/call"})
@@ -317,13 +435,25 @@ def main(argv=None) -> int:
     logfile = Path(var_dir) / "gunicorn.log"
     server = desk_load.start_gunicorn(args.database_url, port, args.workers, args.threads, logfile)
     base = f"http://127.0.0.1:{port}"
+    live = None
+    live_base = ""
     try:
+        if not args.poll_only:
+            live_port = desk_load.free_port()
+            live = desk_load.start_live_server(args.database_url, live_port, "uvicorn", 1,
+                                               Path(var_dir) / "uvicorn.log")
+            live_base = f"http://127.0.0.1:{live_port}"
         desk_load.wait_ready(base, server)
+        if live is not None:
+            desk_load.wait_ready(live_base, live)
         started = time.time()
-        stats, run = asyncio.run(drive(args, base, prepared, server.pid))
+        stats, run = asyncio.run(drive(args, base, prepared, server.pid, live_base, live.pid if live else 0,
+                                       urlparse(args.database_url).path.lstrip("/")))
         elapsed = time.time() - started
     finally:
         desk_load.stop_process(server)
+        if live is not None:
+            desk_load.stop_process(live)
     load_after = os.getloadavg()
     print()
     print("# Voice load benchmark (bench/voice_load.py)")
@@ -331,15 +461,35 @@ def main(argv=None) -> int:
           f"{os.cpu_count()} CPUs; Python {platform.python_version()}; PostgreSQL {info.get('postgres')}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in load_before)}; "
           f"after: {' '.join(f'{x:.2f}' for x in load_after)} (the machine is shared: figures are noisy)")
+    layout = ("poll only (no push stream)" if args.poll_only else
+              f"push: {run.get('streams_connected', 0)} streams on uvicorn, {run['stream_events']} events received")
     print(f"parameters: calls waiting {args.calls}, rate {args.rate}/s, duration {args.duration}s, "
-          f"agents polling {len(prepared.agents)} every {args.poll}s, available agents {info['available']}, "
-          f"gunicorn {args.workers}x{args.threads}")
+          f"{len(prepared.agents)} agents, {layout}, phone bar polled every {args.poll}s, "
+          f"available agents {info['available']}, gunicorn {args.workers}x{args.threads}")
+    print(f"other work before the run: {background:.2f} cores")
     print(f"fill: {run['fill_seconds']} s to put {run['waiting_after_fill']} calls in the queue; "
           f"steady: {run['events_sent']} events ({run['events_per_second']}/s), "
           f"{run['waiting_at_end']} waiting at the end; wall time {elapsed:.0f} s")
     answered = sum(len(v) for v in stats.samples.values())
-    print(f"server CPU in the steady phase: {run['server_cpu_seconds']} s for {answered} requests answered "
-          f"({1000 * run['server_cpu_seconds'] / max(answered, 1):.1f} ms per request, errors included)")
+    polls = len(stats.samples.get("agent_bar_poll", []))
+    callbacks = answered - polls
+    window = run["window_seconds"]
+    print(f"CPU in the steady phase ({window} s): gunicorn {run['server_cpu_seconds']} s, "
+          f"uvicorn (streams) {run['live_cpu_seconds']} s, PostgreSQL {run['postgres_cpu_seconds']} s, "
+          f"this load generator {run['client_cpu_seconds']} s; machine {run['machine_cores_busy']} cores busy, "
+          f"other work {run['other_cores']} cores")
+    per_callback = 1000 * (run["server_cpu_seconds"] + run["postgres_cpu_seconds"]) / max(callbacks, 1)
+    server_share = (run["server_cpu_seconds"] + run["live_cpu_seconds"] + run["postgres_cpu_seconds"]) \
+        / window / (os.cpu_count() or 1)
+    print(f"server CPU per request: gunicorn {1000 * run['server_cpu_seconds'] / max(answered, 1):.1f} ms "
+          f"({callbacks} callbacks and {polls} bar polls, errors included); gunicorn + PostgreSQL per callback "
+          f"(the polls' share counted in): {per_callback:.1f} ms; server share of the machine "
+          f"{100 * server_share:.0f} %")
+    if run["other_cores"] > 0.2 or background > 0.2:
+        print(f"WARNING: other work used {max(run['other_cores'], background):.2f} cores: the latencies below are "
+              "not the server's (re-run on a quiet machine); the CPU figures above still compare")
+    if run.get("stream_errors"):
+        print(f"stream errors (reconnections): {run['stream_errors']}")
     print("\n## fill")
     print("\n".join(table(run["fill"])[0]))
     print("\n## steady state")

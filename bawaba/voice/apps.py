@@ -30,4 +30,13 @@ class VoiceConfig(AppConfig):
     )
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from bawaba.core.refdata import changed
+
         from . import panels  # noqa: F401 - registers the request panel (calls linked to a request)
+
+        # The numbers' IVR configuration is kept in memory (services.number_by_pk): a change moves it.
+        for model in ("VoiceNumber", "MenuOption"):
+            for signal in (post_save, post_delete):
+                signal.connect(changed, sender=f"voice.{model}", dispatch_uid=f"refdata-voice-{model}-{signal}")

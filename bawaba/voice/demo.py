@@ -262,7 +262,8 @@ def _night_voicemails(number, calendar, now, rng, summary, caller) -> None:
                 recording_url=f"https://voice.demo.invalid/rec/{number.organisation.slug}-{back}-{index}.wav",
                 voicemail_status="pending", duration_seconds=70, choices={"language": "fr"})
             CallEvent.objects.create(call=call, kind="closed", at=arrived + dt.timedelta(seconds=15))
-            do_store_voicemail(call.pk, _silence(f"demo-{call.pk}.wav"))
+            # Dated when the message was left (from --now), not when the demo is loaded.
+            do_store_voicemail(call.pk, _silence(f"demo-{call.pk}.wav"), now=call.ended_at)
             summary.voicemails += 1
 
 

@@ -11,10 +11,11 @@ import math
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bawaba.core import refdata
 from bawaba.orgs.models import Service
 from bawaba.orgs.services import calendar_for
 
@@ -60,7 +61,70 @@ def callable_number(raw: str) -> str:
 
 
 def _event(call: Call, kind: str, now: dt.datetime, actor=None, **data) -> None:
+    pending = call.__dict__.get("_pending_events")
+    if pending is not None:  # a provider's callback: written together with the call (handle_callback)
+        pending.append(CallEvent(call=call, kind=kind, at=now, actor=actor, data=data))
+        return
     CallEvent.objects.create(call=call, kind=kind, at=now, actor=actor, data=data)
+
+
+# --- the numbers' IVR configuration, kept in memory --------------------------------------------------------
+
+def number_by_pk(pk: int | None) -> VoiceNumber | None:
+    """The number with its organisation, default service and menu (options with their services), from this
+    process's memory while the reference data is unchanged (bawaba.core.refdata: saving a number, a menu
+    option, a service, hours or holidays moves the generation). Shared between requests: read it, never
+    change it."""
+    if pk is None:
+        return None
+
+    def compute():
+        number = (VoiceNumber.objects.select_related("organisation", "default_service__organisation")
+                  .filter(pk=pk).first())
+        if number is not None:
+            number.__dict__["menu"] = tuple(number.options.select_related("service").order_by("digit"))
+        return number
+
+    return refdata.reference(f"voice-number:{pk}", compute)
+
+
+def number_for(destination: str) -> VoiceNumber | None:
+    """The active number a caller dialled (None: not one of ours), from memory as number_by_pk."""
+    pk = refdata.reference(f"voice-number-of:{destination}", lambda: VoiceNumber.objects.filter(
+        number=destination, is_active=True).values_list("pk", flat=True).first())
+    return number_by_pk(pk)
+
+
+def _menu(number: VoiceNumber) -> tuple:
+    """The number's menu options with their services (kept with a number from memory, else read)."""
+    menu = number.__dict__.get("menu")
+    if menu is None:
+        menu = tuple(number.options.select_related("service").order_by("digit"))
+    return menu
+
+
+def _attach_number(call: Call) -> None:
+    """Give the call its number from memory rather than a join on every callback."""
+    if call.number_id is not None:
+        Call.number.field.set_cached_value(call, number_by_pk(call.number_id))
+
+
+_SAVED_FIELDS = None
+
+
+def _snapshot(call: Call) -> dict:
+    global _SAVED_FIELDS
+    if _SAVED_FIELDS is None:
+        _SAVED_FIELDS = [f.attname for f in Call._meta.concrete_fields if not f.primary_key]
+    state = {}
+    for name in _SAVED_FIELDS:
+        value = call.__dict__.get(name)
+        state[name] = dict(value) if isinstance(value, dict) else value
+    return state
+
+
+def _changed_fields(call: Call, before: dict) -> list[str]:
+    return [name for name, value in before.items() if call.__dict__.get(name) != value]
 
 
 def _set_agent(agent: AgentState, state: str, now: dt.datetime, *, call: Call | None = None,
@@ -69,11 +133,26 @@ def _set_agent(agent: AgentState, state: str, now: dt.datetime, *, call: Call | 
     agent.since = now
     agent.call = call
     agent.pause_reason = reason if state == AgentStateKind.PAUSED else ""
-    agent.version = F("version") + 1
+    # Every caller holds the agent's row lock (select_for_update): the version read with it is the current one.
+    agent.version += 1
     agent.save(update_fields=["state", "since", "call", "pause_reason", "version"])
-    agent.refresh_from_db(fields=["version"])
     AgentStateChange.objects.create(user_id=agent.user_id, organisation_id=agent.organisation_id, state=state,
                                     pause_reason=agent.pause_reason, call=call, at=now)
+    # The agent's pages redraw their phone bar when told (bawaba.live), instead of polling it every 2 s.
+    # Published after the commit, in a transaction of its own: a state change happens inside dispatches and
+    # callbacks that take row locks after it, and the stream's ordering lock must be taken last (docs/live.md).
+    user_id, version = agent.user_id, agent.version
+    transaction.on_commit(lambda: publish_agent_state(user_id, state, version), robust=True)
+
+
+AGENT_STATE = "voice.agent_state"
+
+
+def publish_agent_state(user_id: int, state: str, version: int) -> None:
+    """Tell the agent's desk pages that their phone state changed (they fetch the bar once: ETag/304)."""
+    from bawaba import live
+
+    live.publish(f"user:{user_id}", AGENT_STATE, {"state": state, "version": version})
 
 
 # --- the provider's callbacks --------------------------------------------------------------------------
@@ -90,14 +169,15 @@ def handle_callback(provider_code: str, event: ProviderEvent, now: dt.datetime |
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                call = (Call.objects.select_related("number__organisation").select_for_update(of=("self",))
-                        .filter(provider=provider_code, session_id=event.session_id).first())
+                call = _locked_call(provider_code, event.session_id)
                 if call is None:
                     continued = _transferred_call(provider_code, event, now)
                     if continued is not None:  # the caller of a transferred call, back on the target number
                         answer = provider.render(continued)
                         return answer
                     call = _new_call(provider_code, event, now)
+                else:
+                    _attach_number(call)
                 fingerprint = event.fingerprint()
                 if call.last_answer and (
                         (event.seq is not None and event.seq < call.seq)
@@ -105,14 +185,21 @@ def handle_callback(provider_code: str, event: ProviderEvent, now: dt.datetime |
                     # A replay, or a late answer to a question already answered: the current answer again.
                     _event(call, "replayed", now, seq=event.seq)
                     return call.last_answer.encode()
-                before = call.state
-                actions = _step(call, event, now)
+                before, saved = call.state, _snapshot(call)
+                call._pending_events = []  # the step's history, written in one insert below
+                try:
+                    actions = _step(call, event, now)
+                finally:
+                    pending = call.__dict__.pop("_pending_events")
                 call.seq += 1
                 actions = [_numbered(action, callback_url, call.seq) for action in actions]
                 answer = provider.render(actions)
                 call.last_payload = fingerprint
                 call.last_answer = answer.decode()
-                call.save()
+                # Only what this callback changed (most change four or five of the call's thirty columns).
+                call.save(update_fields=_changed_fields(call, saved))
+                if pending:
+                    CallEvent.objects.bulk_create(pending)
                 # Only a caller joining the queue or an agent let go can make a new match (the minute's sweep
                 # dispatches too): most callbacks (menu keys, replays, hang-ups in line) skip the query.
                 if (call.state == CallState.QUEUED and before != CallState.QUEUED) or before in (
@@ -122,6 +209,28 @@ def handle_callback(provider_code: str, event: ProviderEvent, now: dt.datetime |
         except IntegrityError:  # two first callbacks of one session at once: the second reads the first's row
             continue
     raise RuntimeError(f"could not record call {event.session_id}")
+
+
+_CALL_SQL: dict[str, tuple[str, tuple]] = {}
+_PROVIDER_MARK, _SESSION_MARK = "\x01provider", "\x01session"
+
+
+def _locked_call(provider_code: str, session_id: str) -> Call | None:
+    """The session's call, its row locked: the ORM's query compiled once per database (its SQL and the place of
+    each parameter), then run as a raw query. Every callback starts with it; compiling it each time (thirty
+    columns) cost more than running it."""
+    from django.db import connection
+
+    found = _CALL_SQL.get(connection.alias)
+    if found is None:
+        query = (Call.objects.select_for_update().filter(provider=_PROVIDER_MARK, session_id=_SESSION_MARK)
+                 .order_by()).query
+        sql, params = query.get_compiler(connection.alias).as_sql()
+        found = _CALL_SQL[connection.alias] = (sql, tuple(params))  # one row at most: (provider, session) is unique
+    sql, marks = found
+    values = {_PROVIDER_MARK: provider_code, _SESSION_MARK: session_id}
+    calls = list(Call.objects.raw(sql, [values[mark] for mark in marks]))
+    return calls[0] if calls else None
 
 
 def _numbered(action: Action, callback_url: str, seq: int) -> Action:
@@ -151,7 +260,7 @@ def _transferred_call(provider_code: str, event: ProviderEvent, now: dt.datetime
         _event(call, "continued", now, old_session=old_session, session=event.session_id,
                destination=event.destination)
         # The caller now waits in the provider's queue of the target number: the next agent dequeues there.
-        number = VoiceNumber.objects.filter(number=event.destination, is_active=True).first() or call.number
+        number = number_for(event.destination) or call.number
         call.number, call.destination = number, event.destination
         if call.state == CallState.QUEUED:
             call.step = "queued"
@@ -171,8 +280,13 @@ def _transferred_call(provider_code: str, event: ProviderEvent, now: dt.datetime
 
 def _awaited_transfer(provider_code: str, event: ProviderEvent) -> Call | None:
     """The oldest call being transferred to this number for this caller."""
+    # Every new call asks: a plain look-up of keys first (almost always empty), rows locked only if any.
+    candidates = list(Call.objects.filter(provider=provider_code, caller=event.caller, step=TRANSFERRING)
+                      .values_list("pk", flat=True))
+    if not candidates:
+        return None
     for call in (Call.objects.select_for_update(of=("self",)).select_related("number")
-                 .filter(provider=provider_code, caller=event.caller, step=TRANSFERRING,
+                 .filter(pk__in=candidates, step=TRANSFERRING,
                          state__in=(CallState.QUEUED, CallState.CONNECTED)).order_by("pk")):
         moved = call.events.filter(kind="transfer_requested").order_by("-at", "-id").first()
         if moved is not None and moved.data.get("to_number") == event.destination:
@@ -181,8 +295,7 @@ def _awaited_transfer(provider_code: str, event: ProviderEvent) -> Call | None:
 
 
 def _new_call(provider_code: str, event: ProviderEvent, now: dt.datetime) -> Call:
-    number = (VoiceNumber.objects.select_related("organisation")
-              .filter(number=event.destination, is_active=True).first())
+    number = number_for(event.destination)
     call = Call.objects.create(
         provider=provider_code, session_id=event.session_id, number=number,
         organisation=number.organisation if number else None, caller=event.caller,
@@ -254,7 +367,7 @@ def _step(call: Call, event: ProviderEvent, now: dt.datetime) -> list[Action]:
         return _prompt(call, now)
 
     if call.step == "menu":
-        option = number.options.select_related("service").filter(digit=digits).first() if digits else None
+        option = next((option for option in _menu(number) if option.digit == digits), None) if digits else None
         if option is None or not option.service.is_active:
             return _retry(call, now)
         call.retries = 0
@@ -291,7 +404,7 @@ def _prompt(call: Call, now: dt.datetime) -> list[Action]:
     if call.step == "menu":
         if not ivr.is_open(calendar_for(number.organisation), now):
             return _closed(call, now)
-        options = list(number.options.select_related("service").filter(service__is_active=True))
+        options = [option for option in _menu(number) if option.service.is_active]
         if not options:
             return _route(call, number.default_service, now)
         return [ivr.service_menu(number, options, language)]
@@ -488,11 +601,12 @@ def estimated_wait(service: Service | None, now: dt.datetime) -> int:
         return 0
     ahead = Call.objects.filter(state__in=(CallState.QUEUED, CallState.OFFERED),
                                 service__queue_id=service.queue_id).count()
-    staffed = AgentState.objects.filter(
+    agents = AgentState.objects.filter(
         user__queues=service.queue_id,
         state__in=(AgentStateKind.AVAILABLE, AgentStateKind.RESERVED, AgentStateKind.ON_CALL,
-                   AgentStateKind.WRAP_UP)).count()
-    available = AgentState.objects.filter(user__queues=service.queue_id, state=AgentStateKind.AVAILABLE).count()
+                   AgentStateKind.WRAP_UP)).aggregate(
+        staffed=Count("pk"), available=Count("pk", filter=Q(state=AgentStateKind.AVAILABLE)))
+    staffed, available = agents["staffed"], agents["available"]
     if available > ahead:
         return 0
     handle = average_handle_seconds(service.organisation_id)
@@ -528,9 +642,8 @@ def dispatch(now: dt.datetime | None = None, limit: int = 20) -> int:
     if not Call.objects.filter(state=CallState.QUEUED).exists():
         return 0
     for agent in agents:
-        queue_ids = list(agent.user.queues.values_list("pk", flat=True))
         call = (Call.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(state=CallState.QUEUED, service__queue_id__in=queue_ids).exclude(step=TRANSFERRING)
+                .filter(state=CallState.QUEUED, service__queue__members=agent.user_id).exclude(step=TRANSFERRING)
                 .annotate(due=Case(When(callback_due_at__lte=now, then=Value(0)), default=Value(1),
                                    output_field=IntegerField()))
                 .order_by("due", "queued_at", "pk").first())
@@ -647,12 +760,13 @@ def _finish_wrap_up(agent: AgentState, now: dt.datetime, *, then: str = AgentSta
     _set_agent(agent, then, now, reason=reason)
 
 
-def do_store_voicemail(call_id: int, fetched) -> Call:
-    """The recording has been fetched (or refused): the voicemail becomes a request with it attached."""
+def do_store_voicemail(call_id: int, fetched, *, now: dt.datetime | None = None) -> Call:
+    """The recording has been fetched (or refused): the voicemail becomes a request with it attached, dated
+    `now` (the clock; the demo passes the moment the message was left)."""
     from bawaba.servicedesk.models import Channel
     from bawaba.servicedesk.services import do_create_request, do_record_module_event
 
-    now = timezone.now()
+    now = now or timezone.now()
     call = Call.objects.select_related("number", "service").get(pk=call_id)
     if call.request_id:
         return call

@@ -104,7 +104,33 @@ def test_by_push_the_callers_screen_opens_at_once_without_a_poll(live_server, se
         expect(agent.locator("#screen-pop")).to_be_visible(timeout=5_000)
         assert agent.url.endswith(f"/voice/calls/{call.pk}/")
         assert agent.evaluate("document.documentElement.getAttribute('data-live')") is not None
-        # Only the new page's own first fetch of the bar: no poll took the agent there.
-        assert len([url for url in asked if "/voice/phone/bar/" in url]) <= bar_polls + 1
+        # The fetch told by the pushed state change (ringing) and the new page's own first fetch of the bar: no
+        # poll took the agent there.
+        assert len([url for url in asked if "/voice/phone/bar/" in url]) <= bar_polls + 2
         expect(agent.locator("#caller-phone")).to_have_value("+213550123456")
         expect(agent.locator("#ivr-choices")).to_contain_text("une panne")
+
+
+def test_by_push_the_phone_bar_follows_the_agents_state_without_polling(live_server, settings,
+                                                                        new_chromium_context, at_agent):
+    """Served by uvicorn (the desk's stream is up): the bar's poll (every second here) asks nothing; a change of
+    the agent's state is pushed and the bar is fetched once then."""
+    settings.VOICE_POLL_SECONDS = 1
+    from bawaba.voice.agents import do_set_agent_state
+
+    with asgi_server_thread() as server:
+        do_set_agent_state(at_agent, "available", contact="sip:amina@bawaba.sip.example")
+        agent = new_chromium_context(locale="fr-FR", base_url=server).new_page()
+        asked = []
+        agent.on("request", lambda request: asked.append(request.url))
+        login(agent, "at.agent")
+        agent.goto("/desk/")
+        expect(agent.locator("html[data-live='on']")).to_have_count(1, timeout=10_000)
+        expect(agent.locator("#voice-state")).to_have_text(re.compile("Disponible|Available"))
+        before = len([url for url in asked if "/voice/phone/bar/" in url])
+        agent.wait_for_timeout(3_500)  # three ticks of the poll: none goes out while the stream is up
+        assert len([url for url in asked if "/voice/phone/bar/" in url]) == before
+
+        do_set_agent_state(at_agent, "paused", reason="break")
+        expect(agent.locator("#voice-state")).to_have_text(re.compile("Pause"), timeout=5_000)
+        assert len([url for url in asked if "/voice/phone/bar/" in url]) == before + 1

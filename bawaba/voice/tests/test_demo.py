@@ -27,9 +27,9 @@ def _small_demo(monkeypatch):
     monkeypatch.setattr(demo, "POSTAL_ITEMS", 0)
 
 
-def load(moment) -> str:
+def load(moment, clock=None) -> str:
     out = io.StringIO()
-    with time_machine.travel(moment, tick=False):
+    with time_machine.travel(clock or moment, tick=False):
         call_command("demo", "load", "--requests", "12", "--agents", "40", "--now", moment.isoformat(), stdout=out)
     return out.getvalue()
 
@@ -91,3 +91,14 @@ def test_loading_twice_does_not_duplicate_the_telephony():
 
     assert load_voice_demo(now=moment).skipped
     assert Call.objects.count() == calls
+
+
+def test_the_nights_voicemails_are_dated_from_now_not_from_the_clock_of_the_loading():
+    moment = dt.datetime(2026, 12, 9, 10, 40, tzinfo=ALGIERS)
+    load(moment, clock=moment + dt.timedelta(days=40, hours=5))  # loaded long after the demo's --now
+    voicemails = list(Call.objects.filter(outcome=Outcome.VOICEMAIL, request__isnull=False,
+                                          arrived_at__gt=moment - dt.timedelta(days=4)).select_related("request"))
+    assert voicemails
+    for call in voicemails:
+        assert call.request.created_at == call.ended_at < moment
+        assert not call.request.events.filter(at__gt=moment).exists()

@@ -71,3 +71,31 @@ def test_the_desk_stream_delivers_the_screen_pop_when_the_call_reaches_the_agent
             assert int(message["id"]) == LiveEvent.objects.get(kind=services.SCREEN_POP).pk
         finally:
             stream.close()
+
+
+def states(user) -> list[dict]:
+    return list(LiveEvent.objects.filter(topic=f"user:{user.pk}", kind=services.AGENT_STATE)
+                .order_by("id").values_list("payload", flat=True))
+
+
+@pytest.mark.django_db
+def test_each_change_of_an_agents_state_is_pushed_to_that_agent_after_the_commit(
+        client, number, at_agent, poste_agent, open_hours, django_capture_on_commit_callbacks):
+    """The phone bar is redrawn by push (voice-live.js fetches it when told), not by a poll every 2 s."""
+    from django.db import transaction
+
+    from bawaba.voice.agents import do_set_agent_state
+    from bawaba.voice.models import AgentState
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_set_agent_state(at_agent, "available", contact="sip:amina@bawaba.sip.example")
+    version = AgentState.objects.get(pk=at_agent.pk).version
+    assert states(at_agent) == [{"state": "available", "version": version}]
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        do_set_agent_state(at_agent, "paused", reason="break")
+        raise RuntimeError("the change rolls back")
+    assert [payload["state"] for payload in states(at_agent)] == ["available"]  # nothing for it
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_caller(client, "pushed-state")  # dispatched to the agent: their phone rings
+    assert states(at_agent)[-1] == {"state": "reserved", "version": version + 1}
+    assert states(poste_agent) == []
