@@ -9,4 +9,14 @@
       if (target.form.requestSubmit) { target.form.requestSubmit(); } else { target.form.submit(); }
     }
   });
+  // Polled parts marked data-poll-visible (the queue, the wallboard) ask nothing while the page is hidden (another
+  // tab, a locked phone); the next tick after it is shown again refreshes them. htmx's own trigger filter
+  // ("every 2s [document.visibilityState === 'visible']") cannot do it: it needs eval, which our
+  // Content-Security-Policy refuses, and htmx then ignores the filter and polls anyway.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.hasAttribute("data-poll-visible") && document.visibilityState === "hidden") {
+      event.preventDefault();
+    }
+  });
 })();

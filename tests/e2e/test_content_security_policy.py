@@ -68,3 +68,45 @@ def test_the_fibre_pages_run_under_the_policy(live_server, page, fibre, sign_in,
     csp_watch(page)
     page.goto(f"{live_server.url}/fibre/statements/")
     csp_watch(page)
+
+
+COUNT_EVAL_REFUSED = """
+window.__evalRefused = 0;
+document.addEventListener("htmx:evalDisallowedError", () => { window.__evalRefused += 1; });
+"""
+HIDE_PAGE = """
+Object.defineProperty(document, "visibilityState", {value: "hidden", configurable: true});
+document.dispatchEvent(new Event("visibilitychange"));
+"""
+SHOW_PAGE = """
+Object.defineProperty(document, "visibilityState", {value: "visible", configurable: true});
+document.dispatchEvent(new Event("visibilitychange"));
+"""
+
+
+def is_queue_poll(request) -> bool:
+    return bool(request.headers.get("hx-request")) and "/desk/queue/" in request.url
+
+
+def test_a_hidden_desk_polls_nothing_and_htmx_never_needs_eval(live_server, page, at_agent, sign_in):
+    # The policy refuses eval, so no htmx feature that needs it may be used (htmx would silently ignore it, as it
+    # ignored the queue's "while visible" filter until the desk's own handler replaced it).
+    page.add_init_script(COUNT_EVAL_REFUSED)
+    polls: list[str] = []
+    page.on("request", lambda request: polls.append(request.url) if is_queue_poll(request) else None)
+    sign_in(at_agent)
+    page.goto(f"{live_server.url}/desk/")
+    expect(page.locator("#queue[data-poll-visible]")).to_be_visible()
+    with page.expect_request(is_queue_poll, timeout=5000):
+        pass  # a visible queue polls (every DESK_POLL_SECONDS, 2 s in the tests)
+
+    page.evaluate(HIDE_PAGE)
+    page.wait_for_timeout(300)  # a request already under way may still go
+    polls.clear()
+    page.wait_for_timeout(4500)  # two poll intervals and a margin
+    assert polls == []  # (the phone bar still polls when hidden: it is the screen pop's fallback without push)
+
+    page.evaluate(SHOW_PAGE)
+    with page.expect_request(is_queue_poll, timeout=5000):
+        pass
+    assert page.evaluate("window.__evalRefused") == 0
