@@ -6,7 +6,7 @@ The part of issue 11's "100,000-letter batch to print-ready runs" that follows t
 bench/hybridmail_batch.py measures submission to "to print"): here, --letters letters already in "to print" at one
 centre (each its own PDF of --pages A4 pages, stored encrypted in the vault; a share --registered of them
 registered, so they get an S10 number and a postal item) are cut into runs of 500 by `runs.build_runs()`:
-decrypt each letter, concatenate with pypdf, blank backs (duplex), a DataMatrix on every sheet, SHA-256, run PDF
+decrypt each letter, concatenate with qpdf, blank backs (duplex), a DataMatrix on every sheet, SHA-256, run PDF
 encrypted in the vault, pieces, letters moved to "in a run". Prints the environment, the parameters and a table.
 
 A throwaway PostgreSQL database on loopback (default postgres://postgres@127.0.0.1:5432/bench_mail_print,
