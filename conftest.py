@@ -25,6 +25,10 @@ def pytest_configure(config):
         config._bawaba_clock.start()
         config._bawaba_clock_moment = moment
     _fast_password_hashing()
+    from tests import fast_db
+
+    fast_db.install()  # cheaper flush and restore after transactional tests (tests/fast_db.py)
+    fast_db.no_commit_flush()
 
 
 def _fast_password_hashing():
