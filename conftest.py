@@ -25,6 +25,11 @@ def pytest_configure(config):
         config._bawaba_clock.start()
         config._bawaba_clock_moment = moment
     _fast_password_hashing()
+    from tests import fast_db
+
+    fast_db.install()  # cheaper flush and restore after transactional tests (tests/fast_db.py)
+    fast_db.no_commit_flush()
+    fast_db.install_templates()  # scripts/test: SQLite migrated once per run, copied into each worker
 
 
 def _fast_password_hashing():
@@ -62,6 +67,9 @@ def pytest_collection_modifyitems(config, items):
     then leaves the content types alone instead of re-creating them under new ids, which a later restore
     would collide with (IntegrityError on django_content_type)."""
     for item in items:
+        if item.get_closest_marker("browser") and not item.nodeid.startswith("tests/e2e/"):
+            raise pytest.UsageError(f"{item.nodeid}: browser tests belong in tests/e2e (scripts/test runs only "
+                                    "that folder in its browser stage)")
         if not _is_transactional(item):
             continue
         marker = item.get_closest_marker("django_db")
