@@ -48,40 +48,9 @@ def notify(*, topic: str, reference: str, event: str, template: str, language: s
     """Queue the message of `template` to the phone (SMS) and the e-mail address that are given, in the
     citizen's language. `event` names the cause once and for all (e.g. "message:42"): calling again for
     the same event stores nothing more. Call inside the transaction of the change that causes it."""
-    now = now or timezone.now()
-    spec = texts.TEMPLATES[template]
-    language = texts.message_language(language, (context or {}).get("text", ""))
-    link = links.short_link(reference) if reference else links.public_url("/")
-    ctx = {"reference": reference, "link": link, **(context or {})}
-    rows = []
-    with translation.override(language):
-        for channel, address in ((Channel.SMS, phone), (Channel.EMAIL, email)):
-            if not address:
-                continue
-            if channel == Channel.SMS:
-                subject, body = "", spec.sms(ctx)
-            else:
-                subject, body = spec.subject(ctx), texts.email_body(spec, ctx, links.stop_link(channel, address))
-            stopped = is_opted_out(channel, address)
-            rows.append(OutboundMessage(
-                idempotency_key=f"{topic}:{reference}:{event}:{template}:{channel}"[:160],
-                organisation_id=organisation_id, topic=topic, reference=reference, template=template,
-                channel=channel, recipient=address, language=language, subject=subject[:200], body=body,
-                state=State.STOPPED if stopped else State.QUEUED, next_attempt_at=None if stopped else now,
-                error=_("The citizen asked for no more messages.") if stopped else "",
-                created_at=now, updated_at=now,
-            ))
-    if not rows:
-        return []
-    keys = [row.idempotency_key for row in rows]
-    with transaction.atomic():
-        OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)  # the same event again: kept once
-        stored = list(OutboundMessage.objects.filter(idempotency_key__in=keys))
-    if settings.NOTIFICATION_SEND_AT_ONCE:
-        ids = [row.pk for row in stored if row.state == State.QUEUED]
-        if ids:
-            transaction.on_commit(lambda: _send_soon(ids))
-    return stored
+    return notify_many([{"topic": topic, "reference": reference, "event": event, "template": template,
+                         "language": language, "organisation_id": organisation_id, "phone": phone, "email": email,
+                         "context": context}], now=now)[0]
 
 
 def notify_many(requests: list[dict], *, now: dt.datetime | None = None) -> list[list[OutboundMessage]]:
