@@ -24,13 +24,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _read_without_table_locks(sender, connection, **kwargs) -> None:
+    """SQLite's test database lives in memory in shared-cache mode, where a reader holds a lock on each table it
+    reads and a writer that meets it fails at once ("database table is locked"), with no busy timeout: the
+    server's threads, reading the events table and the sessions while a test writes, made the push tests fail
+    now and then. Their connections read without table locks (`read_uncommitted`, which only shared-cache mode
+    knows). Test harness only: a real SQLite database (a file, WAL) has no table locks and waits for its lock."""
+    if connection.vendor == "sqlite" and threading.current_thread() is not threading.main_thread():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
+
+
 @contextmanager
 def asgi_server_thread():
     """config.asgi served by uvicorn in a thread of this process: it sees the test database (transactional
     tests). Yields the base URL."""
     import uvicorn
+    from django.db.backends.signals import connection_created
 
     from config.asgi import application
+
+    connection_created.connect(_read_without_table_locks, dispatch_uid="live-testing-read-uncommitted")
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
@@ -49,6 +63,7 @@ def asgi_server_thread():
         server.should_exit = server.force_exit = True  # open streams end with the server
         thread.join(10)
         _close_server_connections()
+        connection_created.disconnect(dispatch_uid="live-testing-read-uncommitted")
 
 
 def _close_server_connections() -> None:
