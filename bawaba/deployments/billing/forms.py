@@ -96,7 +96,7 @@ class PaymentForm(forms.Form):
     amount = MoneyField()  # its label names the contract's currency (with_currency, in __init__)
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reference = forms.CharField(label=_("Reference (bank transfer, cheque)"), required=False, max_length=60,
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+                                widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}))
     # Sent again by a double submit: the same token records one payment.
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
