@@ -25,6 +25,7 @@ from bawaba.core.money import format_money
 
 from ..common import errors as common_errors
 from ..common.api import IdempotencyKeyReused, idempotent
+from ..common.money import DEFAULT_CURRENCY
 from ..common.pages import (
     LINES_PER_PAGE,
     SCORECARDS_PER_PAGE,
@@ -324,4 +325,7 @@ def payment_delays(request):
     return _render(request, "deployments/payment_delays.html", {
         "programme": programme, "programmes": programmes, "by_wilaya": by_wilaya,
         "page": _page(request, by_contractor, SCORECARDS_PER_PAGE),
+        # The programme's statements are in its contracts' currency (XAF for a Congolese programme), not always DA.
+        "currency": (programme.contracts.values_list("price_schedule_version__schedule__currency", flat=True)
+                     .first() if programme else None) or DEFAULT_CURRENCY,
     }, nav="payments")

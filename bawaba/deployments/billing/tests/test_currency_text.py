@@ -103,3 +103,13 @@ def test_a_congolese_correction_too_large_is_refused_in_cfa_francs(congo_stateme
     assert response.status_code == 400
     errors = " ".join(response.context["correction_form"].errors[field])
     assert refusal in errors and not DINARS.search(errors)
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_payment_delays_of_a_congolese_programme_are_in_cfa_francs(congo_statement, congo, as_user,  # noqa: F811
+                                                                       language):
+    url = f"/fibre/dashboard/payments/?programme={congo.programme.code}"
+    html = page_in(as_user(congo.billing_admin), language, url)
+    table = html.split('id="delays-contractor"', 1)[1].split("</table>", 1)[0]
+    assert f"13{NBSP}819{NBSP}FCFA" in table  # not yet paid: all of it outstanding
+    assert not DINARS.search(texts(table))
