@@ -5,7 +5,6 @@ the page does not scroll sideways."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 
@@ -48,26 +47,11 @@ LAYOUT = """(selector) => {
 def congolese_statement(orgs, at_supervisor, at_admin, at_agent):
     """The fibre world's contract billed in CFA francs (its price schedule in XAF, both parties Congolese), with
     March's work issued: net 13 819 FCFA (bawaba/deployments/billing/tests/test_currency.py)."""
-    from bawaba.deployments.billing import statements as billing_statements
-    from bawaba.deployments.billing.tests.test_currency import CONGO_IDENTIFICATION, at
-    from bawaba.deployments.models import Contract, PriceSchedule, WorkOrder
-    from bawaba.deployments.tests.factories import accepted_line, fibre_world, identify
+    from bawaba.deployments.billing.tests.test_currency import bill_in_cfa_francs, issue_march_in_cfa_francs
+    from bawaba.deployments.tests.factories import fibre_world
 
     world = fibre_world(orgs, inspector=at_supervisor, billing_admin=at_admin, operator_agent=at_agent)
-    PriceSchedule.objects.filter(pk=world.version.schedule_id).update(currency="XAF")
-    identify(world.operator, **CONGO_IDENTIFICATION, tax_identifier="M2026000000001",
-             trade_register_number="CG-BZV-01-2026-B14-00001")
-    identify(world.contractor, **CONGO_IDENTIFICATION, tax_identifier="M2026000000123",
-             trade_register_number="CG-BZV-01-2026-B12-00123")
-    Contract.objects.filter(pk=world.contract.pk).update(vat_rate=Decimal("0.1890"))
-    world.contract.refresh_from_db()
-    accepted_line(world, "GC-01", 10, at(3, 5))
-    accepted_line(world, "CAB-01", "10.125", at(3, 20))
-    accepted_line(world, "SRV-01", 1, at(3, 21))
-    WorkOrder.objects.filter(pk=world.work_order.pk).update(due_on=dt.date(2026, 3, 1), state="completed",
-                                                            completed_at=at(3, 3), completion_recorded_at=at(3, 3))
-    statement = billing_statements.do_issue_statements(world.contract, dt.date(2026, 3, 31), world.billing_admin,
-                                                       now=at(4, 1))
+    statement = issue_march_in_cfa_francs(bill_in_cfa_francs(world))
     assert statement.currency == "XAF" and statement.net_amount == Decimal("13819")
     return statement
 
