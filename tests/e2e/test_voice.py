@@ -2,6 +2,7 @@
 itself, by the state bar's poll on the WSGI live server (the fallback: the desk's stream answers 204 there) and
 by push on the ASGI server (bawaba.live); the supervisor follows the wallboard on a 360-px phone in Arabic."""
 
+import contextlib
 import datetime as dt
 import re
 import zoneinfo
@@ -29,6 +30,29 @@ def caller_press(client, session, *digits):
         url = re.search(rb'callbackUrl="https?://[^/]+([^"]+)"', answer.content).group(1).decode()
         answer = client.post(url.replace("&amp;", "&"), {**base, "dtmfDigits": key})
         assert answer.status_code == 200
+
+
+@pytest.fixture
+def agent_on_the_pushed_desk(live_server, new_chromium_context, at_agent):
+    """Opens the desk served by uvicorn (bawaba.live) for the agent, available with her SIP contact, and waits for
+    its stream to be up: `with agent_on_the_pushed_desk() as (page, asked):`, `asked` the URLs the page requested.
+    Settings the test changes before entering apply; a travel of the clock entered before it does too."""
+    from bawaba.voice.agents import do_set_agent_state
+
+    @contextlib.contextmanager
+    def open_desk():
+        with asgi_server_thread() as server:
+            do_set_agent_state(at_agent, "available", contact="sip:amina@bawaba.sip.example")
+            agent = new_chromium_context(locale="fr-FR", base_url=server).new_page()
+            asked = []
+            agent.on("request", lambda request: asked.append(request.url))
+            login(agent, "at.agent")
+            agent.goto("/desk/")
+            expect(agent.locator("html[data-live='on']")).to_have_count(1, timeout=10_000)
+            expect(agent.locator("#voice-state")).to_have_text(re.compile("Disponible|Available"))
+            yield agent, asked
+
+    return open_desk
 
 
 def test_a_call_pops_the_callers_screen_and_the_wallboard_reads_on_an_arabic_phone(
@@ -73,14 +97,12 @@ def test_a_call_pops_the_callers_screen_and_the_wallboard_reads_on_an_arabic_pho
         assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_by_push_the_callers_screen_opens_at_once_without_a_poll(live_server, settings, new_chromium_context,
-                                                                 at_agent):
+def test_by_push_the_callers_screen_opens_at_once_without_a_poll(settings, agent_on_the_pushed_desk):
     """Served by uvicorn (the desk's stream is up): the screen opens by the pushed event, well before a poll of
     the state bar could (its period is set to a minute here, so only the push can open it)."""
     settings.VOICE_CALLBACK_SECRET = SECRET
     settings.VOICE_POLL_SECONDS = 60
     from bawaba.orgs.models import Organisation, Service
-    from bawaba.voice.agents import do_set_agent_state
 
     faults = Service.objects.get(code="algerie-telecom/faults")
     number = VoiceNumber.objects.create(organisation=Organisation.objects.get(slug="algerie-telecom"),
@@ -88,15 +110,7 @@ def test_by_push_the_callers_screen_opens_at_once_without_a_poll(live_server, se
                                         callback_threshold_seconds=3600, greeting_fr="Bienvenue.")
     MenuOption.objects.create(number=number, digit="1", label_fr="une panne", label_ar="عطل", service=faults)
     moment = dt.datetime(2026, 12, 7, 10, 0, tzinfo=zoneinfo.ZoneInfo("Africa/Algiers"))  # a Monday, open
-    with time_machine.travel(moment, tick=True), asgi_server_thread() as server:
-        do_set_agent_state(at_agent, "available", contact="sip:amina@bawaba.sip.example")
-        agent = new_chromium_context(locale="fr-FR", base_url=server).new_page()
-        asked = []
-        agent.on("request", lambda request: asked.append(request.url))
-        login(agent, "at.agent")
-        agent.goto("/desk/")
-        expect(agent.locator("html[data-live='on']")).to_have_count(1, timeout=10_000)
-        expect(agent.locator("#voice-state")).to_have_text(re.compile("Disponible|Available"))
+    with time_machine.travel(moment, tick=True), agent_on_the_pushed_desk() as (agent, asked):
         bar_polls = len([url for url in asked if "/voice/phone/bar/" in url])
 
         caller_press(Client(), "ATVId_pushed", "1", "1")  # French, faults
@@ -111,22 +125,14 @@ def test_by_push_the_callers_screen_opens_at_once_without_a_poll(live_server, se
         expect(agent.locator("#ivr-choices")).to_contain_text("une panne")
 
 
-def test_by_push_the_phone_bar_follows_the_agents_state_without_polling(live_server, settings,
-                                                                        new_chromium_context, at_agent):
+def test_by_push_the_phone_bar_follows_the_agents_state_without_polling(settings, agent_on_the_pushed_desk,
+                                                                        at_agent):
     """Served by uvicorn (the desk's stream is up): the bar's poll (every second here) asks nothing; a change of
     the agent's state is pushed and the bar is fetched once then."""
     settings.VOICE_POLL_SECONDS = 1
     from bawaba.voice.agents import do_set_agent_state
 
-    with asgi_server_thread() as server:
-        do_set_agent_state(at_agent, "available", contact="sip:amina@bawaba.sip.example")
-        agent = new_chromium_context(locale="fr-FR", base_url=server).new_page()
-        asked = []
-        agent.on("request", lambda request: asked.append(request.url))
-        login(agent, "at.agent")
-        agent.goto("/desk/")
-        expect(agent.locator("html[data-live='on']")).to_have_count(1, timeout=10_000)
-        expect(agent.locator("#voice-state")).to_have_text(re.compile("Disponible|Available"))
+    with agent_on_the_pushed_desk() as (agent, asked):
         before = len([url for url in asked if "/voice/phone/bar/" in url])
         agent.wait_for_timeout(3_500)  # three ticks of the poll: none goes out while the stream is up
         assert len([url for url in asked if "/voice/phone/bar/" in url]) == before

@@ -8,9 +8,12 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import DecimalValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..common.forms import MAX_TEXT
+from ..common.money import DEFAULT_CURRENCY
 
 # --------------------------------------------------------------------------- billing and import (operator side)
 
@@ -18,7 +21,8 @@ MONEY_DIGITS = 13  # below the 16-digit columns once VAT is added; ten thousand 
 
 
 class MoneyField(forms.DecimalField):
-    """An amount in dinars with at most two decimals; accepts "1 234,50" as typed in French."""
+    """An amount with at most two decimals (see with_currency for the contract's); accepts "1 234,50" as typed in
+    French."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", MONEY_DIGITS)
@@ -30,6 +34,22 @@ class MoneyField(forms.DecimalField):
         if isinstance(value, str):
             value = value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
         return super().to_python(value)
+
+
+def with_currency(form: forms.Form, currency: str | None, labels: dict[str, str]) -> None:
+    """Name the contract's currency in the labels of the form's amounts ("Amount (FCFA)", "المبلغ (دج)") and
+    accept no more decimals than it has (ISO 4217: two for DZD, none for XAF). `labels` maps a field to its
+    label, with a %(currency)s placeholder, already translated."""
+    from bawaba.core.money import currency_decimals, currency_symbol
+
+    currency = currency or DEFAULT_CURRENCY
+    decimals = currency_decimals(currency)
+    for name, label in labels.items():
+        field = form.fields[name]
+        field.label = label % {"currency": currency_symbol(currency=currency)}
+        field.decimal_places = decimals
+        field.validators = [v for v in field.validators if not isinstance(v, DecimalValidator)]
+        field.validators.append(DecimalValidator(field.max_digits, decimals))
 
 
 def last_ended_month(today) -> str:
@@ -73,33 +93,41 @@ class IssueStatementsForm(forms.Form):
 class PaymentForm(forms.Form):
     """A payment received for a payment statement; the service refuses overpayments and impossible dates."""
 
-    amount = MoneyField(label=_("Amount (DZD)"))
+    amount = MoneyField()  # its label names the contract's currency (with_currency, in __init__)
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reference = forms.CharField(label=_("Reference (bank transfer, cheque)"), required=False, max_length=60,
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
+                                widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}))
     # Sent again by a double submit: the same token records one payment.
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, currency=DEFAULT_CURRENCY, **kwargs):
         kwargs.setdefault("auto_id", "payment_%s")  # unique ids beside the correction form
         super().__init__(*args, **kwargs)
+        # Translators: %(currency)s is the contract's currency as printed after amounts: "DA", "دج", "FCFA".
+        with_currency(self, currency, {"amount": gettext("Amount (%(currency)s)")})
 
 
 class CorrectionForm(forms.Form):
     """A correction statement: adjustments to the original's amounts (negative to reduce them)."""
 
-    gross_adjustment = MoneyField(label=_("Gross amount adjustment (DZD)"),
-                                  help_text=_("Negative to reduce the amount of work, positive to add to it."))
-    penalty_adjustment = MoneyField(label=_("Late penalty adjustment (DZD)"), required=False,
+    # Their labels name the contract's currency (with_currency, in __init__).
+    gross_adjustment = MoneyField(help_text=_("Negative to reduce the amount of work, positive to add to it."))
+    penalty_adjustment = MoneyField(required=False,
                                     help_text=_("Negative to give penalties back, positive to add penalties."))
     reason = forms.CharField(label=_("Reason (printed on the correction)"), max_length=MAX_TEXT,
                              widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
                              error_messages={"required": _("Explain the correction; it is printed on the document.")})
     form_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, currency=DEFAULT_CURRENCY, **kwargs):
         kwargs.setdefault("auto_id", "correction_%s")
         super().__init__(*args, **kwargs)
+        with_currency(self, currency, {
+            # Translators: %(currency)s is the contract's currency as printed after amounts: "DA", "دج", "FCFA".
+            "gross_adjustment": gettext("Gross amount adjustment (%(currency)s)"),
+            # Translators: %(currency)s is the contract's currency as printed after amounts: "DA", "دج", "FCFA".
+            "penalty_adjustment": gettext("Late penalty adjustment (%(currency)s)"),
+        })
 
     def clean_penalty_adjustment(self):
         return self.cleaned_data["penalty_adjustment"] or Decimal("0")

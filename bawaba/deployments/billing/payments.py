@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bawaba.core.money import format_money
+
 from ..common.errors import Conflict
 from ..common.money import ZERO, currency_quantum, money
 from ..common.permissions import _check_billing_rights
@@ -18,7 +20,6 @@ from ..work.base import _contract_tz
 from ..work.models import Contract, DeploymentEvent, EventKind
 from .arithmetic import late_interest_rate
 from .models import Payment, PaymentStatement
-from .rows import fmt_money
 
 # --------------------------------------------------------------------------- payments and interest
 #
@@ -171,8 +172,9 @@ def do_record_payment(statement: PaymentStatement, *, amount, paid_on: dt.date, 
         raise Conflict(_("Nothing is due on %(number)s any more: it is settled, corrections included.")
                        % {"number": statement.number})
     if amount > outstanding:
-        raise Conflict(_("%(amount)s DZD is more than the %(outstanding)s DZD still due on %(number)s.")
-                       % {"amount": fmt_money(amount), "outstanding": fmt_money(outstanding),
+        raise Conflict(_("%(amount)s is more than the %(outstanding)s still due on %(number)s.")
+                       % {"amount": format_money(amount, currency=statement.currency),
+                          "outstanding": format_money(outstanding, currency=statement.currency),
                           "number": statement.number})
     payment = Payment.objects.create(statement=statement, amount=amount, paid_on=paid_on,
                                      reference=(reference or "")[:60], recorded_by=actor)

@@ -33,6 +33,8 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bawaba.core.money import format_money
+
 from ..common.errors import Conflict
 from ..common.models import ImmutableDocumentError
 from ..common.money import ZERO, currency_quantum, money
@@ -55,7 +57,7 @@ from .arithmetic import (
 from .frozen import freeze_figures, store_documents
 from .models import DocumentCounter, DocumentKind, PaymentStatement, PaymentStatementKind, WorkStatement
 from .payments import debt_of
-from .rows import document_parties, fmt_money, identification_problems
+from .rows import document_parties, identification_problems
 from .words import amount_in_words
 from .workers import issue_ids_in_process
 
@@ -476,21 +478,23 @@ def _check_correction(statement: PaymentStatement, breakdown: Breakdown) -> None
     debt = debt_of(PaymentStatement.objects.get(pk=statement.pk))
     gross_left = debt.statement.gross_amount + sum((c.gross_amount for c in debt.corrections), ZERO)
     penalties = debt.statement.penalty_amount + sum((c.penalty_amount for c in debt.corrections), ZERO)
+    def shown(value):  # with the contract's currency: "1 250,00 DA", "1 250 FCFA"
+        return format_money(value, currency=statement.currency)
+
     if breakdown.penalties < 0 and -breakdown.penalties > penalties:
         raise ValidationError({"penalty_adjustment": [
-            _("A penalty refund of %(refund)s DZD is more than the %(charged)s DZD of penalties charged on "
-              "%(number)s and its corrections.") % {"refund": fmt_money(-breakdown.penalties),
-                                                   "charged": fmt_money(penalties), "number": statement.number}]})
-    values = {"number": statement.number, "credit": fmt_money(-breakdown.gross), "left": fmt_money(gross_left),
-              "net": fmt_money(debt.total + breakdown.net), "paid": fmt_money(debt.paid)}
+            _("A penalty refund of %(refund)s is more than the %(charged)s of penalties charged on %(number)s and "
+              "its corrections.") % {"refund": shown(-breakdown.penalties), "charged": shown(penalties),
+                                     "number": statement.number}]})
+    values = {"number": statement.number, "credit": shown(-breakdown.gross), "left": shown(gross_left),
+              "net": shown(debt.total + breakdown.net), "paid": shown(debt.paid)}
     if breakdown.gross < 0 and -breakdown.gross > gross_left:
-        message = _("A credit of %(credit)s DZD is more than the %(left)s DZD that %(number)s still bills after "
-                    "its corrections.")
+        message = _("A credit of %(credit)s is more than the %(left)s that %(number)s still bills after its "
+                    "corrections.")
     elif debt.total + breakdown.net < 0:
-        message = _("This correction would take the net of %(number)s and its corrections below zero "
-                    "(%(net)s DZD).")
+        message = _("This correction would take the net of %(number)s and its corrections below zero (%(net)s).")
     elif debt.total + breakdown.net < debt.paid:
-        message = _("This correction would take %(number)s below the %(paid)s DZD already paid on it. Deduct the "
+        message = _("This correction would take %(number)s below the %(paid)s already paid on it. Deduct the "
                     "overpayment with a correction of a statement not yet paid.")
     else:
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from bawaba.core.money import format_money
 
 from ..common import errors as common_errors
 from ..common.api import IdempotencyKeyReused, idempotent
+from ..common.money import DEFAULT_CURRENCY
 from ..common.pages import (
     LINES_PER_PAGE,
     SCORECARDS_PER_PAGE,
@@ -109,9 +111,10 @@ def _statement_page(request, found, *, payment_form=None, correction_form=None, 
     if can_manage_billing(request.user, found.contract):
         context.update({
             "can_manage": True,
-            "payment_form": payment_form or billing_forms.PaymentForm(initial={"paid_on": timezone.localdate(),
-                                                                       "form_token": uuid.uuid4()}),
-            "correction_form": correction_form or billing_forms.CorrectionForm(initial={"form_token": uuid.uuid4()}),
+            "payment_form": payment_form or billing_forms.PaymentForm(
+                initial={"paid_on": timezone.localdate(), "form_token": uuid.uuid4()}, currency=found.currency),
+            "correction_form": correction_form or billing_forms.CorrectionForm(initial={"form_token": uuid.uuid4()},
+                                                                               currency=found.currency),
             "payment_error": payment_error, "correction_error": correction_error,
         })
     return _render(request, "deployments/statement.html", context, nav="statements", status=status)
@@ -141,7 +144,7 @@ def _managed_statement(request, pk) -> PaymentStatement:
 def statement_payment(request, pk):
     """Record a payment received for the statement. A double submit of the same form records it once."""
     found = _managed_statement(request, pk)
-    form = billing_forms.PaymentForm(request.POST)
+    form = billing_forms.PaymentForm(request.POST, currency=found.currency)
     if not form.is_valid():
         return _statement_page(request, found, payment_form=form, status=400)
     data = form.cleaned_data
@@ -153,7 +156,8 @@ def statement_payment(request, pk):
                                                      reference=data["reference"], actor=request.user),
             load=lambda pk: Payment.objects.filter(pk=pk, statement=found).first())
     except IdempotencyKeyReused:
-        return _statement_page(request, found, payment_form=_fresh(billing_forms.PaymentForm, form), status=409,
+        fresh = _fresh(partial(billing_forms.PaymentForm, currency=found.currency), form)
+        return _statement_page(request, found, payment_form=fresh, status=409,
                                payment_error=_("This form was already sent with other values. Check the payments "
                                                "below, then send the form again if a payment is missing."))
     except ValidationError as exc:
@@ -163,7 +167,7 @@ def statement_payment(request, pk):
         return _statement_page(request, found, payment_form=form, payment_error=exc.message, status=409)
     if created:
         messages.success(request, _("Payment of %(amount)s recorded on %(number)s.")
-                         % {"amount": format_money(payment.amount), "number": found.number})
+                         % {"amount": format_money(payment.amount, currency=found.currency), "number": found.number})
     else:
         messages.info(request, _("This payment had already been recorded; it was not recorded twice."))
     return redirect("deployments:statement", pk=found.pk)
@@ -174,7 +178,7 @@ def statement_payment(request, pk):
 def statement_correction(request, pk):
     """Issue a correction statement referring to this one (the original never changes)."""
     found = _managed_statement(request, pk)
-    form = billing_forms.CorrectionForm(request.POST)
+    form = billing_forms.CorrectionForm(request.POST, currency=found.currency)
     if not form.is_valid():
         return _statement_page(request, found, correction_form=form, status=400)
     data = form.cleaned_data
@@ -187,7 +191,8 @@ def statement_correction(request, pk):
                 reason=data["reason"], actor=request.user),
             load=lambda pk: PaymentStatement.objects.filter(pk=pk, corrects=found).first())
     except IdempotencyKeyReused:
-        return _statement_page(request, found, correction_form=_fresh(billing_forms.CorrectionForm, form), status=409,
+        fresh = _fresh(partial(billing_forms.CorrectionForm, currency=found.currency), form)
+        return _statement_page(request, found, correction_form=fresh, status=409,
                                correction_error=_("This form was already sent with other values. Check the "
                                                   "corrections below, then send the form again if one is missing."))
     except ValidationError as exc:
@@ -320,4 +325,7 @@ def payment_delays(request):
     return _render(request, "deployments/payment_delays.html", {
         "programme": programme, "programmes": programmes, "by_wilaya": by_wilaya,
         "page": _page(request, by_contractor, SCORECARDS_PER_PAGE),
+        # The programme's statements are in its contracts' currency (XAF for a Congolese programme), not always DA.
+        "currency": (programme.contracts.values_list("price_schedule_version__schedule__currency", flat=True)
+                     .first() if programme else None) or DEFAULT_CURRENCY,
     }, nav="payments")

@@ -133,3 +133,43 @@ def make_item(poste, products, ranges, network):
         return Item.objects.create(number=number, **values)
 
     return make
+
+
+@pytest.fixture
+def draw_at_once(products):
+    """Draws S10 numbers on several threads at once, each on its own connection (PostgreSQL's row locks are what
+    such a test checks: it is skipped on SQLite, which serialises writers anyway).
+
+    `draw_at_once([(rounds, draw), ...])` creates a range of 1 to 10 000 for registered letters, starts one thread
+    a drawer, all released together, each calling its `draw()` `rounds` times in a transaction of its own; it
+    returns every number drawn (as text) once all have finished, and raises what a drawer raised."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, transaction
+
+    from bawaba.postal.numbering import do_create_range
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are what is tested; SQLite serialises writers anyway")
+
+    def run(drawers):
+        do_create_range(products["registered"], first=1, last=10_000)
+        barrier = threading.Barrier(len(drawers))
+
+        def work(rounds, draw):
+            try:
+                barrier.wait(timeout=30)
+                numbers = []
+                for _ in range(rounds):
+                    with transaction.atomic():
+                        numbers.extend(str(number) for number in draw())
+                return numbers
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=len(drawers)) as pool:
+            running = [pool.submit(work, *drawer) for drawer in drawers]
+        return [number for drawer in running for number in drawer.result()]
+
+    return run

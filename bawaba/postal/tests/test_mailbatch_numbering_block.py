@@ -2,10 +2,8 @@
 digits, on into the next range, fewer when the ranges run out, given back on rollback, and never shared with a
 counter drawing one by one at the same time (PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from bawaba.postal import s10
 from bawaba.postal.models import S10Range
@@ -41,48 +39,14 @@ def test_a_rolled_back_block_gives_its_numbers_back(products):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_blocks_and_single_counters_at_once_never_share_a_number(products, network):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are what is tested; SQLite serialises writers anyway")
-    do_create_range(products["registered"], first=1, last=5_000)
-    drawn: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(6)
-
+def test_blocks_and_single_counters_at_once_never_share_a_number(products, network, draw_at_once):
     def builder():  # a print run drawing blocks of 37
-        try:
-            barrier.wait(timeout=30)
-            for _ in range(8):
-                with transaction.atomic():
-                    numbers = [str(n) for n in allocate_block(products["registered"], network["counter"], 37)]
-                with lock:
-                    drawn.extend(numbers)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        return allocate_block(products["registered"], network["counter"], 37)
 
     def counter():  # a post-office counter drawing one number at a time
-        try:
-            barrier.wait(timeout=30)
-            for _ in range(40):
-                with transaction.atomic():
-                    number = str(allocate(products["registered"], network["counter"]))
-                with lock:
-                    drawn.append(number)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        return [allocate(products["registered"], network["counter"])]
 
-    threads = [threading.Thread(target=builder) for _ in range(4)] + [threading.Thread(target=counter)
-                                                                       for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    drawn = draw_at_once([(8, builder)] * 4 + [(40, counter)] * 2)
     assert len(drawn) == 4 * 8 * 37 + 2 * 40 and len(set(drawn)) == len(drawn)
     assert all(s10.is_valid(number) for number in drawn)
     assert S10Range.objects.get().next_serial == len(drawn) + 1

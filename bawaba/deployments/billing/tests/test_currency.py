@@ -36,8 +36,7 @@ def pdf_words(data: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
 
 
-@pytest.fixture
-def congo(world):
+def bill_in_cfa_francs(world):
     """The world's contract turned into a Congolese one: prices in XAF, both parties Congolese (NIU, RCCM),
     VAT 18.9 % (18 % plus the 5 % additional centimes on it)."""
     from bawaba.deployments.models import Contract
@@ -52,8 +51,8 @@ def congo(world):
     return world
 
 
-@pytest.fixture
-def congo_statement(congo):
+def issue_march_in_cfa_francs(congo):
+    """March's work on the Congolese contract, issued on 1 April: net 13 819 FCFA."""
     accepted_line(congo, "GC-01", 10, at(3, 5))
     line = accepted_line(congo, "CAB-01", "10.125", at(3, 20))  # 10.125 m × 150 = 1 518.75 → 1 519 FCFA
     assert line.amount == Decimal("1519")
@@ -62,6 +61,16 @@ def congo_statement(congo):
                                                             completed_at=at(3, 3), completion_recorded_at=at(3, 3))
     return billing_statements.do_issue_statements(congo.contract, dt.date(2026, 3, 31), congo.billing_admin,
                                                   now=at(4, 1))
+
+
+@pytest.fixture
+def congo(world):
+    return bill_in_cfa_francs(world)
+
+
+@pytest.fixture
+def congo_statement(congo):
+    return issue_march_in_cfa_francs(congo)
 
 
 def test_iso_4217_decimals_come_from_the_iso4217_package():
