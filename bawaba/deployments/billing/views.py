@@ -325,7 +325,5 @@ def payment_delays(request):
     return _render(request, "deployments/payment_delays.html", {
         "programme": programme, "programmes": programmes, "by_wilaya": by_wilaya,
         "page": _page(request, by_contractor, SCORECARDS_PER_PAGE),
-        # The programme's statements are in its contracts' currency (XAF for a Congolese programme), not always DA.
-        "currency": (programme.contracts.values_list("price_schedule_version__schedule__currency", flat=True)
-                     .first() if programme else None) or DEFAULT_CURRENCY,
+        "currency": programme.currency if programme else DEFAULT_CURRENCY,
     }, nav="payments")

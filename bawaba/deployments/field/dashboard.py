@@ -114,9 +114,7 @@ def dashboard(request):
         "homes_series": [_("Homes passed"), _("Homes connected")],
         "completion_series": [_("Work orders"), _("Completed")],
         "target_homes": target_homes,
-        # The programme's prices are in its schedule's currency (XAF for a Congolese programme), not always DA.
-        "currency": (programme.contracts.values_list("price_schedule_version__schedule__currency", flat=True)
-                     .first() or "DZD"),
+        "currency": programme.currency,
         "geojson_url": reverse("deployments:fibre-api:programme_geojson", kwargs={"code": programme.code}),
         "map_strings": {"state": _("State"), "step": _("Next step"), "progress": _("Progress"),
                         "workOrder": _("Work order"), "homes": _("Homes"), "noSites": _("No site to show yet."),
@@ -152,4 +150,5 @@ def scorecards(request):
     return _render(request, "deployments/scorecards.html", {
         "form": form, "programme": programme, "programmes": programmes, "sort": sort,
         "sorts": field_forms.SCORECARD_SORTS.items(), "page": _page(request, cards, SCORECARDS_PER_PAGE),
+        "currency": programme.currency if programme else None,
     }, nav="scorecards")

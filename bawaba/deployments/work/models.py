@@ -204,6 +204,15 @@ class Programme(Localised):
     class Meta:
         ordering = ["code"]
 
+    @property
+    def currency(self) -> str:
+        """The currency of the programme's prices and statements: its contracts' (XAF for a Congolese programme),
+        DZD while it has none. One currency per programme is assumed, as every programme of the demo has."""
+        from bawaba.deployments.common.money import DEFAULT_CURRENCY
+
+        return (self.contracts.values_list("price_schedule_version__schedule__currency", flat=True).first()
+                or DEFAULT_CURRENCY)
+
 
 class Contract(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="contracts")

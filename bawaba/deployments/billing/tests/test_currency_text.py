@@ -113,3 +113,13 @@ def test_the_payment_delays_of_a_congolese_programme_are_in_cfa_francs(congo_sta
     table = html.split('id="delays-contractor"', 1)[1].split("</table>", 1)[0]
     assert f"13{NBSP}819{NBSP}FCFA" in table  # not yet paid: all of it outstanding
     assert not DINARS.search(texts(table))
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_scorecards_of_a_congolese_programme_are_in_cfa_francs(congo_statement, congo, as_user,  # noqa: F811
+                                                                   language):
+    url = f"/fibre/dashboard/scorecards/?programme={congo.programme.code}"
+    html = page_in(as_user(congo.billing_admin), language, url)
+    table = html.split('id="scorecards"', 1)[1].split("</table>", 1)[0]
+    assert re.search(rf"\d{NBSP}FCFA<", table), "an accepted amount in whole CFA francs"
+    assert not DINARS.search(texts(table)) and ",00" not in table
