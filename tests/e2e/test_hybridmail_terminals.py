@@ -36,8 +36,8 @@ def test_a_manager_follows_the_cyber_postes_on_a_phone(new_chromium_context, liv
     start = timezone.now() - dt.timedelta(hours=2)
     session = terminals.book(clerk, network["counter"], terminal_id=terminal.pk, citizen_name="Yacine Haddad",
                              starts_at=timezone.now() + dt.timedelta(minutes=5), minutes=60)
-    terminals.start(network["counter"], session.pk, now=start)
-    terminals.end(network["counter"], session.pk, now=start + dt.timedelta(minutes=40))
+    terminals.start(clerk, network["counter"], session.pk, now=start)
+    terminals.end(clerk, network["counter"], session.pk, now=start + dt.timedelta(minutes=40))
     client = Client()
     client.force_login(manager)
     context = new_chromium_context(locale=language, phone=True)
