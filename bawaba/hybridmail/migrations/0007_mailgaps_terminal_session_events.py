@@ -5,20 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hybridmail', '0006_mailfix2_terminal_events'),
+        ("hybridmail", "0006_mailfix2_terminal_events"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='terminalevent',
-            name='session',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='hybridmail.terminalsession'),
+            model_name="terminalevent",
+            name="session",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="hybridmail.terminalsession",
+            ),
         ),
         migrations.AlterField(
-            model_name='terminalevent',
-            name='kind',
-            field=models.CharField(choices=[('added', 'Terminal added'), ('reinstated', 'Terminal put back in service'), ('retired', 'Terminal retired'), ('booked', 'Session booked'), ('started', 'Session started'), ('ended', 'Session ended'), ('cancelled', 'Booking cancelled')], max_length=12),
+            model_name="terminalevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("added", "Terminal added"),
+                    ("reinstated", "Terminal put back in service"),
+                    ("retired", "Terminal retired"),
+                    ("booked", "Session booked"),
+                    ("started", "Session started"),
+                    ("ended", "Session ended"),
+                    ("cancelled", "Booking cancelled"),
+                ],
+                max_length=12,
+            ),
         ),
     ]
