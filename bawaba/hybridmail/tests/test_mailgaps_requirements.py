@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bawaba.evidence import services as evidence
 from bawaba.evidence.models import EvidenceRecord
-from bawaba.hybridmail import dispatch
+from bawaba.hybridmail import dispatch, vault
 from bawaba.hybridmail.models import AssistedAct, Letter, LetterState, Mailbox, OpenedVia
 
 from .fixtures_send import RECIPIENT, sent_pdf
@@ -63,6 +63,8 @@ def test_the_clerks_acts_are_evidence_naming_the_clerk_and_their_proofs_verify(
     deposit = AssistedAct.objects.get(kind="deposit")
     accepted = EvidenceRecord.objects.get(subject=deposit.letter.evidence_subject, event="SubmissionAcceptance")
     assert (accepted.actor_id, accepted.actor_role) == clerk_id
+    stored = (vault.root() / deposit.letter.content_path).read_bytes()  # kept encrypted at rest, like a sender's
+    assert b"%PDF" not in stored[:64] and b"Karim" not in stored
     # Showing the citizen's letters.
     assert checked.get("/mail/assist/citizen/").status_code == 200
     shown = AssistedAct.objects.get(kind="show", letter=None)
