@@ -487,15 +487,22 @@ class Terminal(models.Model):
 
 
 class TerminalEvent(models.Model):
-    """The audit trail of the cyber-postes: a terminal added, put back in service or retired, by whom and when,
-    written in the same transaction as the change (bawaba.hybridmail.terminals). Rows are only ever added."""
+    """The audit trail of the cyber-postes: a terminal added, put back in service or retired, and a session booked,
+    started, ended or cancelled by a clerk (mailgaps), by whom and when, written in the same transaction as the
+    change (bawaba.hybridmail.terminals). Rows are only ever added."""
 
     class Kind(models.TextChoices):
         ADDED = "added", _("Terminal added")
         REINSTATED = "reinstated", _("Terminal put back in service")
         RETIRED = "retired", _("Terminal retired")
+        BOOKED = "booked", _("Session booked")
+        STARTED = "started", _("Session started")
+        ENDED = "ended", _("Session ended")
+        CANCELLED = "cancelled", _("Booking cancelled")
 
     terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="events")
+    session = models.ForeignKey("TerminalSession", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="events")  # for a session's booking, start, end or cancellation
     office = models.ForeignKey("postal.Office", on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=12, choices=Kind.choices)

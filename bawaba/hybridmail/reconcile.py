@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bawaba.evidence.events import Event
+from bawaba.evidence.services import record_many
 
 from . import lifecycle, runs
 from .models import LetterState, PieceState, PrintPiece, PrintReport, PrintRun, ReportSource, RunState
@@ -41,10 +42,10 @@ def reconcile(*, now: dt.datetime | None = None, reprint: bool = True, operator=
         due = due.filter(centre__operator=operator)
     for run in due.select_related("centre"):
         with transaction.atomic():
-            for piece in run.piece_set.filter(state__in=OPEN).select_related("letter").order_by("sequence"):
-                if _declare_missing(piece, run, now=now):
-                    missing += 1
-                    centres[run.centre_id] = run.centre
+            found = _declare_missing_many(run, now=now)
+            if found:
+                missing += found
+                centres[run.centre_id] = run.centre
             if close_if_done(run, now=now):
                 closed += 1
     reprinted = 0
@@ -56,24 +57,128 @@ def reconcile(*, now: dt.datetime | None = None, reprint: bool = True, operator=
     return {"missing": missing, "closed": closed, "reprinted": reprinted}
 
 
+CHUNK = 500  # pieces per round of statements: a few "IN (...)" lists well under every database's parameter limit
+
+
+def _declare_missing_many(run: PrintRun, *, now: dt.datetime) -> int:
+    """Inside the caller's transaction: every open piece of the run MISSING and its letter back to "to print", a
+    few statements per CHUNK pieces instead of some ten per piece (mailgaps). The run's open pieces are locked
+    (SELECT ... FOR UPDATE on PostgreSQL; SQLite runs one write transaction at a time), so a centre's report
+    either committed before (the piece is no longer open: left alone) or waits and then finds the piece missing
+    (its report refused whole). The letters move with conditional updates naming the state they were read in, and
+    their evidence is recorded in one INSERT (evidence.services.record_many), in the pieces' order: the same
+    records, payloads and chains as one lifecycle.move per letter. Should a letter have moved meanwhile, that
+    chunk is rolled back and done again one piece at a time (_declare_missing), leaving the moved letter's piece
+    as it is."""
+    pieces = list(
+        PrintPiece.objects.select_for_update(of=("self",))
+        .filter(run=run, state__in=OPEN)
+        .select_related("letter")
+        .order_by("sequence")
+    )
+    declared = 0
+    for offset in range(0, len(pieces), CHUNK):
+        chunk = pieces[offset : offset + CHUNK]
+        try:
+            with transaction.atomic():  # a savepoint: the chunk's pieces, letters, evidence and reports, or nothing
+                declared += _declare_chunk(chunk, run, now=now)
+        except _Moved:  # read again: the rolled-back chunk may have left letters moved in memory
+            fresh = PrintPiece.objects.filter(pk__in=[p.pk for p in chunk], state__in=OPEN).select_related("letter")
+            declared += sum(_declare_missing(piece, run, now=now) for piece in fresh.order_by("sequence"))
+    return declared
+
+
+def _declare_chunk(pieces: list[PrintPiece], run: PrintRun, *, now: dt.datetime) -> int:
+    to_move = [p for p in pieces if p.letter.state != LetterState.TO_PRINT]
+    if any(not lifecycle.can_move(p.letter, LetterState.TO_PRINT) for p in to_move):
+        raise _Moved
+    by_state: dict[str, list[int]] = {}
+    for piece in pieces:
+        by_state.setdefault(piece.state, []).append(piece.pk)
+    for state, ids in by_state.items():
+        if PrintPiece.objects.filter(pk__in=ids, state=state).update(state=PieceState.MISSING, reported_at=now) != len(
+            ids
+        ):
+            raise _Moved
+    try:
+        lifecycle.move_locked([p.letter for p in to_move], LetterState.TO_PRINT, at=now, now=now)
+    except lifecycle.TransitionRefused as exc:
+        raise _Moved from exc
+    record_many(
+        [
+            {
+                "event": Event.RELAY_TO_NON_ERDS_FAILURE,
+                "subject": p.letter.evidence_subject,
+                "actor": SYSTEM,
+                "content_hash": p.letter.sha256,
+                "at": now,
+                "payload": {
+                    "state": LetterState.TO_PRINT,
+                    "channel": "paper",
+                    "print_run": run.number,
+                    "piece": p.sequence,
+                    "reason": "missing",
+                    "centre": run.centre.code,
+                },
+            }
+            for p in to_move
+        ],
+        now=now,
+    )
+    PrintReport.objects.bulk_create(
+        [
+            PrintReport(
+                piece=p,
+                run=run,
+                state=PieceState.MISSING,
+                reason="not reported in time",
+                source=ReportSource.SYSTEM,
+                at=now,
+            )
+            for p in pieces
+        ]
+    )
+    for piece in pieces:
+        piece.state, piece.reported_at = PieceState.MISSING, now
+    return len(pieces)
+
+
 def _declare_missing(piece: PrintPiece, run: PrintRun, *, now: dt.datetime) -> bool:
     """Inside the caller's transaction: the piece MISSING and its letter back to "to print", or nothing when a
-    report came in first (the conditional update finds the piece in another state)."""
+    report came in first (the conditional update finds the piece in another state). One piece at a time: the
+    fallback of _declare_missing_many when a letter moved meanwhile."""
     try:
         with transaction.atomic():  # a savepoint: the piece and its letter change together or not at all
-            if not PrintPiece.objects.filter(pk=piece.pk, state=piece.state).update(state=PieceState.MISSING,
-                                                                                  reported_at=now):
+            if not PrintPiece.objects.filter(pk=piece.pk, state=piece.state).update(
+                state=PieceState.MISSING, reported_at=now
+            ):
                 return False
             letter = piece.letter
             if letter.state != LetterState.TO_PRINT:
                 moved = lifecycle.can_move(letter, LetterState.TO_PRINT) and lifecycle.move(
-                    letter, LetterState.TO_PRINT, event=Event.RELAY_TO_NON_ERDS_FAILURE, actor=SYSTEM, now=now,
-                    payload={"channel": "paper", "print_run": run.number, "piece": piece.sequence,
-                             "reason": "missing", "centre": run.centre.code})
+                    letter,
+                    LetterState.TO_PRINT,
+                    event=Event.RELAY_TO_NON_ERDS_FAILURE,
+                    actor=SYSTEM,
+                    now=now,
+                    payload={
+                        "channel": "paper",
+                        "print_run": run.number,
+                        "piece": piece.sequence,
+                        "reason": "missing",
+                        "centre": run.centre.code,
+                    },
+                )
                 if not moved:
                     raise _Moved
-            PrintReport.objects.create(piece=piece, run=run, state=PieceState.MISSING, reason="not reported in time",
-                                       source=ReportSource.SYSTEM, at=now)
+            PrintReport.objects.create(
+                piece=piece,
+                run=run,
+                state=PieceState.MISSING,
+                reason="not reported in time",
+                source=ReportSource.SYSTEM,
+                at=now,
+            )
     except _Moved:
         return False
     return True

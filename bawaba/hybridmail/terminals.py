@@ -38,25 +38,40 @@ def terminals_of(office):
 
 def day_list(office, day: dt.date):
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    return (TerminalSession.objects.filter(terminal__office=office, starts_at__gte=start,
-                                           starts_at__lt=start + dt.timedelta(days=1))
-            .select_related("terminal").order_by("starts_at", "terminal__label"))
+    return (
+        TerminalSession.objects.filter(
+            terminal__office=office, starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
+        )
+        .select_related("terminal")
+        .order_by("starts_at", "terminal__label")
+    )
 
 
 def overlapping(terminal_id: int, starts_at: dt.datetime, ends_at: dt.datetime):
-    return TerminalSession.objects.filter(terminal_id=terminal_id, cancelled_at=None, ended_at=None,
-                                          starts_at__lt=ends_at, ends_at__gt=starts_at)
+    return TerminalSession.objects.filter(
+        terminal_id=terminal_id, cancelled_at=None, ended_at=None, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
 
 
-def book(user, office, *, terminal_id: int, citizen_name: str, citizen_phone: str = "", starts_at: dt.datetime,
-         minutes: int, now: dt.datetime | None = None) -> TerminalSession:
+def book(
+    user,
+    office,
+    *,
+    terminal_id: int,
+    citizen_name: str,
+    citizen_phone: str = "",
+    starts_at: dt.datetime,
+    minutes: int,
+    now: dt.datetime | None = None,
+) -> TerminalSession:
     now = now or timezone.now()
     citizen_name = " ".join((citizen_name or "").split())[:200]
     if not citizen_name:
         raise BookingRefused("name", _("Write the citizen's name."))
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        raise BookingRefused("minutes", _("A session lasts %(min)s to %(max)s minutes.") % {
-            "min": MIN_MINUTES, "max": MAX_MINUTES})
+        raise BookingRefused(
+            "minutes", _("A session lasts %(min)s to %(max)s minutes.") % {"min": MIN_MINUTES, "max": MAX_MINUTES}
+        )
     if starts_at + dt.timedelta(minutes=minutes) <= now:
         raise BookingRefused("past", _("This slot is already over."))
     ends_at = starts_at + dt.timedelta(minutes=minutes)
@@ -66,19 +81,33 @@ def book(user, office, *, terminal_id: int, citizen_name: str, citizen_phone: st
             raise BookingRefused("terminal", _("This terminal is not at your office."), status=404)
         if overlapping(terminal.pk, starts_at, ends_at).exists():
             raise BookingRefused("taken", _("This terminal is already booked at that time."), status=409)
-        return TerminalSession.objects.create(terminal=terminal, citizen_name=citizen_name,
-                                              citizen_phone=(citizen_phone or "").strip()[:20], starts_at=starts_at,
-                                              ends_at=ends_at, booked_by=user)
+        session = TerminalSession.objects.create(
+            terminal=terminal,
+            citizen_name=citizen_name,
+            citizen_phone=(citizen_phone or "").strip()[:20],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            booked_by=user,
+        )
+        _audit(terminal, TerminalEvent.Kind.BOOKED, user, now, session=session)
+    return session
 
 
 def _session(office, session_id: int) -> TerminalSession:
-    session = TerminalSession.objects.select_for_update().filter(pk=session_id, terminal__office=office).first()
+    session = (
+        TerminalSession.objects.select_for_update(of=("self",))
+        .select_related("terminal", "terminal__office")
+        .filter(pk=session_id, terminal__office=office)
+        .first()
+    )
     if session is None:
         raise BookingRefused("session", _("No such session at your office."), status=404)
     return session
 
 
-def start(office, session_id: int, *, now: dt.datetime | None = None) -> TerminalSession:
+def start(user, office, session_id: int, *, now: dt.datetime | None = None) -> TerminalSession:
+    """The citizen sits down at the terminal: the clerk who started the session and when are audited
+    (TerminalEvent) in the same transaction."""
     now = now or timezone.now()
     with transaction.atomic():
         session = _session(office, session_id)
@@ -86,11 +115,12 @@ def start(office, session_id: int, *, now: dt.datetime | None = None) -> Termina
             raise BookingRefused("state", _("This session cannot be started."), status=409)
         session.started_at = now
         session.save(update_fields=["started_at"])
+        _audit(session.terminal, TerminalEvent.Kind.STARTED, user, now, session=session)
     return session
 
 
-def end(office, session_id: int, *, now: dt.datetime | None = None) -> TerminalSession:
-    """Records when the citizen left; the terminal is free from then on."""
+def end(user, office, session_id: int, *, now: dt.datetime | None = None) -> TerminalSession:
+    """Records when the citizen left; the terminal is free from then on. Audited like start()."""
     now = now or timezone.now()
     with transaction.atomic():
         session = _session(office, session_id)
@@ -98,10 +128,12 @@ def end(office, session_id: int, *, now: dt.datetime | None = None) -> TerminalS
             raise BookingRefused("state", _("This session is not in progress."), status=409)
         session.ended_at = now
         session.save(update_fields=["ended_at"])
+        _audit(session.terminal, TerminalEvent.Kind.ENDED, user, now, session=session)
     return session
 
 
-def cancel(office, session_id: int, *, now: dt.datetime | None = None) -> TerminalSession:
+def cancel(user, office, session_id: int, *, now: dt.datetime | None = None) -> TerminalSession:
+    """A booking not started yet is cancelled. Audited like start()."""
     now = now or timezone.now()
     with transaction.atomic():
         session = _session(office, session_id)
@@ -109,10 +141,12 @@ def cancel(office, session_id: int, *, now: dt.datetime | None = None) -> Termin
             raise BookingRefused("state", _("Only a session not started yet can be cancelled."), status=409)
         session.cancelled_at = now
         session.save(update_fields=["cancelled_at"])
+        _audit(session.terminal, TerminalEvent.Kind.CANCELLED, user, now, session=session)
     return session
 
 
 # --- The post-office manager's side -----------------------------------------------------------------------
+
 
 def managed_offices(user) -> QuerySet[Office]:
     """Offices whose terminals this person manages: a post-office manager's posting (their office, their region's
@@ -142,11 +176,17 @@ def terminals_managed(offices):
     """Every terminal of these offices, retired ones last, with the count of sessions held and of bookings to
     come (one query)."""
     now = timezone.now()
-    return (Terminal.objects.filter(office__in=offices).select_related("office")
-            .annotate(held=Count("sessions", filter=Q(sessions__ended_at__isnull=False)),
-                      coming=Count("sessions", filter=Q(sessions__cancelled_at=None, sessions__started_at=None,
-                                                        sessions__ends_at__gt=now)))
-            .order_by("-is_active", "office__code", "label"))
+    return (
+        Terminal.objects.filter(office__in=offices)
+        .select_related("office")
+        .annotate(
+            held=Count("sessions", filter=Q(sessions__ended_at__isnull=False)),
+            coming=Count(
+                "sessions", filter=Q(sessions__cancelled_at=None, sessions__started_at=None, sessions__ends_at__gt=now)
+            ),
+        )
+        .order_by("-is_active", "office__code", "label")
+    )
 
 
 def sessions_managed(offices, *, since: dt.date, until: dt.date, terminal_id: int | None = None):
@@ -176,17 +216,29 @@ def minutes_used(session: TerminalSession) -> int | None:
     return None
 
 
-def _audit(terminal: Terminal, kind: str, user, now: dt.datetime) -> TerminalEvent:
+def _audit(
+    terminal: Terminal, kind: str, user, now: dt.datetime, *, session: TerminalSession | None = None
+) -> TerminalEvent:
     """The change's audit record, in the caller's transaction (one row per change, never updated)."""
-    return TerminalEvent.objects.create(terminal=terminal, office=terminal.office,
-                                        organisation_id=terminal.office.organisation_id, kind=kind, actor=user,
-                                        label=terminal.label, at=now)
+    return TerminalEvent.objects.create(
+        terminal=terminal,
+        office=terminal.office,
+        organisation_id=terminal.office.organisation_id,
+        kind=kind,
+        actor=user,
+        label=terminal.label,
+        at=now,
+        session=session,
+    )
 
 
 def terminal_events(offices, *, limit: int = 20):
     """The latest changes to the terminals of these offices (the audit trail shown on the managers' page)."""
-    return (TerminalEvent.objects.filter(office__in=offices).select_related("office", "actor")
-            .order_by("-at", "-pk")[:limit])
+    return (
+        TerminalEvent.objects.filter(office__in=offices)
+        .select_related("office", "actor", "session")
+        .order_by("-at", "-pk")[:limit]
+    )
 
 
 def add_terminal(user, office_id: int, label: str, *, now: dt.datetime | None = None) -> Terminal:
@@ -215,8 +267,9 @@ def add_terminal(user, office_id: int, label: str, *, now: dt.datetime | None = 
                 with transaction.atomic():
                     terminal = Terminal.objects.create(office=office, label=label)
             except IntegrityError as exc:  # added at the same moment by someone else
-                raise BookingRefused("label", _("This office already has a terminal with this label."),
-                                     status=409) from exc
+                raise BookingRefused(
+                    "label", _("This office already has a terminal with this label."), status=409
+                ) from exc
             kind = TerminalEvent.Kind.ADDED
         _audit(terminal, kind, user, now)
     return terminal
@@ -227,17 +280,28 @@ def retire_terminal(user, terminal_id: int, *, now: dt.datetime | None = None) -
     change is audited (TerminalEvent) in the same transaction."""
     now = now or timezone.now()
     with transaction.atomic():
-        terminal = Terminal.objects.select_for_update(of=("self",)).select_related("office").filter(
-            pk=terminal_id, office__in=managed_offices(user)).first()
+        terminal = (
+            Terminal.objects.select_for_update(of=("self",))
+            .select_related("office")
+            .filter(pk=terminal_id, office__in=managed_offices(user))
+            .first()
+        )
         if terminal is None:
             raise BookingRefused("terminal", _("You do not manage this terminal."), status=404)
         if not terminal.is_active:
             raise BookingRefused("state", _("This terminal is already retired."), status=409)
-        pending = TerminalSession.objects.filter(terminal=terminal, cancelled_at=None, ended_at=None).filter(
-            Q(started_at__isnull=False) | Q(ends_at__gt=now)).count()
+        pending = (
+            TerminalSession.objects.filter(terminal=terminal, cancelled_at=None, ended_at=None)
+            .filter(Q(started_at__isnull=False) | Q(ends_at__gt=now))
+            .count()
+        )
         if pending:
-            raise BookingRefused("pending", _("This terminal has %(n)s session(s) in progress or booked: end or "
-                                              "cancel them first.") % {"n": pending}, status=409)
+            raise BookingRefused(
+                "pending",
+                _("This terminal has %(n)s session(s) in progress or booked: end or cancel them first.")
+                % {"n": pending},
+                status=409,
+            )
         terminal.is_active = False
         terminal.save(update_fields=["is_active"])
         _audit(terminal, TerminalEvent.Kind.RETIRED, user, now)

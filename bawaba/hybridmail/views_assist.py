@@ -234,7 +234,7 @@ def terminal_session(request, session_id, action):
     if action not in actions:
         return render(request, "core/error.html", {"title": _("Not found")}, status=404)
     try:
-        session = actions[action](request.office, session_id)
+        session = actions[action](request.user, request.office, session_id)
     except terminals.BookingRefused as exc:
         return render(request, "core/error.html", {"title": exc.message}, status=exc.status)
     day = timezone.localtime(session.starts_at).date().isoformat()

@@ -36,8 +36,8 @@ def test_a_manager_follows_the_cyber_postes_on_a_phone(new_chromium_context, liv
     start = timezone.now() - dt.timedelta(hours=2)
     session = terminals.book(clerk, network["counter"], terminal_id=terminal.pk, citizen_name="Yacine Haddad",
                              starts_at=timezone.now() + dt.timedelta(minutes=5), minutes=60)
-    terminals.start(network["counter"], session.pk, now=start)
-    terminals.end(network["counter"], session.pk, now=start + dt.timedelta(minutes=40))
+    terminals.start(clerk, network["counter"], session.pk, now=start)
+    terminals.end(clerk, network["counter"], session.pk, now=start + dt.timedelta(minutes=40))
     client = Client()
     client.force_login(manager)
     context = new_chromium_context(locale=language, phone=True)
@@ -52,6 +52,13 @@ def test_a_manager_follows_the_cyber_postes_on_a_phone(new_chromium_context, liv
     assert page.locator("html").get_attribute("dir") == direction
     expect(page.locator("#sessions")).to_contain_text("Yacine Haddad")
     expect(page.locator("#sessions")).to_contain_text("40")
+    # The clerk's start and end of the session are in the audit trail, with who did it (mailgaps).
+    with translation.override(language):
+        started, ended = translation.gettext("Session started"), translation.gettext("Session ended")
+    assert started != "Session started" or language == "en"
+    expect(page.locator("#terminal-events")).to_contain_text(started)
+    expect(page.locator("#terminal-events")).to_contain_text(ended)
+    expect(page.locator("#terminal-events")).to_contain_text(clerk.username)
     page.fill("#label", "Poste 2")
     page.locator("form[action$='/add/'] button[type=submit]").click()
     expect(page.locator("#terminals")).to_contain_text("Poste 2")

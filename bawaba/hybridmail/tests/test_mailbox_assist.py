@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from bawaba.evidence.models import EvidenceRecord
 from bawaba.hybridmail import terminals
-from bawaba.hybridmail.models import AssistedAct, CounterDeposit, LetterState, Mailbox, TerminalSession
+from bawaba.hybridmail.models import AssistedAct, CounterDeposit, LetterState, Mailbox, TerminalEvent, TerminalSession
 
 from .fixtures_send import sent_pdf
 
@@ -163,7 +163,7 @@ def test_terminal_day_list_start_and_end(clerk_client, clerk, network, terminal)
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_clerks_booking_the_same_slot_at_once_get_one_booking(poste, network):
+def test_two_clerks_booking_the_same_slot_at_once_get_one_booking(poste, network, clerk):
     """Real concurrency on PostgreSQL: the row lock on the terminal serialises the two bookings."""
     import threading
 
@@ -183,7 +183,7 @@ def test_two_clerks_booking_the_same_slot_at_once_get_one_booking(poste, network
 
         barrier.wait()
         try:
-            terminals.book(None, office, terminal_id=terminal.pk, citizen_name=name, starts_at=start, minutes=30)
+            terminals.book(clerk, office, terminal_id=terminal.pk, citizen_name=name, starts_at=start, minutes=30)
             results.append("ok")
         except terminals.BookingRefused:
             results.append("refused")
@@ -194,6 +194,7 @@ def test_two_clerks_booking_the_same_slot_at_once_get_one_booking(poste, network
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert sorted(results) == ["ok", "refused"] and TerminalSession.objects.count() == 1
+    assert TerminalEvent.objects.filter(kind="booked").count() == 1  # the refused booking left no audit record
 
 
 def test_a_counter_letter_for_someone_without_a_mailbox_needs_an_address(checked, mail_products, relative,

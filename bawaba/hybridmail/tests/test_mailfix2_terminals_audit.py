@@ -60,7 +60,7 @@ def test_refused_changes_leave_no_audit_record(client, manager, oran_manager, ne
     assert client.post(f"/mail/offices/terminals/{terminal.pk}/retire/").status_code == 409  # booked
     login(client, oran_manager)
     assert client.post(f"/mail/offices/terminals/{terminal.pk}/retire/").status_code == 404
-    assert TerminalEvent.objects.count() == 0
+    assert TerminalEvent.objects.filter(session=None).count() == 0  # the booking's own record aside (mailgaps)
     terminal.refresh_from_db()
     assert terminal.is_active
 

@@ -42,8 +42,8 @@ def held_session(clerk, network, terminal):
     with time_machine.travel(NOW, tick=False):
         session = terminals.book(clerk, network["counter"], terminal_id=terminal.pk, citizen_name="Yacine Haddad",
                                  citizen_phone="+213661000111", starts_at=NOW + dt.timedelta(hours=1), minutes=60)
-    terminals.start(network["counter"], session.pk, now=NOW + dt.timedelta(hours=1, minutes=2))
-    terminals.end(network["counter"], session.pk, now=NOW + dt.timedelta(hours=1, minutes=47))
+    terminals.start(clerk, network["counter"], session.pk, now=NOW + dt.timedelta(hours=1, minutes=2))
+    terminals.end(clerk, network["counter"], session.pk, now=NOW + dt.timedelta(hours=1, minutes=47))
     return session
 
 
@@ -117,7 +117,7 @@ def test_a_manager_adds_and_retires_a_terminal(client, manager, network, termina
                              starts_at=timezone.now() + dt.timedelta(hours=2), minutes=30)
     blocked = client.post(f"/mail/offices/terminals/{new.pk}/retire/")
     assert blocked.status_code == 409 and "cancel them first" in blocked.content.decode()
-    terminals.cancel(network["counter"], session.pk)
+    terminals.cancel(clerk, network["counter"], session.pk)
     assert client.post(f"/mail/offices/terminals/{new.pk}/retire/").status_code == 302
     new.refresh_from_db()
     assert not new.is_active
