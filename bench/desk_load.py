@@ -69,6 +69,16 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from procstat import (  # noqa: E402 - CPU and memory of processes from /proc, shared with bench/voice_load.py
+    background_busy,
+    children,
+    machine_cpu,
+    postgres_backends,
+    rss_mib,
+    tree_cpu_seconds,
+)
+
 VENV_BIN = Path(sys.executable).parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bawaba_bench"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -328,59 +338,6 @@ def wait_ready(base: str, process: subprocess.Popen, timeout: float = 40) -> Non
                 return
         time.sleep(0.3)
     raise SystemExit("gunicorn did not answer /healthz in time")
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError):
-                stat = (entry / "stat").read_text()
-                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
-    return found
-
-
-def rss_mib(pid: int) -> float:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    with contextlib.suppress(OSError, IndexError):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return 0.0
-
-
-def postgres_backends(database: str) -> dict[int, float]:
-    """CPU seconds of each PostgreSQL backend serving our database (its process title names it)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                if title.startswith("postgres: ") and f" {database} " in title:
-                    found[int(entry.name)] = cpu_seconds(int(entry.name))
-    return found
-
-
-def background_busy(seconds: float = 3.0) -> float:
-    """Share of the machine's CPU already busy before the benchmark starts (other processes)."""
-    before = machine_cpu()
-    time.sleep(seconds)
-    after = machine_cpu()
-    return (after[0] - before[0]) / max(1, after[1] - before[1])
-
-
-def machine_cpu() -> tuple[float, float]:
-    """(busy, total) jiffies from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -783,7 +740,7 @@ async def create_loop(run: Run, start_at: float, stop_at: float, rng: random.Ran
 
 
 def live_cpu(run: Run) -> float:
-    return sum(cpu_seconds(p) for p in [run.live_pid, *children(run.live_pid)]) if run.live_pid else 0.0
+    return tree_cpu_seconds(run.live_pid)
 
 
 async def sample_server(run: Run, master: int, stop_at: float):
@@ -829,7 +786,7 @@ async def drive(run: Run, master: int) -> dict:
     async def mark_measurement_start():
         await asyncio.sleep(args.warmup)
         measures["cpu_before"] = machine_cpu()
-        measures["server_cpu_before"] = sum(cpu_seconds(p) for p in [master, *children(master)])
+        measures["server_cpu_before"] = tree_cpu_seconds(master)
         measures["live_cpu_before"] = live_cpu(run)
         measures["loadavg_before"] = os.getloadavg()
         measures["client_cpu_before"] = time.process_time()
@@ -850,7 +807,7 @@ async def drive(run: Run, master: int) -> dict:
     tasks.append(asyncio.create_task(mark_measurement_start()))
     await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
     measures["cpu_after"] = machine_cpu()
-    measures["server_cpu_after"] = sum(cpu_seconds(p) for p in [master, *children(master)])
+    measures["server_cpu_after"] = tree_cpu_seconds(master)
     measures["live_cpu_after"] = live_cpu(run)
     measures["loadavg_after"] = os.getloadavg()
     measures["client_cpu_after"] = time.process_time()
