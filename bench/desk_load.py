@@ -2,6 +2,12 @@
 
     .venv/bin/python bench/desk_load.py [--agents 480] [--rate 20] [--duration 60]
 
+Issue 13's three cases (docs/desk.md), one command each:
+
+    .venv/bin/python bench/desk_load.py --push                      # default load, p95 < 100 ms, screen < 1 s
+    .venv/bin/python bench/desk_load.py --stress                    # agents handling 20/s, p95 < 300 ms
+    .venv/bin/python bench/desk_load.py --scale-connections 5000 --rate 2 --warmup 40   # 5,000 streams
+
 What it does, in order (everything on loopback; everything it starts, it stops):
 1. PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bawaba_bench): builds a seed
    database once per (agents, requests) pair with `migrate` + `bawaba demo load`, then clones it for each
@@ -988,7 +994,8 @@ def report(run: Run, measures: dict, info: dict) -> bool:
     create_rate = rows.get("new request", {}).get("rate", 0.0)
     checks = []
     for op in ("poll (all)", "open request", "new request", "take (assign to me)", "reply to citizen", "resolve"):
-        if op in rows:
+        # The scale test judges the push path alone (issue 13: delivery p95 < 1 s with every stream held).
+        if op in rows and not args.scale_connections:
             checks.append((f"{op} p95 {rows[op]['p95']:.0f} ms < {args.target_p95:.0f} ms",
                            rows[op]["p95"] < args.target_p95))
     if screen is not None:
@@ -1006,8 +1013,14 @@ def report(run: Run, measures: dict, info: dict) -> bool:
     if args.rate > 0:
         checks.append((f"new requests delivered {create_rate:.1f}/s >= 95 % of {args.rate:g}/s",
                        create_rate >= 0.95 * args.rate))
-    print("== Target: "
-          f"{len(prepared.agents)} agents + {args.rate:g} new requests/s with p95 < {args.target_p95:.0f} ms")
+    if args.scale_connections:
+        held = len(run.stream_connected)
+        checks.append((f"streams connected {held} of {args.scale_connections}", held == args.scale_connections))
+        print(f"== Target: {args.scale_connections} streams held, new request on screen p95 < "
+              f"{TARGET_SCREEN_P95_MS:.0f} ms, nothing lost")
+    else:
+        print("== Target: "
+              f"{len(prepared.agents)} agents + {args.rate:g} new requests/s with p95 < {args.target_p95:.0f} ms")
     for label, ok in checks:
         print(f"  [{'met' if ok else 'MISSED'}] {label}")
     met = all(ok for _, ok in checks)
@@ -1052,11 +1065,18 @@ def main(argv=None) -> int:
                         help="agents' lists by Server-Sent Events from an ASGI server instead of polling")
     parser.add_argument("--scale-connections", type=int, default=0,
                         help="push path alone: this many streams, no agent work (implies --push)")
+    parser.add_argument("--stress", action="store_true",
+                        help="issue 13's stress case: --push --handle-rate 20 --target-p95 300 (agents keeping up "
+                             "with 20 new requests/s)")
     parser.add_argument("--live-server", choices=("uvicorn", "granian"), default="uvicorn")
     parser.add_argument("--live-workers", type=int, default=1, help="processes of the ASGI server of the streams")
     parser.add_argument("--target-p95", type=float, default=TARGET_P95_MS,
                         help="p95 target of every operation in ms (100 at the default load; 300 for the stress case)")
     args = parser.parse_args(argv)
+    if args.stress:
+        args.push = True
+        args.handle_rate = 20.0 if args.handle_rate is None else args.handle_rate
+        args.target_p95 = 300.0 if args.target_p95 == TARGET_P95_MS else args.target_p95
     if args.scale_connections:
         args.push = True
     args.redis = not args.local_cache
