@@ -310,6 +310,8 @@ def bench_push(args) -> None:
     from bawaba.orgs.models import Service
     from bawaba.servicedesk import services as sd
 
+    if args.render_interval is not None:
+        live.renderings.interval = args.render_interval
     agents = list(User.objects.filter(grants__role=DESK_AGENT, is_active=True).order_by("pk").distinct())
     if not agents:
         raise SystemExit("no desk agent in the database")
@@ -396,7 +398,8 @@ def bench_push(args) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        print(f"push: {len(setups)} streams ({groups} groups of identical lists), {args.n} new requests at "
+        print(f"push: render interval {live.renderings.interval:g} s, "
+              f"{len(setups)} streams ({groups} groups of identical lists), {args.n} new requests at "
               f"{args.rate:g}/s in {wall:.1f} s; {renders[0]} list renderings "
               f"({1000 * renders[1] / max(1, renders[0]):.2f} ms of CPU each), {sizes[0] / 1e6:.1f} MB of events")
         print(f"push CPU {1000 * cpu / args.n:7.2f} ms per change ({cpu / wall:.2f} cores; the creations' own "
@@ -434,6 +437,8 @@ def main() -> None:
     parser.add_argument("--show-queries", action="store_true")
     parser.add_argument("--streams", type=int, default=480, help="push: desk streams in this process")
     parser.add_argument("--rate", type=float, default=20.0, help="push: new requests per second")
+    parser.add_argument("--render-interval", type=float, default=None,
+                        help="push: seconds between two renderings of one list (LIVE_RENDER_INTERVAL)")
     parser.add_argument("--org", default="algerie-telecom",
                         help="work: the organisation of the agent (its first agent)")
     parser.add_argument("--profile", help="write cProfile stats to this path (+ .cold/.warm/.create)")
