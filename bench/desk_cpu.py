@@ -12,6 +12,10 @@ request cycle: middleware, session, view, template), so the figure does not depe
 open: an agent of the centre opens N requests of its list, every page "cold" (its record and action forms not
 in the cache: the first agent to open a request after it changed), then the same N again "warm".
 create: N POST /api/v1/requests with a bearer token, routed by the classifier (as bench/desk_load.py sends them).
+push: the push process's CPU per change: --streams desk streams (bawaba.desk.live._events, what the ASGI server runs
+for each connection, without the HTTP transport) on the agents' sessions in this process, fed by this process's
+PostgreSQL listener; a thread of this process creates N requests through the service at --rate per second in the
+agents' queues; the CPU of that thread is subtracted, the rest is what the streams cost (renderings, framing, fan-out).
 work: an agent works N new requests of its queue as bench/desk_load.py's agents do, each step timed apart: open
 (the first opening of a new request), take (assign to me), reply to the citizen, resolve, each POST with the
 page's CSRF token checked (302); then transfers N other new requests to another service of the organisation, and
@@ -292,6 +296,128 @@ def bench_work(args) -> None:
         profiler.dump_stats(f"{args.profile}.{label.split()[0]}{suffix}")
 
 
+def bench_push(args) -> None:
+    import asyncio
+    import threading
+
+    from desk_load import Prepared, new_request_payload
+    from django.db import close_old_connections
+    from django.http import QueryDict
+
+    from bawaba.accounts.models import DESK_AGENT, User
+    from bawaba.desk import live
+    from bawaba.geo.models import Region
+    from bawaba.orgs.models import Service
+    from bawaba.servicedesk import services as sd
+
+    if args.render_interval is not None:
+        live.renderings.interval = args.render_interval
+    agents = list(User.objects.filter(grants__role=DESK_AGENT, is_active=True).order_by("pk").distinct())
+    if not agents:
+        raise SystemExit("no desk agent in the database")
+    queue_ids = set()
+    setups = []
+    for i in range(args.streams):
+        agent = agents[i % len(agents)]
+        setup_ = live.setup_stream(agent, QueryDict(), "queue", "fr")
+        setups.append((agent, setup_))
+        queue_ids |= {int(t.split(":")[1]) for t in setup_.topics if t.startswith("queue:") and t[6:].isdigit()}
+    services = list(Service.objects.filter(queue_id__in=queue_ids, is_active=True).order_by("pk"))
+    groups = len({s.group for _a, s in setups})
+    rng = random.Random(5)
+    prepared = Prepared(agents=[], session_cookie="", services=[], creators=[],
+                        regions=list(Region.objects.filter(country="DZ").values_list("pk", "code", "name_fr")))
+    payloads = [new_request_payload(rng, prepared) for _ in range(args.n)]
+    renders = [0, 0.0]  # list renderings, their CPU (in the threads that render)
+    original = live.render_queue
+
+    def counting(*a, **kw):
+        cpu0 = time.thread_time()
+        try:
+            return original(*a, **kw)
+        finally:
+            renders[0] += 1
+            renders[1] += time.thread_time() - cpu0
+
+    live.render_queue = counting
+
+    async def run():
+        positions = [0] * len(setups)
+        sizes = [0]
+        connected = [0]
+        ready = asyncio.Event()
+
+        async def consume(index, agent, setup_):
+            first = True
+            async for chunk in live._events(agent, setup_, "fr", None):
+                if chunk.startswith(b"id: "):
+                    positions[index] = int(chunk[4:chunk.index(b"\n")])
+                    sizes[0] += len(chunk)
+                    if first:
+                        first = False
+                        connected[0] += 1
+                        if connected[0] == len(setups):
+                            ready.set()
+
+        tasks = [asyncio.ensure_future(consume(i, a, s)) for i, (a, s) in enumerate(setups)]
+        await asyncio.wait_for(ready.wait(), 120)
+        await asyncio.sleep(1)
+        changer = {}
+
+        def make_changes():
+            close_old_connections()
+            cpu0 = time.thread_time()
+            last = 0
+            for payload in payloads:
+                started = time.monotonic()
+                request = sd.do_create_request(channel="phone", citizen_phone=payload["citizen_phone"],
+                                               subject=payload["subject"], text=payload["text"],
+                                               service=rng.choice(services))
+                last = max(last, request.pk)
+                time.sleep(max(0.0, 1 / args.rate - (time.monotonic() - started)))
+            changer["cpu"] = time.thread_time() - cpu0
+            close_old_connections()
+
+        renders[0] = sizes[0] = 0
+        renders[1] = 0.0
+        start = list(positions)
+        cpu0, wall0 = time.process_time(), time.monotonic()
+        thread = threading.Thread(target=make_changes)
+        thread.start()
+        while thread.is_alive():
+            await asyncio.sleep(0.05)
+        # Every stream has what it will get once no position moved for a second (renderings are at most 0.2 s
+        # apart per list); the streams of a queue that the last changes did not touch stay where they were.
+        deadline, seen, still = time.monotonic() + 60, list(positions), time.monotonic()
+        while time.monotonic() - still < 1.0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+            if positions != seen:
+                seen, still = list(positions), time.monotonic()
+        cpu, wall = time.process_time() - cpu0 - changer["cpu"], still - wall0
+        behind = sum(1 for p, p0 in zip(positions, start, strict=True) if p == p0)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        print(f"push: render interval {live.renderings.interval:g} s, "
+              f"{len(setups)} streams ({groups} groups of identical lists), {args.n} new requests at "
+              f"{args.rate:g}/s in {wall:.1f} s; {renders[0]} list renderings "
+              f"({1000 * renders[1] / max(1, renders[0]):.2f} ms of CPU each), {sizes[0] / 1e6:.1f} MB of events")
+        print(f"push CPU {1000 * cpu / args.n:7.2f} ms per change ({cpu / wall:.2f} cores; the creations' own "
+              f"{1000 * changer['cpu'] / args.n:.2f} ms/change left out); streams that heard no change: {behind}  "
+              f"load {os.getloadavg()[0]:.2f}", flush=True)
+
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+    asyncio.run(run())
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile + ".push")
+
+
 def _api_token() -> str:
     from io import StringIO
 
@@ -305,16 +431,20 @@ def _api_token() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=("open", "create", "work"))
+    parser.add_argument("what", choices=("open", "create", "work", "push"))
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--show-queries", action="store_true")
+    parser.add_argument("--streams", type=int, default=480, help="push: desk streams in this process")
+    parser.add_argument("--rate", type=float, default=20.0, help="push: new requests per second")
+    parser.add_argument("--render-interval", type=float, default=None,
+                        help="push: seconds between two renderings of one list (LIVE_RENDER_INTERVAL)")
     parser.add_argument("--org", default="algerie-telecom",
                         help="work: the organisation of the agent (its first agent)")
     parser.add_argument("--profile", help="write cProfile stats to this path (+ .cold/.warm/.create)")
     args = parser.parse_args()
     setup()
-    {"open": bench_open, "create": bench_create, "work": bench_work}[args.what](args)
+    {"open": bench_open, "create": bench_create, "work": bench_work, "push": bench_push}[args.what](args)
 
 
 if __name__ == "__main__":

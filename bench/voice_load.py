@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 import desk_load  # noqa: E402 - the shared seed database, gunicorn start and stop
+import procstat  # noqa: E402 - CPU and memory of processes from /proc (shared with bench/desk_load.py)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bawaba_voice_bench"
 SECRET = "bench-voice-secret"
@@ -221,7 +222,7 @@ async def poll_bar(client, base: str, cookie_name: str, session_key: str, stats:
 
 
 def server_cpu(master: int) -> float:
-    return sum(desk_load.cpu_seconds(pid) for pid in [master, *desk_load.children(master)])
+    return procstat.tree_cpu_seconds(master)
 
 
 class Streams:
@@ -270,11 +271,7 @@ async def hold_stream(client, live_base: str, cookie_name: str, session_key: str
             await asyncio.sleep(1)
 
 
-def postgres_cpu(database: str, before: dict[int, float] | None = None) -> tuple[float, dict[int, float]]:
-    """CPU seconds of the bench database's backends since `before` (backends born since count whole)."""
-    now = desk_load.postgres_backends(database)
-    before = before or {}
-    return sum(cpu - before.get(pid, 0.0) for pid, cpu in now.items()), now
+postgres_cpu = procstat.postgres_cpu_since  # CPU seconds of the bench database's backends since a reading
 
 
 async def drive(args, base: str, prepared, master: int, live_base: str = "", live_pid: int = 0,
@@ -335,7 +332,7 @@ async def _drive(args, base, prepared, master, live_pid, database, rng, stats, c
         cpu_before = server_cpu(master)
         live_before = server_cpu(live_pid) if live_pid else 0.0
         _pg, pg_before = postgres_cpu(database) if database else (0.0, {})
-        client_before, machine_before, wall_before = time.process_time(), desk_load.machine_cpu(), time.monotonic()
+        client_before, machine_before, wall_before = time.process_time(), procstat.machine_cpu(), time.monotonic()
         events_before = streams.events
         stop_at = time.monotonic() + args.duration
         pollers = [asyncio.create_task(poll_bar(client, base, prepared.session_cookie, key, stats, stop_at,
@@ -354,7 +351,7 @@ async def _drive(args, base, prepared, master, live_pid, database, rng, stats, c
         info["live_cpu_seconds"] = round(server_cpu(live_pid) - live_before, 2) if live_pid else 0.0
         info["postgres_cpu_seconds"] = round(postgres_cpu(database, pg_before)[0], 2) if database else 0.0
         info["client_cpu_seconds"] = round(time.process_time() - client_before, 2)
-        machine_after = desk_load.machine_cpu()
+        machine_after = procstat.machine_cpu()
         window = time.monotonic() - wall_before
         busy = (machine_after[0] - machine_before[0]) / max(1, machine_after[1] - machine_before[1])
         info["window_seconds"] = round(window, 1)
@@ -420,7 +417,7 @@ def main(argv=None) -> int:
     if urlparse(args.database_url).hostname not in desk_load.LOOPBACK:
         raise SystemExit("loopback databases only")
     load_before = os.getloadavg()
-    background = desk_load.background_busy() * (os.cpu_count() or 1)
+    background = procstat.background_busy() * (os.cpu_count() or 1)
     if background > 0.2:
         log(f"WARNING: the machine is busy before the run ({background:.2f} cores used by other work): "
             "latencies will not be the server's; CPU per request still compares")

@@ -442,3 +442,5 @@ PRIVACY_MESSAGE_BODY_DAYS = envint("PRIVACY_MESSAGE_BODY_DAYS", 180)
 LIVE_ENABLED = envbool("LIVE_ENABLED", True)
 LIVE_BACKEND = os.environ.get("LIVE_BACKEND", "")
 LIVE_POLL_SECONDS = float(os.environ.get("LIVE_POLL_SECONDS", 0.5))
+# At most one rendering of a desk list every LIVE_RENDER_INTERVAL seconds while its queue keeps changing (docs/desk.md).
+LIVE_RENDER_INTERVAL = float(os.environ.get("LIVE_RENDER_INTERVAL", 0.5))

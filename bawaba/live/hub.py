@@ -41,27 +41,42 @@ def _in_thread(function):
 
 
 class Subscription:
-    __slots__ = ("topics", "pending", "_ready")
+    """One connection's inbox. Waiting is one plain future per wait and one timer: with thousands of streams a
+    change wakes every stream of its queue, and `asyncio.wait_for(event.wait())` cost a task, an event's future
+    and three callbacks per stream and per wake (docs/desk.md, "What a change costs the push process")."""
+
+    __slots__ = ("topics", "pending", "_waiter")
 
     def __init__(self, topics: frozenset[str]):
         self.topics = topics
         self.pending: list[Event] = []
-        self._ready = asyncio.Event()
+        self._waiter: asyncio.Future | None = None
 
     def push(self, event: Event) -> None:
         self.pending.append(event)
-        self._ready.set()
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def next_batch(self, timeout: float | None) -> list[Event]:
         """Every event received since the last call; waits up to `timeout` for one ([] if none came)."""
         if not self.pending:
+            loop = asyncio.get_running_loop()
+            waiter = self._waiter = loop.create_future()
+            timer = loop.call_later(timeout, _wake, waiter) if timeout is not None else None
             try:
-                await asyncio.wait_for(self._ready.wait(), timeout)
-            except TimeoutError:
-                return []
+                await waiter
+            finally:
+                self._waiter = None
+                if timer is not None:
+                    timer.cancel()
         batch, self.pending = self.pending, []
-        self._ready.clear()
         return batch
+
+
+def _wake(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class Hub:

@@ -57,8 +57,11 @@ class SharedRenderings:
             if len(self._slots) > 5000:  # keys of past minutes
                 self._slots = {k: s for k, s in self._slots.items() if not s.idle()}
             slot = self._slots[key] = _Slot()
-        if slot.current is not None and slot.as_of >= needed and not _failed(slot.current):
-            return await asyncio.shield(slot.current)
+        current = slot.current
+        if current is not None and slot.as_of >= needed and not _failed(current):
+            if current.done():  # most connections of a group come once it is ready: no future, no wake-up
+                return current.result()
+            return await asyncio.shield(current)
         if slot.next is None:
             delay = max(0.0, slot.started + self.interval - time.monotonic())
             slot.next = asyncio.get_running_loop().create_task(self._run(slot, delay, render))

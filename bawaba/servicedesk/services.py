@@ -100,6 +100,33 @@ def _events_sql(count: int) -> str:
             f"RETURNING {quote('id')}")
 
 
+@functools.cache
+def _request_fields() -> tuple:
+    return tuple(field for field in Request._meta.concrete_fields if not field.primary_key)
+
+
+def _insert_request(request: Request) -> None:
+    """Store a new request in one plain INSERT … RETURNING id, the values prepared by the model's own fields (as
+    `_insert_events`): Model.save() compiled the same statement from its 30 columns at every creation (≈ 1 ms
+    of CPU, the largest share of a creation after routing). A reference collision raises IntegrityError as
+    save() did. No signal is sent for the row (none is connected to Request)."""
+    fields = _request_fields()
+    values = [field.get_db_prep_save(field.pre_save(request, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_request_sql(), values)
+        request.pk = cursor.fetchone()[0]
+    request._state.adding = False
+    request._state.db = connection.alias
+
+
+@functools.cache
+def _request_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in _request_fields())
+    return (f"INSERT INTO {quote(Request._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(_request_fields()))}) RETURNING {quote('id')}")
+
+
 def _without_nul(value: str) -> str:
     """PostgreSQL cannot store a NUL character; gateways and mail do send them now and then. Dropped, so that
     the citizen's message is kept rather than refused (web forms already refuse them)."""
@@ -292,7 +319,7 @@ def do_create_request(
                     updated_at=now,
                 )
                 clock = sla.set_deadlines(request, now)
-                request.save()
+                _insert_request(request)
                 bump_queue_versions(request.queue_id, reference=request.reference)
                 actor_org = getattr(created_by, "organisation_id", None)
                 _insert_events([  # one INSERT for both lines of the history, in this order

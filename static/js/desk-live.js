@@ -28,6 +28,17 @@
       queue.outerHTML = event.data;
     }
   });
+  // The list's rows are those on screen already, only its count moved: the count's text and the list's new
+  // ETag (so that polling, if it takes over, gets 304 while nothing changes).
+  source.addEventListener("queue-count", function (event) {
+    var queue = document.getElementById("queue");
+    var count = document.getElementById("queue-count");
+    if (!queue || !count) { return; }
+    var values = JSON.parse(event.data);
+    count.textContent = values.text;
+    queue.setAttribute("data-etag", values.etag);
+    queue.setAttribute("hx-headers", JSON.stringify({ "If-None-Match": '"' + values.etag + '"' }));
+  });
   source.addEventListener("notifications", function (event) {
     var badge = document.getElementById("notification-count");
     var count = parseInt(event.data, 10);

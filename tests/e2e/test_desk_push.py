@@ -30,10 +30,41 @@ def test_new_request_appears_on_the_agents_screen_by_push_without_polling(browse
 
         request = make_request(subject="Ligne fixe muette", text="Plus de tonalité depuis ce matin.")
 
-        # Pushed: a fraction of a second (LIVE_RENDER_INTERVAL 0.2 s + rendering), well under a poll's 2 s.
+        # Pushed: a fraction of a second (rendered at once after a quiet spell), well under a poll's 2 s.
         expect(page.locator(f'#queue tr[data-reference="{request.reference}"]')).to_be_visible(timeout=1_900)
         assert page.evaluate("window.__sameDocument") is True  # no reload
         page.wait_for_timeout(2_300)  # a poll would have gone by now: the stream keeps the timer quiet
         assert not [url for url in asked if "/desk/queue/" in url]
+        assert errors == []
+        context.close()
+
+
+def test_a_request_further_down_the_list_updates_the_count_on_screen(browser, at_agent, make_request):
+    """The stream sends only the count (and the list's new ETag) when the rows on screen stay the same."""
+    first_page = [make_request(subject=f"Panne {i}") for i in range(26)][:25]
+    client = Client()
+    client.force_login(at_agent)
+    with asgi_server_thread() as server:
+        context = browser.new_context(base_url=server, locale="fr-FR")
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": server,
+                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto("/desk/")
+        expect(page.locator("html[data-live='on']")).to_have_count(1, timeout=10_000)
+        expect(page.locator("#queue-count")).to_contain_text("26")
+        etag = page.locator("#queue").get_attribute("data-etag")
+        page.evaluate("window.__sameDocument = true")
+
+        below = make_request(subject="Panne 26")
+
+        expect(page.locator("#queue-count")).to_contain_text("27", timeout=1_900)
+        assert page.locator("#queue").get_attribute("data-etag") != etag
+        assert etag not in page.locator("#queue").get_attribute("hx-headers")
+        assert page.locator(f'#queue tr[data-reference="{below.reference}"]').count() == 0  # on page 2
+        assert page.locator("#queue tr[data-reference]").count() == 25
+        assert page.locator(f'#queue tr[data-reference="{first_page[0].reference}"]').count() == 1
+        assert page.evaluate("window.__sameDocument") is True
         assert errors == []
         context.close()

@@ -115,6 +115,12 @@ def test_an_idle_connection_makes_no_database_query(stream, at_agent, make_reque
         queries.append(sql)
         return original(self, sql, params)
 
+    import time
+
+    if 60 - time.time() % 60 < 2.5:  # not across a minute's turn, when every list is rendered afresh (time left)
+        time.sleep(60 - time.time() % 60 + 0.5)
+        for reader in readers:
+            reader.next("queue")
     monkeypatch.setattr(utils.CursorWrapper, "execute", counting)
     with pytest.raises(TimeoutError):  # ten open desks, one second of nothing happening
         readers[0].next(timeout=1.0)
@@ -214,3 +220,67 @@ def test_a_change_through_one_server_process_reaches_a_screen_served_by_another(
             assert "Amina" in screen.next("queue", timeout=20)["data"]  # the assignee's name, on B's screen
         finally:
             screen.close()
+
+
+def test_when_only_the_count_moves_the_stream_sends_the_count_not_the_list(stream, login, at_agent, make_request,
+                                                                            frozen_minute):
+    """A new request further down a long list leaves the rows on screen as they were: the stream sends the count's
+    text and the list's new ETag (~150 bytes) instead of the whole list again; a change to a row on screen, or a
+    new connection, still gets the whole list."""
+    from bawaba.servicedesk.models import Request
+
+    first_page = [make_request(subject=f"Panne {i}") for i in range(25)]
+    make_request(subject="Panne 25")  # page 1 is full: later requests land further down
+    agent = stream(at_agent)
+    agent.next("ready")
+    assert references(agent.next("queue")["data"]) == {r.reference for r in first_page}
+
+    below = make_request(subject="Panne 26")
+    message = agent.next()
+    assert message["event"] == "queue-count", message["event"]
+    values = json.loads(message["data"])
+    assert values["text"] == "27 open requests"
+    assert int(message["id"]) > 0
+    # The ETag is the one polling would get now: if polling takes over, its first poll is answered 304.
+    client = login(at_agent)
+    assert client.get(reverse("desk:queue"))["ETag"] == f'"{values["etag"]}"'
+    assert client.get(reverse("desk:queue"), HTTP_IF_NONE_MATCH=f'"{values["etag"]}"').status_code == 304
+    assert below.reference not in references(client.get(reverse("desk:queue")).content.decode())
+
+    # A row on screen changes (the agent takes the first request): the whole list again.
+    services.do_assign(Request.objects.get(pk=first_page[0].pk), at_agent, actor=at_agent)
+    whole = agent.next()
+    assert whole["event"] == "queue"
+    assert at_agent.first_name in whole["data"]
+    assert int(whole["id"]) > int(message["id"])
+
+    # A browser reconnecting after a count-only message gets the whole list first (its connection is new).
+    again = stream(at_agent, **{"Last-Event-ID": message["id"]})
+    again.next("ready")
+    caught_up = again.next()
+    assert caught_up["event"] == "queue" and caught_up["id"] == whole["id"]
+
+
+def test_queue_frames_split_the_shared_rendering(at_agent, make_request, frozen_minute):
+    from django.utils import translation
+
+    from bawaba.desk.live import queue_frames
+    from bawaba.desk.views import queue_list_html
+    from bawaba.servicedesk import selectors
+
+    make_request(subject="Fuite <d'eau> & panne")
+    with translation.override("fr"):
+        etag, rendered = queue_list_html(at_agent, {}, selectors.queue_scope(at_agent), "")
+    frames = queue_frames(rendered)
+    assert frames.full.startswith(b"event: queue\n") and frames.count is not None
+    lines = frames.count.decode().split("\n")
+    assert lines[0] == "event: queue-count"
+    values = json.loads(lines[1].removeprefix("data: "))
+    assert values["etag"] == etag
+    assert values["text"] == "1 demande ouverte"
+    # The rows' signature ignores the count and the ETag, and follows everything else.
+    moved = rendered.replace(etag, "0" * 32).replace(values["text"], "2")
+    assert queue_frames(moved).rows == frames.rows
+    assert queue_frames(rendered.replace("Fuite", "Fuit")).rows != frames.rows
+    # A rendering it cannot split is always sent whole.
+    assert queue_frames("<div>" + rendered).count is None

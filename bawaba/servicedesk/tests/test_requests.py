@@ -202,3 +202,26 @@ def test_queue_is_sorted_by_sla_urgency(make_request, at_agent):
     urgent = make_request(priority="urgent", now=MONDAY_9AM)
     normal = make_request(priority="normal", now=MONDAY_9AM)
     assert list(queue_for_agent(at_agent)) == [urgent, normal, low]
+
+
+def test_a_new_request_is_stored_with_every_field_it_was_given(make_request, at_agent):
+    """do_create_request writes the row with one plain INSERT (services._insert_request), not Model.save():
+    what is read back is what the service returned, column for column."""
+    request = make_request(citizen_name="Nour\x00 Benali", citizen_email="nour@example.dz", priority="high",
+                           language="ar", created_by=at_agent, now=MONDAY_9AM)
+    stored = Request.objects.get(reference=request.reference)
+    assert stored.pk == request.pk and not request._state.adding
+    for field in Request._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(request, field.attname), field.name
+    assert stored.citizen_name == "Nour Benali" and stored.created_by_id == at_agent.pk
+    assert list(stored.events.values_list("kind", flat=True)) == [EventKind.CREATED, EventKind.ROUTED]
+
+
+def test_a_reference_already_taken_is_drawn_again(make_request, monkeypatch):
+    taken = make_request().reference
+    draws = iter([taken, "K7P4-M9XZ"])
+    monkeypatch.setattr(services, "new_reference", lambda: next(draws))
+    request = make_request()
+    assert request.reference == "K7P4-M9XZ"
+    assert Request.objects.filter(reference=taken).count() == 1
+    assert Request.objects.get(reference="K7P4-M9XZ").events.count() == 2
