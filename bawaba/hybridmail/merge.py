@@ -88,6 +88,7 @@ def _subset_font_class():
     the same objects (a font file with Length1 and FlateDecode, a ToUnicode CMap, the widths), only not
     recomputed. A letter drawing a character outside `glyphs` gets a subset of its own (made, then cached)."""
     import copy
+    import threading
     import zlib
 
     from reportlab.pdfbase import pdfdoc
@@ -116,6 +117,7 @@ def _subset_font_class():
             super().__init__(*args, **kwargs)
             self._parts: dict[tuple, tuple] = {}
             self._primed: dict[str, object] = {}
+            self._lock = threading.Lock()  # thread workers share the registered font
 
         def prime(self, chars: str, doc) -> None:
             """Assign `chars` in `doc` first, in their order (a copy of the assignment made once for them)."""
@@ -124,9 +126,10 @@ def _subset_font_class():
                 holder = _Raw(b"")  # any object: the font keeps its states by (weak) reference to their document
                 self.splitString(chars, holder)
                 template = self.state.pop(holder)
-                if len(self._primed) >= 8:
-                    self._primed.pop(next(iter(self._primed)))
-                self._primed[chars] = template
+                with self._lock:
+                    if len(self._primed) >= 8:
+                        self._primed.pop(next(iter(self._primed)), None)
+                    self._primed[chars] = template
             state = copy.copy(template)
             state.assignments = dict(template.assignments)
             state.subsets = [list(subset) for subset in template.subsets]
@@ -142,9 +145,10 @@ def _subset_font_class():
                 widths = pdfdoc.PDFArray(list(map(face.getCharWidth, subset))).format(None)
                 parts = (zlib.compress(font_data) if compress else font_data, len(font_data),
                          zlib.compress(cmap) if compress else cmap, widths)
-                if len(self._parts) >= self._parts_cache_size:
-                    self._parts.pop(next(iter(self._parts)))
-                self._parts[cache_key] = parts
+                with self._lock:
+                    if len(self._parts) >= self._parts_cache_size:
+                        self._parts.pop(next(iter(self._parts)), None)
+                    self._parts[cache_key] = parts
             return parts
 
         def addObjects(self, doc):  # ReportLab 5.1's TTFont.addObjects, the parts of each subset cached
