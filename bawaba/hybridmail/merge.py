@@ -69,7 +69,12 @@ def fonts() -> tuple[str, str]:
     for name, candidates in FONT_PATHS.items():
         for path in candidates:
             if path.exists():
-                pdfmetrics.registerFont(_subset_font_class()(name, str(path)))
+                font = _subset_font_class()(name, str(path))
+                pdfmetrics.registerFont(font)
+                if pdfmetrics.getFont(name) is not font:
+                    # ReportLab hands a new name the font object already registered for the same face (another
+                    # module's DejaVu Sans): the letters' names get this one, with its subset cache.
+                    pdfmetrics._fonts[name] = font
                 break
     registered = pdfmetrics.getRegisteredFontNames()
     regular = FONT if FONT in registered else "Helvetica"

@@ -45,7 +45,7 @@ def test_the_stamper_does_not_linger_while_a_job_waits_and_asks_for_one_more_loo
     assert sealed == 2 and not EvidenceRecord.objects.pending().exists()
     assert took < 6, f"the stamper held the worker {took:.1f} s while a job waited"
     follow_ups = [task for task in memory_queue.scheduled() if task.name.endswith("stamp_evidence")]
-    assert len(follow_ups) == 1 and follow_ups[0].kwargs == {"follow_up": True}
+    assert len(follow_ups) == 1 and follow_ups[0].kwargs.get("follow_up") is True  # (Sentry may add its headers)
     assert follow_ups[0].priority == tasks.STAMPER_PRIORITY
     # The follow-up looks once, without lingering, and seals what came meanwhile.
     record_flow("letter:B", FLOW[:1])

@@ -144,3 +144,33 @@ def test_the_cached_font_streams_decode_to_the_subset_reportlab_makes(compressio
     raw = zlib.decompress(data) if compression else data
     assert raw == font.face.makeSubset(subset) and length1 == len(raw)
     assert widths.startswith(b"[") and len(widths.split()) - 2 == len(subset)
+
+
+def test_the_letters_fonts_are_the_caching_ones_even_after_another_module_registered_dejavu():
+    """ReportLab gives a new font name the object already registered for the same face: another module's DejaVu
+    Sans (postal, billing, proofs) registered first must not take the letters' fonts and their cache away."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    regular, _bold = merge.fonts()
+    path = pdfmetrics.getFont(regular).face.filename
+    saved_fonts, saved_faces = dict(pdfmetrics._fonts), dict(pdfmetrics._dynFaceNames)
+    try:
+        for name in (merge.FONT, merge.FONT_BOLD):
+            pdfmetrics._fonts.pop(name, None)
+        pdfmetrics._dynFaceNames.clear()
+        pdfmetrics.registerFont(TTFont("SomeOtherModuleDejaVu", path))
+        merge.fonts.cache_clear()
+        regular, bold = merge.fonts()
+        for name in (regular, bold):
+            assert isinstance(pdfmetrics.getFont(name), merge._subset_font_class())
+        letters = [content(index) for index in range(3)]
+        pdf, _pages = merge.render(letters[0], WINDOW, glyphs=merge.glyphs_for(letters))
+        assert pdfcheck.check_pdf(pdf, max_pages=2).problems == []
+    finally:
+        pdfmetrics._fonts.clear()
+        pdfmetrics._fonts.update(saved_fonts)
+        pdfmetrics._dynFaceNames.clear()
+        pdfmetrics._dynFaceNames.update(saved_faces)
+        merge.fonts.cache_clear()
+        merge.fonts()
