@@ -162,6 +162,24 @@ def postgres_cpu_seconds() -> float:
     return total
 
 
+def task_times(log_path: Path) -> dict[str, tuple[int, float]]:
+    """Count and summed wall time of each job from the consumer's log ("<module>.<task>: <id> ... executed in
+    1.234s"): where the workers' time went."""
+    import re
+
+    runs: dict[str, tuple[str, float]] = {}  # by task id and attempt: the line may be logged by two handlers
+    pattern = re.compile(r"([\w.]+)\.(\w+): ([0-9a-f-]+)[^\n]* executed in ([0-9.]+)s")
+    for line in log_path.read_text(errors="replace").splitlines():
+        match = pattern.search(line)
+        if match:
+            runs[f"{match.group(3)}:{match.group(4)}"] = (match.group(2), float(match.group(4)))
+    times: dict[str, tuple[int, float]] = {}
+    for name, seconds in runs.values():
+        count, total = times.get(name, (0, 0.0))
+        times[name] = (count + 1, total + seconds)
+    return times
+
+
 def consumer_cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of the Huey consumer and its worker processes so far, from /proc."""
     total, tick = 0.0, os.sysconf("SC_CLK_TCK")
@@ -308,6 +326,15 @@ def main():
     rows += [(f"letters {state}", str(count)) for state, count in sorted(states.items())]
     for name, value in rows:
         print(f"| {name:<42} | {value:>14} |")
+    times = task_times(log_path)
+    if times:
+        print()
+        print("Workers' time by job (wall time summed over the workers, from the consumer's log):")
+        print(f"| {'job':<28} | {'tasks':>6} | {'seconds':>8} | {'ms per letter':>13} |")
+        for name, (count, total) in sorted(times.items(), key=lambda item: -item[1][1]):
+            print(f"| {name:<28} | {count:6d} | {total:8.1f} | {total * 1000 / args.letters:13.2f} |")
+        print(f"| {'all':<28} | {sum(c for c, _t in times.values()):6d} | "
+              f"{sum(t for _c, t in times.values()):8.1f} | |")
 
 
 if __name__ == "__main__":

@@ -135,7 +135,7 @@ def _stamp_soon(force: bool = False) -> None:
             return
         _last_queued = now
     try:
-        stamp_evidence()
+        stamp_evidence(queued_at=now)
     except Exception:  # the queue is down: the sweep stamps them within a minute  # noqa: BLE001
         log.warning("could not queue the evidence stamper; the sweep will run it", exc_info=True)
         with _queue_lock:
@@ -289,12 +289,15 @@ def work_left(now: dt.datetime | None = None) -> bool:
     return not _unstamped_batches().exists() and EvidenceRecord.objects.pending().exists()
 
 
-def stamp_pending(*, now: dt.datetime | None = None, linger: float = 0.0, max_seconds: float = 50.0) -> int:
+def stamp_pending(*, now: dt.datetime | None = None, linger: float = 0.0, max_seconds: float = 50.0,
+                  stop_lingering=None) -> int:
     """Run the stamper while there is work (one at a time across processes); returns the records sealed.
     Passes are at least EVIDENCE_BATCH_WINDOW_MS apart, so records arriving meanwhile share one token. With
     `linger`, the stamper keeps looking (every window) until it has been idle that long: the task queued
     after a commit lingers longer than the window during which a process queues no other task
-    (_stamp_soon), so a record whose commit queued nothing is still seen."""
+    (_stamp_soon), so a record whose commit queued nothing is still seen. `stop_lingering` (a function, asked
+    each time the stamper is idle): when it answers true, the stamper stops lingering at once (the task's
+    way of not holding a queue worker idle while other jobs wait; it then asks for one more look later)."""
     window = settings.EVIDENCE_BATCH_WINDOW_MS / 1000
     deadline = time.monotonic() + max_seconds
     holder, total = _holder(), 0
@@ -311,7 +314,8 @@ def stamp_pending(*, now: dt.datetime | None = None, linger: float = 0.0, max_se
                     last_work = time.monotonic()
                 if not answered or time.monotonic() > deadline:
                     break
-                if not work_left(now) and time.monotonic() - last_work >= linger:
+                if not work_left(now) and (time.monotonic() - last_work >= linger
+                                           or (stop_lingering is not None and stop_lingering())):
                     break
                 _claim(holder)  # renew the lease
                 time.sleep(max(0.0, window - (time.monotonic() - started)))

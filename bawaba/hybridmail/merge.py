@@ -65,16 +65,136 @@ ALIASES = {
 @lru_cache(maxsize=1)
 def fonts() -> tuple[str, str]:
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
 
     for name, candidates in FONT_PATHS.items():
         for path in candidates:
             if path.exists():
-                pdfmetrics.registerFont(TTFont(name, str(path)))
+                font = _subset_font_class()(name, str(path))
+                pdfmetrics.registerFont(font)
+                if pdfmetrics.getFont(name) is not font:
+                    # ReportLab hands a new name the font object already registered for the same face (another
+                    # module's DejaVu Sans): the letters' names get this one, with its subset cache.
+                    pdfmetrics._fonts[name] = font
                 break
     registered = pdfmetrics.getRegisteredFontNames()
     regular = FONT if FONT in registered else "Helvetica"
     return regular, FONT_BOLD if FONT_BOLD in registered else regular
+
+
+@lru_cache(maxsize=1)
+def _subset_font_class():
+    """ReportLab's TrueType font, with the font objects of each subset made once per process instead of once per
+    letter (docs/hybrid-mail-senders.md, "Rendering cost"). ReportLab embeds in every document a subset of the
+    font holding the glyphs that document used, in the order it first used them: cutting that subset out of
+    DejaVu Sans (makeSubset), compressing it and its ToUnicode map, and formatting the widths took about half
+    of a merged letter's rendering time. Letters of a chunk are drawn with the same glyph assignment (render's
+    `glyphs`, every character of the chunk assigned first, in one order), so their subsets are the same and
+    those bytes are made once, here, keyed by the subset's characters: the PDF is what ReportLab writes, with
+    the same objects (a font file with Length1 and FlateDecode, a ToUnicode CMap, the widths), only not
+    recomputed. A letter drawing a character outside `glyphs` gets a subset of its own (made, then cached)."""
+    import copy
+    import threading
+    import zlib
+
+    from reportlab.pdfbase import pdfdoc
+    from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont, makeToUnicodeCMap
+
+    class _Raw(pdfdoc.PDFObject):
+        """Bytes already formatted (an array of widths)."""
+
+        def __init__(self, data: bytes):
+            self.data = data
+
+        def format(self, document):
+            return self.data
+
+    def _stream(data: bytes, **entries) -> pdfdoc.PDFStream:
+        stream = pdfdoc.PDFStream(content=data)
+        stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])  # already compressed
+        for name, value in entries.items():
+            stream.dictionary[name] = value
+        return stream
+
+    class SubsetCachingTTFont(TTFont):
+        _parts_cache_size = 64
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._parts: dict[tuple, tuple] = {}
+            self._primed: dict[str, object] = {}
+            self._lock = threading.Lock()  # thread workers share the registered font
+
+        def prime(self, chars: str, doc) -> None:
+            """Assign `chars` in `doc` first, in their order (a copy of the assignment made once for them)."""
+            template = self._primed.get(chars)
+            if template is None:
+                holder = _Raw(b"")  # any object: the font keeps its states by (weak) reference to their document
+                self.splitString(chars, holder)
+                template = self.state.pop(holder)
+                with self._lock:
+                    if len(self._primed) >= 8:
+                        self._primed.pop(next(iter(self._primed)), None)
+                    self._primed[chars] = template
+            state = copy.copy(template)
+            state.assignments = dict(template.assignments)
+            state.subsets = [list(subset) for subset in template.subsets]
+            self.state[doc] = state
+
+        def _subset_parts(self, base_name: str, subset: list[int], compress: bool) -> tuple:
+            cache_key = (base_name, tuple(subset), compress)
+            parts = self._parts.get(cache_key)
+            if parts is None:
+                face = self.face
+                font_data = face.makeSubset(subset)
+                cmap = makeToUnicodeCMap(base_name, subset).encode("utf-8")
+                widths = pdfdoc.PDFArray(list(map(face.getCharWidth, subset))).format(None)
+                parts = (zlib.compress(font_data) if compress else font_data, len(font_data),
+                         zlib.compress(cmap) if compress else cmap, widths)
+                with self._lock:
+                    if len(self._parts) >= self._parts_cache_size:
+                        self._parts.pop(next(iter(self._parts)), None)
+                    self._parts[cache_key] = parts
+            return parts
+
+        def addObjects(self, doc):  # ReportLab 5.1's TTFont.addObjects, the parts of each subset cached
+            try:
+                state = self.state[doc]
+            except KeyError:
+                state = self.state[doc] = TTFont.State(self._asciiReadable)
+            state.frozen = 1
+            face = self.face
+            compress = bool(doc.compression)
+            for n, subset in enumerate(state.subsets):
+                internal_name = self.getSubsetInternalName(n, doc)[1:]
+                base_name = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+                font_data, length1, cmap, widths = self._subset_parts(base_name, subset, compress)
+                pdf_font = pdfdoc.PDFTrueTypeFont()
+                pdf_font.__Comment__ = f"Font {self.fontName} subset {n}"
+                pdf_font.Name = internal_name
+                pdf_font.BaseFont = base_name
+                pdf_font.FirstChar = 0
+                pdf_font.LastChar = len(subset) - 1
+                pdf_font.Widths = _Raw(widths)
+                cmap_stream = _stream(cmap) if compress else pdfdoc.PDFStream(content=cmap)
+                pdf_font.ToUnicode = doc.Reference(cmap_stream, "toUnicodeCMap:" + base_name)
+                if compress:
+                    font_file = _stream(font_data, Length1=length1)
+                else:
+                    font_file = pdfdoc.PDFStream(content=font_data)
+                    font_file.dictionary["Length1"] = length1
+                font_file_ref = doc.Reference(font_file, f"fontFile:{face.filename}({base_name})")
+                descriptor = pdfdoc.PDFDictionary({
+                    "Type": "/FontDescriptor", "Ascent": face.ascent, "CapHeight": face.capHeight,
+                    "Descent": face.descent, "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                    "FontBBox": pdfdoc.PDFArray(face.bbox), "FontName": pdfdoc.PDFName(base_name),
+                    "ItalicAngle": face.italicAngle, "StemV": face.stemV, "FontFile2": font_file_ref,
+                    "MissingWidth": face.defaultWidth})
+                pdf_font.FontDescriptor = doc.Reference(descriptor, "fontDescriptor:" + base_name)
+                doc.Reference(pdf_font, internal_name)
+                doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+            del self.state[doc]
+
+    return SubsetCachingTTFont
 
 
 def key(header: str) -> str:
@@ -208,8 +328,31 @@ def address_problem(lines: list[str], window_code: str) -> str | None:
     return None
 
 
-def render(content: LetterContent, window_code: str) -> tuple[bytes, int]:
-    """One A4 letter, the address lines inside `window_code`'s window; returns (PDF, number of pages)."""
+@lru_cache(maxsize=20000)
+def _drawn_chars(word: str) -> str:
+    return visual(word) if any("\u0600" <= c <= "\u06ff" for c in word) else word
+
+
+def glyphs_for(contents: list[LetterContent]) -> tuple[str, str]:
+    """The characters the letters of a chunk draw, in the regular font and in bold (the subject), each sorted:
+    render(..., glyphs=) assigns them first, in this order, so every letter of the chunk embeds the same font
+    subsets and their bytes are made once (_subset_font_class). Arabic is drawn shaped (presentation forms),
+    word by word, so each word's drawn form is taken; a character missed here is still drawn right (it is
+    assigned after the others, in that letter's subset only)."""
+    regular, bold = set(), set()
+    for content in contents:
+        for text in (*content.address_lines, content.body, content.place_date, *content.return_address[:5]):
+            for word in text.split():
+                regular.update(_drawn_chars(word))
+        for word in content.subject.split():
+            bold.update(_drawn_chars(word))
+    return "".join(sorted(regular)), "".join(sorted(bold))
+
+
+def render(content: LetterContent, window_code: str, *, glyphs: tuple[str, str] = ("", "")) -> tuple[bytes, int]:
+    """One A4 letter, the address lines inside `window_code`'s window; returns (PDF, number of pages).
+    `glyphs` (glyphs_for the letter's chunk): the characters to assign first in the regular and bold fonts."""
+    from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfgen import canvas
 
     regular, bold = fonts()
@@ -217,6 +360,10 @@ def render(content: LetterContent, window_code: str) -> tuple[bytes, int]:
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
     page.setAuthor("Bawaba")
+    for name, chars in zip((regular, bold), glyphs, strict=True):
+        font = pdfmetrics.getFont(name)
+        if chars and hasattr(font, "prime"):
+            font.prime(chars, page._doc)  # the chunk's assignment: the same subsets in every letter
     height = A4[1]
     left, right = 20 * MM, 190 * MM
 

@@ -597,8 +597,8 @@ def make_chunk(batch_id: int, index: int, *, now: dt.datetime | None = None) -> 
     profile = SenderProfile.objects.get(organisation_id=batch.sender_id)
     return_address = profile.return_address.splitlines()
     place_date = _place_date(now)
-    checked = []
-    for offset, row in enumerate(data["rows"]):
+    letters = []
+    for row in data["rows"]:
         recipient = RecipientIn(**row)
         values = {**recipient.extra, "name": recipient.name, "address": recipient.address,
                   "address2": recipient.address2, "postcode": recipient.postcode, "commune": recipient.commune_name,
@@ -609,8 +609,12 @@ def make_chunk(batch_id: int, index: int, *, now: dt.datetime | None = None) -> 
         content = merge.LetterContent(address_lines=recipient.address_lines(), subject=subject,
                                       body=merge.fill(data["body"], values), place_date=place_date,
                                       return_address=return_address)
-        pdf, pages = merge.render(content, data["window"])
         recipient.subject = subject[:200]
+        letters.append((recipient, content))
+    glyphs = merge.glyphs_for([content for _recipient, content in letters])
+    checked = []
+    for offset, (recipient, content) in enumerate(letters):
+        pdf, pages = merge.render(content, data["window"], glyphs=glyphs)
         if offset == 0:
             # The full check on the first letter of every chunk: merged letters are drawn by merge.render, so
             # what the check looks for (scripts, attachments, encryption, fonts not embedded, page size) is the

@@ -20,7 +20,10 @@ def build_print_runs():
     return queued
 
 
-@db_task(retries=1, retry_delay=30)
+RUN_PRIORITY = 20  # before the mail-merge chunks (10) and the notices (0), after the evidence stamper (30)
+
+
+@db_task(retries=1, retry_delay=30, priority=RUN_PRIORITY)
 def build_print_run(centre_id: int, letter_ids: list[int]):
     from .runs import build_planned_run
 

@@ -9,7 +9,13 @@ from huey.contrib.djhuey import db_task
 log = logging.getLogger(__name__)
 
 
-@db_task(retries=2, retry_delay=10)
+# Huey priorities (higher goes first; docs/hybrid-mail-senders.md, "Queue priorities"): the evidence stamper 30
+# (short, keeps records sealed within a second), print runs 20, mail-merge chunks 10, every other job 0 (the
+# new-letter notices of a chunk among them: they go out once the batch's letters are made and in runs).
+CHUNK_PRIORITY = 10
+
+
+@db_task(retries=2, retry_delay=10, priority=CHUNK_PRIORITY)
 def make_merge_chunk(batch_id: int, index: int) -> int:
     from .senders import make_chunk
 

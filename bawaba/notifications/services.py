@@ -106,7 +106,8 @@ def notify_many(requests: list[dict], *, now: dt.datetime | None = None) -> list
     if settings.NOTIFICATION_SEND_AT_ONCE:
         ids = [row.pk for row in stored.values() if row.state == State.QUEUED]
         if ids:
-            transaction.on_commit(lambda: _send_soon(ids))
+            priority = BULK_PRIORITY if len(requests) > 1 else ONE_CITIZEN_PRIORITY
+            transaction.on_commit(lambda: _send_soon(ids, priority=priority))
     return [[stored[row.idempotency_key] for row in rows if row.idempotency_key in stored] for rows in rows_of]
 
 
@@ -121,11 +122,18 @@ def notify_request_citizen(request, template: str, *, event: str, text: str = ""
     )
 
 
-def _send_soon(ids: list[int]) -> None:
+# Huey priorities of the sending task (higher goes first): a message to one citizen (a desk reply, a code)
+# before the batch jobs of the queue (mail-merge chunks 10, print runs 20), the notices of a batch after them
+# (docs/hybrid-mail-senders.md, "Queue priorities").
+ONE_CITIZEN_PRIORITY = 25
+BULK_PRIORITY = 0
+
+
+def _send_soon(ids: list[int], *, priority: int = ONE_CITIZEN_PRIORITY) -> None:
     from .tasks import send_messages
 
     try:
-        send_messages(ids)
+        send_messages(ids, priority=priority)
     except Exception:  # the queue is down: the sweep sends them within a minute  # noqa: BLE001
         log.warning("could not queue notifications %s; the sweep will send them", ids, exc_info=True)
 

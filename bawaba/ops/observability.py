@@ -68,7 +68,9 @@ def _huey_mixin(base):
 def _hueys():
     import huey
 
-    return _huey_mixin(huey.SqliteHuey), _huey_mixin(huey.RedisHuey)
+    # PriorityRedisHuey (a sorted set, Redis >= 5): the jobs carry priorities (the evidence stamper and the print
+    # runs before a mail merge's chunks, docs/hybrid-mail-senders.md); the plain RedisHuey refuses them.
+    return _huey_mixin(huey.SqliteHuey), _huey_mixin(huey.PriorityRedisHuey)
 
 
 SqliteHuey, RedisHuey = _hueys()
