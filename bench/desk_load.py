@@ -1090,6 +1090,11 @@ def main(argv=None) -> int:
             if probe.connect_ex(("127.0.0.1", 6379)) != 0:
                 raise SystemExit("no Redis server on 127.0.0.1:6379: start one, or pass --local-cache")
         os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/15"
+        # The bench's own Redis database: no consumer runs here, so the jobs a run queues (citizens' notices) would
+        # pile up across runs; each run starts from an empty cache and queue.
+        import redis
+
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
     else:
         os.environ.pop("REDIS_URL", None)
 

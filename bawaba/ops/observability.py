@@ -18,6 +18,7 @@ import uuid
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 _SANE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 TASK_KWARG = "_bawaba_request_id"
+log = logging.getLogger(__name__)
 
 
 def new_request_id() -> str:
@@ -65,12 +66,55 @@ def _huey_mixin(base):
     return RequestAwareHuey
 
 
+def adopt_fifo_queue(conn, queue_key: str) -> int:
+    """Turn a queue left by the plain RedisHuey (a list) into PriorityRedisHuey's sorted set, jobs kept in their
+    order at the default priority; returns how many were moved. Without it, every job queued after an upgrade
+    fails with WRONGTYPE until someone empties the queue by hand (seen in bench/desk_load.py's Redis database).
+    Atomic against other processes queueing meanwhile (WATCH: the move is redone if the list changed)."""
+    import struct
+    import time
+
+    import redis
+
+    with conn.pipeline() as pipe:
+        while True:
+            try:
+                pipe.watch(queue_key)
+                if pipe.type(queue_key) not in (b"list", "list"):
+                    return 0
+                newest_first = pipe.lrange(queue_key, 0, -1)  # RedisStorage: LPUSH to queue, BRPOP to run
+                # PriorityRedisStorage's member: an 8-byte microsecond prefix (order among equal priorities) and the
+                # job; the old jobs get prefixes just before now, the oldest first, so they run before newer ones.
+                start = int(time.time() * 1e6) - len(newest_first)
+                members = {struct.pack(">Q", start + age) + job for age, job in enumerate(reversed(newest_first))}
+                pipe.multi()
+                pipe.delete(queue_key)
+                if members:
+                    pipe.zadd(queue_key, dict.fromkeys(members, 0))
+                pipe.execute()
+                log.warning("huey: %d jobs of the old first-come queue moved to the priority queue", len(members))
+                return len(members)
+            except redis.WatchError:
+                continue
+
+
 def _hueys():
     import huey
 
     # PriorityRedisHuey (a sorted set, Redis >= 5): the jobs carry priorities (the evidence stamper and the print
     # runs before a mail merge's chunks, docs/hybrid-mail-senders.md); the plain RedisHuey refuses them.
-    return _huey_mixin(huey.SqliteHuey), _huey_mixin(huey.PriorityRedisHuey)
+    class PriorityRedisHuey(huey.PriorityRedisHuey):
+        def get_storage(self, **kwargs):
+            import redis
+
+            storage = super().get_storage(**kwargs)
+            try:
+                adopt_fifo_queue(storage.conn, storage.queue_key)
+            except redis.ConnectionError:  # Redis not up yet: the first job queued will say so, not the import
+                log.warning("huey: Redis unreachable, the queue's type was not checked")
+            return storage
+
+    return _huey_mixin(huey.SqliteHuey), _huey_mixin(PriorityRedisHuey)
 
 
 SqliteHuey, RedisHuey = _hueys()
