@@ -19,38 +19,18 @@ import argparse
 import os
 import platform
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from mailbench import log, prepare_database, seed_sender  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_mail_print"
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
-
-
-def prepare(url: str, keep: bool) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    assert parsed.hostname in {"127.0.0.1", "localhost", "::1"}, "loopback databases only"
-    name = parsed.path.lstrip("/")
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and not keep:
-            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-    log("migrating")
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], check=True, env=os.environ)
 
 
 def main() -> int:
@@ -66,7 +46,7 @@ def main() -> int:
                        "BAWABA_VAR_DIR": var_dir, "LOG_LEVEL": "WARNING", "EVIDENCE_STAMP_AT_ONCE": "0"})
     os.environ.pop("TEST_DATABASE_NAME", None)
     if not args.keep:
-        prepare(args.url, keep=False)
+        prepare_database(args.url, keep=False)
     import django
 
     django.setup()
@@ -78,7 +58,6 @@ def main() -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from bawaba.geo.models import Region
     from bawaba.hybridmail import references, runs, vault
     from bawaba.hybridmail.demo import letter_pdf
     from bawaba.hybridmail.models import (
@@ -87,36 +66,23 @@ def main() -> int:
         Letter,
         LetterState,
         MailProduct,
-        PrintCentre,
-        SenderProfile,
     )
     from bawaba.hybridmail.models import (
         Path as MailPath,
     )
-    from bawaba.orgs.services import do_onboard_organisation
     from bawaba.postal.models import Product
     from bawaba.postal.numbering import do_create_range
 
     settings.MEDIA_ROOT = str(Path(var_dir) / "media")
     now = timezone.now()
-    suffix = random.randrange(10**6)
-    poste = do_onboard_organisation({"slug": f"bench-poste-{suffix}", "kind": "operator",
-                                     "name_fr": "Poste (banc d'essai)", "services": [{"slug": "mail",
-                                                                                        "name_fr": "Courrier"}]})
-    ministry = do_onboard_organisation({"slug": f"bench-ministere-{suffix}", "kind": "administration",
-                                        "name_fr": "Ministère (banc d'essai)",
-                                        "services": [{"slug": "courrier", "name_fr": "Courrier"}]})
+    seeded = seed_sender()
+    poste, ministry, ordinary, commune, centre = (seeded.poste, seeded.ministry, seeded.ordinary, seeded.commune,
+                                                  seeded.centre)
     postal = Product.objects.create(organisation=poste, code="registered", indicator="RR", name_fr="Recommandé")
     first = random.randrange(20_000_000, 90_000_000, 100_000)  # a fresh range each run (--keep reuses the base)
     do_create_range(postal, first=first, last=first + 99_999)
-    ordinary = MailProduct.objects.create(operator=poste, code="lettre", name_fr="Lettre", path=MailPath.PAPER)
     registered = MailProduct.objects.create(operator=poste, code="recommande", name_fr="Recommandé",
                                             path=MailPath.PAPER, registered=True, postal_product=postal)
-    SenderProfile.objects.create(organisation=ministry, operator=poste, return_address="Ministère\n16000 Alger")
-    alger = Region.objects.get(country="DZ", code="16")
-    commune = alger.communes.exclude(postal_code="").order_by("postal_code").first()
-    centre = PrintCentre.objects.create(operator=poste, code="bench", name_fr="Centre (banc d'essai)")
-    centre.regions.add(alger)
     log(f"seeding {args.letters} letters of {args.pages} pages")
     started = time.monotonic()
     batch = Batch.objects.create(reference=references.batch_reference(), sender=ministry, operator=poste,

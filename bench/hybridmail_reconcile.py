@@ -19,39 +19,18 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from mailbench import log, prepare_database, seed_sender  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_mail_reconcile"
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
-
-
-def prepare(url: str, keep: bool) -> None:
-    if url.startswith("postgres"):
-        import psycopg
-
-        parsed = urlparse(url)
-        assert parsed.hostname in {"127.0.0.1", "localhost", "::1"}, "loopback databases only"
-        name = parsed.path.lstrip("/")
-        admin = url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin, autocommit=True) as connection:
-            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if exists and not keep:
-                connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-                exists = None
-            if not exists:
-                connection.execute(f'CREATE DATABASE "{name}"')
-    log("migrating")
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], check=True, env=os.environ)
 
 
 def main() -> int:
@@ -77,7 +56,7 @@ def main() -> int:
     )
     os.environ.pop("TEST_DATABASE_NAME", None)
     if not args.keep or args.url.startswith("sqlite"):
-        prepare(args.url, keep=args.keep)
+        prepare_database(args.url, keep=args.keep)
     import django
 
     django.setup()
@@ -89,48 +68,23 @@ def main() -> int:
     from django.utils import timezone
 
     from bawaba.evidence.models import EvidenceRecord
-    from bawaba.geo.models import Region
     from bawaba.hybridmail import reconcile, references
     from bawaba.hybridmail.models import (
         Batch,
         BatchKind,
         Letter,
         LetterState,
-        MailProduct,
         PieceState,
-        PrintCentre,
         PrintPiece,
         PrintRun,
         RunState,
-        SenderProfile,
     )
-    from bawaba.hybridmail.models import Path as MailPath
-    from bawaba.orgs.services import do_onboard_organisation
 
     now = timezone.now()
     suffix = random.randrange(10**6)
-    poste = do_onboard_organisation(
-        {
-            "slug": f"bench-poste-{suffix}",
-            "kind": "operator",
-            "name_fr": "Poste (banc d'essai)",
-            "services": [{"slug": "mail", "name_fr": "Courrier"}],
-        }
-    )
-    ministry = do_onboard_organisation(
-        {
-            "slug": f"bench-ministere-{suffix}",
-            "kind": "administration",
-            "name_fr": "Ministère (banc d'essai)",
-            "services": [{"slug": "courrier", "name_fr": "Courrier"}],
-        }
-    )
-    ordinary = MailProduct.objects.create(operator=poste, code="lettre", name_fr="Lettre", path=MailPath.PAPER)
-    SenderProfile.objects.create(organisation=ministry, operator=poste, return_address="Ministère\n16000 Alger")
-    alger = Region.objects.get(country="DZ", code="16")
-    commune = alger.communes.exclude(postal_code="").order_by("postal_code").first()
-    centre = PrintCentre.objects.create(operator=poste, code=f"b{suffix}", name_fr="Centre (banc d'essai)")
-    centre.regions.add(alger)
+    seeded = seed_sender()
+    poste, ministry, ordinary, commune, centre = (seeded.poste, seeded.ministry, seeded.ordinary, seeded.commune,
+                                                  seeded.centre)
     log(f"seeding {args.missing} letters in runs of {args.run_size}")
     batch = Batch.objects.create(
         reference=references.batch_reference(),
