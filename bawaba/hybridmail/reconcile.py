@@ -125,19 +125,7 @@ def _declare_chunk(pieces: list[PrintPiece], run: PrintRun, *, now: dt.datetime)
         ],
         now=now,
     )
-    PrintReport.objects.bulk_create(
-        [
-            PrintReport(
-                piece=p,
-                run=run,
-                state=PieceState.MISSING,
-                reason="not reported in time",
-                source=ReportSource.SYSTEM,
-                at=now,
-            )
-            for p in pieces
-        ]
-    )
+    PrintReport.objects.bulk_create([_missing_report(p, run, now) for p in pieces])
     for piece in pieces:
         piece.state, piece.reported_at = PieceState.MISSING, now
     return len(pieces)
@@ -171,17 +159,16 @@ def _declare_missing(piece: PrintPiece, run: PrintRun, *, now: dt.datetime) -> b
                 )
                 if not moved:
                     raise _Moved
-            PrintReport.objects.create(
-                piece=piece,
-                run=run,
-                state=PieceState.MISSING,
-                reason="not reported in time",
-                source=ReportSource.SYSTEM,
-                at=now,
-            )
+            _missing_report(piece, run, now).save(force_insert=True)
     except _Moved:
         return False
     return True
+
+
+def _missing_report(piece, run, now) -> PrintReport:
+    """The centre's silence, as the report the system files for a piece not reported in time (not yet saved)."""
+    return PrintReport(piece=piece, run=run, state=PieceState.MISSING, reason="not reported in time",
+                       source=ReportSource.SYSTEM, at=now)
 
 
 class _Moved(Exception):
