@@ -2,6 +2,8 @@
 process, on the test database), a new request on the agent's screen without a reload and without a poll.
 (tests/e2e/test_agent_desk.py runs on the WSGI live server, where the stream answers 204: the fallback.)"""
 
+import contextlib
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -12,9 +14,11 @@ from bawaba.live.testing import asgi_server_thread
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_new_request_appears_on_the_agents_screen_by_push_without_polling(browser, at_agent, make_request):
+@contextlib.contextmanager
+def desk_on_the_stream(browser, agent):
+    """The agent's desk in Chromium, served by uvicorn, once its stream is open: (page, the page's script errors)."""
     client = Client()
-    client.force_login(at_agent)
+    client.force_login(agent)
     with asgi_server_thread() as server:
         context = browser.new_context(base_url=server, locale="fr-FR")
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": server,
@@ -22,6 +26,14 @@ def test_new_request_appears_on_the_agents_screen_by_push_without_polling(browse
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            yield page, errors
+        finally:
+            context.close()
+
+
+def test_new_request_appears_on_the_agents_screen_by_push_without_polling(browser, at_agent, make_request):
+    with desk_on_the_stream(browser, at_agent) as (page, errors):
         asked = []
         page.on("request", lambda request: asked.append(request.url))
         page.goto("/desk/")
@@ -36,21 +48,12 @@ def test_new_request_appears_on_the_agents_screen_by_push_without_polling(browse
         page.wait_for_timeout(2_300)  # a poll would have gone by now: the stream keeps the timer quiet
         assert not [url for url in asked if "/desk/queue/" in url]
         assert errors == []
-        context.close()
 
 
 def test_a_request_further_down_the_list_updates_the_count_on_screen(browser, at_agent, make_request):
     """The stream sends only the count (and the list's new ETag) when the rows on screen stay the same."""
     first_page = [make_request(subject=f"Panne {i}") for i in range(26)][:25]
-    client = Client()
-    client.force_login(at_agent)
-    with asgi_server_thread() as server:
-        context = browser.new_context(base_url=server, locale="fr-FR")
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": server,
-                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+    with desk_on_the_stream(browser, at_agent) as (page, errors):
         page.goto("/desk/")
         expect(page.locator("html[data-live='on']")).to_have_count(1, timeout=10_000)
         expect(page.locator("#queue-count")).to_contain_text("26")
@@ -67,4 +70,3 @@ def test_a_request_further_down_the_list_updates_the_count_on_screen(browser, at
         assert page.locator(f'#queue tr[data-reference="{first_page[0].reference}"]').count() == 1
         assert page.evaluate("window.__sameDocument") is True
         assert errors == []
-        context.close()
