@@ -49,6 +49,25 @@ def session_trail(session):
     )
 
 
+def a_day_at_the_terminal(booking_clerk, serving_clerk, counter, terminal):
+    """Two bookings; the first served (started, ended) by `serving_clerk`, the second cancelled."""
+    kept = terminals.book(
+        booking_clerk, counter, terminal_id=terminal.pk, citizen_name="Yacine", starts_at=SLOT, minutes=30, now=NOW
+    )
+    dropped = terminals.book(
+        booking_clerk,
+        counter,
+        terminal_id=terminal.pk,
+        citizen_name="Nadia",
+        starts_at=SLOT + dt.timedelta(hours=1),
+        minutes=30,
+        now=NOW,
+    )
+    terminals.start(serving_clerk, counter, kept.pk, now=SLOT)
+    terminals.end(serving_clerk, counter, kept.pk, now=SLOT + dt.timedelta(minutes=25))
+    terminals.cancel(booking_clerk, counter, dropped.pk, now=SLOT + dt.timedelta(minutes=30))
+
+
 def test_booking_starting_and_ending_are_recorded_with_the_clerk_and_the_time(
     client, clerk, second_clerk, network, terminal
 ):
@@ -128,21 +147,7 @@ def test_the_manager_sees_who_started_ended_and_cancelled_sessions(
     network,
     terminal,
 ):
-    kept = terminals.book(
-        clerk, network["counter"], terminal_id=terminal.pk, citizen_name="Yacine", starts_at=SLOT, minutes=30, now=NOW
-    )
-    dropped = terminals.book(
-        clerk,
-        network["counter"],
-        terminal_id=terminal.pk,
-        citizen_name="Nadia",
-        starts_at=SLOT + dt.timedelta(hours=1),
-        minutes=30,
-        now=NOW,
-    )
-    terminals.start(second_clerk, network["counter"], kept.pk, now=SLOT)
-    terminals.end(second_clerk, network["counter"], kept.pk, now=SLOT + dt.timedelta(minutes=25))
-    terminals.cancel(clerk, network["counter"], dropped.pk, now=SLOT + dt.timedelta(minutes=30))
+    a_day_at_the_terminal(clerk, second_clerk, network["counter"], terminal)
     page = login(client, manager).get("/mail/offices/terminals/").content.decode()
     table = page[page.index('id="terminal-events"') :]
     table = table[: table.index("</table>")]
@@ -185,21 +190,7 @@ def test_the_managers_audit_list_costs_the_same_queries_with_many_session_events
     ],
 )
 def test_session_events_are_translated(client, clerk, manager, network, terminal, language, words):  # noqa: F811
-    kept = terminals.book(
-        clerk, network["counter"], terminal_id=terminal.pk, citizen_name="Yacine", starts_at=SLOT, minutes=30, now=NOW
-    )
-    dropped = terminals.book(
-        clerk,
-        network["counter"],
-        terminal_id=terminal.pk,
-        citizen_name="Nadia",
-        starts_at=SLOT + dt.timedelta(hours=1),
-        minutes=30,
-        now=NOW,
-    )
-    terminals.start(clerk, network["counter"], kept.pk, now=SLOT)
-    terminals.end(clerk, network["counter"], kept.pk, now=SLOT + dt.timedelta(minutes=25))
-    terminals.cancel(clerk, network["counter"], dropped.pk, now=SLOT + dt.timedelta(minutes=30))
+    a_day_at_the_terminal(clerk, clerk, network["counter"], terminal)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
     page = login(client, manager).get("/mail/offices/terminals/").content.decode()
     assert all(word in page for word in words), [w for w in words if w not in page]
