@@ -300,6 +300,17 @@ REQUEST_RECORD_CACHE_SECONDS = 600  # bounds how long a renamed colleague or an 
 REQUEST_ACTIONS_CACHE_SECONDS = 60  # bounds how long a new colleague or service can be missing from the forms
 
 
+# What the record's templates read of a message's or an event's author and organisation (names), and of a file.
+_NAMES = ("first_name", "last_name", "username")
+_ORGANISATION_NAMES = ("name_fr", "name_ar", "name_en")  # orgs.models.Named.name: the language's, else French
+HISTORY_COLUMNS = ("id", "request_id", "kind", "actor_id", "organisation_id", "data", "at",
+                   *(f"actor__{name}" for name in _NAMES), *(f"organisation__{name}" for name in _ORGANISATION_NAMES))
+MESSAGE_COLUMNS = ("id", "request_id", "kind", "author_id", "organisation_id", "body", "created_at",
+                   *(f"author__{name}" for name in _NAMES), *(f"organisation__{name}" for name in _ORGANISATION_NAMES))
+ATTACHMENT_COLUMNS = ("id", "request_id", "message_id", "original_name", "size")
+MESSAGE_KINDS = frozenset({EventKind.REPLIED, EventKind.NOTE, EventKind.CITIZEN_MESSAGE})
+
+
 def _request_record(req: Request, services: list[Service]) -> dict[str, str]:
     """The parts of the request page that are the same for everyone who may read it (text and messages,
     history, citizen, deadlines, suggested articles), rendered once per state of the request and language:
@@ -308,17 +319,24 @@ def _request_record(req: Request, services: list[Service]) -> dict[str, str]:
 
     def render_record():
         by_code = {service.code: service for service in services}
-        events = list(selectors.history(req))
+        # Only the columns the history shows of the actor and the organisation (names), not their whole rows.
+        events = list(selectors.history(req).only(*HISTORY_COLUMNS))
         kinds = {event.kind for event in events}
         _read_citizen_details(req)
+        # Queries that could not find anything are not made: a message is only ever added by servicedesk's
+        # _add_message (reply, note, the citizen's message: each writes its line in the history), a file only by
+        # _store_attachments (an "attachment" line for each file).
         attachments: dict[int | None, list] = {}
-        for item in req.attachments.order_by("pk"):  # the request's and its messages', in one query
-            attachments.setdefault(item.message_id, []).append(item)
+        if EventKind.ATTACHMENT in kinds:
+            for item in req.attachments.only(*ATTACHMENT_COLUMNS).order_by("pk"):  # the request's and its messages'
+                attachments.setdefault(item.message_id, []).append(item)
+        messages_list = [(message, attachments.get(message.pk, ()))
+                         for message in req.messages.select_related("author", "organisation").only(*MESSAGE_COLUMNS)
+                         ] if kinds & MESSAGE_KINDS else []
         labels = dict(EventKind.choices)
         context = {
             "req": req,
-            "messages_list": [(message, attachments.get(message.pk, ()))
-                              for message in req.messages.select_related("author", "organisation")],
+            "messages_list": messages_list,
             "loose_attachments": attachments.get(None, ()),
             "events": [(event, describe_event(event, by_code), labels.get(event.kind, event.kind))
                        for event in events],

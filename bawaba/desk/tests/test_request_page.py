@@ -136,6 +136,28 @@ def test_reply_with_wait_for_citizen_pauses_and_attaches(login, at_agent, make_r
     assert message.attachments.count() == 1
 
 
+def test_record_shows_every_kind_of_message_and_their_files(login, at_agent, make_request):
+    """The record reads messages and files only when the history has a line for them (docs/desk.md, deskopen):
+    each way a message or a file is added still shows it, and a request without any says so."""
+    client = login(at_agent)
+    bare = make_request()
+    html = text(client.get(url("request", bare)))
+    assert "No messages yet." in html and 'class="attachments"' not in html
+    req = make_request()
+    assert "No messages yet." in text(client.get(url("request", req)))  # the record of this state is cached
+    services.do_reply(req, "Envoyez une photo du modem.", actor=at_agent, attachments=[png("reply.png")])
+    services.do_add_note(req, "Client rappelé.", actor=at_agent)
+    services.do_citizen_message(req, "Voici la photo.", attachments=[png("citizen.png")])
+    html = text(client.get(url("request", req)))
+    for body, kind in (("Envoyez une photo du modem.", "reply"), ("Client rappelé.", "note"),
+                       ("Voici la photo.", "citizen")):
+        assert body in html and f'data-kind="{kind}"' in html, kind
+    for item in req.attachments.all():
+        assert url("attachment", req, pk=item.pk) in html and item.original_name in html
+    assert at_agent.get_full_name() in html and at_agent.organisation.name in html
+    assert "No messages yet." not in html
+
+
 def test_status_select_offers_only_allowed_transitions(login, at_agent, make_request):
     req = make_request()
     services.do_transition(req, Status.RESOLVED, actor=at_agent)
@@ -384,8 +406,9 @@ def test_opening_a_request_costs_a_fixed_number_of_queries(orgs, login, at_agent
     page = reverse("desk:request", args=[req.reference])
     client = login(colleague)
     assert client.get(reverse("desk:request", args=[other.reference])).status_code == 200  # account, services
-    # request, history, attachments, messages; panels (voice, postal), unread count, outbox, access log
-    with django_assert_num_queries(9):
+    # request, history, messages (the note; no attachment line in the history: no query for files); panels
+    # (voice, postal), unread count, outbox, access log (9 before 2026-12-07, deskopen: the files were read too)
+    with django_assert_num_queries(8):
         assert client.get(page).status_code == 200
     # The record from the cache: the request, voice panel, unread count, outbox, access log (7 before
     # 2026-12-06: the viewer's organisation and the merged duplicates were read on every opening).
