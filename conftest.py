@@ -119,17 +119,6 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _default_language():
-    """Every test starts in the site's default language: a request through the test client activates the
-    request's language in the thread and leaves it there, so an earlier test's Arabic page would otherwise make
-    a later test's messages Arabic (seen: "دج" where a test expected "DA")."""
-    from django.conf import settings
-    from django.utils import translation
-
-    translation.activate(settings.LANGUAGE_CODE)
-
-
-@pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: a test database reuses primary keys that an earlier test's
     rolled-back rows had, so a rendering cached under them (the desk's live list) must not outlive its test."""
