@@ -131,6 +131,17 @@ def _empty_cache():
 
 
 @pytest.fixture
+def still_clock():
+    """The clock stands still for the test, at the moment it starts (BAWABA_TEST_CLOCK's moment included): a
+    test of a limit counted per window (django-ratelimit's fixed minute, a calendar day) otherwise fails when a
+    window happens to end between its requests, which depends on the second the test runs."""
+    import time_machine
+
+    with time_machine.travel(dt.datetime.now(dt.UTC), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
 def orgs(db):
     """The shared centre and the three demo operators, with services, queues, hours, holidays and SLA."""
     from bawaba.orgs.services import do_onboard_organisation

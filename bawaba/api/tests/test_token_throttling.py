@@ -9,7 +9,7 @@ FIBRE = "/fibre/api/v1/workOrder"
 
 
 @pytest.fixture(autouse=True)
-def _limit(settings):
+def _limit(settings, still_clock):
     settings.API_TOKEN_FAILURE_RATE = "5/5m"
 
 

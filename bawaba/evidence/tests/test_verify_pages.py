@@ -110,7 +110,7 @@ def test_public_page_refuses_a_pdf_without_evidence_and_a_file_too_large(client,
     assert client.post(reverse("evidence:verify"), {}).status_code == 400
 
 
-def test_public_page_is_rate_limited(client, settings, proof_pdf):
+def test_public_page_is_rate_limited(client, settings, proof_pdf, still_clock):
     cache.clear()
     settings.PUBLIC_FORM_RATE = "2/m"
     assert _post(client, "a.json", b"{}").status_code == 400

@@ -89,7 +89,7 @@ def test_a_phone_gets_at_most_three_codes_a_quarter_hour(citizen, mail_products)
     assert MailboxCode.objects.filter(used_at=None).count() == 1  # each new code retires the previous one
 
 
-def test_the_open_form_is_rate_limited(client, citizen, mail_products, settings):
+def test_the_open_form_is_rate_limited(client, citizen, mail_products, settings, still_clock):
     settings.PUBLIC_FORM_RATE = "2/m"
     statuses = [client.post("/mail/box/open/", {**FORM, "nin": "1"}).status_code for _ in range(3)]
     assert statuses == [400, 400, 429]

@@ -75,7 +75,7 @@ def test_a_file_that_is_not_an_image_is_refused_before_the_challenge_is_used(obl
     assert attempt.pk
 
 
-def test_attempts_are_limited_per_day(obligation, settings):
+def test_attempts_are_limited_per_day(obligation, settings, still_clock):
     settings.LIFEPROOF_ATTEMPTS_PER_DAY = 2
     for seed in (1, 2):
         challenge = _challenge(obligation)

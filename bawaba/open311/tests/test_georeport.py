@@ -162,7 +162,7 @@ def test_a_revoked_key_is_refused(client, app_key):
     assert report(client, key).status_code == 403
 
 
-def test_posting_is_rate_limited_like_the_public_forms(client, app_key, settings):
+def test_posting_is_rate_limited_like_the_public_forms(client, app_key, settings, still_clock):
     settings.PUBLIC_FORM_RATE = "2/m"
     _app, key = app_key
     assert [report(client, key).status_code for _i in range(3)] == [201, 201, 429]

@@ -110,7 +110,7 @@ def test_csrf_is_enforced_on_every_form(orgs, web_rule):
     assert Request.objects.count() == 1
 
 
-def test_submissions_are_rate_limited(citizen, orgs, settings):
+def test_submissions_are_rate_limited(citizen, orgs, settings, still_clock):
     settings.PUBLIC_FORM_RATE = "3/m"
     for _ in range(3):
         assert citizen.post("/submit/", {"action": "answered"}).status_code == 200
@@ -120,7 +120,7 @@ def test_submissions_are_rate_limited(citizen, orgs, settings):
     assert citizen.get("/submit/").status_code == 200  # reading the form is not limited
 
 
-def test_tracking_is_rate_limited_against_guessing(citizen, make_request, settings):
+def test_tracking_is_rate_limited_against_guessing(citizen, make_request, settings, still_clock):
     settings.PUBLIC_FORM_RATE = "5/m"
     request = make_request()
     from bawaba.core.references import new_reference

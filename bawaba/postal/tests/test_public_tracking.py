@@ -97,7 +97,7 @@ def test_the_public_lookup_takes_few_queries(tracked, django_assert_max_num_quer
     assert [e.code for e in result.events] == ["EMA", "EDD", "EMG"]
 
 
-def test_lookups_are_rate_limited(tracked, settings):
+def test_lookups_are_rate_limited(tracked, settings, still_clock):
     settings.POSTAL_TRACK_RATE = "3/m"
     client = Client()
     codes = [client.get(reverse("postal:track_item", args=[tracked.number])).status_code for _ in range(5)]
