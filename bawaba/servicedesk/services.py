@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -653,14 +653,28 @@ def supervisors_of(organisation_id: int):
     ).distinct()
 
 
+def _running_requests():
+    """Open requests whose SLA clock runs (not paused, not waiting for the citizen): those a sweep escalates."""
+    return Request.objects.filter(status__in=OPEN_STATUSES, sla_paused_at__isnull=True).exclude(
+        status=Status.WAITING
+    )
+
+
+def next_breach_at() -> dt.datetime | None:
+    """The earliest deadline that escalate_breaches would act on once passed (None: none pending). Until that
+    moment, and as long as no request changes, a sweep finds nothing to do."""
+    earliest = _running_requests().aggregate(
+        first_response=Min("first_response_due_at", filter=Q(first_responded_at__isnull=True,
+                                                             first_response_escalated_at__isnull=True)),
+        resolution=Min("resolution_due_at", filter=Q(resolution_escalated_at__isnull=True)))
+    return min((moment for moment in earliest.values() if moment is not None), default=None)
+
+
 def escalate_breaches(now: dt.datetime | None = None, batch: int = 500) -> int:
     """The periodic sweep: every open, running request past a deadline is escalated once per deadline:
     its priority is raised and the organisation's supervisors are notified (in app and by e-mail)."""
     now = now or timezone.now()
-    running = Request.objects.filter(status__in=OPEN_STATUSES, sla_paused_at__isnull=True).exclude(
-        status=Status.WAITING
-    )
-    due = running.filter(
+    due = _running_requests().filter(
         Q(first_responded_at__isnull=True, first_response_due_at__lt=now, first_response_escalated_at__isnull=True)
         | Q(resolution_due_at__lt=now, resolution_escalated_at__isnull=True)
     ).order_by("resolution_due_at")[:batch]

@@ -84,3 +84,18 @@ def test_the_periodic_worker_task_runs_the_sweep(make_request, at_supervisor):
     make_request(priority="urgent", now=MONDAY_9AM - dt.timedelta(days=7))
     assert sweep_sla_breaches.call_local() == 1
     assert sweep_sla_breaches.task_class().validate_datetime(dt.datetime(2026, 11, 23, 10, 17))  # every minute
+
+
+def test_the_next_breach_is_the_earliest_deadline_a_sweep_would_still_act_on(make_request, at_supervisor):
+    assert services.next_breach_at() is None  # nothing open
+    request = make_request(priority="normal", now=MONDAY_9AM)
+    first = services.next_breach_at()
+    assert first == request.first_response_due_at < request.resolution_due_at
+    assert services.escalate_breaches(now=first) == 0  # a deadline is breached only once passed
+    assert services.escalate_breaches(now=first + dt.timedelta(seconds=1)) == 1
+    request.refresh_from_db()
+    # The first response is escalated: next comes the resolution deadline, moved by nothing since.
+    assert services.next_breach_at() == request.resolution_due_at
+    request.sla_paused_at = request.resolution_due_at
+    request.save(update_fields=["sla_paused_at"])
+    assert services.next_breach_at() is None  # a paused clock breaches nothing
