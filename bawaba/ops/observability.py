@@ -110,8 +110,8 @@ def _hueys():
             storage = super().get_storage(**kwargs)
             try:
                 adopt_fifo_queue(storage.conn, storage.queue_key)
-            except redis.ConnectionError:  # Redis not up yet: the first job queued will say so, not the import
-                log.warning("huey: Redis unreachable, the queue's type was not checked")
+            except redis.RedisError:  # not up yet, or too slow: the first job queued will say so, not the import
+                log.warning("huey: Redis unreachable, the queue's type was not checked", exc_info=True)
             return storage
 
     return _huey_mixin(huey.SqliteHuey), _huey_mixin(PriorityRedisHuey)

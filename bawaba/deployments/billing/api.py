@@ -204,7 +204,7 @@ def record_payment(request, number: str, payload: PaymentIn, response: HttpRespo
                    idempotency_key: str = IDEMPOTENCY_HEADER):
     statement = _managed_statement(request, number)
     data = _form_or_422(billing_forms.PaymentForm({"amount": str(payload.amount), "paid_on": payload.paid_on,
-                                           "reference": payload.reference}))
+                                           "reference": payload.reference}, currency=statement.currency))
     payment, created = idempotent(
         request.auth, "payment", idempotency_key, [statement.pk, data["amount"], data["paid_on"], data["reference"]],
         create=lambda: billing_payments.do_record_payment(statement, amount=data["amount"], paid_on=data["paid_on"],
@@ -225,7 +225,7 @@ def issue_correction(request, number: str, payload: CorrectionIn, response: Http
     statement = _managed_statement(request, number)
     data = _form_or_422(billing_forms.CorrectionForm({"gross_adjustment": str(payload.gross_adjustment),
                                               "penalty_adjustment": str(payload.penalty_adjustment),
-                                              "reason": payload.reason}))
+                                              "reason": payload.reason}, currency=statement.currency))
     correction, created = idempotent(
         request.auth, "correction", idempotency_key,
         [statement.pk, data["gross_adjustment"], data["penalty_adjustment"], data["reason"]],

@@ -283,8 +283,8 @@ class IssueOut(Schema):
 class PaymentIn(Schema):
     """A payment received; amounts as a string ("12480.00") or a JSON number."""
 
-    amount: Money = Field(description="In the statement's currency (`currency`: DZD, XAF), rounded half up to its "
-                                      "decimals (2, 0); not more than what is still due")
+    amount: Money = Field(description="In the statement's currency (`currency`: DZD, XAF), with no more than its "
+                                      "decimals (2, 0: 422 otherwise); not more than what is still due")
     paid_on: str = Field(description="YYYY-MM-DD, between the issue of the statement and today")
     reference: str = Field("", description="Bank transfer or cheque reference (at most 60 characters)")
 
@@ -301,8 +301,8 @@ class PaymentOut(Schema):
 
 
 class CorrectionIn(Schema):
-    gross_adjustment: Decimal = Field(description="In the statement's currency (`currency`), negative to reduce the "
-                                                  "amount of work")
+    gross_adjustment: Decimal = Field(description="In the statement's currency (`currency`, no more than its "
+                                                  "decimals), negative to reduce the amount of work")
     penalty_adjustment: Decimal = Field(Decimal("0"), description="In the statement's currency (`currency`), "
                                                                   "negative to give penalties back")
     reason: str = Field(description="Printed on the correction")
