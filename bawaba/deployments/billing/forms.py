@@ -33,7 +33,20 @@ class MoneyField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str):
             value = value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
-        return super().to_python(value)
+        return _without_zero_decimals(super().to_python(value), self.decimal_places)
+
+
+def _without_zero_decimals(number: Decimal | None, places: int | None) -> Decimal | None:
+    """"1000,00" in a currency without centimes (XAF) is 1000: drop the decimals past `places` when they are all
+    zeros, so that only centimes that are not zero are refused. Done on the digits, not by quantize(), which
+    fails past the decimal context's 28 digits."""
+    if number is None or places is None or not number.is_finite():
+        return number
+    sign, digits, exponent = number.as_tuple()
+    extra = -exponent - places
+    if extra <= 0 or any(digits[-extra:]):
+        return number
+    return Decimal((sign, digits[:-extra] or (0,), exponent + extra))
 
 
 def with_currency(form: forms.Form, currency: str | None, labels: dict[str, str]) -> None:

@@ -80,7 +80,7 @@ def test_a_congolese_payment_is_confirmed_in_cfa_francs_and_centimes_are_refused
     refused = post_in(client, "fr", url, {"amount": "1000,50", "paid_on": "2026-04-02"})
     assert refused.status_code == 400 and not congo_statement.payments.exists()
     assert "Montant (FCFA)" in refused.content.decode()
-    recorded = post_in(client, "fr", url, {"amount": "1000", "paid_on": "2026-04-02"})
+    recorded = post_in(client, "fr", url, {"amount": "1000,00", "paid_on": "2026-04-02"})  # zero centimes: 1000
     assert recorded.status_code == 302
     page = client.get(recorded["Location"]).content.decode()
     assert f"1{NBSP}000{NBSP}FCFA" in page and not DINARS.search(texts(page))
