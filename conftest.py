@@ -62,10 +62,27 @@ def _is_transactional(item) -> bool:
     return bool({"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ())))
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+def _uses_the_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
 def pytest_collection_modifyitems(config, items):
     """Every transactional test (marked, or using the live server) runs with serialized rollback: its flush
     then leaves the content types alone instead of re-creating them under new ids, which a later restore
-    would collide with (IntegrityError on django_content_type)."""
+    would collide with (IntegrityError on django_content_type).
+
+    BAWABA_TEST_DATABASE_ONLY (scripts/test's PostgreSQL stage): only the tests that use the database run; a
+    test without one (pytest-django refuses it any query) gives the same result on every database, and has
+    already run in the SQLite stage."""
+    if os.environ.get("BAWABA_TEST_DATABASE_ONLY"):
+        without = [item for item in items if not _uses_the_database(item)]
+        if without:
+            config.hook.pytest_deselected(items=without)
+            items[:] = [item for item in items if _uses_the_database(item)]
     for item in items:
         if item.get_closest_marker("browser") and not item.nodeid.startswith("tests/e2e/"):
             raise pytest.UsageError(f"{item.nodeid}: browser tests belong in tests/e2e (scripts/test runs only "

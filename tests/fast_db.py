@@ -185,6 +185,83 @@ def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=
 
 
 _original_create_test_db = None
+_original_create_postgresql_test_db = None
+
+
+def create_postgresql_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+    """PostgreSQL: the first worker migrates its own test database as Django does, then copies it into a
+    template database of this run (CREATE DATABASE ... TEMPLATE, which needs no connection to the source: ours is
+    closed for that moment); every later worker creates its database from that template in about a second
+    instead of running the migrations again (measured 64 s per worker with both migrating at once). The
+    serialized contents are kept in the run's folder as for SQLite; scripts/test drops the template at the end
+    of the stage (drop_postgresql_templates)."""
+    import fcntl
+    import os
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    original = _original_create_postgresql_test_db
+    if keepdb:
+        return original(self, verbosity, autoclobber, serialize, keepdb)
+    folder = Path(os.environ[TEMPLATES_VARIABLE])
+    folder.mkdir(parents=True, exist_ok=True)
+    test_database_name = self._get_test_db_name()
+    key = _template_key(self.connection)
+    template = postgresql_template_name(self.connection.settings_dict, key)
+    contents = folder / f"postgresql-{template}.json"
+    quote = self.connection.ops.quote_name
+    with open(contents.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other worker waits for the first one's migrations
+        if not contents.exists():
+            name = original(self, verbosity, autoclobber, serialize=True, keepdb=False)
+            serialized = self.connection._test_serialized_contents
+            self.connection.close()
+            with self._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(template)}")
+                cursor.execute(f"CREATE DATABASE {quote(template)} TEMPLATE {quote(name)}")
+            contents.write_text(serialized, encoding="utf-8")
+            if not serialize:
+                del self.connection._test_serialized_contents
+            self.connection.ensure_connection()
+            return name
+    if verbosity >= 1:
+        where = self._get_database_display_str(verbosity, test_database_name)
+        self.log(f"Creating test database for alias {where} from the template {template}...")
+    self.connection.close()
+    with self._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quote(test_database_name)}")
+        cursor.execute(f"CREATE DATABASE {quote(test_database_name)} TEMPLATE {quote(template)}")
+    settings.DATABASES[self.connection.alias]["NAME"] = test_database_name
+    self.connection.settings_dict["NAME"] = test_database_name
+    if serialize:
+        self.connection._test_serialized_contents = contents.read_text(encoding="utf-8")
+    call_command("createcachetable", database=self.connection.alias)
+    self.connection.ensure_connection()
+    return test_database_name
+
+
+def postgresql_template_name(settings_dict, key: str) -> str:
+    """The run's template database: the test database's base name (TEST_DATABASE_NAME, one per scripts/test run)
+    and the migrations' key, within PostgreSQL's 63 characters."""
+    import re
+
+    base = settings_dict.get("TEST", {}).get("NAME") or f"test_{settings_dict['NAME']}"
+    base = re.sub(r"_gw\d+$", "", base)  # pytest-xdist's worker suffix: one template for all workers
+    return f"{base[:40]}_template_{key}"
+
+
+def drop_postgresql_templates(url: str, base: str) -> list[str]:
+    """Drop the template databases this run made (scripts/test calls it after the PostgreSQL stage)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        names = [row[0] for row in connection.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{base[:40]}_template_%"])]
+        for name in names:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    return names
 
 
 def install_templates():
@@ -192,9 +269,12 @@ def install_templates():
     reused by a later run, whose code may differ."""
     import os
 
+    from django.db.backends.postgresql.creation import DatabaseCreation as PostgreSQLCreation
     from django.db.backends.sqlite3.creation import DatabaseCreation
 
-    global _original_create_test_db
+    global _original_create_test_db, _original_create_postgresql_test_db
     if os.environ.get(TEMPLATES_VARIABLE) and _original_create_test_db is None:
         _original_create_test_db = DatabaseCreation.create_test_db
         DatabaseCreation.create_test_db = create_test_db
+        _original_create_postgresql_test_db = PostgreSQLCreation.create_test_db
+        PostgreSQLCreation.create_test_db = create_postgresql_test_db
