@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bawaba.api.models import ApiToken, IdempotencyKey
 from bawaba.api.services import hash_token
@@ -55,7 +55,10 @@ def test_revoke_by_prefix(orgs):
 def test_errors_are_reported_plainly(orgs):
     with pytest.raises(CommandError, match="No organisation"):
         run("token", "create", "--org", "nowhere", "--name", "X")
-    with pytest.raises(CommandError, match="cannot be empty"):
+    # A refusal of the service is in the active language: the site's default (French) unless told otherwise.
+    with pytest.raises(CommandError, match="Ce champ ne peut pas être vide"):
+        run("token", "create", "--org", "mobilis", "--name", "  ")
+    with translation.override("en"), pytest.raises(CommandError, match="cannot be empty"):
         run("token", "create", "--org", "mobilis", "--name", "  ")
     with pytest.raises(CommandError, match="No token"):
         run("token", "revoke", "zzzzzzzz")
