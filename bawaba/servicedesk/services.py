@@ -226,7 +226,7 @@ def _locked(request: Request, actor: User | None) -> Request:
 def _locked_row(pk: int) -> Request:
     """`Request.objects.select_for_update().get(pk=pk)` in plain SQL built once (bawaba.core.rows): every action
     of the desk locks its request, and building the ORM's query cost more CPU than running it."""
-    if connection.features.has_select_for_update and not connection.in_atomic_block:
+    if connection.features.has_select_for_update and connection.get_autocommit():  # as the ORM checks it
         raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
     with connection.cursor() as cursor:
         cursor.execute(_lock_sql(connection.vendor), [pk])
