@@ -131,9 +131,9 @@ def count_counters(user, setup: Setup) -> dict:
 
 
 def unread_count(user) -> int:
-    from bawaba.servicedesk.models import Notification
+    from bawaba.servicedesk.selectors import unread_notification_count
 
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return unread_notification_count(user.pk)
 
 
 async def asgi_stream(scope, receive, send):

@@ -6,7 +6,9 @@ A module registers (usually when its app is ready):
   the page's request (the viewer is ``http_request.user``, who may read ``req``) and returns HTML (a
   ``<section class="card">``, escaped by a template) or ``""`` when it has nothing to show. Panels are drawn
   in the page's side column, per viewer and never cached with the request's record: each panel decides what
-  this viewer may see. A panel should cost no query when the request does not concern it.
+  this viewer may see. A panel should cost no query when the request does not concern it: a module that links
+  things to a request only together with a line in its history (``do_record_module_event``) may read
+  ``history_modules(req)`` and answer ``""`` at once when its module wrote no line there.
 - a **history describer**: ``register_describer(module, describe)``. Lines a module writes with
   ``servicedesk.services.do_record_module_event`` (kinds ``linked`` and ``module_update``, ``data["module"]``
   naming the module) are worded by ``describe(event) -> str`` (HTML-safe text) in the reader's language.
@@ -81,6 +83,12 @@ def unregister_panel(key: str) -> None:
 
 def panels() -> list[RequestPanel]:
     return sorted(_PANELS.values(), key=lambda panel: (panel.order, panel.key))
+
+
+def history_modules(req) -> frozenset[str] | None:
+    """The modules that wrote lines in the request's history (module events), as of the state the page shows
+    (the desk reads them with the request's record), or None when not known: then look for yourself."""
+    return getattr(req, "history_modules", None)
 
 
 def render_panels(http_request, req) -> list[SafeString]:

@@ -49,6 +49,9 @@ class Lexicon:
     # Arabizi skeleton of a one-word Darija form -> groups
     skeletons: dict[str, set[int]] = field(default_factory=dict)
     longest: int = 1
+    # (stemmer language, stem of the first word) of every phrase of two words or more: a longer phrase of the
+    # query is looked up only when its first word starts one (most do not, and each look-up stems every word)
+    firsts: set[tuple[str, str]] = field(default_factory=set)
 
 
 def _key(language: str, phrase: Phrase) -> tuple[str, Phrase]:
@@ -64,7 +67,10 @@ def build(data: dict) -> Lexicon:
                 phrase = tuple(words(form))
                 if not phrase:
                     continue  # only stop words
-                lexicon.keys.setdefault(_key(COLUMN_STEMMER[column], phrase), set()).add(index)
+                key = _key(COLUMN_STEMMER[column], phrase)
+                lexicon.keys.setdefault(key, set()).add(index)
+                if len(phrase) > 1:
+                    lexicon.firsts.add((key[0], key[1][0]))
                 lexicon.longest = max(lexicon.longest, len(phrase))
                 if column == "dz_latn" and len(phrase) == 1:
                     skeleton = arabizi_skeleton(phrase[0])
@@ -85,6 +91,8 @@ def lexicon() -> Lexicon:
 def _groups_of_phrase(lex: Lexicon, phrase: Phrase) -> set[int]:
     found: set[int] = set()
     for language in LANGUAGES:
+        if len(phrase) > 1 and (language, stem(language, phrase[0])) not in lex.firsts:
+            continue
         found |= lex.keys.get(_key(language, phrase), set())
     return found
 

@@ -65,6 +65,9 @@ def numbers_named(req) -> list[str]:
 
 def linked_item_ids(req) -> list[int]:
     """Items attached to the request, read once per state of the request (attaching one touches it)."""
+    modules = panels.history_modules(req)
+    if modules is not None and MODULE not in modules:
+        return []  # do_link_item writes a "postal" line in the history with every link: none, no link
     key = f"postal:links:{req.pk}:{req.updated_at.isoformat()}"
     return cached_once(key, lambda: list(RequestItemLink.objects.filter(request=req).values_list("item_id",
                                                                                                  flat=True)),

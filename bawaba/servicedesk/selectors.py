@@ -9,7 +9,7 @@ from django.db.models import Case, DateTimeField, F, Q, When
 from bawaba.core.parsing import positive_int
 from bawaba.core.references import normalise_reference
 
-from .models import OPEN_STATUSES, MessageKind, Request
+from .models import OPEN_STATUSES, MessageKind, Notification, Request
 from .permissions import visible_requests
 
 
@@ -176,3 +176,19 @@ def public_messages(request: Request):
 
 def history(request: Request):
     return request.events.select_related("actor", "organisation").order_by("at", "id")
+
+
+def unread_notification_count(user_id: int) -> int:
+    """How many of the user's notifications are unread (the desk's header on every page, the push stream), in
+    plain SQL built once: building the ORM's COUNT cost more CPU than running it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_unread_sql(connection.vendor), [user_id])
+        return cursor.fetchone()[0]
+
+
+@functools.cache
+def _unread_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    field = Notification._meta.get_field
+    return (f"SELECT COUNT(*) FROM {quote(Notification._meta.db_table)} "  # noqa: S608 - our identifiers
+            f"WHERE {quote(field('recipient').column)} = %s AND {quote(field('read_at').column)} IS NULL")

@@ -4,12 +4,17 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from bawaba.desk.panels import RequestPanel, register_describer, register_panel
+from bawaba.desk.panels import RequestPanel, history_modules, register_describer, register_panel
 
 
 def render_calls(http_request, req) -> str:
     from .models import Call
 
+    # Every call linked to a request writes a "voice" line in its history (agents.do_link_request,
+    # services.do_store_voicemail): without one, there is no call to look for.
+    modules = history_modules(req)
+    if modules is not None and "voice" not in modules:
+        return ""
     calls = list(Call.objects.filter(request=req).order_by("-arrived_at")[:10])
     if not calls:
         return ""

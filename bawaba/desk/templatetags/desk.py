@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from bawaba.core.phones import display
-from bawaba.servicedesk.models import Notification
+from bawaba.servicedesk.selectors import unread_notification_count
 
 from ..presenters import sla_badge
 
@@ -30,7 +30,7 @@ def unread_notifications(context) -> int:
     user = context["request"].user
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return unread_notification_count(user.pk)
 
 
 @register.simple_tag(takes_context=True)

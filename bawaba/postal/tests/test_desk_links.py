@@ -220,3 +220,19 @@ def test_a_failing_panel_never_takes_the_request_page_down(login, poste_agent, c
     finally:
         panels.unregister_panel("test.broken")
     assert 'id="postal-items"' in html
+
+
+def test_the_panel_looks_for_links_only_once_the_history_has_a_postal_line(login, poste_agent, complaint, item):
+    """No link query while the request's history has no "postal" line (do_link_item writes one with every link);
+    an item attached after the page was opened (its record cached) shows as attached on the next opening."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(poste_agent)
+    with CaptureQueriesContext(connection) as queries:
+        html = panel(page(client, complaint))
+    assert f'id="link-{item.number}"' in html
+    assert not [q["sql"] for q in queries.captured_queries if RequestItemLink._meta.db_table in q["sql"]]
+    desk_links.do_link_item(complaint, item, actor=poste_agent)
+    html = panel(page(client, complaint))
+    assert f'id="linked-{item.number}"' in html and f'id="link-{item.number}"' not in html

@@ -123,3 +123,26 @@ def test_a_hang_up_before_the_agent_answers_frees_the_agent(client, number, avai
     call = Call.objects.get(session_id="gone")
     assert call.outcome == "abandoned"
     assert available_agent.voice_state.__class__.objects.get(pk=available_agent.pk).state == "available"
+
+
+def test_the_calls_panel_reads_no_call_until_one_is_linked_then_shows_it_at_once(
+        client, number, available_agent, open_hours, make_request):
+    """The desk's request page skips the calls query when the request's history has no voice line (every link
+    writes one); a call linked after the page was cached (its record with it) shows on the next opening."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    req = make_request(citizen_phone="+213550123456", channel="phone")
+    queue_caller(client, "link-later")
+    call = Call.objects.get(session_id="link-later")
+    agent_leg(client, call)
+    client.force_login(available_agent)
+    url = f"/desk/r/{req.reference}/"
+    client.get(url)  # the record is cached from now on
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    assert page.status_code == 200 and b'id="voice-calls"' not in page.content
+    assert not [q["sql"] for q in queries.captured_queries if "voice_call" in q["sql"]]
+    agents.do_link_request(available_agent, call.pk, req)
+    page = client.get(url)
+    assert b'id="voice-calls"' in page.content
