@@ -136,6 +136,16 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """Every test starts as in a fresh thread, with no language activated: a request through the test client
+    activates its language in the thread and leaves it there, so an earlier test's Arabic page made a later
+    test's refusal say "دج" where it expected "DA"."""
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: a test database reuses primary keys that an earlier test's
     rolled-back rows had, so a rendering cached under them (the desk's live list) must not outlive its test."""
