@@ -4,10 +4,9 @@ translated message and a 4xx status: 400 bad input, 403 not allowed, 409 workflo
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-from functools import wraps
+from functools import cache, wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -104,7 +103,7 @@ def _request_with_assignee(reference: str) -> Request | None:
     return req
 
 
-@functools.cache
+@cache
 def _request_lookup_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
     return (f"SELECT {rows.columns(Request, 'r')}, {rows.columns(User, 'u')} "  # noqa: S608 - our identifiers
